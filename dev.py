@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""Bootstrap and run tracker from a checkout with nothing but Python 3.11+ and git.
+
+    python3 dev.py run [ARGS...]   create .venv if needed, install, then run `tracker ARGS...`
+    python3 dev.py test [ARGS...]  create .venv if needed, install, then run the whole test suite
+
+The virtual environment is rebuilt only when pyproject.toml changes (a stamp holds its hash).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".tracker-install-stamp"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+
+
+def _wanted_stamp() -> str:
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def ensure_environment() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"tracker needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+    if not (BIN / "python").exists():
+        print("Creating .venv ...", file=sys.stderr)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    if STAMP.exists() and STAMP.read_text() == _wanted_stamp():
+        return
+    print("Installing tracker and its dependencies into .venv ...", file=sys.stderr)
+    pip = [str(BIN / "python"), "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "install", "-U", "pip"], check=True)
+    subprocess.run([*pip, "install", "-e", f"{ROOT}[dev]"], check=True)
+    STAMP.write_text(_wanted_stamp())
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"run", "test"}:
+        print(__doc__, file=sys.stderr)
+        return 2
+    ensure_environment()
+    command, rest = argv[0], argv[1:]
+    if command == "run":
+        args = [str(BIN / "tracker"), *rest]
+    else:
+        args = [str(BIN / "python"), "-m", "pytest", "-n", "2", "-q", *rest]
+    os.chdir(ROOT)
+    if os.name == "nt":
+        return subprocess.call(args)
+    os.execv(args[0], args)
+    return 0  # not reached
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

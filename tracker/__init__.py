@@ -1,0 +1,3 @@
+"""tracker: an event-sourced diplomatic timeline tracker."""
+
+__version__ = "0.1.0"

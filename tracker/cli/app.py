@@ -1,0 +1,94 @@
+"""The Typer application, its global options, and the one place errors become messages."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+
+from tracker.errors import TrackerError
+from tracker.service import Timeline, open_timeline
+from tracker.text import one_line
+
+app = typer.Typer(
+    name="tracker",
+    help="An event-sourced diplomatic timeline: record sourced events, replay them into state.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Settings:
+    """Global options, kept on the Typer context for the commands."""
+
+    def __init__(self, db: str | None) -> None:
+        self.db = db
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="TRACKER_DB",
+            help="SQLite file path or database URL (postgresql+psycopg://...). "
+            "Default: tracker.sqlite in the user data directory, seeded on first use.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    ctx.obj = Settings(db)
+    if ctx.invoked_subcommand is None:
+        from tracker.cli.commands_log import open_app
+
+        open_app(ctx)
+
+
+@contextmanager
+def timeline(ctx: typer.Context) -> Iterator[Timeline]:
+    """Open the log named by --db / TRACKER_DB / the default, telling the user what set-up did."""
+    settings: Settings = ctx.obj
+    tl = open_timeline(settings.db)
+    try:
+        for notice in tl.notices:
+            typer.echo(notice, err=True)
+        yield tl
+    finally:
+        tl.close()
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"Error: {one_line(message)}", err=True)
+    return typer.Exit(code)
+
+
+def main() -> None:
+    """Console entry point: run the app, translating failures into one line and an exit code."""
+    try:
+        app(standalone_mode=False)
+    except TrackerError as exc:
+        typer.echo(f"Error: {one_line(str(exc))}", err=True)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("Aborted.", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # the click usage errors and anything unforeseen: one line, no trace
+        from click.exceptions import ClickException
+
+        if isinstance(exc, ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        typer.echo(f"Error: unexpected failure: {one_line(type(exc).__name__ + ': ' + str(exc))}",
+                   err=True)
+        sys.exit(1)

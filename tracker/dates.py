@@ -1,0 +1,612 @@
+"""Story time: when a reported event happened, as the copy said it, resolved to day bounds.
+
+A reporter writes "last Friday", "between March 3 and March 9" or "no later than 2014-03-10";
+``resolve`` turns that, together with an anchor (the source's publication date, or the day a
+quoted speaker spoke), into a ``StoryTime``: the words kept verbatim, an EDTF (Library of
+Congress Extended Date/Time Format) string, and inclusive day bounds, either of which may be
+open. Relative words are read the way news copy reads them (AP style): "Monday" in a Monday story
+is that same day, "last Friday" is the most recent Friday strictly before the anchor, "last week"
+is the previous ISO week.
+
+Pure: the standard library and the ``edtf`` package only (imported lazily, for EDTF input
+alone, because importing and running it is slow). Every failure is an ``InvalidDate`` whose
+one-line message quotes the expression and says what is wrong.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from itertools import product
+from typing import Any, NamedTuple
+
+from tracker.errors import InvalidDate
+
+__all__ = ["StoryTime", "parse_iso_date", "resolve"]
+
+_UNBOUNDED_KEY = "9999-12-31"
+_HINT = (
+    "write an ISO date such as 2014-03-10, a window such as 2014-03-03..2014-03-09, "
+    "or 'no later than 2014-03-10'"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryTime:
+    """When an event happened in story time: the words, their EDTF, and inclusive day bounds.
+
+    ``anchor`` is the ISO date relative words were resolved against, or None when the
+    expression did not need one (an absolute date keeps no anchor, so equal dates compare
+    equal whatever their source). ``earliest``/``latest`` are ISO dates; None = unbounded.
+    """
+
+    expr: str
+    anchor: str | None
+    edtf: str
+    earliest: str | None
+    latest: str | None
+
+    @property
+    def is_exact(self) -> bool:
+        """True when the event is known to the day."""
+        return self.earliest is not None and self.earliest == self.latest
+
+    def display(self) -> str:
+        """Compact human form: ``2014-03-10``, ``2014-03``, ``2014``, ``a..b``, ``≤ b``, ``≥ a``, ``?``."""
+        lo, hi = self.earliest, self.latest
+        if lo is None and hi is None:
+            return "?"
+        if lo is None:
+            return f"≤ {hi}"
+        if hi is None:
+            return f"≥ {lo}"
+        if lo == hi:
+            return lo
+        try:
+            return _window_text(date.fromisoformat(lo), date.fromisoformat(hi), "{}..{}")
+        except ValueError:  # hand-built StoryTime with non-ISO bounds: show them as they are
+            return f"{lo}..{hi}"
+
+    def sort_key(self) -> tuple[str, str]:
+        """Chronological key: by earliest (else latest), then latest; unbounded sorts last."""
+        lo, hi = self.earliest, self.latest
+        return (lo or hi or _UNBOUNDED_KEY, hi or lo or _UNBOUNDED_KEY)
+
+
+class _Span(NamedTuple):
+    """An expression resolved: its EDTF, inclusive bounds, and whether it used the anchor."""
+
+    edtf: str
+    earliest: date | None
+    latest: date | None
+    used_anchor: bool
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers
+
+
+_A = re.ASCII | re.IGNORECASE
+_ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", re.ASCII)
+_ISO_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})", re.ASCII)
+_ISO_YEAR = re.compile(r"[0-9]{4}", re.ASCII)
+_DAY_TOKEN = re.compile(r"(?<![0-9])([0-9]{4})-([0-9]{2})-([0-9]{2})(?![0-9])", re.ASCII)
+
+_MONTH_NAMES = (
+    "",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_MONTHS: dict[str, int] = {name.lower(): i for i, name in enumerate(_MONTH_NAMES) if name}
+_MONTHS.update({name[:3].lower(): i for i, name in enumerate(_MONTH_NAMES) if name})
+_MONTHS["sept"] = 9
+
+_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAYS: dict[str, int] = {name.lower(): i for i, name in enumerate(_WEEKDAY_NAMES)}
+_WEEKDAYS.update({name[:3].lower(): i for i, name in enumerate(_WEEKDAY_NAMES)})
+_WEEKDAYS.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
+
+_NUMBER_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
+
+
+def _alternation(words: dict[str, int]) -> str:
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
+def _q(text: str) -> str:
+    """Quote an expression for a one-line message (repr escapes newlines; long text is cut)."""
+    return repr(text if len(text) <= 80 else text[:77] + "...")
+
+
+def _month_length(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def _not_real(shown: str, year: int, month: int, day: int | None = None) -> str | None:
+    """Why (year, month, day) is not a supported calendar date, as a message; None if it is."""
+    if not 1 <= year <= 9999:
+        return f"{shown} is outside the supported years 0001-9999"
+    if not 1 <= month <= 12:
+        return f"{shown} is not a real date (there is no month {month})"
+    if day is not None:
+        if day < 1:
+            return f"{shown} is not a real date (days of the month start at 1)"
+        length = _month_length(year, month)
+        if day > length:
+            return (
+                f"{shown} is not a real date ({_MONTH_NAMES[month]} {year:04d} has {length} days)"
+            )
+    return None
+
+
+def _day(text: str, year: int, month: int, day: int, what: str = "") -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        shown = f"{what} {_q(text)}" if what else _q(text)
+        raise InvalidDate(
+            _not_real(shown, year, month, day) or f"{shown} is not a real date"
+        ) from None
+
+
+def _month_end(d: date) -> date:
+    return d.replace(day=_month_length(d.year, d.month))
+
+
+def _window_text(lo: date, hi: date, fmt: str) -> str:
+    """A closed window at the coarsest precision that states it exactly."""
+    if lo == hi:
+        return lo.isoformat()
+    if lo.day == 1 and hi == _month_end(lo):
+        return f"{lo.year:04d}-{lo.month:02d}"
+    if (lo.month, lo.day, hi.month, hi.day) == (1, 1, 12, 31) and lo.year == hi.year:
+        return f"{lo.year:04d}"
+    return fmt.format(lo.isoformat(), hi.isoformat())
+
+
+def _window(shown: str, lo: date, hi: date, used_anchor: bool) -> _Span:
+    """A window in which one day is meant: EDTF one-of-a-set, or a day, month or year."""
+    if hi < lo:
+        raise InvalidDate(f"{shown} ends ({hi.isoformat()}) before it starts ({lo.isoformat()})")
+    return _Span(_window_text(lo, hi, "[{}..{}]"), lo, hi, used_anchor)
+
+
+def _exact(d: date, used_anchor: bool) -> _Span:
+    return _Span(d.isoformat(), d, d, used_anchor)
+
+
+def _check_day_tokens(text: str) -> None:
+    """Raise the precise message if ``text`` holds a YYYY-MM-DD that is not a real date."""
+    for m in _DAY_TOKEN.finditer(text):
+        y, mo, d = int(m[1]), int(m[2]), int(m[3])
+        reason = _not_real(_q(m[0]), y, mo, d)
+        if reason is not None:
+            raise InvalidDate(reason)
+
+
+# --------------------------------------------------------------------------------------------
+# Public entry points
+
+
+def parse_iso_date(text: str, what: str) -> date:
+    """A strict YYYY-MM-DD date; ``what`` names it in the error (e.g. "publication date")."""
+    if not isinstance(text, str) or _ISO_DAY.fullmatch(text) is None:
+        raise InvalidDate(
+            f"{what} {_q(str(text))} is not an ISO date (YYYY-MM-DD, e.g. 2014-03-10)"
+        )
+    return _day(text, int(text[0:4]), int(text[5:7]), int(text[8:10]), what)
+
+
+@lru_cache(maxsize=256)
+def _anchor_from_text(text: str) -> date:
+    return parse_iso_date(text, "anchor date")
+
+
+def _coerce_anchor(anchor: str | date | None) -> date | None:
+    if anchor is None:
+        return None
+    if isinstance(anchor, datetime):
+        return anchor.date()
+    if isinstance(anchor, date):
+        return anchor
+    if isinstance(anchor, str):
+        return _anchor_from_text(anchor)
+    raise TypeError(
+        f"anchor must be an ISO date string, a date or None, not {type(anchor).__name__}"
+    )
+
+
+def resolve(expr: str, anchor: str | date | None = None) -> StoryTime:
+    """Resolve what a reporter or user wrote into a StoryTime, reading relative words against
+    ``anchor`` (the source's publication date, or the day a quoted speaker spoke).
+
+    Raises InvalidDate, and nothing else, for any string it cannot turn into real dates.
+    """
+    if not isinstance(expr, str):
+        raise TypeError(f"a date expression must be a str, not {type(expr).__name__}")
+    text = expr.strip()
+    anchor_day = _coerce_anchor(anchor)
+    m = _ISO_DAY.fullmatch(text)
+    if m is not None:  # fast path: the overwhelmingly common plain ISO date
+        _day(text, int(m[1]), int(m[2]), int(m[3]))
+        return StoryTime(text, None, text, text, text)
+    if not text:
+        raise InvalidDate(f"a story date cannot be empty; {_HINT}")
+    span = _top(" ".join(text.split()), anchor_day)
+    return StoryTime(
+        text,
+        anchor_day.isoformat() if span.used_anchor and anchor_day is not None else None,
+        span.edtf,
+        None if span.earliest is None else span.earliest.isoformat(),
+        None if span.latest is None else span.latest.isoformat(),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Grammar: open bounds and windows around atoms
+
+
+_OPEN = re.compile(
+    r"(?P<op>no later than|not later than|on or before|no earlier than|not earlier than"
+    r"|on or after|not before|not after|prior to|earlier than|later than"
+    r"|before|after|since|by) (?P<rest>.+)",
+    _A,
+)
+_LATEST_INCLUSIVE = {"no later than", "not later than", "on or before", "not after", "by"}
+_LATEST_EXCLUSIVE = {"before", "prior to", "earlier than"}
+_EARLIEST_INCLUSIVE = {"no earlier than", "not earlier than", "on or after", "not before", "since"}
+_BETWEEN = re.compile(r"between (?P<a>.+?) and (?P<b>.+)", _A)
+_FROM_TO = re.compile(r"from (?P<a>.+?) (?:to|through|until) (?P<b>.+)", _A)
+
+
+def _top(text: str, anchor: date | None) -> _Span:
+    m = _OPEN.fullmatch(text)
+    if m is not None:
+        return _open(text, m["op"].lower(), m["rest"], anchor)
+    m = _BETWEEN.fullmatch(text) or _FROM_TO.fullmatch(text)
+    if m is not None:
+        return _between(text, m["a"], m["b"], anchor)
+    if ".." in text and not any(c in text for c in "/[]{}"):
+        a, _, b = text.partition("..")
+        if a.strip() and b.strip():
+            return _between(text, a.strip(), b.strip(), anchor)
+    return _atom(text, anchor)
+
+
+def _open(text: str, op: str, rest: str, anchor: date | None) -> _Span:
+    inner = _atom(rest, anchor)
+    upper = op in _LATEST_INCLUSIVE or op in _LATEST_EXCLUSIVE
+    uses_start = op in _LATEST_EXCLUSIVE or op in _EARLIEST_INCLUSIVE
+    bound = inner.earliest if uses_start else inner.latest
+    if bound is None:
+        end = "start" if uses_start else "end"
+        raise InvalidDate(f"{_q(text)} sets no bound: {_q(rest)} has no known {end}")
+    try:
+        if op in _LATEST_EXCLUSIVE:
+            bound -= timedelta(days=1)
+        elif not upper and not uses_start:
+            bound += timedelta(days=1)
+    except OverflowError:
+        raise InvalidDate(f"{_q(text)} is outside the supported years 0001-9999") from None
+    if upper:
+        return _Span(f"../{bound.isoformat()}", None, bound, inner.used_anchor)
+    return _Span(f"{bound.isoformat()}/..", bound, None, inner.used_anchor)
+
+
+def _between(text: str, a: str, b: str, anchor: date | None) -> _Span:
+    start, end = _atom(a, anchor), _atom(b, anchor)
+    if start.earliest is None:
+        raise InvalidDate(f"{_q(text)} needs a known start, and {_q(a)} has none")
+    if end.latest is None:
+        raise InvalidDate(f"{_q(text)} needs a known end, and {_q(b)} has none")
+    return _window(_q(text), start.earliest, end.latest, start.used_anchor or end.used_anchor)
+
+
+# --------------------------------------------------------------------------------------------
+# Atoms: one date, month, year, relative phrase or EDTF expression
+
+
+_MON = rf"(?P<mon>{_alternation(_MONTHS)})\.?"
+_WDAY = rf"(?P<wd>{_alternation(_WEEKDAYS)})\.?"
+_ORD = r"(?P<day>[0-9]{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?:(?:, ?| )(?P<year>[0-9]{4}))"
+_PREFIX = re.compile(r"(?:on|in|during) (?P<rest>.+)", _A)
+_DATELINE = re.compile(rf"{_WDAY},? (?P<rest>.+)", _A)
+_MONTH_DAY = re.compile(rf"{_MON} {_ORD}{_YEAR}?", _A)
+_DAY_MONTH = re.compile(rf"(?:the )?{_ORD} (?:of )?{_MON}{_YEAR}?", _A)
+_MONTH_YEAR = re.compile(rf"{_MON}{_YEAR}?", _A)
+_WEEKDAY = re.compile(rf"(?:(?P<last>last|this past|past) )?{_WDAY}", _A)
+_AGO = re.compile(
+    rf"(?P<n>[0-9]{{1,6}}|{_alternation(_NUMBER_WORDS)}) (?P<unit>days?|weeks?) ago", _A
+)
+_PERIOD = re.compile(r"(?P<which>this|earlier this|last|next) (?P<unit>week|month|year)", _A)
+_SAME_DAY = {
+    "today",
+    "earlier today",
+    "later today",
+    "tonight",
+    "this morning",
+    "this afternoon",
+    "this evening",
+}
+_EDTF_CHARS = re.compile(r"[0-9XYSE?~%/.\[\]{},:+\-TZ ]+", _A)
+
+
+def _atom(text: str, anchor: date | None, prefixed: bool = False) -> _Span:
+    low = text.lower()
+    m = _ISO_DAY.fullmatch(text)
+    if m is not None:
+        return _exact(_day(text, int(m[1]), int(m[2]), int(m[3])), False)
+    m = _ISO_MONTH.fullmatch(text)
+    if m is not None and not 21 <= int(m[2]) <= 41:  # 21..41 are EDTF seasons
+        return _month(text, int(m[1]), int(m[2]))
+    if _ISO_YEAR.fullmatch(text):
+        return _year(text, int(text))
+    if low == "unknown":
+        return _Span("XXXX-XX-XX", None, None, False)
+    m = _PREFIX.fullmatch(text)
+    if m is not None and not prefixed and not low.startswith("on or "):
+        return _atom(m["rest"], anchor, prefixed=True)
+    span = _named_date(text, anchor)
+    if span is not None:
+        return span
+    span = _relative(text, low, anchor)
+    if span is not None:
+        return span
+    if _EDTF_CHARS.fullmatch(text):
+        return _edtf(text)
+    raise InvalidDate(f"could not understand {_q(text)} as a date; {_HINT}")
+
+
+def _month(text: str, year: int, month: int) -> _Span:
+    reason = _not_real(_q(text), year, month)
+    if reason is not None:
+        raise InvalidDate(reason)
+    first = date(year, month, 1)
+    return _Span(f"{year:04d}-{month:02d}", first, _month_end(first), False)
+
+
+def _year(text: str, year: int) -> _Span:
+    reason = _not_real(_q(text), year, 1)
+    if reason is not None:
+        raise InvalidDate(reason)
+    return _Span(f"{year:04d}", date(year, 1, 1), date(year, 12, 31), False)
+
+
+def _need_anchor(text: str, anchor: date | None, why: str = "is relative") -> date:
+    if anchor is None:
+        raise InvalidDate(
+            f"{_q(text)} {why} and needs an anchor date (the source's publication date)"
+        )
+    return anchor
+
+
+def _named_date(text: str, anchor: date | None, dateline: bool = True) -> _Span | None:
+    """March 10, 2014 / 10 March 2014 / Mar. 10 / March 2014 / Monday, March 10, 2014."""
+    m = _DATELINE.fullmatch(text) if dateline else None
+    if m is not None:
+        inner = _named_date(m["rest"], anchor, dateline=False)
+        if inner is not None and inner.earliest is not None and inner.earliest == inner.latest:
+            weekday = _WEEKDAYS[m["wd"].lower()]
+            if inner.earliest.weekday() != weekday:
+                actual = _WEEKDAY_NAMES[inner.earliest.weekday()]
+                raise InvalidDate(
+                    f"{_q(text)} contradicts itself: {inner.earliest.isoformat()} was a {actual}"
+                )
+            return inner
+        return None
+    m = _MONTH_DAY.fullmatch(text) or _DAY_MONTH.fullmatch(text)
+    if m is not None:
+        month, day = _MONTHS[m["mon"].lower()], int(m["day"])
+        if m["year"] is not None:
+            return _exact(_day(text, int(m["year"]), month, day), False)
+        a = _need_anchor(text, anchor, "has no year")
+        year = a.year if (month, day) <= (a.month, a.day) else a.year - 1
+        return _exact(_day(text, year, month, day), True)
+    m = _MONTH_YEAR.fullmatch(text)
+    if m is not None:
+        month = _MONTHS[m["mon"].lower()]
+        if m["year"] is not None:
+            return _month(text, int(m["year"]), month)
+        a = _need_anchor(text, anchor, "has no year")
+        if month == a.month:  # the current month, so far
+            return _window(_q(text), a.replace(day=1), a, True)
+        span = _month(text, a.year if month < a.month else a.year - 1, month)
+        return span._replace(used_anchor=True)
+    return None
+
+
+def _relative(text: str, low: str, anchor: date | None) -> _Span | None:
+    """today, yesterday, Monday, last Friday, last week, this month, three days ago, ..."""
+    try:
+        return _relative_unchecked(text, low, anchor)
+    except (ValueError, OverflowError):
+        raise InvalidDate(
+            f"{_q(text)} falls outside the supported years 0001-9999 "
+            f"when read from {anchor.isoformat() if anchor else 'its anchor'}"
+        ) from None
+
+
+def _relative_unchecked(text: str, low: str, anchor: date | None) -> _Span | None:
+    one = timedelta(days=1)
+    if low in _SAME_DAY:
+        return _exact(_need_anchor(text, anchor), True)
+    if low in ("yesterday", "last night"):
+        return _exact(_need_anchor(text, anchor) - one, True)
+    if low == "tomorrow":
+        return _exact(_need_anchor(text, anchor) + one, True)
+    if low == "recently":
+        a = _need_anchor(text, anchor)
+        return _window(_q(text), a - timedelta(days=30), a, True)
+    if low in ("over the weekend", "at the weekend", "last weekend"):
+        a = _need_anchor(text, anchor)
+        if low == "last weekend":  # the weekend of the previous ISO week
+            monday = a - timedelta(days=a.weekday())
+            return _window(_q(text), monday - 2 * one, monday - one, True)
+        saturday = a - timedelta(days=(a.weekday() - 5) % 7)
+        return _window(_q(text), saturday, min(saturday + one, a), True)
+    m = _WEEKDAY.fullmatch(text)
+    if m is not None:
+        a = _need_anchor(text, anchor)
+        back = (a.weekday() - _WEEKDAYS[m["wd"].lower()]) % 7
+        if m["last"] is not None and back == 0:
+            back = 7
+        return _exact(a - timedelta(days=back), True)
+    m = _AGO.fullmatch(text)
+    if m is not None:
+        a = _need_anchor(text, anchor)
+        n = _NUMBER_WORDS.get(m["n"].lower()) or int(m["n"])
+        days = n * 7 if m["unit"].lower().startswith("week") else n
+        return _exact(a - timedelta(days=days), True)
+    m = _PERIOD.fullmatch(text)
+    if m is not None:
+        return _period(text, m["which"].lower(), m["unit"].lower(), _need_anchor(text, anchor))
+    return None
+
+
+def _period(text: str, which: str, unit: str, a: date) -> _Span:
+    """this/earlier this/last/next week, month or year around anchor ``a``."""
+    if unit == "week":
+        monday = a - timedelta(days=a.weekday())
+        start = {"last": monday - timedelta(days=7), "next": monday + timedelta(days=7)}
+        lo = start.get(which, monday)
+        hi = a if which in ("this", "earlier this") else lo + timedelta(days=6)
+    elif unit == "month":
+        first = a.replace(day=1)
+        if which == "last":
+            lo = (first - timedelta(days=1)).replace(day=1)
+        elif which == "next":
+            lo = _month_end(a) + timedelta(days=1)
+        else:
+            lo = first
+        hi = a if which in ("this", "earlier this") else _month_end(lo)
+    else:
+        year = a.year + {"last": -1, "next": 1}.get(which, 0)
+        lo = date(year, 1, 1)
+        hi = a if which in ("this", "earlier this") else date(year, 12, 31)
+    return _window(_q(text), lo, hi, True)
+
+
+# --------------------------------------------------------------------------------------------
+# EDTF input
+
+
+_UNSPECIFIED = re.compile(r"([0-9X]{4})(?:-([0-9X]{2})(?:-([0-9X]{2}))?)?", re.ASCII)
+
+
+@lru_cache(maxsize=1024)
+def _edtf(text: str) -> _Span:
+    """EDTF input, kept as written; strict bounds only, open or unknown ends unbounded."""
+    try:
+        from edtf import parse_edtf  # slow to import: only EDTF input pays for it
+
+        form, parsed = text, None
+        for form in dict.fromkeys((text, text.upper())):
+            try:
+                parsed = parse_edtf(form)
+                break
+            except Exception:
+                continue
+    except Exception:  # pragma: no cover - edtf missing or broken
+        parsed = None
+    if parsed is None:
+        _check_day_tokens(text)
+        raise InvalidDate(f"could not understand {_q(text)} as a date; {_HINT}")
+    lo, hi = _edtf_bounds(text, parsed)
+    if lo is not None and hi is not None and hi < lo:
+        raise InvalidDate(f"{_q(text)} ends ({hi.isoformat()}) before it starts ({lo.isoformat()})")
+    return _Span(form, lo, hi, False)
+
+
+def _edtf_bounds(text: str, obj: Any) -> tuple[date | None, date | None]:
+    from edtf import Interval, UnspecifiedIntervalSection
+
+    if isinstance(obj, UnspecifiedIntervalSection):  # ".." (open) or "" (unknown)
+        return None, None
+    if isinstance(obj, Interval):  # each end on its own: edtf invents bounds for unknown ends
+        lo, _ = _edtf_bounds(text, obj.lower)
+        _, hi = _edtf_bounds(text, obj.upper)
+        return lo, hi
+    shown = str(obj)
+    if "X" in shown:
+        plain = shown.translate({ord(c): None for c in "?~%"})
+        m = _UNSPECIFIED.fullmatch(plain)
+        if m is not None:
+            return _unspecified_bounds(text, m[1], m[2], m[3])
+    try:
+        return _struct_to_date(obj.lower_strict()), _struct_to_date(obj.upper_strict())
+    except InvalidDate:
+        raise
+    except Exception as exc:
+        _check_day_tokens(text)
+        if "out of range" in str(exc):
+            raise InvalidDate(f"{_q(text)} is outside the supported years 0001-9999") from None
+        raise InvalidDate(f"{_q(text)} is EDTF whose dates cannot be worked out") from None
+
+
+def _struct_to_date(value: Any) -> date | None:
+    from edtf import struct_time_to_date
+
+    if isinstance(value, float):  # edtf's -inf / inf for open ends
+        return None
+    result: date = struct_time_to_date(value)
+    return result
+
+
+def _digits(pattern: str, low: int, high: int) -> list[int]:
+    """Every number in [low, high] whose digits match ``pattern`` (X = any digit), ascending."""
+    choices = ["0123456789" if c == "X" else c for c in pattern]
+    values = (int("".join(p)) for p in product(*choices))
+    return [v for v in values if low <= v <= high]
+
+
+def _unspecified_bounds(
+    text: str, year: str, month: str | None, day: str | None
+) -> tuple[date | None, date | None]:
+    """Bounds of an EDTF date with unspecified digits (``2014-03-1X``), which edtf cannot do."""
+    if year == "XXXX":
+        return None, None  # any year at all: unknown
+    years = _digits(year, 1, 9999)
+    months = _digits(month, 1, 12) if month else list(range(1, 13))
+    days = _digits(day, 1, 31) if day else list(range(1, 32))
+
+    def first(ys: list[int], ms: list[int], ds: list[int]) -> date | None:
+        for y in ys:
+            for mo in ms:
+                length = _month_length(y, mo)
+                for d in ds:
+                    if d <= length:
+                        return date(y, mo, d)
+        return None
+
+    lo = first(years, months, days)
+    hi = first(years[::-1], months[::-1], days[::-1])
+    if lo is None or hi is None:
+        raise InvalidDate(f"{_q(text)} matches no real date")
+    return lo, hi

@@ -1,0 +1,175 @@
+"""The export format ("tracker-timeline", versioned) and the inputs ``tracker import`` reads.
+
+An export holds the events in log order with all their fields, the log's head (position and
+hash), then the state derived from them. Import reads an export, a JSON array of events, or JSON
+Lines (one event per line); every error names the line (or the event's place in the document).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from importlib import resources
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from tracker.codec import event_to_dict
+from tracker.errors import InvalidInput
+from tracker.events import Event
+
+FORMAT = "tracker-timeline"
+VERSION = 1
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the export format; it ships with the package."""
+    text = resources.files("tracker").joinpath("timeline.schema.json").read_text("utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def build(
+    events: Iterable[tuple[Event, str]],
+    state: dict[str, Any],
+    head: tuple[int, str],
+    exported_at: str,
+    source: str,
+) -> dict[str, Any]:
+    """The export document for events (with their stored hashes) and their state."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": exported_at,
+        "source": source,
+        "head": {"position": head[0], "hash": head[1]},
+        "events": [event_to_dict(e, h) for e, h in events],
+        "state": state,
+    }
+
+
+def write_stream(
+    out: IO[bytes],
+    events: Iterable[tuple[Event, str]],
+    state: dict[str, Any],
+    head: tuple[int, str],
+    exported_at: str,
+    source: str,
+) -> int:
+    """Write an export without holding the whole document in memory; returns events written."""
+    header = {"format": FORMAT, "version": VERSION, "exported_at": exported_at, "source": source,
+              "head": {"position": head[0], "hash": head[1]}}
+    out.write(orjson.dumps(header, option=orjson.OPT_INDENT_2)[:-2])
+    out.write(b',\n  "events": [')
+    n = 0
+    for event, hash_ in events:
+        out.write(b"\n    " if n == 0 else b",\n    ")
+        out.write(orjson.dumps(event_to_dict(event, hash_)))
+        n += 1
+    out.write(b"\n  ],\n  \"state\": ")
+    out.write(orjson.dumps(state))
+    out.write(b"\n}\n")
+    return n
+
+
+# --------------------------------------------------------------------------- reading inputs
+
+
+class Entry:
+    """One event object read from an input, with where it was found."""
+
+    __slots__ = ("label", "obj")
+
+    def __init__(self, label: str, obj: Any) -> None:
+        self.label = label
+        self.obj = obj
+
+
+class Input:
+    """The events an input file holds, and the head it claims (exports only)."""
+
+    def __init__(self, entries: list[Entry], head: dict[str, Any] | None, kind: str) -> None:
+        self.entries = entries
+        self.head = head
+        self.kind = kind
+
+
+def read_input(data: bytes, name: str) -> Input:
+    """Parse an import file's bytes; errors name the file and the line."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InvalidInput(f"{name} line {line}: not valid UTF-8 (byte {exc.start})") from None
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if not stripped:
+        raise InvalidInput(f"{name}: the file is empty")
+    if stripped[0] in "{[":
+        try:
+            whole = orjson.loads(stripped)
+        except orjson.JSONDecodeError:
+            whole = None
+        if isinstance(whole, dict) and "format" in whole:
+            return _read_document(whole, name)
+        if isinstance(whole, list):
+            return Input([Entry(f"{name} event {i + 1}", o) for i, o in enumerate(whole)], None,
+                         "array")
+        if isinstance(whole, dict) and stripped.count("\n") == 0:
+            return Input([Entry(f"{name} line 1", whole)], None, "lines")
+        if whole is None and stripped[0] == "[":
+            _raise_json_error(stripped, name)
+    return Input(list(_read_lines(text, name)), None, "lines")
+
+
+def _read_document(doc: dict[str, Any], name: str) -> Input:
+    if doc.get("format") != FORMAT:
+        raise InvalidInput(f"{name}: field 'format' is {doc.get('format')!r}, not {FORMAT!r}")
+    version = doc.get("version")
+    if version != VERSION:
+        raise InvalidInput(
+            f"{name}: export format version {version!r} is not supported (this tracker reads {VERSION})"
+        )
+    events = doc.get("events")
+    if not isinstance(events, list):
+        raise InvalidInput(f"{name}: field 'events' must be a list")
+    head = doc.get("head")
+    if head is not None and not isinstance(head, dict):
+        raise InvalidInput(f"{name}: field 'head' must be an object with position and hash")
+    entries = [Entry(f"{name} event {i + 1}", o) for i, o in enumerate(events)]
+    return Input(entries, head, "export")
+
+
+def _read_lines(text: str, name: str) -> Iterator[Entry]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        body = line.strip()
+        if not body or body.startswith("//"):
+            continue
+        try:
+            obj = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise InvalidInput(f"{name} line {number}: not valid JSON ({_short(exc)})") from None
+        yield Entry(f"{name} line {number}", obj)
+
+
+def _raise_json_error(text: str, name: str) -> None:
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{name} line {exc.lineno}: not valid JSON ({exc.msg})") from None
+
+
+def _short(exc: Exception) -> str:
+    msg = str(exc).split(":")[0]
+    return msg[:80]
+
+
+def read_file(path: Path) -> Input:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InvalidInput(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InvalidInput(f"{path}: is a directory, not a file") from None
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot be read ({exc.strerror})") from None
+    return read_input(data, str(path))

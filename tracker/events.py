@@ -1,0 +1,287 @@
+"""Events: immutable records of reported diplomatic actions, and the vocabulary they are drawn from.
+
+An event is one *account* of an action, with its source. Several events may concern the same item
+(an invitation, a meeting, a proposal...): the item is named by the event's ``subject``. Events are
+frozen; nothing here does I/O or knows about storage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+from tracker.dates import StoryTime
+
+#: Version of the event envelope written by this code. Older rows are upcast on read (codec).
+SCHEMA_VERSION = 1
+
+
+class FrozenDict(dict[str, Any]):
+    """A dict that refuses changes, so type-specific event details stay immutable.
+
+    It stays a dict subclass so that JSON encoders serialise it natively.
+    """
+
+    __slots__ = ()
+
+    def _refuse(self, *_: object, **__: object) -> NoReturn:
+        raise TypeError("event details are immutable")
+
+    __setitem__ = __delitem__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+
+    def __ior__(self, other: object) -> NoReturn:  # type: ignore[override,misc]
+        raise TypeError("event details are immutable")
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(sorted(self.items(), key=lambda kv: kv[0])))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenDict, (dict(self),))
+
+
+def freeze(value: Any) -> Any:
+    """Deep-freeze JSON-shaped data: dicts become FrozenDict, lists become tuples."""
+    if isinstance(value, dict):
+        if isinstance(value, FrozenDict):
+            return value
+        return FrozenDict({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """The inverse of :func:`freeze`, for writers that want plain dicts and lists."""
+    if isinstance(value, dict):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [thaw(v) for v in value]
+    return value
+
+
+EMPTY_DETAILS = FrozenDict()
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A party to an event and the role it played in it ("inviter", "invitee", "speaker"...)."""
+
+    name: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A reference from one event to an earlier entry it acts on."""
+
+    rel: str
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where an account comes from: the publication, and who inside it said so."""
+
+    outlet: str
+    published: str  # ISO date: when the account became public (drives "as known on")
+    author: str | None = None
+    title: str | None = None
+    url: str | None = None
+    via: str | None = None  # the outlet quoted in turn ("Radio Free Europe/Reuters")
+    speaker: str | None = None  # a named person or an anonymous label
+    on_record: bool = True
+    quote: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One immutable log entry: an account of a diplomatic action.
+
+    ``position`` and ``recorded_at`` are given by the log when the event is appended; before that
+    they are 0 and "".
+    """
+
+    id: str
+    type: str
+    story: StoryTime
+    summary: str
+    source: Source
+    subject: str | None = None
+    actors: tuple[Actor, ...] = ()
+    place: str | None = None
+    refs: tuple[Ref, ...] = ()
+    details: FrozenDict = field(default_factory=lambda: EMPTY_DETAILS)
+    schema_version: int = SCHEMA_VERSION
+    position: int = 0
+    recorded_at: str = ""
+
+    @property
+    def kind(self) -> str:
+        """The family of the type: "invitation" for "invitation.declined"."""
+        return self.type.partition(".")[0]
+
+    @property
+    def action(self) -> str:
+        """The verb of the type: "declined" for "invitation.declined"."""
+        return self.type.partition(".")[2]
+
+    def actors_in(self, *roles: str) -> tuple[str, ...]:
+        return tuple(a.name for a in self.actors if a.role in roles)
+
+    def refs_of(self, *rels: str) -> tuple[str, ...]:
+        return tuple(r.id for r in self.refs if r.rel in rels)
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+
+@dataclass(frozen=True, slots=True)
+class EventType:
+    """What one type of event means and what it must carry.
+
+    ``status`` is the status the item takes when this event applies (None: no status change);
+    ``roles`` lists the actor roles this type expects, ``required_roles`` those it cannot do without;
+    ``details`` maps a detail field to its JSON type name ("str", "list[str]", "bool", "object");
+    ``required_refs`` the reference relations it must carry (a refusal of nothing is not a refusal).
+    """
+
+    name: str
+    description: str
+    status: str | None = None
+    roles: tuple[str, ...] = ()
+    required_roles: tuple[str, ...] = ()
+    details: Mapping[str, str] = field(default_factory=dict)
+    required_details: tuple[str, ...] = ()
+    required_refs: tuple[str, ...] = ()
+    opens_item: bool = False  # first account of an item (a later repeat corroborates, not resets)
+    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return self.name.partition(".")[0]
+
+
+MEETING_FORMATS = ("in_person", "phone", "video")
+_T = EventType
+
+_TYPES: tuple[EventType, ...] = (
+    # meetings
+    _T("meeting.proposed", "A meeting is proposed or said to be possible.", "possible",
+       ("participant", "proposer"), ("participant",), {"when": "str"}, opens_item=True),
+    _T("meeting.scheduled", "A meeting is set for a date and place.", "scheduled",
+       ("participant",), (), {"when": "str", "format": "str"}, opens_item=True,
+       choices={"format": MEETING_FORMATS}),
+    _T("meeting.postponed", "A scheduled meeting is put off.", "postponed",
+       ("decided_by",), (), {"reason": "str", "new_when": "str"}),
+    _T("meeting.cancelled", "A meeting is called off.", "cancelled",
+       ("decided_by",), (), {"reason": "str"}),
+    _T("meeting.reinstated", "A cancelled or postponed meeting is back on.", "scheduled",
+       ("decided_by",), (), {"when": "str"}),
+    _T("meeting.held", "A meeting took place.", "held",
+       ("participant", "host"), ("participant",), {"format": "str"}, opens_item=True,
+       choices={"format": MEETING_FORMATS}),
+    # invitations
+    _T("invitation.extended", "One party invites another.", "open",
+       ("inviter", "invitee"), ("inviter", "invitee"), {"venue": "str", "purpose": "str"},
+       opens_item=True),
+    _T("invitation.accepted", "The invitee accepts.", "accepted", ("invitee",)),
+    _T("invitation.declined", "The invitee declines.", "declined", ("invitee",), (),
+       {"reason": "str"}),
+    _T("invitation.deferred", "The invitee will not go until conditions are met.", "deferred",
+       ("invitee",), (), {"conditions": "list[str]", "until": "str"}),
+    _T("invitation.withdrawn", "The inviter takes the invitation back.", "withdrawn",
+       ("inviter",), (), {"reason": "str"}),
+    _T("invitation.reinstated", "A declined, deferred or withdrawn invitation is open again.",
+       "open", ("inviter",)),
+    # proposals
+    _T("proposal.submitted", "A proposal or paper is put to another party, with its terms.",
+       "pending", ("proposer", "addressee"), ("proposer",), {"title": "str", "terms": "list[str]"},
+       opens_item=True),
+    _T("proposal.accepted", "The addressee accepts the proposal.", "accepted", ("addressee",)),
+    _T("proposal.rejected", "The addressee rejects the proposal, fully or in part.", "rejected",
+       ("addressee",), (), {"degree": "str", "reasons": "str"},
+       choices={"degree": ("full", "partial")}),
+    _T("proposal.withdrawn", "The proposer withdraws the proposal.", "withdrawn", ("proposer",)),
+    _T("proposal.countered", "The addressee answers with a counter-proposal.", "countered",
+       ("addressee",), (), {"terms": "list[str]"}),
+    # demands and preconditions
+    _T("demand.made", "A party demands something of another, or sets a precondition.",
+       "outstanding", ("demander", "target"), ("demander",),
+       {"demand": "str", "kind": "str", "gates": "list[str]", "part_of": "str"},
+       ("demand",), opens_item=True, choices={"kind": ("demand", "precondition", "term")}),
+    _T("demand.met", "The demand is met.", "met", ("target",)),
+    _T("demand.refused", "The target refuses the demand.", "refused", ("target",)),
+    _T("demand.dropped", "The demander drops the demand.", "dropped", ("demander",)),
+    # agreements
+    _T("agreement.signed", "Parties sign an agreement.", "in_force", ("party",), ("party",),
+       {"title": "str"}, opens_item=True),
+    _T("agreement.withdrawn_from", "One party withdraws; the agreement stays in force for the rest.",
+       None, ("party",), ("party",)),
+    _T("agreement.suspended", "The agreement is suspended.", "suspended", ("party",)),
+    _T("agreement.reinstated", "A suspended agreement is back in force.", "in_force", ("party",)),
+    # sanctions
+    _T("sanction.imposed", "A party imposes sanctions on another.", "in_force",
+       ("imposer", "target"), ("imposer", "target"), {"measure": "str"}, opens_item=True),
+    _T("sanction.lifted", "The sanctions are lifted.", "lifted", ("imposer",)),
+    # statements and accounts
+    _T("statement.made", "Someone says something on the record or off it.", "made",
+       ("speaker", "addressee"), (), {"topic": "str"}, opens_item=True),
+    _T("account.disputed", "A party disputes an earlier account.", None, ("disputant",), (),
+       {"counter_claim": "str", "dispute_kind": "str"}, required_refs=("disputes",),
+       choices={"dispute_kind": ("occurrence", "characterization", "details", "date",
+                                 "attribution")}),
+    _T("account.confirmed", "A party confirms an earlier account.", None, ("confirmer",), (),
+       {}, required_refs=("confirms",)),
+    # corrections of the log itself
+    _T("entry.corrected", "An earlier entry is corrected; replay uses the corrected fields.",
+       None, (), (), {"changes": "object", "reason": "str"}, ("changes",),
+       required_refs=("corrects",)),
+    _T("entry.retracted", "An earlier entry is retracted; replay leaves it out.", None, (), (),
+       {"reason": "str"}, required_refs=("retracts",)),
+)
+
+EVENT_TYPES: Mapping[str, EventType] = {t.name: t for t in _TYPES}
+
+#: Reference relations an event may carry, and what they mean.
+REF_RELATIONS: Mapping[str, str] = {
+    "responds_to": "answers the referenced entry (a refusal of an invitation)",
+    "disputes": "disputes the account in the referenced entry",
+    "confirms": "confirms the account in the referenced entry",
+    "corrects": "corrects the referenced entry",
+    "retracts": "retracts the referenced entry",
+    "fulfils": "fulfils the referenced entry (a meeting held on an invitation)",
+    "part_of": "is part of the referenced entry (a term of a proposal)",
+    "after": "happened after the referenced entry",
+    "about": "concerns the referenced entry",
+}
+
+#: Relations that tie an event to the item of the entry it refers to.
+ITEM_RELATIONS = ("responds_to", "disputes", "confirms", "corrects", "retracts", "about")
+
+#: Fields an ``entry.corrected`` may replace.
+CORRECTABLE_FIELDS = ("story", "summary", "actors", "place", "source", "details", "subject")
+
+
+def event_types() -> Iterator[EventType]:
+    return iter(_TYPES)
+
+
+def kinds() -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for t in _TYPES:
+        seen.setdefault(t.kind, None)
+    return tuple(seen)
+
+
+def find_type(name: str) -> EventType | None:
+    return EVENT_TYPES.get(name)
+
+
+def actors_named(events: Iterable[Event]) -> list[str]:
+    names: dict[str, None] = {}
+    for e in events:
+        for a in e.actors:
+            names.setdefault(a.name, None)
+    return sorted(names)

@@ -1,0 +1,312 @@
+"""The application service: one Timeline over one database. The CLI and the TUI are thin shells
+around these calls; this is the composition root that wires codec, admission, store and
+projections together.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import platformdirs
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError as _SQLAlchemyError
+
+from tracker import document
+from tracker.admission import admit
+from tracker.codec import Row, event_from_row, parse_event, row_fields
+from tracker.errors import DatabaseError, InvalidEvent, InvalidInput, TrackerError
+from tracker.events import Event
+from tracker.projections import Query, State, project
+from tracker.report import state_to_dict
+from tracker.store import migrate
+from tracker.store.engine import database_url, make_engine, sqlite_path
+from tracker.store.recorder import Recorder, chain_hash, utc_now, wrap_database_errors
+
+ENV_DB = "TRACKER_DB"
+APP_NAME = "tracker"
+SEED_NAME = "kerry-lavrov-2014-03.json"
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_event_id() -> str:
+    """A time-ordered, collision-resistant id (ULID-like) for events given without one."""
+    value = (int(time.time() * 1000) << 80) | secrets.randbits(80)
+    chars = []
+    for _ in range(26):
+        value, rem = divmod(value, 32)
+        chars.append(_CROCKFORD[rem])
+    return "ev-" + "".join(reversed(chars)).lower()
+
+
+def default_database_path() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "tracker.sqlite"
+
+
+def seed_file() -> Path:
+    """The seed timeline: in the package when installed, at the top of a checkout otherwise."""
+    here = Path(__file__).resolve().parent
+    for folder in (here / "seeds", here.parent / "seeds"):
+        candidate = folder / SEED_NAME
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError(f"the seed timeline {SEED_NAME} is missing from this installation")
+
+
+@dataclass(frozen=True)
+class AppendReport:
+    """What an append did: the events added (as stored) and the ids that were already there."""
+
+    added: tuple[Event, ...]
+    repeated: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    checked: int
+    head_hash: str
+    first_bad: int | None
+
+    @property
+    def ok(self) -> bool:
+        return self.first_bad is None
+
+
+@dataclass
+class Timeline:
+    """The log of one database and everything a user can ask of it."""
+
+    url: str
+    engine: Engine
+    notices: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.recorder = Recorder(self.engine)
+
+    @property
+    def label(self) -> str:
+        path = sqlite_path(self.url)
+        return str(path) if path is not None else self.engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- appending ---------------------------------------------------------------------------
+
+    def parse(self, obj: Any, where: str = "event") -> Event:
+        """Validate one event object (the shape of an export entry or `tracker add --json`)."""
+        return parse_event(obj, where, new_event_id)
+
+    def append(
+        self,
+        events: Sequence[Event],
+        labels: Sequence[str] | None = None,
+        expected_position: int | None = None,
+    ) -> AppendReport:
+        """Append events in one transaction, after checking them against the log as it is."""
+        admitted_box: list[Any] = []
+
+        def check(lookup: Callable[[Iterable[str]], dict[str, Row]]) -> list[Any]:
+            admitted = admit(events, lookup, labels)
+            admitted_box.append(admitted)
+            return [row_fields(e) for e in admitted.new]
+
+        rows = self._guard(lambda: self.recorder.append([], expected_position, check))
+        admitted = admitted_box[0]
+        added = tuple(event_from_row(r) for r in rows)
+        return AppendReport(added, admitted.repeated)
+
+    def add(self, obj: dict[str, Any], expected_position: int | None = None) -> Event:
+        """Validate and append one event given as a JSON-shaped object."""
+        event = self.parse(obj)
+        report = self.append([event], expected_position=expected_position)
+        if report.added:
+            return report.added[0]
+        return self.get(event.id)
+
+    def import_input(self, data: document.Input) -> AppendReport:
+        """Append every event of an input, all or nothing."""
+        if data.head is not None:
+            _check_export_head(data)
+        events = []
+        labels = []
+        for entry in data.entries:
+            events.append(parse_event(entry.obj, entry.label, new_event_id))
+            labels.append(entry.label)
+        if not events:
+            raise InvalidInput("the input holds no events")
+        return self.append(events, labels)
+
+    def import_file(self, path: Path) -> AppendReport:
+        return self.import_input(document.read_file(path))
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def head(self) -> tuple[int, str]:
+        return self._guard(self.recorder.head)
+
+    def count(self) -> int:
+        return self.head()[0]
+
+    def rows(self, after: int = 0, until: int | None = None) -> Iterator[Row]:
+        return self.recorder.read(after, until)
+
+    def events(self, after: int = 0, until: int | None = None) -> Iterator[Event]:
+        for row in self.recorder.read(after, until):
+            yield event_from_row(row)
+
+    def all_events(self) -> list[Event]:
+        return self._guard(lambda: list(self.events()))
+
+    def get(self, event_id: str) -> Event:
+        rows = self._guard(lambda: self.recorder.lookup([event_id]))
+        if event_id not in rows:
+            raise InvalidEvent(f"the log holds no entry {event_id!r}")
+        return event_from_row(rows[event_id])
+
+    def state(self, query: Query = Query()) -> State:
+        return self._guard(lambda: project(self.events(), query))
+
+    def state_document(self, query: Query = Query()) -> dict[str, Any]:
+        return state_to_dict(self.state(query), query)
+
+    # -- export ------------------------------------------------------------------------------
+
+    def export(self, out: IO[bytes]) -> int:
+        """Write the whole timeline as a tracker-timeline document; returns events written."""
+        head = self.head()
+        events = [(event_from_row(r), r.hash) for r in self._guard(lambda: list(self.rows(0, head[0])))]
+        state = state_to_dict(project(e for e, _ in events), Query())
+        return document.write_stream(out, events, state, head, utc_now(), self.label)
+
+    def export_to(self, path: Path) -> int:
+        """Export to a file atomically: a temporary file renamed into place."""
+        if path.is_dir():
+            raise InvalidInput(f"{path}: is a directory; give a file name")
+        if not path.parent.exists():
+            raise InvalidInput(f"{path}: the folder {path.parent} does not exist")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            with tmp.open("wb") as fh:
+                n = self.export(fh)
+            tmp.replace(path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise InvalidInput(f"{path}: cannot be written ({exc.strerror})") from None
+        return n
+
+    # -- integrity ---------------------------------------------------------------------------
+
+    def verify(self) -> VerifyReport:
+        checked, head_hash, bad = self._guard(self.recorder.verify)
+        return VerifyReport(checked, head_hash, bad)
+
+    def _guard(self, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except TrackerError:
+            raise
+        except _SQLAlchemyError as exc:
+            raise wrap_database_errors(exc, self.label) from None
+        except Exception as exc:
+            if type(exc).__module__.startswith(("sqlite3", "psycopg")):
+                raise wrap_database_errors(exc, self.label) from None
+            raise
+
+
+def _check_export_head(data: document.Input) -> None:
+    """An export's events must hash to the head it names: a tampered export is refused."""
+    head = data.head or {}
+    prev = "0" * 64
+    expected_pos = head.get("position")
+    expected_hash = head.get("hash")
+    for number, entry in enumerate(data.entries, start=1):
+        obj = entry.obj
+        if not isinstance(obj, dict) or "hash" not in obj:
+            return  # a hand-written document without hashes: nothing to check
+        try:
+            event = parse_event(obj, entry.label)
+        except InvalidEvent:
+            return  # reported precisely when the events are parsed
+        from tracker.codec import encode_body
+
+        new = (event.id, event.type, int(obj.get("schema_version", 1)), obj.get("subject"),
+               event.story.earliest, event.story.latest, event.source.published,
+               encode_body(event))
+        prev = chain_hash(prev, int(obj.get("position", number)), new, str(obj.get("recorded_at", "")))
+        if prev != obj["hash"]:
+            raise InvalidInput(
+                f"{entry.label}: its hash does not match its content; the export was altered "
+                "after it was written"
+            )
+    if expected_pos is not None and expected_pos != len(data.entries):
+        raise InvalidInput(
+            f"the export's head says {expected_pos} events but it holds {len(data.entries)}"
+        )
+    if expected_hash is not None and data.entries and prev != expected_hash:
+        raise InvalidInput("the export's events do not hash to its head hash; it was altered")
+
+
+# --------------------------------------------------------------------------- opening
+
+
+def resolve_target(target: str | None) -> tuple[str, bool]:
+    """The database URL to open, and whether it is the default (seeded on first use)."""
+    if target:
+        return database_url(target), False
+    env = os.environ.get(ENV_DB)
+    if env:
+        return database_url(env), False
+    path = default_database_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return database_url(str(path)), True
+
+
+def open_timeline(target: str | None = None, *, create: bool = True) -> Timeline:
+    """Open (creating and migrating as needed) the log at target, TRACKER_DB, or the default.
+
+    The default database is seeded with the seed timeline the first time it is created.
+    """
+    url, is_default = resolve_target(target)
+    engine = make_engine(url)
+    label = str(sqlite_path(url) or engine.url.render_as_string(hide_password=True))
+    try:
+        path = sqlite_path(url)
+        if path is not None and not path.exists() and not create:
+            raise DatabaseError(f"{path}: no such database")
+        upgrade = migrate.prepare(engine, label)
+    except TrackerError:
+        engine.dispose()
+        raise
+    except OperationalError as exc:
+        engine.dispose()
+        raise wrap_database_errors(exc.orig or exc, label) from None
+    except _SQLAlchemyError as exc:
+        engine.dispose()
+        raise wrap_database_errors(exc, label) from None
+    timeline = Timeline(url, engine)
+    if upgrade.created:
+        timeline.notices.append(f"Created a new tracker log at {label}.")
+        if is_default:
+            report = timeline.import_file(seed_file())
+            timeline.notices.append(
+                f"Seeded it with the seed timeline ({len(report.added)} events: Kerry, Lavrov and "
+                "the invitation to Moscow, March 2014)."
+            )
+    elif upgrade.changed:
+        timeline.notices.append(
+            f"Upgraded {label} from schema {upgrade.before} to {upgrade.after}; every event is kept."
+        )
+    return timeline
+
+
+def today() -> str:
+    return datetime.now(UTC).date().isoformat()

@@ -1,0 +1,116 @@
+"""Alembic, driven from code: the migrations ship inside the package (``tracker/migrations`` in a
+wheel) and live at the top of a checkout (``migrations/``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy.engine import Engine
+
+from tracker.errors import NotATrackerDatabase, SchemaTooNew
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def migrations_dir() -> Path:
+    for candidate in (PACKAGE_DIR / "migrations", PACKAGE_DIR.parent / "migrations"):
+        if (candidate / "env.py").exists():
+            return candidate
+    raise FileNotFoundError("tracker's migrations are missing from this installation")
+
+
+def alembic_config(engine: Engine, connection: sa.Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.set_main_option(
+        "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")
+    )
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def script_directory() -> ScriptDirectory:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    return ScriptDirectory.from_config(cfg)
+
+
+def head_revision() -> str:
+    head = script_directory().get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+@dataclass(frozen=True)
+class Upgrade:
+    """What :func:`prepare` did to a database."""
+
+    before: str | None
+    after: str
+    created: bool
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def inspect(engine: Engine) -> tuple[bool, str | None]:
+    """(has tables at all, alembic revision or None) without writing anything."""
+    with engine.connect() as conn:
+        names = set(sa.inspect(conn).get_table_names())
+        revision = MigrationContext.configure(conn).get_current_revision()
+    return bool(names), revision
+
+
+def prepare(engine: Engine, where: str) -> Upgrade:
+    """Make the database a tracker log at the head revision, or refuse it untouched.
+
+    A new empty database is created; one from an older tracker is upgraded; one from a newer
+    tracker, or one that is not a tracker log, is refused before anything is written.
+    """
+    has_tables, revision = inspect(engine)
+    known = {s.revision for s in script_directory().walk_revisions()}
+    if revision is None and has_tables:
+        raise NotATrackerDatabase(f"{where} is a database, but not a tracker log (no tracker schema in it)")
+    if revision is not None and revision not in known:
+        raise SchemaTooNew(
+            f"{where} was written by a newer version of tracker (schema revision {revision}); "
+            "upgrade tracker to open it"
+        )
+    head = head_revision()
+    if revision == head:
+        return Upgrade(revision, head, created=False)
+    upgrade(engine)
+    return Upgrade(revision, head, created=revision is None)
+
+
+def upgrade(engine: Engine, target: str = "head") -> None:
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(engine, conn), target)
+
+
+def downgrade(engine: Engine, target: str) -> None:
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(engine, conn), target)
+
+
+def check(engine: Engine) -> None:
+    """Raise if the table models and the migrations disagree (alembic check)."""
+    with engine.begin() as conn:
+        try:
+            command.check(alembic_config(engine, conn))
+        except CommandError as exc:
+            raise AssertionError(str(exc)) from None

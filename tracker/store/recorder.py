@@ -1,0 +1,234 @@
+"""The recorder: appends rows and reads rows. It knows nothing of what an event means.
+
+Every append is one transaction that takes the log's write lock first (SQLite ``BEGIN
+IMMEDIATE``; PostgreSQL ``LOCK TABLE ... EXCLUSIVE``), so positions are total, gap-free and in
+commit order, and each row's hash chains to the row before it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from tracker.codec import Row
+from tracker.errors import AppendConflict, DatabaseError
+
+GENESIS_HASH = "0" * 64
+COLUMNS = (
+    "position, id, type, schema_version, subject, story_earliest, story_latest, published, "
+    "recorded_at, body, hash"
+)
+NewRow = tuple[str, str, int, str | None, str | None, str | None, str, str]
+"""id, type, schema_version, subject, story_earliest, story_latest, published, body."""
+
+READ_BATCH = 5000
+
+
+def chain_hash(prev: str, position: int, new: NewRow, recorded_at: str) -> str:
+    """The hash of one row: its content and its predecessor's hash."""
+    id_, type_, version, subject, earliest, latest, published, body = new
+    text = "\x1f".join(
+        (prev, str(position), id_, type_, str(version), subject or "", earliest or "",
+         latest or "", published, recorded_at, body)
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Recorder:
+    """Row-level access to the ``events`` table of one database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self._param = "?" if self.dialect == "sqlite" else "%s"
+
+    # -- connections -------------------------------------------------------------------------
+
+    @contextmanager
+    def _connection(self) -> Iterator[Any]:
+        conn = self.engine.raw_connection()
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[Any]:
+        """One write transaction holding the log's lock."""
+        with self._connection() as conn:
+            cur = conn.cursor()
+            try:
+                if self.dialect == "sqlite":
+                    cur.execute("BEGIN IMMEDIATE")
+                else:
+                    cur.execute("LOCK TABLE events IN EXCLUSIVE MODE")
+                yield cur
+            except BaseException:
+                conn.rollback() if self.dialect != "sqlite" else cur.execute("ROLLBACK")
+                raise
+            else:
+                conn.commit() if self.dialect != "sqlite" else cur.execute("COMMIT")
+            finally:
+                cur.close()
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def append(
+        self,
+        rows: Sequence[NewRow],
+        expected_position: int | None = None,
+        check: Any = None,
+    ) -> list[Row]:
+        """Append rows in one transaction; return them as stored.
+
+        ``expected_position``: fail with :class:`AppendConflict` unless the log is still at that
+        position. ``check(cursor_reader)``: called inside the transaction, under the lock, with a
+        function that looks up rows by id, so callers can validate against the log as it is now.
+        """
+        with self._write() as cur:
+            position, prev = self._head(cur)
+            if expected_position is not None and position != expected_position:
+                raise AppendConflict(
+                    f"the log is at position {position}, not {expected_position}: "
+                    "someone else appended meanwhile; look again and retry"
+                )
+            if check is not None:
+                rows = check(lambda ids: self._lookup(cur, ids))
+            if not rows:
+                return []
+            recorded_at = self._next_time(cur)
+            stored: list[Row] = []
+            for new in rows:
+                position += 1
+                prev = chain_hash(prev, position, new, recorded_at)
+                stored.append(Row(position, *new[:7], recorded_at, new[7], prev))
+            p = self._param
+            cur.executemany(
+                f"INSERT INTO events ({COLUMNS}) VALUES ({', '.join([p] * 11)})", stored
+            )
+            return stored
+
+    def _next_time(self, cur: Any) -> str:
+        # Recorded time never goes backwards along the log, even if the clock does.
+        now = utc_now()
+        cur.execute("SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1")
+        last = cur.fetchone()
+        return max(now, last[0]) if last else now
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def _head(self, cur: Any) -> tuple[int, str]:
+        cur.execute("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
+        row = cur.fetchone()
+        return (int(row[0]), row[1]) if row else (0, GENESIS_HASH)
+
+    def head(self) -> tuple[int, str]:
+        """The last position and its hash ((0, genesis) for an empty log)."""
+        with self._connection() as conn:
+            cur = conn.cursor()
+            try:
+                return self._head(cur)
+            finally:
+                cur.close()
+                conn.rollback()
+
+    def count(self) -> int:
+        return self.head()[0]
+
+    def _lookup(self, cur: Any, ids: Iterable[str]) -> dict[str, Row]:
+        found: dict[str, Row] = {}
+        wanted = list(dict.fromkeys(ids))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ", ".join([self._param] * len(chunk))
+            cur.execute(f"SELECT {COLUMNS} FROM events WHERE id IN ({marks})", chunk)
+            for r in cur.fetchall():
+                found[r[1]] = Row(*r)
+        return found
+
+    def lookup(self, ids: Iterable[str]) -> dict[str, Row]:
+        """The stored rows with these ids (those that exist)."""
+        with self._connection() as conn:
+            cur = conn.cursor()
+            try:
+                return self._lookup(cur, ids)
+            finally:
+                cur.close()
+                conn.rollback()
+
+    def read(
+        self, after: int = 0, until: int | None = None, batch: int = READ_BATCH
+    ) -> Iterator[Row]:
+        """Rows in log order with ``after < position <= until``, read in one snapshot."""
+        p = self._param
+        sql = f"SELECT {COLUMNS} FROM events WHERE position > {p}"
+        params: list[Any] = [after]
+        if until is not None:
+            sql += f" AND position <= {p}"
+            params.append(until)
+        sql += " ORDER BY position"
+        with self._connection() as conn:
+            cur = conn.cursor()
+            try:
+                if self.dialect == "sqlite":
+                    cur.execute("BEGIN")
+                cur.execute(sql, params)
+                while True:
+                    chunk = cur.fetchmany(batch)
+                    if not chunk:
+                        break
+                    for r in chunk:
+                        yield Row(*r)
+            finally:
+                cur.close()
+                conn.rollback()
+
+    def read_positions(self, positions: Sequence[int]) -> dict[int, Row]:
+        """The rows at these positions (for paging a view of a large log)."""
+        found: dict[int, Row] = {}
+        with self._connection() as conn:
+            cur = conn.cursor()
+            try:
+                wanted = list(positions)
+                for start in range(0, len(wanted), 500):
+                    chunk = wanted[start : start + 500]
+                    marks = ", ".join([self._param] * len(chunk))
+                    cur.execute(f"SELECT {COLUMNS} FROM events WHERE position IN ({marks})", chunk)
+                    for r in cur.fetchall():
+                        found[int(r[0])] = Row(*r)
+            finally:
+                cur.close()
+                conn.rollback()
+        return found
+
+    def verify(self) -> tuple[int, str, int | None]:
+        """Recompute the hash chain: (positions checked, head hash, first bad position or None).
+
+        A position is bad when its row was edited, removed, reordered or inserted: its position
+        is not the next one, or its hash is not the hash of its content and its predecessor.
+        """
+        prev, expected, checked = GENESIS_HASH, 1, 0
+        for row in self.read():
+            if row.position != expected:
+                return checked, prev, expected
+            new: NewRow = (row.id, row.type, row.schema_version, row.subject, row.story_earliest,
+                           row.story_latest, row.published, row.body)
+            if chain_hash(prev, row.position, new, row.recorded_at) != row.hash:
+                return checked, prev, row.position
+            prev, expected, checked = row.hash, expected + 1, checked + 1
+        return checked, prev, None
+
+
+def wrap_database_errors(exc: Exception, where: str) -> DatabaseError:
+    """One line for a driver error a user can do something about."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return DatabaseError(f"{where}: {text}")
