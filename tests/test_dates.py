@@ -371,8 +371,9 @@ def test_plain_iso_dates_take_the_fast_path() -> None:
 WORDS = [
     "no later than", "before", "after", "since", "by", "on or before", "between", "and", "from",
     "to", "..", "on", "in", "last", "this", "earlier this", "next", "week", "month", "year",
-    "Monday", "Fri.", "March", "Mar.", "10", "31", "2014", "2014-03-10", "2014-02-30", "0001-01-01",
-    "9999-12-31", "today", "yesterday", "days ago", "weeks ago", "a", "three", "recently", "unknown",
+    "Monday", "Fri.", "March", "Mar.", "10", "31", "2014", "2014-03-10", "2014-02-30",
+    "0001-01-01", "9999-12-31", "today", "yesterday", "days ago", "weeks ago", "a", "three",
+    "recently", "unknown",
     "/", "?", "~", "X", "[", "]", "{", "}", ",", "%", "-", "T", "Y", "S",
 ]  # fmt: skip
 phrases = st.lists(st.sampled_from(WORDS), min_size=1, max_size=6).map(" ".join)
@@ -422,3 +423,10 @@ def test_relative_words_never_reach_past_the_anchor_when_they_mean_the_past(anch
             continue
         assert got.latest is not None and got.latest <= iso
         assert got.anchor == iso
+
+
+def test_failed_edtf_parses_print_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    for expr in ("../", "/..", "9311-X1"):  # edtf 5.0.2 print()s when these fail inside it
+        with pytest.raises(InvalidDate):
+            resolve(expr)
+    assert capsys.readouterr().out == ""

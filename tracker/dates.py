@@ -16,7 +16,9 @@ one-line message quotes the expression and says what is wrong.
 from __future__ import annotations
 
 import calendar
+import io
 import re
+from contextlib import redirect_stdout
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -55,7 +57,10 @@ class StoryTime:
         return self.earliest is not None and self.earliest == self.latest
 
     def display(self) -> str:
-        """Compact human form: ``2014-03-10``, ``2014-03``, ``2014``, ``a..b``, ``≤ b``, ``≥ a``, ``?``."""
+        """Compact form: ``2014-03-10``, ``2014-03``, ``2014``, ``a..b``, ``≤ b``, ``≥ a``, ``?``.
+
+        A window that is exactly a calendar month or year shows as that month or year.
+        """
         lo, hi = self.earliest, self.latest
         if lo is None and hi is None:
             return "?"
@@ -517,6 +522,7 @@ def _period(text: str, which: str, unit: str, a: date) -> _Span:
 # EDTF input
 
 
+_EDTF_MAX = 200  # longer text is not a date; spare pyparsing the work
 _UNSPECIFIED = re.compile(r"([0-9X]{4})(?:-([0-9X]{2})(?:-([0-9X]{2}))?)?", re.ASCII)
 
 
@@ -527,9 +533,11 @@ def _edtf(text: str) -> _Span:
         from edtf import parse_edtf  # slow to import: only EDTF input pays for it
 
         form, parsed = text, None
-        for form in dict.fromkeys((text, text.upper())):
+        for form in dict.fromkeys((text, text.upper())) if len(text) <= _EDTF_MAX else ():
             try:
-                parsed = parse_edtf(form)
+                # edtf 5.0.2 print()s a debugging line whenever a parse action fails
+                with redirect_stdout(io.StringIO()):
+                    parsed = parse_edtf(form)
                 break
             except Exception:
                 continue

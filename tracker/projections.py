@@ -18,38 +18,49 @@ from __future__ import annotations
 
 from bisect import insort
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import immutables
 
 from tracker.dates import StoryTime
-from tracker.events import EVENT_TYPES, Actor, Event, FrozenDict, freeze, thaw
+from tracker.events import EMPTY_DETAILS, EVENT_TYPES, Actor, Event, FrozenDict, freeze, thaw
+from tracker.ordering import StoryKey, story_key
 
 DISPUTED = "disputed"
 
 
 class Step(NamedTuple):
-    """What one event contributes to its item, kept compact so states stay small."""
+    """What one event contributes to its item: just what deriving the item needs.
 
-    key: tuple[str, str, int]  # story order: earliest, latest, position
+    Steps stay inside item states (so that an event learned late can be slotted into its story
+    place), so they hold no more than that: no quotes, URLs or other source detail.
+    """
+
+    key: StoryKey  # story order: earliest, latest, position
     id: str
     type: str
     speaker: str  # who gives this account: the speaker, else the outlet
+    outlet: str
     targets: tuple[str, ...]  # entries it disputes / confirms / corrects / retracts / answers
-    event: Event | None  # kept for item-opening and detail-bearing events only
+    story: StoryTime
+    summary: str | None  # kept for events that open an item (the item's title) and corrections
+    actors: tuple[Actor, ...]
+    place: str | None
+    details: FrozenDict
+    published: str  # anchors a correction's relative dates
 
 
-def story_key(event: Event) -> tuple[str, str, int]:
-    earliest, latest = event.story.earliest, event.story.latest
-    lo = earliest or latest or "9999-12-31"
-    hi = latest or earliest or "9999-12-31"
-    return (lo, hi, event.position)
-
-
-def account_holder(event: Event) -> str:
+def step_of(event: Event) -> Step:
+    """The step an event contributes to its item."""
     s = event.source
-    return s.speaker or s.outlet
+    keep_summary = EVENT_TYPES[event.type].opens_item
+    return Step(
+        story_key(event), event.id, event.type, s.speaker or s.outlet, s.outlet,
+        tuple([r.id for r in event.refs]) if event.refs else (), event.story,
+        event.summary if keep_summary else None, event.actors, event.place, event.details,
+        s.published,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,22 +127,22 @@ def evolve(state: State, event: Event) -> State:
     subject = event.subject or event.id
     before = state.items.get(subject)
     steps = before.steps if before is not None else ()
-    step = Step(
-        story_key(event), event.id, event.type, account_holder(event),
-        tuple(r.id for r in event.refs), event,
-    )
-    if steps and step.key >= steps[-1].key and event.kind not in {"entry", "account"}:
+    step = step_of(event)
+    if not steps or step.key >= steps[-1].key:
         new_steps = (*steps, step)
     else:
         as_list = list(steps)
-        insort(as_list, step, key=lambda s: s.key)
+        insort(as_list, step, key=_step_key)
         new_steps = tuple(as_list)
-    item = derive(subject, new_steps)
-    return State(state.items.set(subject, item), state.size + 1)
+    return State(state.items.set(subject, derive(subject, new_steps)), state.size + 1)
+
+
+def _step_key(step: Step) -> StoryKey:
+    return step.key
 
 
 def replay(events: Iterable[Event], state: State = EMPTY) -> State:
-    """Fold events into a state (the bulk form of :func:`evolve`)."""
+    """Fold events into a state: the bulk form of :func:`evolve`, with the same result."""
     items = state.items.mutate()
     size = state.size
     pending: dict[str, list[Step]] = {}
@@ -141,29 +152,32 @@ def replay(events: Iterable[Event], state: State = EMPTY) -> State:
         if steps is None:
             before = items.get(subject)
             steps = pending[subject] = list(before.steps) if before is not None else []
-        steps.append(
-            Step(story_key(event), event.id, event.type, account_holder(event),
-                 tuple(r.id for r in event.refs), event)
-        )
+        steps.append(step_of(event))
         size += 1
     for subject, steps in pending.items():
-        steps.sort(key=lambda s: s.key)
+        steps.sort(key=_step_key)
         items[subject] = derive(subject, tuple(steps))
     return State(items.finish(), size)
 
 
+class _Round(NamedTuple):
+    step: Step
+    status: str
+
+
 def derive(subject: str, steps: tuple[Step, ...]) -> Item:
     """An item's state from its steps, in story order."""
-    retracted = {t for s in steps if s.type == "entry.retracted" for t in s.targets}
-    corrections: dict[str, dict[str, Any]] = {}
-    for s in steps:
-        if s.type == "entry.corrected" and s.event is not None:
-            for t in s.targets:
-                corrections.setdefault(t, {}).update(thaw(s.event.details["changes"]))
+    retracted: set[str] = set()
+    corrections: dict[str, list[Step]] = {}
     disputes: dict[str, list[str]] = {}
     confirms: dict[str, list[str]] = {}
     for s in steps:
-        if s.type == "account.disputed":
+        if s.type == "entry.retracted":
+            retracted.update(s.targets)
+        elif s.type == "entry.corrected":
+            for t in s.targets:
+                corrections.setdefault(t, []).append(s)
+        elif s.type == "account.disputed":
             for t in s.targets:
                 disputes.setdefault(t, []).append(s.id)
         elif s.type == "account.confirmed":
@@ -179,63 +193,61 @@ def derive(subject: str, steps: tuple[Step, ...]) -> Item:
     details: dict[str, Any] = {}
     history: list[str] = []
     sources: dict[str, None] = {}
-    round_accounts: list[tuple[Step, Event, str]] = []
+    round_: list[_Round] = []
     withdrawn: list[str] = []
     parties: list[str] = []
 
     for s in steps:
-        if s.id in retracted or s.event is None:
+        if s.id in retracted:
             continue
-        event = _corrected(s.event, corrections.get(s.id))
+        if s.id in corrections:
+            s = _corrected(s, corrections[s.id])
         history.append(s.id)
-        etype = EVENT_TYPES[event.type]
+        etype = EVENT_TYPES[s.type]
         if etype.kind in {"entry", "account"}:
             continue
-        src = event.source
-        sources.setdefault(", ".join(x for x in (src.speaker, src.outlet) if x), None)
-        for a in event.actors:
+        sources.setdefault(s.speaker if s.speaker == s.outlet else f"{s.speaker}, {s.outlet}", None)
+        for a in s.actors:
             actors.setdefault(a, None)
         if not kind:
             kind = etype.kind
-        if not title:
-            title = event.summary
-            when = event.story
-        if event.place and not place:
-            place = event.place
-        _merge_details(details, event)
+        if not title and s.summary:
+            title = s.summary
+            when = s.story
+        if s.place and not place:
+            place = s.place
+        _merge_details(details, s.details)
         if etype.opens_item and status and status != etype.status and etype.name != "meeting.held":
             continue  # a later account of an item already under way corroborates; it does not reset
         if etype.name == "agreement.signed":
-            parties.extend(a.name for a in event.actors if a.role == "party")
+            parties.extend(a.name for a in s.actors if a.role == "party")
         if etype.name == "agreement.withdrawn_from":
-            withdrawn.extend(a.name for a in event.actors if a.role == "party")
+            withdrawn.extend(a.name for a in s.actors if a.role == "party")
             if parties and set(parties) <= set(withdrawn):
                 status = "terminated"
             continue
         new_status = etype.status
         if new_status is None:
             continue
-        if etype.name == "proposal.rejected" and event.details.get("degree") == "partial":
+        if etype.name == "proposal.rejected" and s.details.get("degree") == "partial":
             new_status = "rejected_in_part"
         if _resets_round(etype.name):
-            round_accounts = []
-        round_accounts.append((s, event, new_status))
+            round_ = []
+        round_.append(_Round(s, new_status))
         status = new_status
 
-    accounts, disputed = _accounts(round_accounts, disputes, confirms)
+    accounts, disputed = _accounts(round_, disputes, confirms)
     if withdrawn:
         details["withdrawn"] = sorted(set(withdrawn))
-    if disputed:
-        status = DISPUTED
     return Item(
         subject=subject,
         kind=kind or "entry",
-        status=status or "recorded",
+        status=DISPUTED if disputed else (status or "recorded"),
         title=title,
         when=when,
         actors=tuple(actors),
         place=place,
-        details=freeze(details),
+        details=freeze(details) if details else EMPTY_DETAILS,
         history=tuple(history),
         sources=tuple(sources),
         accounts=accounts if disputed else (),
@@ -251,47 +263,45 @@ def _resets_round(type_name: str) -> bool:
 
 
 def _accounts(
-    round_accounts: list[tuple[Step, Event, str]],
-    disputes: Mapping[str, list[str]],
-    confirms: Mapping[str, list[str]],
+    round_: list[_Round], disputes: Mapping[str, list[str]], confirms: Mapping[str, list[str]]
 ) -> tuple[tuple[Account, ...], bool]:
     """The competing accounts of the item's latest round, and whether they conflict.
 
     Accounts conflict when sources give different statuses for overlapping story times, or
     when an account is disputed and not confirmed.
     """
-    if not round_accounts:
+    if not round_:
         return (), False
-    latest_step, latest_event, latest_status = round_accounts[-1]
-    competing: list[tuple[Step, Event, str]] = []
+    latest = round_[-1]
+    competing: list[_Round] = []
     # The event that opened the round (the invitation itself) is not an account of its outcome.
-    first = 1 if _resets_round(round_accounts[0][1].type) else 0
-    for s, e, st in round_accounts[first:]:
-        if s is latest_step or (
-            st != latest_status and s.speaker != latest_step.speaker
-            and _overlap(e.story, latest_event.story)
+    first = 1 if _resets_round(round_[0].step.type) else 0
+    for r in round_[first:]:
+        if r is latest or (
+            r.status != latest.status and r.step.speaker != latest.step.speaker
+            and _overlap(r.step.story, latest.step.story)
         ):
-            competing.append((s, e, st))
-    if len(competing) == 1 and not disputes.get(latest_step.id):
+            competing.append(r)
+    if len(competing) == 1 and not disputes.get(latest.step.id):
         competing = []
-    for s, e, st in round_accounts:
-        if disputes.get(s.id) and all(c[0] is not s for c in competing):
-            competing.append((s, e, st))
-    competing.sort(key=lambda c: c[0].key)
-    conflict = len({st for _, _, st in competing}) > 1 or any(
-        disputes.get(s.id) and not confirms.get(s.id) for s, _, _ in competing
+    for r in round_:
+        if disputes.get(r.step.id) and all(c is not r for c in competing):
+            competing.append(r)
+    competing.sort(key=lambda r: r.step.key)
+    conflict = len({r.status for r in competing}) > 1 or any(
+        disputes.get(r.step.id) and not confirms.get(r.step.id) for r in competing
     )
     accounts = tuple(
         Account(
-            event_id=s.id,
-            status=st,
-            speaker=s.speaker,
-            outlet=e.source.outlet,
-            story=e.story.display(),
-            disputed_by=tuple(disputes.get(s.id, ())),
-            confirmed_by=tuple(confirms.get(s.id, ())),
+            event_id=r.step.id,
+            status=r.status,
+            speaker=r.step.speaker,
+            outlet=r.step.outlet,
+            story=r.step.story.display(),
+            disputed_by=tuple(disputes.get(r.step.id, ())),
+            confirmed_by=tuple(confirms.get(r.step.id, ())),
         )
-        for s, e, st in competing
+        for r in competing
     )
     return accounts, conflict
 
@@ -305,33 +315,53 @@ def _overlap(a: StoryTime, b: StoryTime) -> bool:
 _LIST_DETAILS = ("terms", "gates", "conditions")
 
 
-def _merge_details(details: dict[str, Any], event: Event) -> None:
-    for key, value in event.details.items():
+def _merge_details(details: dict[str, Any], new: Mapping[str, Any]) -> None:
+    for key, value in new.items():
         if key in _LIST_DETAILS:
             merged = details.setdefault(key, [])
             for v in value:
                 if v not in merged:
                     merged.append(v)
-        elif key not in {"changes"}:
+        elif key != "changes":
             details[key] = thaw(value)
 
 
-def _corrected(event: Event, changes: Mapping[str, Any] | None) -> Event:
-    """The event as its corrections say it should read."""
-    if not changes:
-        return event
-    from tracker.codec import event_to_dict, parse_event  # local: codec imports this module's peers
+def _corrected(step: Step, corrections: list[Step]) -> Step:
+    """The step as its corrections (in story order) say it should read.
 
-    merged = event_to_dict(event)
-    for key in ("position", "recorded_at", "schema_version"):
-        merged.pop(key, None)
-    merged.update(changes)
-    try:
-        fixed = parse_event(merged, f"correction of {event.id!r}")
-    except Exception:  # a correction that no longer parses leaves the entry as it was
-        return event
-    return replace(fixed, subject=event.subject, position=event.position,
-                   recorded_at=event.recorded_at)
+    Each correction's changes are validated when it is appended; a field that no longer fits
+    (say, a role the type does not have) leaves that field as it was.
+    """
+    from tracker.codec import parse_actors, parse_details, parse_source, parse_story
+    from tracker.errors import InvalidEvent
+
+    etype = EVENT_TYPES[step.type]
+    for c in corrections:
+        changes = c.details.get("changes", {})
+        where = f"correction {c.id!r}"
+        fields: dict[str, Any] = {}
+        try:
+            if "story" in changes:
+                fields["story"] = parse_story(thaw(changes["story"]), where, c.published)
+                fields["key"] = (fields["story"].earliest or fields["story"].latest or "9999-12-31",
+                                 fields["story"].latest or fields["story"].earliest or "9999-12-31",
+                                 step.key[2])
+            if "summary" in changes and isinstance(changes["summary"], str):
+                fields["summary"] = changes["summary"]
+            if "actors" in changes:
+                fields["actors"] = parse_actors(thaw(changes["actors"]), where, etype)
+            if "place" in changes:
+                fields["place"] = changes["place"]
+            if "details" in changes:
+                fields["details"] = parse_details(thaw(changes["details"]), where, etype)
+            if "source" in changes:
+                src = parse_source(thaw(changes["source"]), where)
+                fields["speaker"] = src.speaker or src.outlet
+                fields["outlet"] = src.outlet
+        except InvalidEvent:
+            continue
+        step = step._replace(**fields)
+    return step
 
 
 # --------------------------------------------------------------------------- queries
@@ -406,9 +436,14 @@ class Change:
 
 
 def diff(before: State, after: State, subjects: Iterable[str] | None = None) -> list[Change]:
-    """What differs between two states (optionally only for some subjects), ordered by subject."""
+    """What differs between two states (optionally only for some subjects), ordered by subject.
+
+    Items untouched between the two states are the same objects (the map is persistent), so
+    comparing every subject of a large state costs little.
+    """
     if subjects is None:
-        keys = set(before.items.keys()) | set(after.items.keys())
+        keys = {k for k, v in after.items.items() if before.items.get(k) is not v}
+        keys.update(k for k in before.items if k not in after.items)
     else:
         keys = set(subjects)
     changes = []
@@ -418,7 +453,8 @@ def diff(before: State, after: State, subjects: Iterable[str] | None = None) -> 
             continue
         if a is not None and b is not None and _visible(a) == _visible(b):
             continue
-        changes.append(Change(key, (b or a).kind if (b or a) else "", a, b))  # type: ignore[union-attr]
+        kind = b.kind if b is not None else a.kind if a is not None else ""
+        changes.append(Change(key, kind, a, b))
     return changes
 
 

@@ -1,0 +1,85 @@
+"""Story order: events sorted by when they happened, with uncertain dates kept honest.
+
+Uncertain dates sort by their bounds (earliest, else latest; then latest), then by log position.
+A reference forces order: an answer never sorts before the entry it answers, whatever dates the
+sources gave. Events whose windows overlap are *marked* as of uncertain order rather than given an
+invented one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tracker.events import Event
+
+UNBOUNDED_END = "9999-12-31"
+UNBOUNDED_START = "0000-01-01"
+
+StoryKey = tuple[str, str, int]
+
+
+def story_key(event: Event) -> StoryKey:
+    """(earliest, else latest; latest, else earliest; position): the sort key of story order."""
+    earliest, latest = event.story.earliest, event.story.latest
+    lo = earliest or latest or UNBOUNDED_END
+    hi = latest or earliest or UNBOUNDED_END
+    return (lo, hi, event.position)
+
+
+def story_order(events: Sequence[Event]) -> list[int]:
+    """Indices of ``events`` in story order.
+
+    An event sorts no earlier than any entry it refers to (refs point to earlier log entries, so
+    one pass in log order settles every chain of references).
+    """
+    index_of = {e.id: i for i, e in enumerate(events)}
+    effective: list[tuple[str, str, int, int]] = [("", "", 0, 0)] * len(events)
+    for i in sorted(range(len(events)), key=lambda i: events[i].position):
+        event = events[i]
+        lo, hi, position = story_key(event)
+        key = (lo, hi, position, position)
+        for ref in event.refs:
+            j = index_of.get(ref.id)
+            if j is not None and effective[j][:3] > key[:3]:
+                target = effective[j]
+                key = (target[0], target[1], target[2], position)
+        effective[i] = key
+    return sorted(range(len(events)), key=effective.__getitem__)
+
+
+def _bounds(event: Event) -> tuple[str, str]:
+    return (event.story.earliest or UNBOUNDED_START, event.story.latest or UNBOUNDED_END)
+
+
+def uncertain_marks(events_in_order: Sequence[Event]) -> list[bool]:
+    """For each event of a story-ordered sequence, whether its order is uncertain.
+
+    An event is of uncertain order when its date is a window (not a single known day) that
+    overlaps another event's date, or when it falls on a day inside another event's bounded
+    window ("last week" against "last Friday"). Events on the same exact day are not marked:
+    their dates are as precise as the sources give them.
+    """
+    n = len(events_in_order)
+    bounds = [_bounds(e) for e in events_in_order]
+    wide = [lo != hi for lo, hi in bounds]
+    marks = [False] * n
+    # Earlier neighbours: the furthest any earlier window reaches, over all and over bounded windows.
+    reach_all = ""
+    reach_bounded = ""
+    for i, (lo, hi) in enumerate(bounds):
+        if i and ((wide[i] and reach_all >= lo) or (not wide[i] and reach_bounded >= lo)):
+            marks[i] = True
+        reach_all = max(reach_all, hi)
+        if wide[i] and lo != UNBOUNDED_START and hi != UNBOUNDED_END:
+            reach_bounded = max(reach_bounded, hi)
+    # Later neighbours: the earliest start of any later window, over all and over bounded windows.
+    start_all = UNBOUNDED_END + "~"
+    start_bounded = UNBOUNDED_END + "~"
+    for i in range(n - 1, -1, -1):
+        lo, hi = bounds[i]
+        if (wide[i] and start_all <= hi) or (not wide[i] and start_bounded <= hi):
+            marks[i] = True
+        start_all = min(start_all, lo)
+        if wide[i] and lo != UNBOUNDED_START and hi != UNBOUNDED_END:
+            start_bounded = min(start_bounded, lo)
+    return marks
