@@ -27,7 +27,7 @@ def _wanted_stamp() -> str:
 
 
 def ensure_environment() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036  (a friendly message on an old Python)
         sys.exit(f"tracker needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     if not (BIN / "python").exists():
         print("Creating .venv ...", file=sys.stderr)
