@@ -5,16 +5,34 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from tracker.errors import TrackerError
 from tracker.service import Timeline, open_timeline
 from tracker.text import one_line
 
+
+class TrackerGroup(TyperGroup):
+    """The command group that turns a TrackerError from any command into its one-line message.
+
+    Done here rather than in :func:`main` so that the CliRunner in the tests sees exactly what a
+    user sees: "Error: <one line>" on stderr and the error's exit code.
+    """
+
+    def invoke(self, ctx: Any) -> Any:  # typer._click.Context (private module)
+        try:
+            return super().invoke(ctx)
+        except TrackerError as exc:
+            typer.echo(f"Error: {one_line(str(exc))}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+
 app = typer.Typer(
     name="tracker",
+    cls=TrackerGroup,
     help="An event-sourced diplomatic timeline: record sourced events, replay them into state.",
     no_args_is_help=False,
     add_completion=False,
@@ -70,25 +88,19 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def main() -> None:
-    """Console entry point: run the app, translating failures into one line and an exit code."""
+    """Console entry point: run the app, translating failures into one line and an exit code.
+
+    Usage errors are typer's own (exit 2); a TrackerError is one line (see TrackerGroup); nothing
+    a user can cause prints a traceback.
+    """
     try:
-        app(standalone_mode=False)
-    except TrackerError as exc:
+        app(standalone_mode=True)
+    except TrackerError as exc:  # raised outside a command (a parameter callback, say)
         typer.echo(f"Error: {one_line(str(exc))}", err=True)
         sys.exit(exc.exit_code)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        typer.echo("Aborted.", err=True)
-        sys.exit(130)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as exc:  # the click usage errors and anything unforeseen: one line, no trace
-        from click.exceptions import ClickException
-
-        if isinstance(exc, ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except Exception as exc:  # anything unforeseen: one line, no trace
         typer.echo(f"Error: unexpected failure: {one_line(type(exc).__name__ + ': ' + str(exc))}",
                    err=True)
         sys.exit(1)

@@ -1,10 +1,39 @@
-"""Commands on the log: add, import, log, state, export, schema, types, db."""
+"""Commands on the log: add, import, log, state, export, schema, types, db.
+
+Each command parses what the user typed, makes one call on the Timeline, and renders the answer.
+Text from events is printed through Rich ``Text`` objects or :func:`tracker.text.visible`, never
+as markup.
+"""
 
 from __future__ import annotations
 
-import typer
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
 
-from tracker.cli.app import app
+import orjson
+import typer
+from rich.console import Console, RenderableType
+
+from tracker import render
+from tracker.cli.app import app, timeline
+from tracker.codec import event_from_row, event_to_dict
+from tracker.dates import parse_iso_date
+from tracker.errors import InvalidInput
+from tracker.events import EVENT_TYPES
+from tracker.ordering import story_order, uncertain_marks
+from tracker.projections import Query
+from tracker.selection import EventFilter, entry_marks
+from tracker.text import visible
+
+db_app = typer.Typer(
+    help="Run and report the database's schema migrations.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(db_app, name="db")
 
 
 def open_app(ctx: typer.Context) -> None:
@@ -12,11 +41,416 @@ def open_app(ctx: typer.Context) -> None:
     typer.echo(ctx.get_help())
 
 
+def _console(err: bool = False) -> Console:
+    """A console on the current stdout/stderr (tests swap them), printing no markup."""
+    return Console(file=sys.stderr if err else sys.stdout, highlight=False, markup=False,
+                   emoji=False, soft_wrap=False)
+
+
+def _show(*renderables: RenderableType) -> None:
+    console = _console()
+    for r in renderables:
+        console.print(r)
+
+
+# --------------------------------------------------------------------------- add
+
+
+def _split_pair(value: str, sep: str, flag: str, shape: str) -> tuple[str, str]:
+    left, found, right = value.partition(sep)
+    if not found or not left.strip() or not right.strip():
+        raise InvalidInput(f"{flag} {value!r} must look like {shape}")
+    return left.strip(), right.strip()
+
+
+def _details(pairs: list[str], type_name: str) -> dict[str, Any]:
+    """--detail KEY=VALUE pairs as the details object of the event's type.
+
+    A list detail takes comma-separated values and/or repeats; an object detail (a correction's
+    changes) takes JSON; a true/false detail takes true or false.
+    """
+    etype = EVENT_TYPES.get(type_name)
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, value = _split_pair(pair, "=", "--detail", "KEY=VALUE")
+        kind = etype.details.get(key) if etype is not None else None
+        if kind == "list[str]":
+            items = [v.strip() for v in value.split(",") if v.strip()]
+            out.setdefault(key, []).extend(items)
+        elif kind == "object":
+            try:
+                out[key] = json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise InvalidInput(f"--detail {key}: not valid JSON ({exc.msg})") from None
+        elif kind == "bool":
+            if value.lower() not in {"true", "false"}:
+                raise InvalidInput(f"--detail {key} must be true or false, not {value!r}")
+            out[key] = value.lower() == "true"
+        else:
+            out[key] = value  # unknown keys are named by the event's validation
+    return out
+
+
+def _event_from_options(
+    type_: str,
+    id_: str | None,
+    subject: str | None,
+    story: str | None,
+    summary: str | None,
+    actor: list[str],
+    place: str | None,
+    outlet: str | None,
+    published: str | None,
+    author: str | None,
+    url: str | None,
+    speaker: str | None,
+    off_record: bool,
+    quote: str | None,
+    ref: list[str],
+    detail: list[str],
+) -> dict[str, Any]:
+    missing = [flag for flag, value in (("--story", story), ("--summary", summary),
+                                        ("--outlet", outlet), ("--published", published))
+               if value is None]
+    if missing:
+        raise InvalidInput(
+            f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} required with --type "
+            "(every event has a story date, a summary and a source with its publication date)"
+        )
+    actors = []
+    for a in actor:
+        name, role = _split_pair(a, ":", "--actor", "NAME:ROLE (e.g. 'John Kerry:invitee')")
+        actors.append({"name": name, "role": role})
+    refs = []
+    for r in ref:
+        rel, target = _split_pair(r, ":", "--ref", "REL:ID (e.g. responds_to:kl-02)")
+        refs.append({"rel": rel, "id": target})
+    source: dict[str, Any] = {"outlet": outlet, "published": published}
+    for key, value in (("author", author), ("url", url), ("speaker", speaker), ("quote", quote)):
+        if value is not None:
+            source[key] = value
+    if off_record:
+        source["on_record"] = False
+    obj: dict[str, Any] = {"type": type_, "story": story, "summary": summary, "source": source,
+                           "actors": actors, "refs": refs, "details": _details(detail, type_)}
+    if id_ is not None:
+        obj["id"] = id_
+    if subject is not None:
+        obj["subject"] = subject
+    if place is not None:
+        obj["place"] = place
+    return obj
+
+
+def _event_from_json(name: str) -> dict[str, Any]:
+    label = "stdin" if name == "-" else name
+    try:
+        data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"{label}: cannot be read ({exc.strerror})") from None
+    if not data.strip():
+        raise InvalidInput(f"{label}: no event given (expected one JSON object)")
+    try:
+        obj = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidInput(f"{label}: not valid JSON ({str(exc).split(':')[0]})") from None
+    if not isinstance(obj, dict):
+        raise InvalidInput(f"{label}: expected one JSON object (an event), not a list or a value")
+    return obj
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    type_: Annotated[str | None, typer.Option("--type", "-t", help="Event type (see `tracker types`).")] = None,
+    id_: Annotated[str | None, typer.Option("--id", help="Stable id; generated if left out.")] = None,
+    subject: Annotated[str | None, typer.Option(help="The item it is about (e.g. invitation:kerry-to-moscow); "
+                                                      "taken from --ref when left out.")] = None,
+    story: Annotated[str | None, typer.Option(help="When it happened: '2014-03-07', 'last Friday', "
+                                                    "'last week', 'no later than 2014-03-10'.")] = None,
+    summary: Annotated[str | None, typer.Option(help="One line saying what happened.")] = None,
+    actor: Annotated[list[str] | None, typer.Option(help="NAME:ROLE, repeatable.")] = None,
+    place: Annotated[str | None, typer.Option(help="Where it happened.")] = None,
+    outlet: Annotated[str | None, typer.Option(help="Source: the outlet that reported it.")] = None,
+    published: Annotated[str | None, typer.Option(help="Source: publication date (YYYY-MM-DD); "
+                                                        "relative story dates are read against it.")] = None,
+    author: Annotated[str | None, typer.Option(help="Source: the author.")] = None,
+    url: Annotated[str | None, typer.Option(help="Source: the URL.")] = None,
+    speaker: Annotated[str | None, typer.Option(help="Source: who said it (a name or an anonymous label).")] = None,
+    off_record: Annotated[bool, typer.Option("--off-record", help="The speaker spoke not for attribution.")] = False,
+    quote: Annotated[str | None, typer.Option(help="Source: a short quote.")] = None,
+    ref: Annotated[list[str] | None, typer.Option(help="REL:ID, an earlier entry it acts on; repeatable.")] = None,
+    detail: Annotated[list[str] | None, typer.Option(help="KEY=VALUE, a detail of the type; repeatable; "
+                                                          "lists comma-separated or repeated.")] = None,
+    expect_position: Annotated[int | None, typer.Option(help="Refuse (exit 3) unless the log is still at "
+                                                             "this position.")] = None,
+    json_file: Annotated[str | None, typer.Option("--json", help="Read the event as a JSON object from "
+                                                                 "this file, or - for stdin.")] = None,
+) -> None:
+    """Append one event, from options or from a JSON object on stdin.
+
+    \b
+    Example:
+      tracker add --type meeting.held --story 'last Friday' --published 2014-03-10 \\
+        --outlet McClatchy --summary 'Kerry and Lavrov met' \\
+        --actor 'John Kerry:participant' --actor 'Sergey Lavrov:participant'
+    """
+    given = [type_, id_, subject, story, summary, place, outlet, published, author, url, speaker,
+             quote]
+    if json_file is None and type_ is None:
+        if any(v is not None for v in given) or actor or ref or detail or off_record:
+            raise InvalidInput("--type is required (see `tracker types`), or give the event as "
+                               "JSON with --json")
+        if sys.stdin.isatty():
+            raise InvalidInput("give the event as options (--type, --story, --summary, --outlet, "
+                               "--published...) or as a JSON object on stdin (--json -)")
+        json_file = "-"
+    if json_file is not None:
+        if any(v is not None for v in given) or actor or ref or detail or off_record:
+            raise InvalidInput("give the event either as options or as JSON (--json), not both")
+        obj = _event_from_json(json_file)
+        where = "stdin" if json_file == "-" else json_file
+    else:
+        assert type_ is not None
+        obj = _event_from_options(type_, id_, subject, story, summary, actor or [], place,
+                                  outlet, published, author, url, speaker, off_record, quote,
+                                  ref or [], detail or [])
+        where = "event"
+    with timeline(ctx) as tl:
+        event = tl.parse(obj, where)
+        report = tl.append([event], expected_position=expect_position)
+        if report.added:
+            stored = report.added[0]
+            head = f"Added event {stored.position}: {stored.id}"
+        else:
+            stored = tl.get(event.id)
+            head = (f"Already in the log at position {stored.position} with the same content: "
+                    f"{stored.id}; nothing added.")
+    _show(render.literal(head, "bold"), *render.event_lines(stored))
+
+
+# --------------------------------------------------------------------------- import
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="An export, a JSON array of events, or JSON Lines; "
+                                             "- for stdin.", show_default=False)],
+) -> None:
+    """Append every event of a file, all or nothing; events already in the log are skipped.
+
+    \b
+    Example:
+      tracker import seeds/kerry-lavrov-2014-03.json
+    """
+    from tracker.document import read_file, read_input
+
+    data = read_input(sys.stdin.buffer.read(), "stdin") if file == "-" else read_file(Path(file))
+    with timeline(ctx) as tl:
+        report = tl.import_input(data)
+    added, repeated = len(report.added), len(report.repeated)
+    message = f"Imported {added} event{'s' if added != 1 else ''} ({repeated} already in the log)."
+    if added == 0:
+        message += " Every event was already there: importing again is harmless."
+    typer.echo(message)
+
+
+# --------------------------------------------------------------------------- log
+
+
+@app.command("log")
+def log(
+    ctx: typer.Context,
+    type_: Annotated[list[str] | None, typer.Option("--type", "-t", help="An event type or a kind "
+                                                    "(invitation); repeatable.")] = None,
+    actor: Annotated[str | None, typer.Option(help="Part of an actor's name (any case).")] = None,
+    source: Annotated[str | None, typer.Option(help="Part of the outlet, speaker or author.")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="Story dates from (YYYY-MM-DD).")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Story dates to (YYYY-MM-DD).")] = None,
+    order: Annotated[str, typer.Option(help="story (when it happened) or recorded (log order).")] = "story",
+    as_json: Annotated[bool, typer.Option("--json", help="JSON Lines, one export-shaped event each.")] = False,
+    limit: Annotated[int | None, typer.Option(help="Show at most this many.")] = None,
+) -> None:
+    """List events, in story order or log order, optionally filtered.
+
+    Story dates that are windows match a --from/--to range they overlap. In story order, a date
+    marked ≈ is of uncertain order against its neighbours.
+
+    \b
+    Example:
+      tracker log --type invitation --actor kerry
+      tracker log --from 2014-03-03 --to 2014-03-09 --order recorded
+    """
+    if order not in {"story", "recorded"}:
+        raise InvalidInput(f"--order must be story or recorded, not {order!r}")
+    if limit is not None and limit < 0:
+        raise InvalidInput(f"--limit must be 0 or more, not {limit}")
+    chosen = EventFilter.build(type_ or (), actor, source, date_from, date_to)
+    with timeline(ctx) as tl:
+        rows = list(tl.rows())
+    events = [event_from_row(r) for r in rows]
+    hashes = [r.hash for r in rows]
+    indices = story_order(events) if order == "story" else list(range(len(events)))
+    uncertain_all = uncertain_marks([events[i] for i in indices]) if order == "story" else None
+    picked = [(k, i) for k, i in enumerate(indices) if chosen.matches(events[i])]
+    if limit is not None:
+        picked = picked[:limit]
+    if as_json:
+        out = sys.stdout.buffer
+        for _, i in picked:
+            out.write(orjson.dumps(event_to_dict(events[i], hashes[i])) + b"\n")
+        out.flush()
+        return
+    if not picked:
+        typer.echo("No events." if not events else f"No events match ({chosen.describe()}).")
+        return
+    shown = [events[i] for _, i in picked]
+    uncertain = [uncertain_all[k] for k, _ in picked] if uncertain_all is not None else None
+    _show(render.events_table(shown, entry_marks(events), uncertain))
+
+
+# --------------------------------------------------------------------------- state
+
+
+def recorded_time(text: str, flag: str = "--recorded-by") -> str:
+    """An ISO date (the end of that day, UTC) or datetime (UTC unless it says otherwise), in the
+    log's recorded_at format so that times compare as text."""
+    value = text.strip()
+    if len(value) == 10:
+        day = parse_iso_date(value, flag)
+        return f"{day.isoformat()}T23:59:59.999999Z"
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(
+            f"{flag} {value!r} is not an ISO date or time (e.g. 2014-03-10 or 2026-11-28T09:30:00Z)"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@app.command("state")
+def state(
+    ctx: typer.Context,
+    at: Annotated[int | None, typer.Option(help="After the first N events of the log.")] = None,
+    as_of: Annotated[str | None, typer.Option(help="What had happened by this story date (YYYY-MM-DD).")] = None,
+    known_at: Annotated[str | None, typer.Option(help="Only what had been published by this date.")] = None,
+    recorded_by: Annotated[str | None, typer.Option(help="Only what the log held at this time "
+                                                         "(ISO date or datetime, UTC).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The state document as JSON.")] = False,
+) -> None:
+    """The state of affairs replayed from the log; the four questions combine.
+
+    \b
+    Example:
+      tracker state --as-of 2014-03-08
+      tracker state --known-at 2014-03-10 --json
+    """
+    if at is not None and at < 0:
+        raise InvalidInput(f"--at must be a log position, 0 or more, not {at}")
+    query = Query(
+        at=at,
+        as_of=None if as_of is None else parse_iso_date(as_of.strip(), "--as-of").isoformat(),
+        known_at=None if known_at is None else parse_iso_date(known_at.strip(), "--known-at").isoformat(),
+        recorded_by=None if recorded_by is None else recorded_time(recorded_by),
+    )
+    with timeline(ctx) as tl:
+        doc = tl.state_document(query)
+    if as_json:
+        typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        return
+    _show(render.state_view(doc, query.describe()))
+
+
+# --------------------------------------------------------------------------- export, schema, types
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file "
+                                                "(atomically) instead of stdout.")] = None,
+) -> None:
+    """Write the whole timeline as a tracker-timeline JSON document (see `tracker schema`)."""
+    with timeline(ctx) as tl:
+        if output is None:
+            tl.export(sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+            return
+        n = tl.export_to(output)
+    typer.echo(f"Exported {n} event{'s' if n != 1 else ''} to {visible(str(output))}.", err=True)
+
+
 @app.command("schema")
 def schema() -> None:
     """Print the JSON Schema of the export format."""
-    import json
-
     from tracker.document import schema as export_schema
 
     typer.echo(json.dumps(export_schema(), indent=2))
+
+
+@app.command("types")
+def types() -> None:
+    """The event vocabulary: each type, what it means, its roles, details and required refs."""
+    _show(render.types_view())
+
+
+# --------------------------------------------------------------------------- db
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Create the database or bring it to the newest schema; every event is kept."""
+    from tracker.store.migrate import current_revision
+
+    with timeline(ctx) as tl:  # opening migrates (and says so)
+        changed = bool(tl.notices)
+        revision = current_revision(tl.engine)
+        label = tl.label
+    if not changed:
+        typer.echo(f"{visible(label)} is already at the newest schema (revision {revision}).")
+    else:
+        typer.echo(f"{visible(label)} is at the newest schema (revision {revision}).")
+
+
+@db_app.command("current")
+def db_current(ctx: typer.Context) -> None:
+    """Show the database's schema revision and the newest one, without changing anything."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tracker.service import resolve_target
+    from tracker.store.engine import make_engine, sqlite_path
+    from tracker.store.migrate import head_revision, inspect, script_directory
+    from tracker.store.recorder import wrap_database_errors
+
+    url, _ = resolve_target(ctx.find_root().obj.db)
+    path = sqlite_path(url)
+    label = str(path) if path is not None else make_url(url).render_as_string(hide_password=True)
+    head = head_revision()
+    if path is not None and not path.exists():
+        typer.echo(f"{visible(label)}: no database yet (the newest schema is revision {head}); "
+                   "`tracker db upgrade` creates it.")
+        return
+    engine = make_engine(url)
+    try:
+        has_tables, revision = inspect(engine)
+    except SQLAlchemyError as exc:
+        raise wrap_database_errors(exc, label) from None
+    finally:
+        engine.dispose()
+    known = {s.revision for s in script_directory().walk_revisions()}
+    typer.echo(f"database: {visible(label)}")
+    typer.echo(f"revision: {visible(revision) if revision else 'none'}")
+    typer.echo(f"head:     {head}")
+    if revision == head:
+        typer.echo("Up to date.")
+    elif revision is None:
+        typer.echo("Not a tracker log." if has_tables else
+                   "Empty: `tracker db upgrade` creates the log in it.")
+    elif revision not in known:
+        typer.echo("Newer than this tracker: upgrade tracker to use it.")
+    else:
+        typer.echo("Behind: `tracker db upgrade` brings it to the head; every event is kept.")

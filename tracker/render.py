@@ -1,0 +1,321 @@
+"""Readable views for the terminal: the state document, event listings, one event, the vocabulary.
+
+Everything here builds Rich ``Text`` objects from event text passed through
+:func:`tracker.text.visible`, never markup strings: a summary holding ``[bold]`` shows as
+``[bold]``, and an escape sequence shows as a harmless placeholder. The views take the same
+documents and events the JSON outputs are made of, so the two never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from tracker.events import REF_RELATIONS, Event, EventType, event_types
+from tracker.report import SECTIONS
+from tracker.text import visible
+
+#: Colour of each status in the readable views (anything else shows unstyled).
+STATUS_STYLES: Mapping[str, str] = {
+    "disputed": "bold magenta",
+    "corrected": "magenta",
+    "retracted": "red",
+    "confirmed": "green",
+    "open": "cyan",
+    "possible": "cyan",
+    "scheduled": "cyan",
+    "pending": "yellow",
+    "deferred": "yellow",
+    "outstanding": "yellow",
+    "postponed": "yellow",
+    "countered": "yellow",
+    "suspended": "yellow",
+    "rejected_in_part": "dark_orange",
+    "accepted": "green",
+    "held": "green",
+    "met": "green",
+    "in_force": "green",
+    "made": "green",
+    "lifted": "green",
+    "declined": "red",
+    "rejected": "red",
+    "refused": "red",
+    "cancelled": "red",
+    "withdrawn": "red",
+    "dropped": "red",
+    "terminated": "red",
+}
+
+_TITLES = {
+    "invitations": "Invitations",
+    "meetings": "Meetings",
+    "proposals": "Proposals",
+    "demands": "Demands and preconditions",
+    "agreements": "Agreements",
+    "sanctions": "Sanctions",
+    "statements": "Statements",
+}
+
+#: Details shown in their own lines (or not at all) rather than as "key: value".
+_SPECIAL_DETAILS = {"terms", "conditions", "demand", "withdrawn"}
+
+
+def literal(text: Any, style: str = "") -> Text:
+    """Untrusted text as a Text that renders exactly as typed (control characters made visible)."""
+    return Text(visible(str(text)), style=style)
+
+
+def status_text(status: str) -> Text:
+    return Text(status.replace("_", " "), style=STATUS_STYLES.get(status, ""))
+
+
+# --------------------------------------------------------------------------- state
+
+
+def state_view(doc: Mapping[str, Any], describe: str) -> RenderableType:
+    """The state document (``tracker state --json``) as sections of readable lines.
+
+    ``describe`` says which events the state was built from ("as of 2014-03-08").
+    """
+    parts: list[RenderableType] = []
+    count = int(doc.get("events", 0))
+    head = Text()
+    head.append("State of affairs", style="bold")
+    head.append(f" from {count} event{'s' if count != 1 else ''} ({describe})")
+    parts.append(head)
+    shown = 0
+    width = max((len(str(i["status"])) for sec in SECTIONS.values() for i in doc.get(sec) or ()),
+                default=0)
+    for section in SECTIONS.values():
+        items = doc.get(section) or []
+        if not items:
+            continue
+        shown += len(items)
+        parts.append(Text())
+        parts.append(Text(f"{_TITLES.get(section, section)} ({len(items)})", style="bold underline"))
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=True, min_width=width)
+        grid.add_column(ratio=1)
+        for item in items:
+            grid.add_row(status_text(str(item["status"])), Group(*_item_lines(item)))
+        parts.append(grid)
+    if not shown:
+        parts.append(Text())
+        parts.append(Text("Nothing yet: no event of the log is admitted by this query."))
+    return Group(*parts)
+
+
+def _labelled(label: str, value: Text) -> Text:
+    line = Text(f"{label}: ", style="dim")
+    line.append_text(value)
+    return line
+
+
+def _item_lines(item: Mapping[str, Any]) -> list[Text]:
+    """The body of one item: title, then its facts, details, accounts, conditions, sources."""
+    lines: list[Text] = [literal(item["title"], "bold")]
+
+    facts = literal(item["subject"], "dim")
+    for key in ("when", "place"):
+        if item.get(key):
+            facts.append("  ·  ", style="dim")
+            facts.append_text(literal(item[key]))
+    lines.append(facts)
+    if item.get("actors"):
+        lines.append(_actor_list(item["actors"]))
+
+    details = item.get("details") or {}
+    if details.get("demand"):
+        lines.append(_labelled("demand", literal(details["demand"])))
+    for key, value in details.items():
+        if key in _SPECIAL_DETAILS:
+            continue
+        shown = ", ".join(value) if isinstance(value, list) else value
+        lines.append(_labelled(key.replace("_", " "), literal(shown)))
+    for term in details.get("terms") or ():
+        lines.append(_labelled("term", literal(term)))
+    if details.get("withdrawn"):
+        lines.append(_labelled("withdrawn", literal(", ".join(details["withdrawn"]))))
+
+    for account in item.get("accounts") or ():
+        line = status_text(str(account["status"]))
+        line.append(" per ")
+        line.append_text(literal(account["speaker"], "italic"))
+        if account.get("outlet") and account["outlet"] != account["speaker"]:
+            line.append(" (")
+            line.append_text(literal(account["outlet"]))
+            line.append(")")
+        line.append(", ")
+        line.append_text(literal(account["story"]))
+        line.append(f" [{visible(str(account['event']))}]", style="dim")
+        if account.get("disputed_by"):
+            line.append("; disputed by ", style="magenta")
+            line.append_text(literal(", ".join(account["disputed_by"]), "magenta"))
+        if account.get("confirmed_by"):
+            line.append("; confirmed by ", style="green")
+            line.append_text(literal(", ".join(account["confirmed_by"]), "green"))
+        lines.append(_labelled("account", line))
+
+    for condition in item.get("conditions") or ():
+        line = status_text(str(condition["status"]))
+        line.append(" ")
+        line.append_text(literal(condition["demand"]))
+        lines.append(_labelled("condition", line))
+    if not item.get("conditions"):
+        for subject in details.get("conditions") or ():
+            lines.append(_labelled("condition", literal(subject)))
+
+    if item.get("sources"):
+        lines.append(_labelled("sources", literal("; ".join(item["sources"]), "dim")))
+    for mark in ("corrected", "retracted"):
+        if item.get(mark):
+            lines.append(_labelled(mark, literal(", ".join(item[mark]))))
+    return lines
+
+
+def _actor_list(actors: Iterable[Mapping[str, str]]) -> Text:
+    out = Text()
+    for i, actor in enumerate(actors):
+        if i:
+            out.append(", ")
+        out.append_text(literal(actor["name"]))
+        out.append(f" ({visible(actor['role'])})", style="dim")
+    return out
+
+
+# --------------------------------------------------------------------------- events
+
+
+def events_table(
+    events: Sequence[Event],
+    marks: Mapping[str, Sequence[str]],
+    uncertain: Sequence[bool] | None = None,
+) -> Table:
+    """The log listing, one entry per row: position; story date over type; summary over actors.
+
+    Marks ("disputed", "corrected"...) follow the summary; ≈ before a date says its order
+    against its neighbours is uncertain.
+    """
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, show_lines=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("story date / type", no_wrap=True)
+    table.add_column("summary / actors", ratio=1)
+    for i, event in enumerate(events):
+        when = Text()
+        if uncertain is not None and uncertain[i]:
+            when.append("≈ ", style="yellow")
+        when.append_text(literal(event.story.display()))
+        when.append("\n")
+        when.append_text(literal(event.type, "cyan"))
+        summary = literal(event.summary)
+        for mark in marks.get(event.id, ()):
+            summary.append(f" [{mark}]", style=STATUS_STYLES.get(mark, "bold magenta"))
+        names = list(dict.fromkeys(a.name for a in event.actors))
+        if names:
+            summary.append("\n")
+            summary.append_text(literal(", ".join(names), "dim"))
+        table.add_row(str(event.position), when, summary)
+    return table
+
+
+def event_lines(event: Event) -> list[Text]:
+    """One event, every field, as labelled lines (what `tracker add` shows back)."""
+    story = event.story
+    lines: list[Text] = []
+
+    def field(label: str, value: Text | str) -> None:
+        line = Text(f"  {label:<9} ", style="dim")
+        line.append_text(value if isinstance(value, Text) else literal(value))
+        lines.append(line)
+
+    when = literal(story.expr)
+    resolved = story.display()
+    if resolved != story.expr:
+        when.append(" → ")
+        when.append_text(literal(resolved, "bold"))
+    if story.anchor:
+        when.append(f" (read against {story.anchor})", style="dim")
+    field("story", when)
+    field("type", event.type)
+    if event.subject:
+        field("subject", event.subject)
+    field("summary", event.summary)
+    if event.actors:
+        field("actors", _actor_list({"name": a.name, "role": a.role} for a in event.actors))
+    if event.place:
+        field("place", event.place)
+    s = event.source
+    source = literal(s.outlet)
+    source.append(f", published {s.published}")
+    for label, value in (("by", s.author), ("via", s.via)):
+        if value:
+            source.append(f" {label} ")
+            source.append_text(literal(value))
+    field("source", source)
+    if s.speaker:
+        speaker = literal(s.speaker)
+        speaker.append(" (on the record)" if s.on_record else " (not for attribution)",
+                       style="dim")
+        field("speaker", speaker)
+    if s.quote:
+        field("quote", literal(f"“{s.quote}”", "italic"))
+    if s.url:
+        field("url", s.url)
+    for ref in event.refs:
+        field("ref", literal(f"{ref.rel} {ref.id}"))
+    for key, value in event.details.items():
+        shown = ", ".join(value) if isinstance(value, tuple | list) else value
+        field(key.replace("_", " "), literal(shown))
+    lines.append(Text(f"  {'recorded':<9} {event.recorded_at}", style="dim"))
+    return lines
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+
+def _type_facts(t: EventType) -> tuple[str, str, str, str]:
+    roles = ", ".join(f"{r}*" if r in t.required_roles else r for r in t.roles) or "-"
+    details = []
+    for key, kind in t.details.items():
+        label = f"{key}*" if key in t.required_details else key
+        if key in t.choices:
+            label += f" ({'|'.join(t.choices[key])})"
+        elif kind != "str":
+            label += f" ({kind})"
+        details.append(label)
+    refs = ", ".join(t.required_refs) or "-"
+    status = t.status or "-"
+    return roles, ", ".join(details) or "-", refs, status
+
+
+def types_view() -> Table:
+    """The vocabulary: each type, what it means, its roles, details, required refs."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False,
+                  caption="* required.  Ref relations: " + ", ".join(REF_RELATIONS))
+    table.add_column("type", no_wrap=True, style="bold")
+    table.add_column("meaning", ratio=2)
+    table.add_column("status", no_wrap=True)
+    table.add_column("roles", ratio=1)
+    table.add_column("details", ratio=1)
+    table.add_column("needs ref", no_wrap=True)
+    for t in event_types():
+        roles, details, refs, status = _type_facts(t)
+        table.add_row(t.name, t.description, status_text(status), roles, details, refs)
+    return table
+
+
+def vocabulary_markdown() -> str:
+    """The vocabulary as a Markdown table (the README's copy is made from this)."""
+    rows = ["| type | meaning | item status | actor roles | details | needs ref |",
+            "| --- | --- | --- | --- | --- | --- |"]
+    for t in event_types():
+        roles, details, refs, status = _type_facts(t)
+        cells = [f"`{t.name}`", t.description, status, roles, details, refs]
+        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(rows)
+
