@@ -16,7 +16,9 @@ import orjson
 from tracker.dates import StoryTime, parse_iso_date, resolve
 from tracker.errors import InvalidDate, InvalidEvent
 from tracker.events import (
+    CERTAINTY,
     CORRECTABLE_FIELDS,
+    DEFAULT_CERTAINTY,
     EMPTY_DETAILS,
     EVENT_TYPES,
     REF_RELATIONS,
@@ -50,13 +52,18 @@ class Row(NamedTuple):
     hash: str
 
 
+def _upcast_v1_v2(body: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 added ``certainty``: what an older event reported was stated as fact."""
+    return {**body, "certainty": DEFAULT_CERTAINTY}
+
+
 #: Upcasters: ``UPCASTERS[n]`` turns a row body written at schema version n into version n + 1.
-UPCASTERS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+UPCASTERS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _upcast_v1_v2}
 
 _loads = orjson.loads
 
 
-def _body(event: Event) -> dict[str, Any]:
+def _body(event: Event, version: int = SCHEMA_VERSION) -> dict[str, Any]:
     s = event.source
     source: dict[str, Any] = {"outlet": s.outlet}
     for key in ("author", "title", "url", "via", "speaker", "quote"):
@@ -78,12 +85,18 @@ def _body(event: Event) -> dict[str, Any]:
         body["refs"] = [[r.rel, r.id] for r in event.refs]
     if event.details:
         body["details"] = event.details
+    if version >= 2:
+        body["certainty"] = event.certainty
     return body
 
 
-def encode_body(event: Event) -> str:
-    """The JSON body stored for an event (everything that is not a column of its own)."""
-    return orjson.dumps(_body(event)).decode()
+def encode_body(event: Event, version: int = SCHEMA_VERSION) -> str:
+    """The JSON body stored for an event (everything that is not a column of its own).
+
+    ``version``: the body as that schema version wrote it, to check the hash of an exported row
+    recorded by an older version (an older shape simply lacks the later fields).
+    """
+    return orjson.dumps(_body(event, version)).decode()
 
 
 def row_fields(event: Event) -> tuple[str, str, int, str | None, str | None, str | None, str, str]:
@@ -105,6 +118,7 @@ def event_from_row(row: Row | tuple[Any, ...]) -> Event:
     (position, id_, type_, version, subject, earliest, latest, published, recorded_at, body_text,
      _hash) = row
     body = _loads(body_text)
+    stored_version = version
     while version < SCHEMA_VERSION:
         body = UPCASTERS[version](body)
         version += 1
@@ -135,7 +149,8 @@ def event_from_row(row: Row | tuple[Any, ...]) -> Event:
         place=body.get("place"),
         refs=tuple([Ref(r, i) for r, i in refs]) if refs else (),
         details=freeze(details) if details else EMPTY_DETAILS,
-        schema_version=SCHEMA_VERSION,
+        certainty=body["certainty"],
+        schema_version=stored_version,
         position=position,
         recorded_at=recorded_at,
     )
@@ -162,6 +177,7 @@ def event_to_dict(event: Event, hash_: str | None = None) -> dict[str, Any]:
         },
         "recorded_at": event.recorded_at,
         "summary": event.summary,
+        "certainty": event.certainty,
         "actors": [{"name": a.name, "role": a.role} for a in event.actors],
         "place": event.place,
         "source": {
@@ -193,7 +209,7 @@ LIMITS = {"summary": 300, "quote": 600, "name": 120, "text": 300, "url": 2000, "
 
 _EVENT_KEYS = frozenset(
     {"id", "type", "subject", "story", "summary", "actors", "place", "source", "refs", "details",
-     "schema_version", "position", "recorded_at", "hash"}
+     "certainty", "schema_version", "position", "recorded_at", "hash"}
 )
 _SOURCE_KEYS = frozenset(
     {"outlet", "published", "author", "title", "url", "via", "speaker", "on_record", "quote"}
@@ -471,7 +487,25 @@ def parse_event(
         place=_text(obj.get("place"), where, "place", "name", required=False),
         refs=parse_refs(obj.get("refs"), where),
         details=parse_details(obj.get("details"), where, etype),
+        certainty=parse_certainty(obj.get("certainty"), where),
     )
+
+
+def parse_certainty(value: Any, where: str) -> str:
+    """How sure the source is: one of :data:`CERTAINTY`; absent means stated as fact."""
+    if value is None:
+        return DEFAULT_CERTAINTY
+    if not isinstance(value, str) or value not in CERTAINTY:
+        shown = repr(value) if isinstance(value, str) else _json_type(value)
+        raise _fail(
+            where, f"field 'certainty' must be one of: {', '.join(CERTAINTY)}, not {_clip(shown)}"
+        )
+    return value
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    """A value echoed in an error message, cut short so the message stays one short line."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def same_content(a: Event, b: Event) -> bool:

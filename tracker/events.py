@@ -9,12 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 from tracker.dates import StoryTime
 
 #: Version of the event envelope written by this code. Older rows are upcast on read (codec).
-SCHEMA_VERSION = 1
+#: 1: the first shape. 2: adds ``certainty`` (how sure the source is), "certain" for older events.
+SCHEMA_VERSION = 2
+
+#: How sure the source is of what it reports (FactBank-style factuality), surest first.
+CERTAINTY: Mapping[str, str] = {
+    "certain": "the source states it as fact",
+    "probable": "the source says it is likely (\"expected to\", \"is likely to\")",
+    "possible": "the source says it may be so (\"could\", \"might\", \"is considering\")",
+}
+DEFAULT_CERTAINTY = "certain"
 
 
 class FrozenDict(dict[str, Any]):
@@ -64,24 +73,21 @@ def thaw(value: Any) -> Any:
 EMPTY_DETAILS = FrozenDict()
 
 
-@dataclass(frozen=True, slots=True)
-class Actor:
+class Actor(NamedTuple):
     """A party to an event and the role it played in it ("inviter", "invitee", "speaker"...)."""
 
     name: str
     role: str
 
 
-@dataclass(frozen=True, slots=True)
-class Ref:
+class Ref(NamedTuple):
     """A reference from one event to an earlier entry it acts on."""
 
     rel: str
     id: str
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(NamedTuple):
     """Where an account comes from: the publication, and who inside it said so."""
 
     outlet: str
@@ -95,12 +101,12 @@ class Source:
     quote: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(NamedTuple):
     """One immutable log entry: an account of a diplomatic action.
 
     ``position`` and ``recorded_at`` are given by the log when the event is appended; before that
-    they are 0 and "".
+    they are 0 and "". ``schema_version`` is the version the event was recorded at; the object
+    always has the current shape (older rows are upcast on read).
     """
 
     id: str
@@ -112,7 +118,8 @@ class Event:
     actors: tuple[Actor, ...] = ()
     place: str | None = None
     refs: tuple[Ref, ...] = ()
-    details: FrozenDict = field(default_factory=lambda: EMPTY_DETAILS)
+    details: FrozenDict = EMPTY_DETAILS
+    certainty: str = DEFAULT_CERTAINTY
     schema_version: int = SCHEMA_VERSION
     position: int = 0
     recorded_at: str = ""

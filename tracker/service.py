@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError as _SQLAlchemyError
 
 from tracker import document
 from tracker.admission import admit
-from tracker.codec import Row, event_from_row, parse_event, row_fields
+from tracker.codec import Row, encode_body, event_from_row, parse_event, row_fields
 from tracker.errors import DatabaseError, InvalidEvent, InvalidInput, TrackerError
 from tracker.events import Event
 from tracker.projections import Query, State, project
@@ -223,25 +223,35 @@ class Timeline:
 
 
 def _check_export_head(data: document.Input) -> None:
-    """An export's events must hash to the head it names: a tampered export is refused."""
+    """An export's events must hash to the head it names: a tampered export is refused.
+
+    Each event's hash is recomputed from its content as it was stored (at the schema version it
+    states) and its predecessor's hash. A document with a head must carry every event's hash.
+    """
     head = data.head or {}
     prev = "0" * 64
     expected_pos = head.get("position")
     expected_hash = head.get("hash")
     for number, entry in enumerate(data.entries, start=1):
         obj = entry.obj
-        if not isinstance(obj, dict) or "hash" not in obj:
-            return  # a hand-written document without hashes: nothing to check
+        if not isinstance(obj, dict):
+            return  # reported precisely when the events are parsed
+        if not isinstance(obj.get("hash"), str):
+            raise InvalidInput(
+                f"{entry.label}: field 'hash' is missing, but the export names a head hash; "
+                "the export was altered after it was written"
+            )
         try:
             event = parse_event(obj, entry.label)
         except InvalidEvent:
             return  # reported precisely when the events are parsed
-        from tracker.codec import encode_body
-
-        new = (event.id, event.type, int(obj.get("schema_version", 1)), obj.get("subject"),
-               event.story.earliest, event.story.latest, event.source.published,
-               encode_body(event))
-        prev = chain_hash(prev, int(obj.get("position", number)), new, str(obj.get("recorded_at", "")))
+        position = obj.get("position", number)
+        if not isinstance(position, int) or isinstance(position, bool):
+            raise InvalidInput(f"{entry.label}: field 'position' must be a whole number")
+        version = obj.get("schema_version", 1)
+        new = (event.id, event.type, version, event.subject, event.story.earliest,
+               event.story.latest, event.source.published, encode_body(event, version))
+        prev = chain_hash(prev, position, new, str(obj.get("recorded_at", "")))
         if prev != obj["hash"]:
             raise InvalidInput(
                 f"{entry.label}: its hash does not match its content; the export was altered "
@@ -249,10 +259,15 @@ def _check_export_head(data: document.Input) -> None:
             )
     if expected_pos is not None and expected_pos != len(data.entries):
         raise InvalidInput(
-            f"the export's head says {expected_pos} events but it holds {len(data.entries)}"
+            f"the export's head says {_shown(expected_pos)} events but it holds {len(data.entries)}"
         )
     if expected_hash is not None and data.entries and prev != expected_hash:
         raise InvalidInput("the export's events do not hash to its head hash; it was altered")
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 # --------------------------------------------------------------------------- opening

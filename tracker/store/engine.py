@@ -59,13 +59,22 @@ def check_sqlite_file(path: Path) -> None:
 def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     # Autocommit driver mode: the recorder issues BEGIN IMMEDIATE / COMMIT itself, so a second
     # writer waits at the start of its transaction instead of failing in the middle of it.
+    # Nothing here writes to the file: a database that is then refused stays byte for byte as
+    # it was (WAL is switched on by use_wal, once the database is accepted).
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    mode = cur.execute("PRAGMA journal_mode").fetchone()[0]
-    if mode != "wal" and mode != "memory":
-        cur.execute("PRAGMA journal_mode = WAL")
     cur.close()
+
+
+def use_wal(engine: Engine) -> None:
+    """Put an accepted SQLite log in WAL mode (readers never block the writer); it persists."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as conn:
+        mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+        if mode not in ("wal", "memory"):
+            conn.exec_driver_sql("PRAGMA journal_mode = WAL")
 
 
 def make_engine(url: str) -> Engine:

@@ -15,6 +15,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy.engine import Engine
 
 from tracker.errors import NotATrackerDatabase, SchemaTooNew
+from tracker.store.engine import use_wal
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -69,10 +70,16 @@ class Upgrade:
 
 def inspect(engine: Engine) -> tuple[bool, str | None]:
     """(has tables at all, alembic revision or None) without writing anything."""
+    tables, revision = inspect_tables(engine)
+    return bool(tables), revision
+
+
+def inspect_tables(engine: Engine) -> tuple[set[str], str | None]:
+    """(the names of its tables, alembic revision or None) without writing anything."""
     with engine.connect() as conn:
         names = set(sa.inspect(conn).get_table_names())
         revision = MigrationContext.configure(conn).get_current_revision()
-    return bool(names), revision
+    return names, revision
 
 
 def prepare(engine: Engine, where: str) -> Upgrade:
@@ -81,15 +88,16 @@ def prepare(engine: Engine, where: str) -> Upgrade:
     A new empty database is created; one from an older tracker is upgraded; one from a newer
     tracker, or one that is not a tracker log, is refused before anything is written.
     """
-    has_tables, revision = inspect(engine)
+    tables, revision = inspect_tables(engine)
     known = {s.revision for s in script_directory().walk_revisions()}
-    if revision is None and has_tables:
+    if (revision is None and tables) or (revision is not None and "events" not in tables):
         raise NotATrackerDatabase(f"{where} is a database, but not a tracker log (no tracker schema in it)")
     if revision is not None and revision not in known:
         raise SchemaTooNew(
             f"{where} was written by a newer version of tracker (schema revision {revision}); "
             "upgrade tracker to open it"
         )
+    use_wal(engine)
     head = head_revision()
     if revision == head:
         return Upgrade(revision, head, created=False)

@@ -7,12 +7,38 @@ and DELETE on ``events``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Field, SQLModel
 
 # SQLite makes only a column declared exactly "INTEGER PRIMARY KEY" an alias of the rowid, so the
 # position costs no extra index there; PostgreSQL gets a BIGINT.
 POSITION_TYPE = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+
+class certainty_of_body(FunctionElement[str]):
+    """The event's certainty read from its JSON body ("certain" when absent: schema version 1).
+
+    Migration 0002 generates the ``certainty`` column from it; the body stays the one truth.
+    """
+
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(certainty_of_body, "sqlite")
+def _certainty_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    return "coalesce(body ->> '$.certainty', 'certain')"
+
+
+@compiles(certainty_of_body, "postgresql")
+def _certainty_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
+    return "coalesce(body::jsonb ->> 'certainty', 'certain')"
+
 
 naming_convention = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -42,6 +68,10 @@ class StoredEvent(SQLModel, table=True):
     recorded_at: str = Field(sa_column=sa.Column("recorded_at", sa.String(32), nullable=False))
     body: str = Field(sa_column=sa.Column("body", sa.Text, nullable=False))
     hash: str = Field(sa_column=sa.Column("hash", sa.String(64), nullable=False))
+    certainty: str | None = Field(
+        default=None,
+        sa_column=sa.Column("certainty", sa.String(10), sa.Computed(certainty_of_body()), index=True),
+    )
 
 
 metadata = SQLModel.metadata
