@@ -4,7 +4,6 @@ give exactly the state a full replay gives, and story order keeps uncertain date
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -22,7 +21,7 @@ SRC = {"outlet": "Wire", "published": "2014-03-10"}
 
 def ev(position: int, obj: dict) -> Event:
     obj = {"source": SRC, "summary": f"event {position}", **obj}
-    return replace(parse_event(obj, f"event {position}"), position=position)
+    return parse_event(obj, f"event {position}")._replace(position=position)
 
 
 def invitation_story() -> list[Event]:
@@ -39,7 +38,7 @@ def invitation_story() -> list[Event]:
 def test_an_event_learned_late_lands_in_its_story_place() -> None:
     events = invitation_story()
     # The refusal (story 03-05) reaches the log last: the invitation still ends accepted.
-    late = [events[0], events[2], events[3], replace(events[1], position=5)]
+    late = [events[0], events[2], events[3], events[1]._replace(position=5)]
     assert replay(late).items["inv:x"].status == "accepted"
     assert replay(late).items["inv:x"].history == ("inv", "dec", "re", "acc")
 

@@ -8,7 +8,7 @@ errors; a duplicated id with different content, or a reference to nothing, is.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from tracker.codec import Row, event_from_row, same_content
 from tracker.errors import ConflictingEvent, InvalidEvent, UnknownReference
@@ -85,9 +85,9 @@ def _with_subject(event: Event, subjects: Mapping[str, str | None], where: str) 
         return event
     for ref in event.refs:
         if ref.rel in ITEM_RELATIONS and subjects.get(ref.id):
-            return replace(event, subject=subjects[ref.id])
+            return event._replace(subject=subjects[ref.id])
     if etype.opens_item or etype.kind in {"entry", "account"}:
-        return replace(event, subject=event.id)
+        return event._replace(subject=event.id)
     raise InvalidEvent(
         f"{where}: {event.type} needs a subject (the item it acts on) or a reference "
         "(responds_to) to the entry it answers"

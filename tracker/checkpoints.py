@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 
+from tracker.bulk import paused_gc
 from tracker.events import Event
 from tracker.projections import EMPTY, State, replay
 
@@ -35,14 +36,15 @@ class Checkpoints:
         state = EMPTY
         count = 0
         iterator: Iterator[Event] = iter(events_in_order)
-        while True:
-            chunk = list(islice(iterator, every))
-            if not chunk:
-                break
-            state = replay(chunk, state)
-            count += len(chunk)
-            if len(chunk) == every:
-                self._states.append(state)
+        with paused_gc():
+            while True:
+                chunk = list(islice(iterator, every))
+                if not chunk:
+                    break
+                state = replay(chunk, state)
+                count += len(chunk)
+                if len(chunk) == every:
+                    self._states.append(state)
         self._count = count
         self._last = state
 

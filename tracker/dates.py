@@ -19,7 +19,6 @@ import calendar
 import io
 import re
 from contextlib import redirect_stdout
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from itertools import product
@@ -36,8 +35,7 @@ _HINT = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class StoryTime:
+class StoryTime(NamedTuple):
     """When an event happened in story time: the words, their EDTF, and inclusive day bounds.
 
     ``anchor`` is the ISO date relative words were resolved against, or None when the

@@ -19,10 +19,12 @@ from __future__ import annotations
 from bisect import insort
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import immutables
 
+from tracker.bulk import paused_gc
 from tracker.dates import StoryTime
 from tracker.events import EMPTY_DETAILS, EVENT_TYPES, Actor, Event, FrozenDict, freeze, thaw
 from tracker.ordering import StoryKey, story_key
@@ -54,7 +56,7 @@ class Step(NamedTuple):
 def step_of(event: Event) -> Step:
     """The step an event contributes to its item."""
     s = event.source
-    keep_summary = EVENT_TYPES[event.type].opens_item
+    keep_summary = _info(event.type).opens
     return Step(
         story_key(event), event.id, event.type, s.speaker or s.outlet, s.outlet,
         tuple([r.id for r in event.refs]) if event.refs else (), event.story,
@@ -76,24 +78,72 @@ class Account:
     confirmed_by: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
-    """The derived state of one thing the log is about."""
+class ItemView(NamedTuple):
+    """What an item shows: derived from its steps on demand, not on every fold step."""
 
-    subject: str
-    kind: str
-    status: str
     title: str
     when: StoryTime | None
     actors: tuple[Actor, ...]
     place: str | None
     details: FrozenDict
-    history: tuple[str, ...]  # event ids in story order
-    sources: tuple[str, ...]  # distinct "speaker, outlet" attributions
-    accounts: tuple[Account, ...] = ()  # competing accounts when disputed
-    corrected: tuple[str, ...] = ()  # ids of entries whose corrections apply
-    retracted: tuple[str, ...] = ()
-    steps: tuple[Step, ...] = field(default=(), repr=False, compare=False)
+    history: tuple[str, ...]
+    sources: tuple[str, ...]
+    corrected: tuple[str, ...]
+    retracted: tuple[str, ...]
+
+
+class Item(NamedTuple):
+    """The derived state of one thing the log is about.
+
+    Folding computes only what every step needs (kind, status, competing accounts); what an item
+    shows (title, details, history, sources...) is derived from its steps when asked.
+    """
+
+    subject: str
+    kind: str
+    status: str
+    accounts: tuple[Account, ...]  # competing accounts when disputed
+    steps: tuple[Step, ...]
+
+    @property
+    def view(self) -> ItemView:
+        return _view(self.steps)
+
+    @property
+    def title(self) -> str:
+        return self.view.title
+
+    @property
+    def when(self) -> StoryTime | None:
+        return self.view.when
+
+    @property
+    def actors(self) -> tuple[Actor, ...]:
+        return self.view.actors
+
+    @property
+    def place(self) -> str | None:
+        return self.view.place
+
+    @property
+    def details(self) -> FrozenDict:
+        return self.view.details
+
+    @property
+    def history(self) -> tuple[str, ...]:
+        return self.view.history
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return self.view.sources
+
+    @property
+    def corrected(self) -> tuple[str, ...]:
+        return self.view.corrected
+
+    @property
+    def retracted(self) -> tuple[str, ...]:
+        return self.view.retracted
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +193,11 @@ def _step_key(step: Step) -> StoryKey:
 
 def replay(events: Iterable[Event], state: State = EMPTY) -> State:
     """Fold events into a state: the bulk form of :func:`evolve`, with the same result."""
+    with paused_gc():
+        return _replay(events, state)
+
+
+def _replay(events: Iterable[Event], state: State) -> State:
     items = state.items.mutate()
     size = state.size
     pending: dict[str, list[Step]] = {}
@@ -165,27 +220,114 @@ class _Round(NamedTuple):
     status: str
 
 
-def derive(subject: str, steps: tuple[Step, ...]) -> Item:
-    """An item's state from its steps, in story order."""
-    retracted: set[str] = set()
-    corrections: dict[str, list[Step]] = {}
-    disputes: dict[str, list[str]] = {}
-    confirms: dict[str, list[str]] = {}
+class _TypeInfo(NamedTuple):
+    kind: str
+    status: str | None
+    opens: bool
+    resets: bool
+    meta: bool  # about other entries (disputes, corrections), not an action of the item
+
+
+_INFO: dict[str, _TypeInfo] = {}
+
+
+def _info(type_name: str) -> _TypeInfo:
+    info = _INFO.get(type_name)
+    if info is None:
+        t = EVENT_TYPES[type_name]
+        info = _INFO[type_name] = _TypeInfo(t.kind, t.status, t.opens_item,
+                                            _resets_round(type_name), t.kind in {"entry", "account"})
+    return info
+
+
+class _Meta(NamedTuple):
+    retracted: set[str]
+    corrections: dict[str, list[Step]]
+    disputes: dict[str, list[str]]
+    confirms: dict[str, list[str]]
+
+
+def _meta(steps: tuple[Step, ...]) -> _Meta | None:
+    """Retractions, corrections, disputes and confirmations among an item's steps (None: none)."""
+    meta: _Meta | None = None
     for s in steps:
+        if not _info(s.type).meta:
+            continue
+        if meta is None:
+            meta = _Meta(set(), {}, {}, {})
         if s.type == "entry.retracted":
-            retracted.update(s.targets)
+            meta.retracted.update(s.targets)
         elif s.type == "entry.corrected":
             for t in s.targets:
-                corrections.setdefault(t, []).append(s)
+                meta.corrections.setdefault(t, []).append(s)
         elif s.type == "account.disputed":
             for t in s.targets:
-                disputes.setdefault(t, []).append(s.id)
+                meta.disputes.setdefault(t, []).append(s.id)
         elif s.type == "account.confirmed":
             for t in s.targets:
-                confirms.setdefault(t, []).append(s.id)
+                meta.confirms.setdefault(t, []).append(s.id)
+    return meta
 
+
+def _effective(steps: tuple[Step, ...], meta: _Meta | None) -> list[Step]:
+    """The steps replay uses: retracted ones left out, corrected ones as corrected."""
+    if meta is None:
+        return list(steps)
+    out = []
+    for s in steps:
+        if s.id in meta.retracted:
+            continue
+        corrections = meta.corrections.get(s.id)
+        out.append(_corrected(s, corrections) if corrections else s)
+    return out
+
+
+def derive(subject: str, steps: tuple[Step, ...]) -> Item:
+    """An item's kind, status and competing accounts from its steps, in story order."""
+    meta = _meta(steps)
     kind = ""
     status = ""
+    round_: list[_Round] = []
+    parties: set[str] = set()
+    withdrawn: set[str] = set()
+    for s in _effective(steps, meta):
+        info = _info(s.type)
+        if info.meta:
+            continue
+        if not kind:
+            kind = info.kind
+        if info.opens and status and status != info.status and s.type != "meeting.held":
+            continue  # a later account of an item already under way corroborates; it does not reset
+        if s.type == "agreement.signed":
+            parties.update(a.name for a in s.actors if a.role == "party")
+        elif s.type == "agreement.withdrawn_from":
+            withdrawn.update(a.name for a in s.actors if a.role == "party")
+            if parties and parties <= withdrawn:
+                status = "terminated"
+            continue
+        new_status = info.status
+        if new_status is None:
+            continue
+        if s.type == "proposal.rejected" and s.details.get("degree") == "partial":
+            new_status = "rejected_in_part"
+        if info.resets:
+            round_ = [_Round(s, new_status)]
+        else:
+            round_.append(_Round(s, new_status))
+        status = new_status
+    if meta is None and (len(round_) < 2 or (len(round_) == 2 and _info(round_[0].step.type).resets)):
+        accounts: tuple[Account, ...] = ()
+        disputed = False
+    else:
+        accounts, disputed = _accounts(round_, meta.disputes if meta else {},
+                                       meta.confirms if meta else {})
+    return Item(subject, kind or "entry", DISPUTED if disputed else (status or "recorded"),
+                accounts if disputed else (), steps)
+
+
+@lru_cache(maxsize=8192)
+def _view(steps: tuple[Step, ...]) -> ItemView:
+    meta = _meta(steps)
     title = ""
     when: StoryTime | None = None
     place: str | None = None
@@ -193,56 +335,25 @@ def derive(subject: str, steps: tuple[Step, ...]) -> Item:
     details: dict[str, Any] = {}
     history: list[str] = []
     sources: dict[str, None] = {}
-    round_: list[_Round] = []
-    withdrawn: list[str] = []
-    parties: list[str] = []
-
-    for s in steps:
-        if s.id in retracted:
-            continue
-        if s.id in corrections:
-            s = _corrected(s, corrections[s.id])
+    withdrawn: set[str] = set()
+    for s in _effective(steps, meta):
         history.append(s.id)
-        etype = EVENT_TYPES[s.type]
-        if etype.kind in {"entry", "account"}:
+        if _info(s.type).meta:
             continue
         sources.setdefault(s.speaker if s.speaker == s.outlet else f"{s.speaker}, {s.outlet}", None)
         for a in s.actors:
             actors.setdefault(a, None)
-        if not kind:
-            kind = etype.kind
         if not title and s.summary:
             title = s.summary
             when = s.story
         if s.place and not place:
             place = s.place
         _merge_details(details, s.details)
-        if etype.opens_item and status and status != etype.status and etype.name != "meeting.held":
-            continue  # a later account of an item already under way corroborates; it does not reset
-        if etype.name == "agreement.signed":
-            parties.extend(a.name for a in s.actors if a.role == "party")
-        if etype.name == "agreement.withdrawn_from":
-            withdrawn.extend(a.name for a in s.actors if a.role == "party")
-            if parties and set(parties) <= set(withdrawn):
-                status = "terminated"
-            continue
-        new_status = etype.status
-        if new_status is None:
-            continue
-        if etype.name == "proposal.rejected" and s.details.get("degree") == "partial":
-            new_status = "rejected_in_part"
-        if _resets_round(etype.name):
-            round_ = []
-        round_.append(_Round(s, new_status))
-        status = new_status
-
-    accounts, disputed = _accounts(round_, disputes, confirms)
+        if s.type == "agreement.withdrawn_from":
+            withdrawn.update(a.name for a in s.actors if a.role == "party")
     if withdrawn:
-        details["withdrawn"] = sorted(set(withdrawn))
-    return Item(
-        subject=subject,
-        kind=kind or "entry",
-        status=DISPUTED if disputed else (status or "recorded"),
+        details["withdrawn"] = sorted(withdrawn)
+    return ItemView(
         title=title,
         when=when,
         actors=tuple(actors),
@@ -250,10 +361,8 @@ def derive(subject: str, steps: tuple[Step, ...]) -> Item:
         details=freeze(details) if details else EMPTY_DETAILS,
         history=tuple(history),
         sources=tuple(sources),
-        accounts=accounts if disputed else (),
-        corrected=tuple(sorted(corrections)),
-        retracted=tuple(sorted(retracted)),
-        steps=steps,
+        corrected=tuple(sorted(meta.corrections)) if meta else (),
+        retracted=tuple(sorted(meta.retracted)) if meta else (),
     )
 
 
@@ -459,4 +568,4 @@ def diff(before: State, after: State, subjects: Iterable[str] | None = None) -> 
 
 
 def _visible(item: Item) -> tuple[Any, ...]:
-    return (item.status, item.details, item.accounts, item.history, item.corrected, item.retracted)
+    return (item.kind, item.status, item.accounts, item.view)

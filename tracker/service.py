@@ -27,6 +27,7 @@ from tracker.events import Event
 from tracker.projections import Query, State, project
 from tracker.report import state_to_dict
 from tracker.store import migrate
+from tracker.store.backup import BackupReport, Verdict, backup, check_chain
 from tracker.store.engine import database_url, make_engine, sqlite_path
 from tracker.store.recorder import Recorder, chain_hash, utc_now, wrap_database_errors
 
@@ -208,6 +209,14 @@ class Timeline:
     def verify(self) -> VerifyReport:
         checked, head_hash, bad = self._guard(self.recorder.verify)
         return VerifyReport(checked, head_hash, bad)
+
+    def check(self, noted_head: str | None = None) -> Verdict:
+        """The hash chain recomputed, with where and how it breaks (see tracker.store.backup)."""
+        return self._guard(lambda: check_chain(self.recorder, noted_head))
+
+    def backup(self, dest: Path, *, force: bool = False) -> BackupReport:
+        """A verified SQLite copy of the log at one moment, written while others write."""
+        return self._guard(lambda: backup(self.engine, self.label, dest, force=force))
 
     def _guard(self, fn: Callable[[], Any]) -> Any:
         try:
