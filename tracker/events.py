@@ -38,9 +38,9 @@ class FrozenDict(dict[str, Any]):
         raise TypeError("event details are immutable")
 
     __setitem__ = __delitem__ = _refuse
-    clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+    clear = pop = popitem = setdefault = update = _refuse
 
-    def __ior__(self, other: object) -> NoReturn:  # type: ignore[override,misc]
+    def __ior__(self, other: object) -> NoReturn:  # type: ignore[misc]
         raise TypeError("event details are immutable")
 
     def __hash__(self) -> int:  # type: ignore[override]
