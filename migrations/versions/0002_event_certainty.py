@@ -22,7 +22,7 @@ branch_labels = None
 depends_on = None
 
 # Kept literally here (not imported) so this migration stays what it was when it shipped.
-SQLITE_EXPRESSION = "coalesce(body ->> '$.certainty', 'certain')"
+SQLITE_EXPRESSION = "coalesce(json_extract(body, '$.certainty'), 'certain')"
 POSTGRES_EXPRESSION = "coalesce(body::jsonb ->> 'certainty', 'certain')"
 
 
