@@ -218,7 +218,7 @@ def add(
         where = "event"
     with timeline(ctx) as tl:
         event = tl.parse(obj, where)
-        report = tl.append([event], expected_position=expect_position)
+        report = tl.append([event], [where], expected_position=expect_position)
         if report.added:
             stored = report.added[0]
             head = f"Added event {stored.position}: {stored.id}"
@@ -226,7 +226,8 @@ def add(
             stored = tl.get(event.id)
             head = (f"Already in the log at position {stored.position} with the same content: "
                     f"{stored.id}; nothing added.")
-    _show(render.literal(head, "bold"), *render.event_lines(stored))
+    typer.echo(visible(head))
+    _show(*render.event_lines(stored))
 
 
 # --------------------------------------------------------------------------- import

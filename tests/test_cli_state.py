@@ -1,0 +1,83 @@
+"""`tracker state`: the readable view (sections per kind, each disputed item with each side's
+account and source, conditions), the JSON document, and one-line errors for bad flags."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli_support import ok, seeded_db, tracker
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return seeded_db(tmp_path_factory.mktemp("state"))
+
+
+def test_the_readable_view_has_a_section_per_kind(db: Path) -> None:
+    out = ok("--db", db, "state").stdout
+    assert out.startswith("State of affairs from 17 events (everything in the log)\n")
+    headings = [line for line in out.splitlines() if line and line[0].isupper()][1:]
+    assert headings == ["Invitations (1)", "Meetings (3)", "Proposals (1)",
+                        "Demands and preconditions (5)", "Statements (2)"]
+
+
+def test_the_disputed_invitation_shows_each_side_with_its_source(db: Path) -> None:
+    out = " ".join(ok("--db", db, "state").stdout.split())  # undo the wrapping
+    assert "disputed Russia invites Kerry to Moscow" in out
+    assert ("account: declined per Sergey Lavrov (McClatchy), ≤ 2014-03-10 "
+            "[kl-03-kerry-declines]; disputed by kl-06-us-disputes-refusal") in out
+    assert "account: deferred per Jen Psaki (McClatchy), 2014-03-10 [kl-13-no-trip-for-now]" in out
+    assert "condition: outstanding Recognise the new Ukrainian government" in out
+    assert "rejected in part Kerry forwards Lavrov a paper" in out
+    assert "term: Allow international monitors into Crimea" in out
+
+
+def test_an_empty_answer_says_so(db: Path) -> None:
+    out = ok("--db", db, "state", "--known-at", "2014-03-09").stdout
+    assert out == (
+        "State of affairs from 0 events (as known on 2014-03-09)\n\n"
+        "Nothing yet: no event of the log is admitted by this query.\n"
+    )
+
+
+def test_json_is_the_state_document_with_its_query(db: Path) -> None:
+    doc = json.loads(ok("--db", db, "state", "--json", "--at", "2", "--as-of", "2014-03-10",
+                        "--known-at", "2014-03-10", "--recorded-by", "2999-12-31T12:00:00+01:00")
+                     .stdout)
+    assert doc["query"] == {"at": 2, "as_of": "2014-03-10", "known_at": "2014-03-10",
+                            "recorded_by": "2999-12-31T11:00:00.000000Z"}
+    assert doc["events"] == 2
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--as-of", "2014-02-30"], "--as-of '2014-02-30' is not a real date (February 2014 has 28 days)"),
+        (["--as-of", "last Friday"], "--as-of 'last Friday' is not an ISO date (YYYY-MM-DD, e.g. 2014-03-10)"),
+        (["--known-at", "2014-13-01"], "--known-at '2014-13-01' is not a real date (there is no month 13)"),
+        (["--recorded-by", "yesterday"], "--recorded-by 'yesterday' is not an ISO date or time "
+         "(e.g. 2014-03-10 or 2026-11-28T09:30:00Z)"),
+        (["--recorded-by", "2026-02-30"], "--recorded-by '2026-02-30' is not a real date (February 2026 has 28 days)"),
+        (["--at", "-1"], "--at must be a log position, 0 or more, not -1"),
+    ],
+)
+def test_bad_flags_are_one_line_naming_the_flag(db: Path, flags: list[str], message: str) -> None:
+    result = tracker("--db", db, "state", *flags)
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"Error: {message}\n")
+
+
+def test_text_from_events_is_shown_literally(tmp_path: Path) -> None:
+    db = tmp_path / "markup.sqlite"
+    hostile = "[bold]x[/] [link=https://example.org]y[/link] [@click=app.quit]z[/]"
+    ok("--db", db, "add", "--type", "statement.made", "--story", "2014-03-11", "--published",
+       "2014-03-11", "--outlet", "[red]Wire[/red]", "--summary", hostile,
+       "--actor", "[i]Anon[/i]:speaker")
+    out = ok("--db", db, "state").stdout
+    assert hostile in out
+    assert "[i]Anon[/i] (speaker)" in out
+    assert "[red]Wire[/red]" in out
+    table = ok("--db", db, "log").stdout
+    assert "[bold]x[/]" in table and "[i]Anon[/i]" in table
