@@ -1,0 +1,1 @@
+"""Benchmarks of the tracker against raw SQLite, orjson and the eventsourcing library."""
