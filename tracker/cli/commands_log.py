@@ -37,8 +37,14 @@ app.add_typer(db_app, name="db")
 
 
 def open_app(ctx: typer.Context) -> None:
-    """`tracker` with no command: the TUI once it exists; help until then."""
-    typer.echo(ctx.get_help())
+    """`tracker` with no command: the timeline app on the --db / TRACKER_DB / default log.
+
+    What opening did (created, seeded, upgraded) is said on stderr first.
+    """
+    from tracker.tui.app import run
+
+    with timeline(ctx) as tl:
+        run(tl)
 
 
 def _console(err: bool = False) -> Console:

@@ -1,0 +1,452 @@
+"""The event form: append a new event, or correct or retract the one under the cursor.
+
+The form adapts to the chosen type (one field per actor role and per detail). The story date is
+an explicit or relative expression read against the source's publication date, and shown back
+as it resolves. On ctrl+s the entry is built into the same JSON-shaped object `tracker add`
+takes, checked by :func:`tracker.codec.parse_event`, and appended in one transaction through
+:meth:`tracker.service.Timeline.append` (with the log position the form was opened at, so a
+concurrent append is reported instead of silently interleaved). Errors show at their field.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, Label, Select, Static
+
+from tracker.codec import event_to_dict, parse_story
+from tracker.errors import AppendConflict, TrackerError
+from tracker.events import CERTAINTY, EVENT_TYPES, REF_RELATIONS, Event, EventType
+from tracker.service import Timeline, today
+from tracker.text import one_line
+from tracker.tui.model import Line
+from tracker.tui.screens import MODAL_CSS
+
+NEW, CORRECT, RETRACT = "new", "correct", "retract"
+DEFAULT_TYPE = "meeting.held"
+
+FORM_CSS = MODAL_CSS + """
+EventForm > VerticalScroll { width: 90%; max-width: 110; max-height: 100%; }
+EventForm Label.field { margin-top: 1; text-style: bold; }
+EventForm .hint { color: $text-muted; }
+EventForm Label.error { color: $error; text-style: bold; height: auto; }
+EventForm Label.error:blank { display: none; }
+EventForm #form-error { margin: 1 0 0 0; }
+EventForm .section { margin-top: 1; text-style: bold underline; }
+EventForm Vertical { height: auto; }
+"""
+
+_FIELD = re.compile(r"field '([^']+)'")
+_ROLE = re.compile(r"needs an actor with role '([^']+)'")
+_DETAIL = re.compile(r"(?:needs details\.|has no detail ')(\w+)")
+_SOURCE = re.compile(r"^(?:\S+: )?source\.(\w+) ")
+
+
+def _id(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "-", text)
+
+
+def field_of(message: str, actor_roles: list[str]) -> str | None:
+    """The form field an error message is about ("story", "role-inviter", "detail-reason"...)."""
+    m = _ROLE.search(message)
+    if m:
+        return f"role-{m.group(1)}"
+    m = _DETAIL.search(message)
+    if m:
+        return f"detail-{m.group(1)}"
+    m = _SOURCE.search(message)
+    if m:
+        return m.group(1)
+    if "unknown event type" in message:
+        return "type"
+    m = _FIELD.search(message)
+    if not m:
+        return None
+    name = m.group(1)
+    head = re.split(r"[.\[]", name)[0]
+    if head == "source":
+        return name.split(".")[1] if "." in name else "outlet"
+    if head == "actors":
+        i = re.match(r"actors\[(\d+)\]", name)
+        if i and int(i.group(1)) < len(actor_roles):
+            return f"role-{actor_roles[int(i.group(1))]}"
+        return "form"
+    if head == "details":
+        sub = name.split(".")[1] if "." in name else ""
+        return "fix-summary" if sub == "changes" else f"detail-{sub}"
+    if head == "refs":
+        return "ref"
+    if head in {"story", "summary", "place", "certainty", "type"}:
+        return head
+    return "form"
+
+
+class EventForm(ModalScreen[Event | None]):
+    """Append an event (or a correction or retraction of the one under the cursor)."""
+
+    DEFAULT_CSS = FORM_CSS
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", priority=True, id="form.save"),
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+    ]
+
+    def __init__(self, timeline: Timeline, mode: str, cursor_event: Event | None,
+                 nearby: list[tuple[int, Line]], expected_position: int) -> None:
+        super().__init__()
+        self.timeline = timeline
+        self.mode = mode
+        self.target = cursor_event
+        self.nearby = nearby
+        self.expected = expected_position
+        self.actor_roles: list[str] = []
+        self.saving = False
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        target = self.target
+        published = target.source.published if target else today()
+        with VerticalScroll(id="form"):
+            if self.mode == NEW:
+                yield Static("New event", classes="title")
+            else:
+                assert target is not None
+                verb = "Correct" if self.mode == CORRECT else "Retract"
+                yield Static(Content.assemble((f"{verb} #{target.position} ", "bold"),
+                                              one_line(target.summary)), classes="title")
+            yield Label("", id="form-error", classes="error", markup=False)
+            if self.mode == NEW:
+                yield Label("Type", classes="field")
+                yield Select([(Content(f"{name}  ({t.description})"), name)
+                              for name, t in EVENT_TYPES.items() if t.kind != "entry"],
+                             value=DEFAULT_TYPE, allow_blank=False, id="f-type")
+                yield from self._error("type")
+            if self.mode == CORRECT:
+                assert target is not None
+                yield Static("Corrected fields (change what was wrong)", classes="section")
+                yield Label("Summary", classes="field")
+                yield Input(target.summary, id="f-fix-summary")
+                yield from self._error("fix-summary")
+                yield Label("Story date", classes="field")
+                yield Input(target.story.expr, id="f-fix-story")
+                yield Static("", id="f-fix-story-shown", classes="hint")
+                yield from self._error("fix-story")
+                yield Label("Place", classes="field")
+                yield Input(target.place or "", id="f-fix-place")
+                yield from self._error("fix-place")
+            if self.mode != NEW:
+                yield Label("Reason", classes="field")
+                yield Input("", id="f-detail-reason", placeholder="why the entry was wrong")
+                yield from self._error("detail-reason")
+            yield Static("This entry" if self.mode != NEW else "What happened",
+                         classes="section")
+            yield Label("Story date (when it happened)", classes="field")
+            yield Input(published if self.mode != NEW else "", id="f-story",
+                        placeholder="2014-03-10, last Friday, last week, no later than 2014-03-10")
+            yield Static("", id="f-story-shown", classes="hint")
+            yield from self._error("story")
+            yield Label("Summary", classes="field")
+            default_summary = ""
+            if target is not None and self.mode != NEW:
+                default_summary = ("Correction of " if self.mode == CORRECT
+                                   else "Retraction of ") + target.id
+            yield Input(default_summary, id="f-summary", placeholder="one line")
+            yield from self._error("summary")
+            if self.mode == NEW:
+                yield Vertical(id="f-roles")
+                yield Vertical(id="f-details")
+                yield Label("Place", classes="field")
+                yield Input("", id="f-place")
+                yield from self._error("place")
+                yield Label("Certainty", classes="field")
+                yield Select([(Content(f"{k}  ({v})"), k) for k, v in CERTAINTY.items()],
+                             value="certain", allow_blank=False, id="f-certainty")
+                yield from self._error("certainty")
+            yield Static("Source", classes="section")
+            src = target.source if target else None
+            for key, label, value in (
+                ("outlet", "Outlet", src.outlet if src else ""),
+                ("published", "Published (ISO date)", published),
+                ("author", "Author", ""),
+                ("url", "URL", ""),
+                ("speaker", "Speaker (a name or an anonymous label)", ""),
+                ("quote", "Quote", ""),
+            ):
+                yield Label(label, classes="field")
+                yield Input(value, id=f"f-{key}")
+                yield from self._error(key)
+            yield Checkbox("On the record", True, id="f-on-record")
+            if self.mode == NEW:
+                yield Static("Reference (picked from the timeline)", classes="section")
+                yield Select([(Content(f"{rel}  ({why})"), rel)
+                              for rel, why in REF_RELATIONS.items()],
+                             prompt="no reference", id="f-ref-rel")
+                options = [
+                    (Content(f"#{p} {line.date} {line.type} {line.summary}"), p)
+                    for p, line in self.nearby
+                ]
+                here = self.target.position if self.target else None
+                yield Select(options, prompt="the entry it refers to",
+                             value=here if any(p == here for p, _ in self.nearby)
+                             else Select.BLANK, id="f-ref-target")
+                yield from self._error("ref")
+            yield Static("ctrl+s saves · esc cancels · tab moves between fields", classes="hint")
+
+    def _error(self, key: str) -> ComposeResult:
+        yield Label("", id=f"e-{_id(key)}", classes="error", markup=False)
+
+    def on_mount(self) -> None:
+        if self.mode == NEW:
+            self._rebuild_type_fields(DEFAULT_TYPE)
+            self.query_one("#f-type", Select).focus()
+        elif self.mode == CORRECT:
+            self.query_one("#f-fix-summary", Input).focus()
+        else:
+            self.query_one("#f-detail-reason", Input).focus()
+        self._show_story()
+
+    @on(Select.Changed, "#f-type")
+    def type_changed(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            self._rebuild_type_fields(event.value)
+
+    def _rebuild_type_fields(self, type_name: str) -> None:
+        etype = EVENT_TYPES[type_name]
+        roles_box = self.query_one("#f-roles", Vertical)
+        details_box = self.query_one("#f-details", Vertical)
+        kept = {w.id: w.value for w in self.query(Input) if w.id and
+                w.id.startswith(("f-role-", "f-detail-"))}
+        roles_box.remove_children()
+        details_box.remove_children()
+        role_widgets: list[Widget] = []
+        for role in (*etype.roles, "mentioned"):
+            required = " (required)" if role in etype.required_roles else ""
+            role_widgets += [
+                Label(f"Actors: {role}{required}", classes="field", markup=False),
+                Input(kept.get(f"f-role-{_id(role)}", ""), id=f"f-role-{_id(role)}",
+                      placeholder="names, separated by commas"),
+                Label("", id=f"e-role-{_id(role)}", classes="error", markup=False),
+            ]
+        roles_box.mount_all(role_widgets)
+        detail_widgets: list[Widget] = []
+        for name, kind in etype.details.items():
+            if kind == "object":
+                continue
+            required = " (required)" if name in etype.required_details else ""
+            hint = {"list[str]": "several, separated by ;", "bool": "yes or no"}.get(kind, "")
+            if name in etype.choices:
+                hint = "one of: " + ", ".join(etype.choices[name])
+            detail_widgets += [
+                Label(f"{name.replace('_', ' ').capitalize()}{required}", classes="field",
+                      markup=False),
+                Input(kept.get(f"f-detail-{_id(name)}", ""), id=f"f-detail-{_id(name)}",
+                      placeholder=hint),
+                Label("", id=f"e-detail-{_id(name)}", classes="error", markup=False),
+            ]
+        details_box.mount_all(detail_widgets)
+        if etype.required_refs:
+            self.query_one("#f-ref-rel", Select).value = etype.required_refs[0]
+
+    # -- the story date, shown back ----------------------------------------------------------
+
+    @on(Input.Changed, "#f-story, #f-published, #f-fix-story")
+    def story_changed(self) -> None:
+        self._show_story()
+
+    def _show_story(self) -> None:
+        published = self._value("published") or None
+        for key in ("story", "fix-story"):
+            found = self.query(f"#f-{key}")
+            if not found:
+                continue
+            expr = self._value(key)
+            shown = self.query_one(f"#f-{key}-shown", Static)
+            if not expr:
+                shown.update("")
+                continue
+            try:
+                story = parse_story(expr, "story", published)
+            except TrackerError as exc:
+                shown.update(Content.styled(one_line(str(exc)).removeprefix("story: "),
+                                            "$warning"))
+                continue
+            text = f"→ {story.display()}   (EDTF {story.edtf}"
+            text += f", read against {story.anchor})" if story.anchor else ")"
+            shown.update(Content(text))
+
+    # -- building and saving -----------------------------------------------------------------
+
+    def _value(self, key: str) -> str:
+        found = self.query(f"#f-{_id(key)}")
+        if not found:
+            return ""
+        widget = found.first()
+        if isinstance(widget, Input):
+            return widget.value.strip()
+        if isinstance(widget, Select):
+            return str(widget.value) if isinstance(widget.value, str | int) else ""
+        return ""
+
+    def build(self) -> dict[str, Any]:
+        """The entry as the JSON object `tracker add` takes."""
+        source: dict[str, Any] = {"outlet": self._value("outlet"),
+                                  "published": self._value("published")}
+        for key in ("author", "url", "speaker", "quote"):
+            if self._value(key):
+                source[key] = self._value(key)
+        source["on_record"] = self.query_one("#f-on-record", Checkbox).value
+        obj: dict[str, Any] = {"story": self._value("story"), "summary": self._value("summary"),
+                               "source": source}
+        self.actor_roles = []
+        if self.mode == NEW:
+            type_name = self._value("type")
+            etype = EVENT_TYPES[type_name]
+            obj["type"] = type_name
+            actors = []
+            for role in (*etype.roles, "mentioned"):
+                for name in self._value(f"role-{role}").split(","):
+                    if name.strip():
+                        actors.append({"name": name.strip(), "role": role})
+                        self.actor_roles.append(role)
+            obj["actors"] = actors
+            obj["details"] = self._details(etype)
+            if self._value("place"):
+                obj["place"] = self._value("place")
+            obj["certainty"] = self._value("certainty") or "certain"
+            rel, target = self._value("ref-rel"), self._value("ref-target")
+            if rel or target:
+                ref_id = self._ref_id(target)
+                obj["refs"] = [{"rel": rel, "id": ref_id}]
+        else:
+            assert self.target is not None
+            reason = self._value("detail-reason")
+            if self.mode == CORRECT:
+                obj["type"] = "entry.corrected"
+                obj["refs"] = [{"rel": "corrects", "id": self.target.id}]
+                obj["details"] = {"changes": self._changes()}
+            else:
+                obj["type"] = "entry.retracted"
+                obj["refs"] = [{"rel": "retracts", "id": self.target.id}]
+                obj["details"] = {}
+            if reason:
+                obj["details"]["reason"] = reason
+        return obj
+
+    def _ref_id(self, target: str) -> str:
+        if not target:
+            return ""
+        position = int(target)
+        return next((line.id for p, line in self.nearby if p == position), "")
+
+    def _details(self, etype: EventType) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, kind in etype.details.items():
+            text = self._value(f"detail-{name}")
+            if not text or kind == "object":
+                continue
+            if kind == "list[str]":
+                out[name] = [part.strip() for part in text.split(";") if part.strip()]
+            elif kind == "bool":
+                out[name] = text.lower() in {"yes", "y", "true", "1"}
+            else:
+                out[name] = text
+        return out
+
+    def _changes(self) -> dict[str, Any]:
+        assert self.target is not None
+        changes: dict[str, Any] = {}
+        if self._value("fix-summary") != self.target.summary:
+            changes["summary"] = self._value("fix-summary")
+        if self._value("fix-story") != self.target.story.expr:
+            changes["story"] = {"expr": self._value("fix-story"),
+                                "anchor": self.target.story.anchor}
+        if (self._value("fix-place") or None) != self.target.place:
+            changes["place"] = self._value("fix-place") or None
+        return changes
+
+    def _check_correction(self) -> bool:
+        """A correction must leave a valid entry behind: check the corrected entry as a whole."""
+        assert self.target is not None
+        merged = event_to_dict(self.target)
+        for key in ("position", "recorded_at", "schema_version"):
+            merged.pop(key, None)
+        merged.update(self._changes())
+        try:
+            self.timeline.parse(merged, "correction")
+        except TrackerError as exc:
+            found = field_of(str(exc), []) or ""
+            fixed = {"story": "fix-story", "summary": "fix-summary", "place": "fix-place"}
+            self.show_error(fixed.get(found, "form"), str(exc))
+            return False
+        return True
+
+    def clear_errors(self) -> None:
+        for label in self.query("Label.error").results(Label):
+            label.update("")
+        for widget in self.query(".-invalid"):
+            widget.remove_class("-invalid")
+
+    def show_error(self, key: str | None, message: str) -> None:
+        text = one_line(message).removeprefix("event: ").removeprefix("correction: ")
+        found = self.query(f"#e-{_id(key)}") if key and key != "form" else None
+        label = found.first(Label) if found else self.query_one("#form-error", Label)
+        label.update(Content(text))
+        field = self.query(f"#f-{_id(key)}") if key else None
+        target = field.first() if field else label
+        target.add_class("-invalid")
+        if target.focusable:
+            target.focus()
+        self.query_one("#form", VerticalScroll).scroll_to_widget(label, animate=False)
+
+    def action_save(self) -> None:
+        if self.saving:
+            return
+        self.clear_errors()
+        obj = self.build()
+        if self.mode == CORRECT and not self._check_correction():
+            return
+        try:
+            event = self.timeline.parse(obj)
+        except TrackerError as exc:
+            self.show_error(field_of(str(exc), self.actor_roles), str(exc))
+            return
+        self.saving = True
+        self.save(event, self.expected)
+
+    @work(thread=True, exclusive=True, group="save")
+    def save(self, event: Event, expected: int) -> None:
+        try:
+            report = self.timeline.append([event], expected_position=expected)
+        except AppendConflict as exc:
+            head = self.timeline.head()[0]
+            self.app.call_from_thread(self._conflict, str(exc), head)
+            return
+        except TrackerError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        stored = report.added[0] if report.added else self.timeline.get(event.id)
+        self.app.call_from_thread(self.dismiss, stored)
+
+    def _conflict(self, message: str, head: int) -> None:
+        self.saving = False
+        self.expected = head
+        self.show_error("form", message + ". The timeline behind this form was reloaded: "
+                        "look at it, then ctrl+s saves")
+        load = getattr(self.app, "load", None)
+        if load is not None:
+            load()
+
+    def _failed(self, message: str) -> None:
+        self.saving = False
+        self.show_error(field_of(message, self.actor_roles) or "form", message)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

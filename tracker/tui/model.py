@@ -1,0 +1,370 @@
+"""What the timeline screen knows about the log, kept compact so a million events fit.
+
+No Textual here. The app builds a :class:`LogIndex` in a worker (one scan of the log), then keeps
+only arrays: dates, type codes and marks per log position, and the positions in story order.
+Event text is fetched from the database by position, a page at a time, when it is shown.
+
+Positions are 1-based and gap-free (the log guarantees it), so ``array[position - 1]`` is the
+entry of that position.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+import orjson
+
+from tracker.codec import Row, event_from_row
+from tracker.dates import StoryTime
+from tracker.events import EVENT_TYPES, Event, Ref, Source
+from tracker.ordering import story_order, uncertain_marks
+from tracker.selection import MARK_OF_RELATION, EventFilter
+from tracker.text import one_line
+
+#: Type names by code (a byte per event in the index).
+TYPE_NAMES: tuple[str, ...] = tuple(EVENT_TYPES)
+TYPE_CODE: dict[str, int] = {name: i for i, name in enumerate(TYPE_NAMES)}
+
+OPEN_START = 0  # a day number for "no earliest bound"
+OPEN_END = 99_991_231  # ... and for "no latest bound"
+
+#: Mark bits (by position): what later entries said about this one, in the listing's order.
+MARK_NAMES: tuple[str, ...] = tuple(MARK_OF_RELATION.values())
+_MARK_BIT = {rel: 1 << MARK_NAMES.index(mark) for rel, mark in MARK_OF_RELATION.items()}
+
+
+def mark_names(bits: int) -> list[str]:
+    return [name for i, name in enumerate(MARK_NAMES) if bits & (1 << i)]
+
+STORY = "story"
+RECORDED = "recorded"
+
+
+def day_number(iso: str | None, default: int) -> int:
+    """2014-03-10 -> 20140310 (sortable, compact); None -> default."""
+    if not iso:
+        return default
+    return int(iso[0:4]) * 10_000 + int(iso[5:7]) * 100 + int(iso[8:10])
+
+
+def day_text(day: int) -> str:
+    return f"{day // 10_000:04d}-{day // 100 % 100:02d}-{day % 100:02d}"
+
+
+_PLACEHOLDER_SOURCE = Source(outlet="", published="")
+
+
+@dataclass
+class LogIndex:
+    """Per-position arrays for a whole log, and its story order."""
+
+    count: int = 0
+    lo: array = field(default_factory=lambda: array("i"))  # earliest day (OPEN_START: open)
+    hi: array = field(default_factory=lambda: array("i"))  # latest day (OPEN_END: open)
+    published: array = field(default_factory=lambda: array("i"))
+    kinds: bytearray = field(default_factory=bytearray)
+    marks: bytearray = field(default_factory=bytearray)
+    uncertain: bytearray = field(default_factory=bytearray)  # order uncertain (story order)
+    story: array = field(default_factory=lambda: array("i"))  # positions in story order
+
+    def day(self, position: int) -> int:
+        """The day an event sorts by: its earliest day, else its latest."""
+        lo = self.lo[position - 1]
+        return lo if lo != OPEN_START else self.hi[position - 1]
+
+    def type_name(self, position: int) -> str:
+        return TYPE_NAMES[self.kinds[position - 1]]
+
+    def recorded(self) -> array:
+        return array("i", range(1, self.count + 1))
+
+
+def build_index(rows: Iterable[Row], cancelled: Callable[[], bool] = lambda: False) -> LogIndex:
+    """Scan the log once and build its index (story order via :mod:`tracker.ordering`).
+
+    Only what ordering needs is kept per event while it runs (dates, id, references); the text
+    stays in the database.
+    """
+    index = LogIndex()
+    light: list[Event] = []
+    dates: dict[str | None, str | None] = {None: None}
+    stories: dict[tuple[str | None, str | None], StoryTime] = {}
+    targets: list[tuple[str, int]] = []
+    for row in rows:
+        if cancelled():
+            break
+        earliest = dates.setdefault(row.story_earliest, row.story_earliest)
+        latest = dates.setdefault(row.story_latest, row.story_latest)
+        index.lo.append(day_number(earliest, OPEN_START))
+        index.hi.append(day_number(latest, OPEN_END))
+        index.published.append(day_number(row.published, OPEN_END))
+        index.kinds.append(TYPE_CODE.get(row.type, 0))
+        refs: tuple[Ref, ...] = ()
+        if '"refs"' in row.body:
+            refs = tuple(Ref(r, i) for r, i in orjson.loads(row.body).get("refs") or ())
+            for ref in refs:
+                bit = _MARK_BIT.get(ref.rel)
+                if bit:
+                    targets.append((ref.id, bit))
+        story = stories.get((earliest, latest))
+        if story is None:
+            story = stories[(earliest, latest)] = StoryTime("", None, "", earliest, latest)
+        light.append(Event(row.id, row.type, story, "", _PLACEHOLDER_SOURCE, refs=refs,
+                           position=row.position))
+    index.count = len(light)
+    index.marks = bytearray(index.count)
+    if targets:
+        position_of = {e.id: e.position for e in light}
+        for target, bit in targets:
+            p = position_of.get(target)
+            if p is not None:
+                index.marks[p - 1] |= bit
+        del position_of
+    order = story_order(light)
+    index.story = array("i", (light[i].position for i in order))
+    in_order = [light[i] for i in order]
+    del light
+    index.uncertain = bytearray(index.count)
+    for event, flag in zip(in_order, uncertain_marks(in_order), strict=True):
+        if flag:
+            index.uncertain[event.position - 1] = 1
+    return index
+
+
+# --------------------------------------------------------------------------- the view
+
+
+@dataclass(frozen=True)
+class View:
+    """The rows on screen: ``order`` holds the positions the state is built from, in the active
+    order; ``rows`` (when a filter is on) the indices into ``order`` that are shown."""
+
+    order: array
+    rows: array | None = None
+
+    def __len__(self) -> int:
+        return len(self.rows) if self.rows is not None else len(self.order)
+
+    def order_index(self, row: int) -> int:
+        return self.rows[row] if self.rows is not None else row
+
+    def position(self, row: int) -> int:
+        return int(self.order[self.order_index(row)])
+
+    def row_of_position(self, position: int) -> int | None:
+        """The row showing a log position (None when it is not shown)."""
+        try:
+            i = self.order.index(position)
+        except ValueError:
+            return None
+        if self.rows is None:
+            return i
+        return self.row_of_order_index(i, exact=True)
+
+    def row_of_order_index(self, i: int, exact: bool = False) -> int | None:
+        if self.rows is None:
+            return i if 0 <= i < len(self.order) else None
+        from bisect import bisect_left
+
+        r = bisect_left(self.rows, i)
+        if exact:
+            return r if r < len(self.rows) and self.rows[r] == i else None
+        return min(r, len(self.rows) - 1) if len(self.rows) else None
+
+    def positions(self, start: int, stop: int) -> list[int]:
+        stop = min(stop, len(self))
+        return [self.position(r) for r in range(max(start, 0), stop)]
+
+
+def restrict(order: Sequence[int], admitted: set[int] | None) -> array:
+    """The positions of an order that a query admitted (all when admitted is None)."""
+    if admitted is None:
+        return array("i", order)
+    return array("i", (p for p in order if p in admitted))
+
+
+def type_codes(flt: EventFilter) -> bytearray:
+    """For each type code, whether the filter's types admit it (1) or not (0)."""
+    if not flt.types:
+        return bytearray(b"\x01" * len(TYPE_NAMES))
+    only_types = EventFilter(types=flt.types)
+    return bytearray(int(only_types.matches(_type_probe(name))) for name in TYPE_NAMES)
+
+
+def _type_probe(type_name: str) -> Event:
+    return Event("probe", type_name, StoryTime("", None, "", None, None), "", _PLACEHOLDER_SOURCE)
+
+
+def needs_text(flt: EventFilter) -> bool:
+    """Whether the filter looks at more than the type and dates (actors, sources)."""
+    return bool(flt.actor or flt.source or flt.date_from or flt.date_to)
+
+
+def filter_rows(view_order: array, index: LogIndex, flt: EventFilter,
+                text_ok: set[int] | None) -> array | None:
+    """Indices into ``view_order`` that the filter admits (None: no filter)."""
+    if not flt.active:
+        return None
+    codes = type_codes(flt)
+    kinds = index.kinds
+    out = array("i")
+    for i, p in enumerate(view_order):
+        if not codes[kinds[p - 1]]:
+            continue
+        if text_ok is not None and p not in text_ok:
+            continue
+        out.append(i)
+    return out
+
+
+# --------------------------------------------------------------------------- moving
+
+
+def next_day_row(view: View, index: LogIndex, row: int, step: int) -> int:
+    """The first row of the next (step=1) or previous (step=-1) day from ``row``."""
+    n = len(view)
+    if n == 0:
+        return 0
+    here = index.day(view.position(row))
+    r = row + step
+    while 0 <= r < n and index.day(view.position(r)) == here:
+        r += step
+    if not 0 <= r < n:
+        return row
+    if step < 0:  # land on the first event of that earlier day
+        day = index.day(view.position(r))
+        while r > 0 and index.day(view.position(r - 1)) == day:
+            r -= 1
+    return r
+
+
+def row_on_or_after(view: View, index: LogIndex, day: int) -> int | None:
+    """The first row whose day is on or after ``day``, else the last row before it."""
+    best_before = None
+    for r in range(len(view)):
+        d = index.day(view.position(r))
+        if d >= day and d != OPEN_END:
+            return r
+        best_before = r
+    return best_before
+
+
+_POSITION = re.compile(r"#?\s*(\d{1,9})$")
+
+
+def parse_position(text: str) -> int | None:
+    m = _POSITION.match(text.strip())
+    return int(m.group(1)) if m and not re.match(r"\d{4}-", text.strip()) else None
+
+
+# --------------------------------------------------------------------------- text for lines
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """What a timeline row shows of an event (all text made safe for one terminal line)."""
+
+    position: int
+    id: str
+    date: str
+    type: str
+    actors: str
+    summary: str
+    text: str  # everything searchable, folded to lower case
+
+
+def date_label(story: StoryTime) -> str:
+    """"2014-03-10", "≤ 2014-03-10", "03-03..03-09": a short form for a timeline row."""
+    lo, hi = story.earliest, story.latest
+    if lo and hi and lo != hi and lo[:4] == hi[:4]:
+        whole = story.display()
+        if ".." not in whole:
+            return whole  # a whole month or year
+        return f"{lo[5:]}..{hi[5:]}"
+    return story.display()
+
+
+def line_of(event: Event) -> Line:
+    actors = ", ".join(dict.fromkeys(a.name for a in event.actors))
+    s = event.source
+    text = " ".join(
+        x for x in (event.summary, actors, event.place, event.type, s.outlet, s.speaker, s.author,
+                    s.via, s.quote, event.id) if x
+    ).casefold()
+    return Line(event.position, event.id, date_label(event.story), event.type, one_line(actors),
+                one_line(event.summary), text)
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class LRU(Generic[K, V]):
+    """A small least-recently-used cache."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._data: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        value = self._data.get(key)
+        if value is not None:
+            self._data.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        self._data[key] = value
+        self._data.move_to_end(key)
+        while len(self._data) > self.size:
+            self._data.popitem(last=False)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def clear(self) -> None:
+        self._data.clear()
+
+
+def events_at(read_positions: Callable[[Sequence[int]], dict[int, Row]],
+              positions: Sequence[int]) -> list[Event]:
+    """The events at these log positions, in the order given."""
+    rows = read_positions(positions)
+    return [event_from_row(rows[p]) for p in positions if p in rows]
+
+
+def chunks(seq: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    for start in range(0, len(seq), size):
+        yield seq[start : start + size]
+
+
+def search_matches(rows: Iterable[Row], needle: str, flt: EventFilter | None = None,
+                   cancelled: Callable[[], bool] = lambda: False) -> set[int]:
+    """Positions whose text contains ``needle`` (case-insensitive) and, if given, pass a filter.
+
+    A cheap look at the stored text first; only candidates are decoded and checked properly.
+    """
+    want = needle.casefold()
+    quick = bool(want) and not any(c in want for c in '"\\')  # as stored in the JSON body
+    found: set[int] = set()
+    for row in rows:
+        if cancelled():
+            break
+        if quick and want not in row.body.casefold() and want not in row.type \
+                and want not in row.id.casefold():
+            continue
+        event = event_from_row(row)
+        if flt is not None and not flt.matches(event):
+            continue
+        if want and want not in line_of(event).text:
+            continue
+        found.add(row.position)
+    return found
+
+
+def with_position(event: Event, position: int) -> Event:
+    return event._replace(position=position)

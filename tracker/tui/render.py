@@ -1,0 +1,138 @@
+"""The panes' content: the event under the cursor, this step's change, the state after it.
+
+Pure (no widgets, no I/O), so workers build it off the UI thread. Event text is only ever put
+into Rich ``Text`` (through :func:`tracker.render.literal`) or Textual ``Content`` objects,
+never parsed as markup. The event and the full state are the very views the CLI prints
+(``tracker add`` / ``tracker state``), so the two never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+from textual.content import Content
+
+from tracker.events import EVENT_TYPES, Event
+from tracker.projections import Change, Item, Query, State
+from tracker.render import event_lines, literal, state_view, status_text
+from tracker.report import SECTIONS, state_to_dict
+from tracker.text import one_line, visible
+from tracker.tui.model import mark_names
+
+MAX_ITEMS = 200  # items listed in the compact state (the rest counted)
+
+_VERBS = {"added": ("+ added  ", "bold green"), "changed": ("~ changed", "bold yellow"),
+          "removed": ("- removed", "bold red")}
+
+
+def event_detail(event: Event, marks: int = 0, refs: dict[str, str] | None = None) -> Group:
+    """Every field of an event, its source and quote, references and what later entries said."""
+    etype = EVENT_TYPES.get(event.type)
+    head = Text()
+    head.append(f"#{event.position} ", style="bold")
+    head.append_text(literal(event.type, "bold cyan"))
+    if etype is not None:
+        head.append("  " + etype.description, style="italic dim")
+    if event.certainty != "certain":
+        head.append(f"  ({event.certainty})", style="yellow")
+    parts: list[RenderableType] = [head, *event_lines(event)]
+    summaries = refs or {}
+    for ref in event.refs:
+        about = summaries.get(ref.id)
+        if about:
+            line = Text(f"  {'':<9} ", style="dim")
+            line.append(f"{visible(ref.id)}: ", style="dim")
+            line.append_text(literal(one_line(about), "italic"))
+            parts.append(line)
+    if event.refs:
+        parts.append(Text("  enter follows a reference · backspace comes back", style="dim"))
+    for name in mark_names(marks):
+        parts.append(Text(f"  {name} by a later entry", style="bold magenta"))
+    return Group(*parts)
+
+
+def change_lines(changes: Sequence[Change]) -> list[Text]:
+    """Each change as a line: verb, kind, subject, status before → after; then its title."""
+    out: list[Text] = []
+    for change in changes:
+        label, style = _VERBS[change.verb]
+        before, after = change.before, change.after
+        item = after or before
+        if item is None:
+            continue
+        line = Text(label + " ", style=style)
+        line.append(f"{item.kind} ", style="bold")
+        line.append_text(literal(item.subject, "dim"))
+        line.append("  ")
+        if before is not None and after is not None and before.status != after.status:
+            line.append_text(status_text(before.status))
+            line.append(" → ")
+        line.append_text(status_text(item.status))
+        out.append(line)
+        out.append(literal("    " + one_line(item.title), "italic"))
+    return out
+
+
+def step_view(state: State, changes: Sequence[Change], step: int, total: int,
+              full: bool, query: Query, describe: str) -> Group:
+    """This step's change set apart, then the state as it stood after the event."""
+    parts: list[RenderableType] = [Text("This step", style="bold underline")]
+    lines = change_lines(changes)
+    parts.extend(lines or [Text("  no change to the state of affairs", style="dim")])
+    parts.append(Text())
+    title = Text(f"After event {step:,} of {total:,}", style="bold underline")
+    title.append(f"   {'s: this step only' if full else 's: full state'}", style="dim")
+    parts.append(title)
+    if full:
+        parts.append(state_view(state_to_dict(state, query), describe))
+    else:
+        parts.extend(_compact(state, {c.subject for c in changes}))
+    return Group(*parts)
+
+
+def _compact(state: State, changed: set[str]) -> list[Text]:
+    """One line per item: status and title, the items this step touched highlighted."""
+    out: list[Text] = []
+    shown = 0
+    for kind, section in SECTIONS.items():
+        items = state.of_kind(kind)
+        if not items:
+            continue
+        out.append(Text(f"{section.capitalize()} ({len(items)})", style="bold"))
+        for item in items[: max(MAX_ITEMS - shown, 0)]:
+            shown += 1
+            out.append(_item_line(item, item.subject in changed))
+    rest = len(state.items) - shown
+    if rest > 0:
+        out.append(Text(f"  … and {rest:,} more", style="dim"))
+    if not state.items:
+        out.append(Text("  nothing yet", style="dim"))
+    return out
+
+
+def _item_line(item: Item, changed: bool) -> Text:
+    line = Text("▸ " if changed else "  ", style="bold yellow")
+    line.append_text(status_text(item.status))
+    line.append("  ")
+    line.append_text(literal(one_line(item.title), "bold" if changed else ""))
+    return line
+
+
+def header(label: str, step: int, total: int, order: str, known: str, filters: str,
+           search: str, playing: str) -> Content:
+    """The header line: where we are, in which order, as known when, filtered how."""
+    parts: list[tuple[str, str] | str] = [
+        ("tracker ", "bold"), (visible(label), "dim"), "  ", (f"{step:,}/{total:,}", "bold"),
+        "  order: ", (order, "bold"),
+    ]
+    if known:
+        parts += ["  ", (visible(known), "bold $warning")]
+    if filters:
+        parts += ["  filter: ", (visible(filters), "bold $warning")]
+    if search:
+        parts += ["  ", visible(search)]
+    if playing:
+        parts += ["  ", (playing, "bold $success")]
+    return Content.assemble(*parts)
