@@ -99,6 +99,19 @@ def encode_body(event: Event, version: int = SCHEMA_VERSION) -> str:
     return orjson.dumps(_body(event, version)).decode()
 
 
+def stored_body(event: Event, version: int) -> str | None:
+    """The body as schema ``version`` stored this event, or None if that version could not hold
+    it (an event said to be recorded at version 1 but carrying a certainty other than "certain").
+
+    Checking an exported row's hash needs the exact text it was stored with.
+    """
+    text = encode_body(event, version)
+    body = _loads(text)
+    for older in range(version, SCHEMA_VERSION):
+        body = UPCASTERS[older](body)
+    return text if body == _loads(encode_body(event)) else None
+
+
 def row_fields(event: Event) -> tuple[str, str, int, str | None, str | None, str | None, str, str]:
     """The columns of a new row, before the log gives it a position, a time and a hash."""
     return (

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError as _SQLAlchemyError
 
 from tracker import document
 from tracker.admission import admit
-from tracker.codec import Row, encode_body, event_from_row, parse_event, row_fields
+from tracker.codec import Row, event_from_row, parse_event, row_fields, stored_body
 from tracker.errors import DatabaseError, InvalidEvent, InvalidInput, TrackerError
 from tracker.events import Event
 from tracker.projections import Query, State, project
@@ -258,10 +258,11 @@ def _check_export_head(data: document.Input) -> None:
         if not isinstance(position, int) or isinstance(position, bool):
             raise InvalidInput(f"{entry.label}: field 'position' must be a whole number")
         version = obj.get("schema_version", 1)
+        body = stored_body(event, version)
         new = (event.id, event.type, version, event.subject, event.story.earliest,
-               event.story.latest, event.source.published, encode_body(event, version))
+               event.story.latest, event.source.published, body or "")
         prev = chain_hash(prev, position, new, str(obj.get("recorded_at", "")))
-        if prev != obj["hash"]:
+        if body is None or prev != obj["hash"]:
             raise InvalidInput(
                 f"{entry.label}: its hash does not match its content; the export was altered "
                 "after it was written"

@@ -1,0 +1,344 @@
+"""Schema evolution: events gained a ``certainty`` (how sure the source is: certain, probable,
+possible) in schema version 2, with migration 0002 and an upcaster for version 1 bodies.
+
+Old logs open and are upgraded with a notice, their rows untouched and their chain intact; old
+events replay to the same state; downgrade then upgrade keeps every event; a log from a newer
+tracker, a file that is not SQLite and an SQLite file that is not a tracker log are refused, left
+byte for byte as they were.
+
+Issue 4, "Must show" 5. ``tests/data/tracker-0001-seed.sqlite`` was written by the previous
+version of tracker itself (commit 472e783: schema 0001, version 1 bodies) importing the seed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import orjson
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from tests.cli_support import SEED, ok, tracker
+from tracker.codec import UPCASTERS, event_from_row, parse_event, stored_body
+from tracker.events import CERTAINTY, SCHEMA_VERSION
+from tracker.service import open_timeline
+from tracker.store import migrate
+from tracker.store.engine import make_engine
+from tracker.store.recorder import Recorder
+
+OLD_LOG = Path(__file__).parent / "data" / "tracker-0001-seed.sqlite"
+OLD_HEAD = "cf3c8a52351046830c8d0082c72a66ce2083759ee573bfd8881ffd5bc46e79fd"
+ROW_SQL = ("SELECT position, id, type, schema_version, subject, story_earliest, story_latest, "
+           "published, recorded_at, body, hash FROM events ORDER BY position")
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def sqlite_rows(db: Path) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(ROW_SQL).fetchall()
+    finally:
+        conn.close()
+
+
+def sqlite_exec(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        with conn:
+            return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def log_of(db: str | Path) -> tuple[tuple[int, str], list[tuple[Any, ...]], dict[str, Any]]:
+    tl = open_timeline(str(db))
+    try:
+        return tl.head(), [tuple(r) for r in tl.rows()], tl.state_document()
+    finally:
+        tl.close()
+
+
+def leftovers(path: Path) -> list[str]:
+    return sorted(p.name for p in path.parent.iterdir() if p.name != path.name)
+
+
+@pytest.fixture
+def old_log(tmp_path: Path) -> Path:
+    db = tmp_path / "old.sqlite"
+    shutil.copy(OLD_LOG, db)
+    return db
+
+
+# --------------------------------------------------------------------------- upgrading
+
+
+def test_the_old_log_really_is_from_the_previous_version(old_log: Path) -> None:
+    assert sqlite_exec(old_log, "SELECT version_num FROM alembic_version") == [("0001",)]
+    assert sqlite_exec(old_log, "SELECT DISTINCT schema_version FROM events") == [(1,)]
+    assert all('"certainty"' not in row[9] for row in sqlite_rows(old_log))
+
+
+def test_a_log_from_the_previous_version_opens_upgraded_with_a_notice(old_log: Path) -> None:
+    rows = sqlite_rows(old_log)
+    result = ok("--db", old_log, "verify")
+    assert result.stderr == f"Upgraded {old_log} from schema 0001 to 0002; every event is kept.\n"
+    assert result.stdout == f"OK: 17 events, head {OLD_HEAD}\n"
+    assert sqlite_exec(old_log, "SELECT version_num FROM alembic_version") == [("0002",)]
+    assert sqlite_rows(old_log) == rows  # not a byte of any row rewritten
+    again = ok("--db", old_log, "verify")
+    assert again.stderr == ""  # upgraded once
+
+
+def test_old_events_replay_to_the_same_state_as_new_ones(old_log: Path, tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh.sqlite"
+    ok("--db", fresh, "import", SEED)
+    _, old_rows, old_state = log_of(old_log)
+    _, new_rows, new_state = log_of(fresh)
+    assert old_state == new_state
+    old_events = [event_from_row(r) for r in old_rows]
+    new_events = [event_from_row(r) for r in new_rows]
+    assert {e.schema_version for e in old_events} == {1}
+    assert {e.schema_version for e in new_events} == {SCHEMA_VERSION}
+    assert [e.certainty for e in old_events] == ["certain"] * 17
+
+    def content(e: Any) -> Any:
+        return e._replace(schema_version=0, recorded_at="")
+
+    assert [content(e) for e in old_events] == [content(e) for e in new_events]
+
+
+def test_an_export_of_an_old_log_states_each_events_stored_version_and_imports(
+    old_log: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "old-export.json"
+    ok("--db", old_log, "export", "--output", out)
+    doc = json.loads(out.read_text())
+    assert {(e["schema_version"], e["certainty"]) for e in doc["events"]} == {(1, "certain")}
+    assert doc["head"]["hash"] == OLD_HEAD
+    # the head check recomputes each hash from the body as version 1 stored it
+    assert ok("--db", tmp_path / "new.sqlite", "import", out).stdout.startswith("Imported 17")
+
+
+def test_every_version_before_this_one_has_an_upcaster() -> None:
+    assert sorted(UPCASTERS) == list(range(1, SCHEMA_VERSION))
+    assert UPCASTERS[1]({"summary": "x"}) == {"summary": "x", "certainty": "certain"}
+
+
+# --------------------------------------------------------------------------- the new field
+
+
+def statement(n: int, certainty: str | None) -> dict[str, Any]:
+    obj: dict[str, Any] = {
+        "id": f"st-{n}", "type": "statement.made", "story": "2014-03-11",
+        "summary": "Russia may hold talks next week",
+        "source": {"outlet": "Interfax", "published": "2014-03-11"},
+        "actors": [{"name": "Sergey Lavrov", "role": "speaker"}],
+    }
+    if certainty is not None:
+        obj["certainty"] = certainty
+    return obj
+
+
+def add_json(db: str | Path, obj: dict[str, Any], tmp_path: Path) -> Any:
+    path = tmp_path / f"{obj.get('id', 'x')}.json"
+    path.write_bytes(orjson.dumps(obj))
+    return tracker("--db", db, "add", "--json", path)
+
+
+def test_certainty_is_stored_in_the_body_and_exported(old_log: Path, tmp_path: Path) -> None:
+    for n, certainty in enumerate(["probable", "possible", None]):
+        assert add_json(old_log, statement(n, certainty), tmp_path).exit_code == 0
+    tail = sqlite_rows(old_log)[17:]
+    assert [r[3] for r in tail] == [2, 2, 2]
+    assert [orjson.loads(r[9])["certainty"] for r in tail] == ["probable", "possible", "certain"]
+    # the generated, indexed column reads old and new rows alike
+    assert sqlite_exec(old_log, "SELECT certainty, count(*) FROM events GROUP BY 1 ORDER BY 1") == [
+        ("certain", 18), ("possible", 1), ("probable", 1)]
+    plan = sqlite_exec(old_log, "EXPLAIN QUERY PLAN SELECT id FROM events WHERE certainty = 'x'")
+    assert "ix_events_certainty" in str(plan)
+    lines = ok("--db", old_log, "log", "--json", "--order", "recorded").stdout.splitlines()
+    assert [json.loads(line)["certainty"] for line in lines][-3:] == [
+        "probable", "possible", "certain"]
+    # a log holding version 1 and version 2 rows verifies from end to end
+    assert ok("--db", old_log, "verify").stdout.startswith("OK: 20 events, head ")
+
+
+def test_a_certainty_outside_the_choices_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "log.sqlite"
+    ok("--db", db, "verify")  # create it
+    result = add_json(db, statement(1, "definitely"), tmp_path)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {tmp_path / 'st-1.json'}: field 'certainty' must be one of: certain, probable, "
+        "possible, not 'definitely'\n"
+    )
+    with pytest.raises(Exception, match="must be one of: certain, probable, possible, not a number"):
+        parse_event(statement(1, 3), "event")  # type: ignore[arg-type]
+    assert tuple(CERTAINTY) == ("certain", "probable", "possible")
+
+
+def test_re_importing_an_event_with_another_certainty_is_a_conflict(tmp_path: Path) -> None:
+    db = tmp_path / "log.sqlite"
+    assert add_json(db, statement(1, "probable"), tmp_path).exit_code == 0
+    result = add_json(db, statement(1, "certain"), tmp_path)
+    assert result.exit_code == 1 and result.stderr.startswith("Error: ")
+    assert len(sqlite_rows(db)) == 1
+
+
+# --------------------------------------------------------------------------- down and up
+
+
+def rows_and_certainty(tl_url: str) -> list[tuple[Any, ...]]:
+    engine = make_engine(make_url_for(tl_url))
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.exec_driver_sql(
+                "SELECT position, hash, certainty FROM events ORDER BY position")]
+    finally:
+        engine.dispose()
+
+
+def make_url_for(db: str) -> str:
+    return db if "://" in db else f"sqlite:///{db}"
+
+
+def test_downgrade_then_upgrade_keeps_every_event_and_the_state(any_url: str,
+                                                                tmp_path: Path) -> None:
+    """Must show 5, first half: on the populated seed log, plus version 2 events."""
+    ok("--db", any_url, "import", SEED)
+    assert add_json(any_url, statement(1, "possible"), tmp_path).exit_code == 0
+    before = log_of(any_url)
+    certainties = rows_and_certainty(any_url)
+    assert certainties[-1][2] == "possible"
+
+    engine = make_engine(make_url_for(any_url))
+    try:
+        migrate.downgrade(engine, "0001")
+        assert migrate.current_revision(engine) == "0001"
+        with engine.connect() as conn:
+            columns = [r[0] for r in conn.exec_driver_sql(
+                "SELECT * FROM events LIMIT 0").cursor.description]
+        assert "certainty" not in columns
+        assert Recorder(engine).verify()[2] is None  # every row still there, chain intact
+        migrate.upgrade(engine)
+        assert migrate.current_revision(engine) == "0002"
+    finally:
+        engine.dispose()
+
+    assert log_of(any_url) == before
+    assert rows_and_certainty(any_url) == certainties
+    assert ok("--db", any_url, "verify").stdout == f"OK: 18 events, head {before[0][1]}\n"
+
+
+# --------------------------------------------------------------------------- refusals
+
+
+def stamp(db: Path, revision: str) -> None:
+    conn = sqlite3.connect(db)
+    try:
+        with conn:
+            conn.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("journal", ["wal", "delete"])
+def test_a_log_from_a_newer_tracker_is_refused_untouched(tmp_path: Path, journal: str) -> None:
+    """Must show 5, second half: nothing is written, not even a journal-mode switch."""
+    db = tmp_path / "newer.sqlite"
+    ok("--db", db, "import", SEED)
+    stamp(db, "0099_future")
+    sqlite_exec(db, f"PRAGMA journal_mode = {journal}")
+    before = digest(db)
+    assert leftovers(db) == []
+    result = tracker("--db", db, "log")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {db} was written by a newer version of tracker (schema revision 0099_future); "
+        "upgrade tracker to open it\n"
+    )
+    assert result.stdout == ""
+    assert digest(db) == before
+    assert leftovers(db) == []  # no -wal or -shm left beside it
+
+
+@pytest.mark.postgres
+def test_a_postgresql_log_from_a_newer_tracker_is_refused_untouched(pg_url: str) -> None:
+    ok("--db", pg_url, "import", SEED)
+    admin = make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0099_future'")
+        before = conn.execute("SELECT * FROM events ORDER BY position").fetchall()
+    result = tracker("--db", pg_url, "verify")
+    assert result.exit_code == 1
+    assert "was written by a newer version of tracker (schema revision 0099_future)" in (
+        result.stderr)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        assert conn.execute("SELECT * FROM events ORDER BY position").fetchall() == before
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            ("0099_future",)]
+
+
+def test_a_file_that_is_not_sqlite_is_refused_untouched(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Kerry said he would not go to Moscow.\n")
+    before = digest(notes)
+    result = tracker("--db", notes, "log")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {notes} is not an SQLite database (it is some other kind of file)\n"
+    )
+    assert digest(notes) == before and leftovers(notes) == []
+
+
+@pytest.mark.parametrize(
+    "schema",
+    ["CREATE TABLE contacts (name TEXT)",
+     "CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY); "
+     "INSERT INTO alembic_version VALUES ('ae1027a6acf'); CREATE TABLE orders (id INT)"],
+    ids=["some-other-database", "another-alembic-app"],
+)
+def test_an_sqlite_file_without_a_tracker_log_is_refused_untouched(tmp_path: Path,
+                                                                   schema: str) -> None:
+    other = tmp_path / "contacts.sqlite"
+    conn = sqlite3.connect(other)
+    conn.executescript(schema)
+    conn.close()
+    before = digest(other)
+    result = tracker("--db", other, "verify")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {other} is a database, but not a tracker log (no tracker schema in it)\n"
+    )
+    assert digest(other) == before and leftovers(other) == []
+
+
+def test_a_version_2_export_of_a_version_1_event_cannot_pass_its_hash(old_log: Path,
+                                                                      tmp_path: Path) -> None:
+    """Claiming an old event was 'probable' all along changes what its hash covers."""
+    out = tmp_path / "export.json"
+    ok("--db", old_log, "export", "--output", out)
+    doc = json.loads(out.read_text())
+    doc["events"][4]["certainty"] = "probable"
+    out.write_text(json.dumps(doc))
+    target = tmp_path / "target.sqlite"
+    ok("--db", target, "verify")  # create it
+    result = tracker("--db", target, "import", out)
+    assert result.exit_code == 1
+    assert len(sqlite_rows(target)) == 0
+    assert result.stderr == (
+        f"Error: {out} event 5: its hash does not match its content; the export was altered "
+        "after it was written\n"
+    )
+    old_row = sqlite_rows(old_log)[4]
+    assert stored_body(event_from_row(old_row), 1) == old_row[9]
+    assert stored_body(event_from_row(old_row)._replace(certainty="probable"), 1) is None
