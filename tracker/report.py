@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from tracker.events import kinds, thaw
@@ -19,18 +20,24 @@ SECTIONS = {
 }
 
 
-def item_to_dict(item: Item, state: State | None = None) -> dict[str, Any]:
+def item_to_dict(
+    item: Item, state: State | None = None,
+    gates: Mapping[str, list[dict[str, str]]] | None = None,
+) -> dict[str, Any]:
+    """One item as a JSON object; with ``state``, the demands that gate it (``gates``: those
+    already indexed by :func:`gating_index`, when converting a whole state)."""
+    view = item.view  # derived from the item's steps: derive it once
     out: dict[str, Any] = {
         "subject": item.subject,
         "kind": item.kind,
         "status": item.status,
-        "title": item.title,
-        "when": item.when.display() if item.when else None,
-        "actors": [{"name": a.name, "role": a.role} for a in item.actors],
-        "place": item.place,
-        "details": thaw(item.details),
-        "history": list(item.history),
-        "sources": list(item.sources),
+        "title": view.title,
+        "when": view.when.display() if view.when else None,
+        "actors": [{"name": a.name, "role": a.role} for a in view.actors],
+        "place": view.place,
+        "details": thaw(view.details),
+        "history": list(view.history),
+        "sources": list(view.sources),
     }
     if item.accounts:
         out["accounts"] = [
@@ -45,25 +52,38 @@ def item_to_dict(item: Item, state: State | None = None) -> dict[str, Any]:
             }
             for a in item.accounts
         ]
-    if item.corrected:
-        out["corrected"] = list(item.corrected)
-    if item.retracted:
-        out["retracted"] = list(item.retracted)
-    if state is not None:
-        gated = gating_demands(state, item.subject)
-        if gated:
-            out["conditions"] = gated
+    if view.corrected:
+        out["corrected"] = list(view.corrected)
+    if view.retracted:
+        out["retracted"] = list(view.retracted)
+    if gates is None and state is not None:
+        gates = gating_index(state, item.subject)
+    if gates is not None and gates.get(item.subject):
+        out["conditions"] = gates[item.subject]
     return out
 
 
 def gating_demands(state: State, subject: str) -> list[dict[str, str]]:
     """Demands that gate an item (preconditions on an invitation), with their status."""
-    found = []
+    return gating_index(state, subject).get(subject, [])
+
+
+def gating_index(state: State, only: str | None = None) -> dict[str, list[dict[str, str]]]:
+    """The demands gating each item (or only the item ``only``), sorted by the demand's subject:
+    one pass over the demands, however many items ask."""
+    index: dict[str, list[dict[str, str]]] = {}
     for other in state.items.values():
-        if other.kind == "demand" and subject in other.details.get("gates", ()):
-            found.append({"subject": other.subject, "status": other.status,
-                          "demand": str(other.details.get("demand", other.title))})
-    return sorted(found, key=lambda d: d["subject"])
+        if other.kind != "demand":
+            continue
+        view = other.view
+        for gated in dict.fromkeys(view.details.get("gates", ())):
+            if only is None or gated == only:
+                index.setdefault(gated, []).append(
+                    {"subject": other.subject, "status": other.status,
+                     "demand": str(view.details.get("demand", view.title))})
+    for found in index.values():
+        found.sort(key=lambda d: d["subject"])
+    return index
 
 
 def disputes(state: State) -> list[dict[str, Any]]:
@@ -99,8 +119,9 @@ def state_to_dict(state: State, query: Query | None = None) -> dict[str, Any]:
     for kind in kinds():
         if kind in SECTIONS:
             by_kind[kind] = state.of_kind(kind)
+    gates = gating_index(state)
     for kind, section in SECTIONS.items():
-        doc[section] = [item_to_dict(i, state) for i in by_kind[kind]]
+        doc[section] = [item_to_dict(i, state, gates) for i in by_kind[kind]]
     doc["disputes"] = disputes(state)
     doc["actors"] = actors(state)
     return doc
