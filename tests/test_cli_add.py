@@ -172,3 +172,23 @@ def test_markup_and_escape_sequences_print_literally(db: Path) -> None:
         result.stdout.splitlines()
     )
     assert "[red]Wire[/red], published 2014-03-11" in result.stdout
+
+
+def test_certainty_is_recorded_and_shown(db: Path) -> None:
+    result = ok("--db", db, "add", "--type", "meeting.proposed", "--id", "m-next",
+                "--story", "next week", "--published", "2014-03-10", "--outlet", "Wire",
+                "--summary", "They may meet", "--actor", "John Kerry:participant",
+                "--certainty", "possible")
+    assert "  certainty possible" in result.stdout.splitlines()
+    assert "  story     next week → 2014-03-17..2014-03-23 (read against 2014-03-10)" in (
+        result.stdout.splitlines()
+    )
+    (line,) = ok("--db", db, "log", "--json", "--actor", "kerry", "--from", "2014-03-17").stdout.splitlines()
+    assert json.loads(line)["certainty"] == "possible"
+    bad = tracker("--db", db, "add", "--type", "meeting.proposed", "--story", "2014-03-10",
+                  "--published", "2014-03-10", "--outlet", "Wire", "--summary", "s",
+                  "--actor", "A:participant", "--certainty", "maybe")
+    assert (bad.exit_code, bad.stderr) == (
+        1, "Error: event: field 'certainty' must be one of: certain, probable, possible, "
+           "not 'maybe'\n"
+    )

@@ -16,7 +16,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from tracker.events import REF_RELATIONS, Event, EventType, event_types
+from tracker.events import DEFAULT_CERTAINTY, REF_RELATIONS, Event, EventType, event_types
 from tracker.report import SECTIONS
 from tracker.text import visible
 
@@ -245,6 +245,8 @@ def event_lines(event: Event) -> list[Text]:
     if event.subject:
         field("subject", event.subject)
     field("summary", event.summary)
+    if event.certainty != DEFAULT_CERTAINTY:
+        field("certainty", event.certainty)
     if event.actors:
         field("actors", _actor_list({"name": a.name, "role": a.role} for a in event.actors))
     if event.place:

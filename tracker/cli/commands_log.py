@@ -185,6 +185,8 @@ def add(
     speaker: Annotated[str | None, typer.Option(help="Source: who said it (a name or an anonymous label).")] = None,
     off_record: Annotated[bool, typer.Option("--off-record", help="The speaker spoke not for attribution.")] = False,
     quote: Annotated[str | None, typer.Option(help="Source: a short quote.")] = None,
+    certainty: Annotated[str | None, typer.Option(help="certain (stated as fact, the default), "
+                                                       "probable or possible.")] = None,
     ref: Annotated[list[str] | None, typer.Option(help="REL:ID, an earlier entry it acts on; repeatable.")] = None,
     detail: Annotated[list[str] | None, typer.Option(help="KEY=VALUE, a detail of the type; repeatable; "
                                                           "lists comma-separated or repeated.")] = None,
@@ -202,7 +204,7 @@ def add(
         --actor 'John Kerry:participant' --actor 'Sergey Lavrov:participant'
     """
     given = [type_, id_, subject, story, summary, place, outlet, published, author, url, speaker,
-             quote]
+             quote, certainty]
     if json_file is None and type_ is None:
         if any(v is not None for v in given) or actor or ref or detail or off_record:
             raise InvalidInput("--type is required (see `tracker types`), or give the event as "
@@ -221,6 +223,8 @@ def add(
         obj = _event_from_options(type_, id_, subject, story, summary, actor or [], place,
                                   outlet, published, author, url, speaker, off_record, quote,
                                   ref or [], detail or [])
+        if certainty is not None:
+            obj["certainty"] = certainty
         where = "event"
     with timeline(ctx) as tl:
         event = tl.parse(obj, where)
