@@ -37,8 +37,8 @@ FORM_CSS = MODAL_CSS + """
 EventForm > VerticalScroll { width: 90%; max-width: 110; max-height: 100%; }
 EventForm Label.field { margin-top: 1; text-style: bold; }
 EventForm .hint { color: $text-muted; }
-EventForm Label.error { color: $error; text-style: bold; height: auto; }
-EventForm Label.error:blank { display: none; }
+EventForm Label.error { color: $error; text-style: bold; height: auto; display: none; }
+EventForm Label.error.-shown { display: block; }
 EventForm #form-error { margin: 1 0 0 0; }
 EventForm .section { margin-top: 1; text-style: bold underline; }
 EventForm Vertical { height: auto; }
@@ -108,6 +108,7 @@ class EventForm(ModalScreen[Event | None]):
         self.expected = expected_position
         self.actor_roles: list[str] = []
         self.saving = False
+        self._type_shown = ""
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -203,9 +204,9 @@ class EventForm(ModalScreen[Event | None]):
     def _error(self, key: str) -> ComposeResult:
         yield Label("", id=f"e-{_id(key)}", classes="error", markup=False)
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         if self.mode == NEW:
-            self._rebuild_type_fields(DEFAULT_TYPE)
+            await self._rebuild_type_fields(DEFAULT_TYPE)
             self.query_one("#f-type", Select).focus()
         elif self.mode == CORRECT:
             self.query_one("#f-fix-summary", Input).focus()
@@ -214,18 +215,19 @@ class EventForm(ModalScreen[Event | None]):
         self._show_story()
 
     @on(Select.Changed, "#f-type")
-    def type_changed(self, event: Select.Changed) -> None:
-        if isinstance(event.value, str):
-            self._rebuild_type_fields(event.value)
+    async def type_changed(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str) and event.value != self._type_shown:
+            await self._rebuild_type_fields(event.value)
 
-    def _rebuild_type_fields(self, type_name: str) -> None:
+    async def _rebuild_type_fields(self, type_name: str) -> None:
+        self._type_shown = type_name
         etype = EVENT_TYPES[type_name]
         roles_box = self.query_one("#f-roles", Vertical)
         details_box = self.query_one("#f-details", Vertical)
         kept = {w.id: w.value for w in self.query(Input) if w.id and
                 w.id.startswith(("f-role-", "f-detail-"))}
-        roles_box.remove_children()
-        details_box.remove_children()
+        await roles_box.remove_children()
+        await details_box.remove_children()
         role_widgets: list[Widget] = []
         for role in (*etype.roles, "mentioned"):
             required = " (required)" if role in etype.required_roles else ""
@@ -235,7 +237,7 @@ class EventForm(ModalScreen[Event | None]):
                       placeholder="names, separated by commas"),
                 Label("", id=f"e-role-{_id(role)}", classes="error", markup=False),
             ]
-        roles_box.mount_all(role_widgets)
+        await roles_box.mount_all(role_widgets)
         detail_widgets: list[Widget] = []
         for name, kind in etype.details.items():
             if kind == "object":
@@ -251,7 +253,7 @@ class EventForm(ModalScreen[Event | None]):
                       placeholder=hint),
                 Label("", id=f"e-detail-{_id(name)}", classes="error", markup=False),
             ]
-        details_box.mount_all(detail_widgets)
+        await details_box.mount_all(detail_widgets)
         if etype.required_refs:
             self.query_one("#f-ref-rel", Select).value = etype.required_refs[0]
 
@@ -322,9 +324,8 @@ class EventForm(ModalScreen[Event | None]):
                 obj["place"] = self._value("place")
             obj["certainty"] = self._value("certainty") or "certain"
             rel, target = self._value("ref-rel"), self._value("ref-target")
-            if rel or target:
-                ref_id = self._ref_id(target)
-                obj["refs"] = [{"rel": rel, "id": ref_id}]
+            if rel:  # the entry it refers to defaults to the one under the cursor
+                obj["refs"] = [{"rel": rel, "id": self._ref_id(target)}]
         else:
             assert self.target is not None
             reason = self._value("detail-reason")
@@ -391,6 +392,7 @@ class EventForm(ModalScreen[Event | None]):
     def clear_errors(self) -> None:
         for label in self.query("Label.error").results(Label):
             label.update("")
+            label.remove_class("-shown")
         for widget in self.query(".-invalid"):
             widget.remove_class("-invalid")
 
@@ -399,6 +401,7 @@ class EventForm(ModalScreen[Event | None]):
         found = self.query(f"#e-{_id(key)}") if key and key != "form" else None
         label = found.first(Label) if found else self.query_one("#form-error", Label)
         label.update(Content(text))
+        label.add_class("-shown")
         field = self.query(f"#f-{_id(key)}") if key else None
         target = field.first() if field else label
         target.add_class("-invalid")

@@ -54,7 +54,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_row("ctrl+s / esc", "In a form: save / cancel")
         with VerticalScroll(id="help"):
             yield Static("Keys", classes="title")
-            yield Static(table)
+            yield Static(table, id="help-keys")
             yield Static(Text(
                 "The cursor is \"now\": the right-hand panes show the event under it and the "
                 "state of affairs as it stood after it, with what this step changed on top. "

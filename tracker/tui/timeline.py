@@ -15,12 +15,14 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tracker.tui.keys import KEYS
 from tracker.tui.model import LRU, Line, LogIndex, View, mark_names
 
 PAGE_MARGIN = 2  # pages of rows fetched beyond the visible ones
@@ -60,6 +62,13 @@ class TimelineView(ScrollView, can_focus=True):
         "timeline--cursor", "timeline--position", "timeline--date", "timeline--type",
         "timeline--mark", "timeline--match", "timeline--pending",
     }
+
+    # The scrolling keys of a scroll view move the cursor here (the viewport follows it).
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(k.keys, f"app.{k.action}", k.description, show=False, id=k.id)
+        for k in KEYS if k.id in {"step.next", "step.previous", "step.first", "step.last",
+                                  "step.page_up", "step.page_down"}
+    ]
 
     cursor: reactive[int] = reactive(0, repaint=False, always_update=True)
 
@@ -157,7 +166,10 @@ class TimelineView(ScrollView, can_focus=True):
         return max(1, self.scrollable_content_region.height - 1)
 
     def on_click(self, event: events.Click) -> None:
-        row = round(self.scroll_offset.y) + event.y
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        row = round(self.scroll_offset.y) + offset.y
         if 0 <= row < len(self.view):
             self.cursor = row
 

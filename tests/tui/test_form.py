@@ -1,0 +1,214 @@
+"""Appending, correcting and retracting from the form; exporting from the app."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from textual.widgets import Input, Label
+from typer.testing import CliRunner
+
+from tests.tui.conftest import press, settle, text_of_main
+from tracker.cli import app as cli
+from tracker.service import Timeline, open_timeline
+from tracker.tui.app import TrackerApp
+from tracker.tui.form import EventForm
+
+
+async def fill(pilot: object, selector: str, text: str) -> None:
+    app = pilot.app  # type: ignore[attr-defined]
+    widget = app.screen.query_one(selector, Input)
+    widget.value = text
+    await settle(pilot)  # type: ignore[arg-type]
+
+
+def error_at(app: TrackerApp, key: str) -> str:
+    return str(app.screen.query_one(f"#e-{key}", Label).render())
+
+
+async def test_a_meeting_filled_in_is_saved_and_the_cursor_lands_on_it(
+        app: TrackerApp, seed_log: Timeline) -> None:
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        assert isinstance(app.screen, EventForm)
+        await fill(pilot, "#f-story", "last Friday")
+        await fill(pilot, "#f-published", "2014-03-14")
+        assert "2014-03-07" in str(app.screen.query_one("#f-story-shown").render())
+        await fill(pilot, "#f-summary", "Kerry and Lavrov meet in London")
+        await fill(pilot, "#f-role-participant", "John Kerry, Sergey Lavrov")
+        await fill(pilot, "#f-place", "London")
+        await fill(pilot, "#f-outlet", "Reuters")
+        await press(pilot, "ctrl+s")
+        assert not isinstance(app.screen, EventForm)
+        assert seed_log.count() == 18
+        stored = list(seed_log.events())[-1]
+        assert stored.type == "meeting.held"
+        assert stored.story.earliest == "2014-03-07"
+        assert {a.name for a in stored.actors} == {"John Kerry", "Sergey Lavrov"}
+        assert app.timeline_view.position == 18
+        assert "Kerry and Lavrov meet in London" in text_of_main(app, "#detail")
+    listing = CliRunner().invoke(cli, ["--db", "log.sqlite", "log"])
+    assert "Kerry and Lavrov meet in London" in listing.output
+
+
+async def test_an_impossible_date_shows_an_error_at_the_field_and_writes_nothing(
+        app: TrackerApp, seed_log: Timeline) -> None:
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        await fill(pilot, "#f-story", "2014-02-30")
+        await fill(pilot, "#f-summary", "A meeting that cannot have been")
+        await fill(pilot, "#f-role-participant", "A, B")
+        await fill(pilot, "#f-outlet", "Reuters")
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, EventForm)
+        assert "'2014-02-30' is not a real date (February 2014 has 28 days)" in error_at(
+            app, "story")
+        assert app.screen.query_one("#f-story", Input).has_class("-invalid")
+        assert app.screen.focused is app.screen.query_one("#f-story", Input)
+        assert seed_log.count() == 17
+
+
+async def test_a_missing_required_actor_is_shown_at_that_role(
+        app: TrackerApp, seed_log: Timeline) -> None:
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        await fill(pilot, "#f-story", "2014-03-10")
+        await fill(pilot, "#f-summary", "Someone met")
+        await fill(pilot, "#f-outlet", "Reuters")
+        await press(pilot, "ctrl+s")
+        assert "needs an actor with role 'participant'" in error_at(app, "role-participant")
+        assert seed_log.count() == 17
+
+
+async def test_the_form_adapts_to_the_type(app: TrackerApp) -> None:
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        form = app.screen
+        assert form.query("#f-role-participant")
+        form.query_one("#f-type").value = "invitation.extended"  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert form.query("#f-role-inviter") and form.query("#f-role-invitee")
+        assert not form.query("#f-role-participant")
+        assert form.query("#f-detail-venue")
+
+
+async def test_esc_cancels_and_writes_nothing(app: TrackerApp, seed_log: Timeline) -> None:
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        await fill(pilot, "#f-summary", "never saved")
+        await press(pilot, "escape")
+        assert not isinstance(app.screen, EventForm)
+        assert seed_log.count() == 17
+
+
+async def test_someone_appending_meanwhile_is_shown_in_the_form_then_saving_works(
+        app: TrackerApp, seed_log: Timeline) -> None:
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        other = open_timeline("log.sqlite")
+        other.add({"type": "statement.made", "story": "2014-03-11", "summary": "Another desk",
+                   "source": {"outlet": "AP", "published": "2014-03-11"}})
+        other.close()
+        await fill(pilot, "#f-story", "2014-03-12")
+        await fill(pilot, "#f-summary", "Kerry and Lavrov talk by phone")
+        await fill(pilot, "#f-role-participant", "John Kerry, Sergey Lavrov")
+        await fill(pilot, "#f-outlet", "Reuters")
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, EventForm)
+        shown = error_at(app, "form") if app.screen.query("#e-form") else str(
+            app.screen.query_one("#form-error", Label).render())
+        assert "the log is at position 18, not 17: someone else appended meanwhile" in shown
+        assert seed_log.count() == 18
+        await press(pilot, "ctrl+s")
+        assert not isinstance(app.screen, EventForm)
+        assert seed_log.count() == 19
+        assert app.timeline_view.position == 19
+
+
+async def test_a_reference_is_picked_from_the_timeline(app: TrackerApp, seed_log: Timeline) -> None:
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "colon")
+        await pilot.press(*"2", "enter")  # the invitation
+        await settle(pilot)
+        await press(pilot, "a")
+        form = app.screen
+        form.query_one("#f-type").value = "invitation.accepted"  # type: ignore[attr-defined]
+        await settle(pilot)
+        form.query_one("#f-ref-rel").value = "responds_to"  # type: ignore[attr-defined]
+        await fill(pilot, "#f-story", "2014-03-20")
+        await fill(pilot, "#f-summary", "Kerry accepts after all")
+        await fill(pilot, "#f-role-invitee", "John Kerry")
+        await fill(pilot, "#f-outlet", "Reuters")
+        await fill(pilot, "#f-published", "2014-03-20")
+        await press(pilot, "ctrl+s")
+        assert seed_log.count() == 18
+        stored = list(seed_log.events())[-1]
+        assert [(r.rel, r.id) for r in stored.refs] == [("responds_to", "kl-02-moscow-invitation")]
+
+
+async def test_c_corrects_the_event_under_the_cursor(app: TrackerApp, seed_log: Timeline) -> None:
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "colon")
+        await pilot.press(*"1", "enter")
+        await settle(pilot)
+        await press(pilot, "c")
+        await fill(pilot, "#f-fix-place", "Novo-Ogaryovo")
+        await fill(pilot, "#f-detail-reason", "the meeting was outside Moscow")
+        await press(pilot, "ctrl+s")
+        assert seed_log.count() == 18
+        stored = list(seed_log.events())[-1]
+        assert stored.type == "entry.corrected"
+        assert stored.details["changes"] == {"place": "Novo-Ogaryovo"}
+        assert [(r.rel, r.id) for r in stored.refs] == [("corrects", "kl-01-sochi-meeting")]
+
+
+async def test_a_correction_to_an_impossible_date_is_refused_at_its_field(
+        app: TrackerApp, seed_log: Timeline) -> None:
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await fill(pilot, "#f-fix-story", "2014-02-30")
+        await press(pilot, "ctrl+s")
+        assert "not a real date" in error_at(app, "fix-story")
+        assert seed_log.count() == 17
+
+
+async def test_x_retracts_the_event_under_the_cursor(app: TrackerApp, seed_log: Timeline) -> None:
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "x")
+        await fill(pilot, "#f-detail-reason", "no second source")
+        await press(pilot, "ctrl+s")
+        stored = list(seed_log.events())[-1]
+        assert stored.type == "entry.retracted"
+        assert [(r.rel, r.id) for r in stored.refs] == [("retracts", "kl-11-kerry-lavrov-met")]
+        await settle(pilot)
+        # the retracted entry is marked in the timeline
+        await press(pilot, "g")
+        assert "✗" in app.timeline_view.render_line(0).text
+
+
+async def test_e_exports_to_a_path_the_user_confirms(app: TrackerApp, tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "e")
+        app.screen.query_one("#export-path", Input).value = str(target)
+        await press(pilot, "enter")
+        assert target.exists()
+        assert len(json.loads(target.read_text())["events"]) == 17
+        # an existing file needs a second enter
+        await press(pilot, "e")
+        app.screen.query_one("#export-path", Input).value = str(target)
+        await press(pilot, "enter")
+        assert "exists: press enter again" in str(app.screen.query_one("#export-error").render())
+        await press(pilot, "enter")
+        assert not app.screen.query("#export-path")

@@ -1,0 +1,340 @@
+"""Moving around the timeline: every binding, on the seed timeline (17 events).
+
+Story order of the seed: #11 (last week), #4 (last Friday), #1, #2, #3, #5, #6 ... #10, #12 ...
+#17 (the "no later than" entries keep their place by log position among same-day ones).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.tui.conftest import (
+    cursor_row,
+    header,
+    press,
+    settle,
+    text_of,
+    text_of_main,
+    timeline_rows,
+)
+from tracker.tui.app import TrackerApp
+
+STORY = [11, 4, 1, 2, 3, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 17]
+
+
+def position(app: TrackerApp) -> int | None:
+    return app.timeline_view.position
+
+
+async def test_opens_on_the_first_event_in_story_order(app: TrackerApp) -> None:
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        assert "1/17" in header(app)
+        assert "order: story" in header(app)
+        rows = timeline_rows(app)
+        assert [int(r[1:].split()[0]) for r in rows] == STORY
+        assert rows[0].startswith("▶")
+        assert "03-03..03-09" in rows[0] and "Kerry and Lavrov met in person" in rows[0]
+        assert "Kerry and Lavrov met in person" in text_of_main(app, "#detail")
+        assert "This step" in text_of_main(app, "#state")
+
+
+async def test_j_k_and_the_arrows_step_and_the_panes_follow(app: TrackerApp) -> None:
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "j")
+        assert position(app) == 4
+        assert "US proposals" in text_of_main(app, "#detail")
+        await press(pilot, "down", "down")
+        assert position(app) == 2
+        assert "Russia invites Kerry to Moscow" in text_of_main(app, "#detail")
+        assert "4/17" in header(app)
+        await press(pilot, "k")
+        assert position(app) == 1
+        await press(pilot, "up")
+        assert position(app) == 4
+        await press(pilot, "k", "k")  # stays on the first
+        assert position(app) == 11
+
+
+async def test_stepping_onto_kerrys_refusal_shows_the_invitation_change(app: TrackerApp) -> None:
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, *["j"] * 4)
+        assert position(app) == 3
+        state = text_of_main(app, "#state")
+        this_step = state.split("After event")[0]
+        assert "~ changed invitation" in this_step
+        assert "open → declined" in this_step
+        assert "Russia invites Kerry to Moscow" in this_step
+        assert "Kerry declined the invitation to Moscow" in text_of_main(app, "#detail")
+
+
+async def test_g_G_home_end_go_to_first_and_last(app: TrackerApp) -> None:
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "G")
+        assert position(app) == 17 and "17/17" in header(app)
+        await press(pilot, "g")
+        assert position(app) == 11
+        await press(pilot, "end")
+        assert position(app) == 17
+        await press(pilot, "home")
+        assert position(app) == 11
+
+
+async def test_page_down_and_up_move_a_screenful(app: TrackerApp) -> None:
+    async with app.run_test(size=(140, 16)) as pilot:
+        await settle(pilot)
+        page = app.timeline_view.page_height
+        assert 1 < page < 16
+        await press(pilot, "pagedown")
+        assert app.timeline_view.cursor == page
+        await press(pilot, "pageup")
+        assert app.timeline_view.cursor == 0
+
+
+async def test_search_then_n_and_N_move_among_matches(app: TrackerApp) -> None:
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "slash")
+        await pilot.press(*"Lavrov", "enter")
+        await settle(pilot)
+        first = position(app)
+        assert '/Lavrov' in header(app)
+        assert "lavrov" in cursor_row(app).lower() or first in (1, 2, 3, 4, 5, 11)
+        seen = [first]
+        for _ in range(3):
+            await press(pilot, "n")
+            seen.append(position(app))
+        assert len(set(seen)) == 4
+        await press(pilot, "N")
+        assert position(app) == seen[-2]
+        matches = len(app.match_rows)
+        assert f"/Lavrov {seen.index(seen[-2]) + 1}/{matches}" in header(app)
+        # a match is marked in the timeline
+        assert any(r.startswith("•") for r in timeline_rows(app))
+
+
+async def test_f_filters_by_type_and_clears(app: TrackerApp) -> None:
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "f")
+        await pilot.press(*"invitation", "enter")
+        await settle(pilot)
+        rows = timeline_rows(app)
+        assert len(rows) == 3
+        assert all("invitation." in r for r in rows)
+        assert "filter: type invitation" in header(app)
+        await press(pilot, "F")
+        assert len(timeline_rows(app)) == 17
+
+
+async def test_f_filters_by_actor_and_by_source(app: TrackerApp) -> None:
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "f", "tab")
+        await pilot.press(*"putin", "enter")
+        await settle(pilot)
+        assert [int(r[1:].split()[0]) for r in timeline_rows(app)] == [1]
+        await press(pilot, "f")
+        await pilot.click("#filter-clear")
+        await settle(pilot)
+        assert len(timeline_rows(app)) == 17
+
+
+async def test_a_bad_type_in_the_filter_is_refused_at_the_field(app: TrackerApp) -> None:
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "f")
+        await pilot.press(*"parade", "enter")
+        await settle(pilot)
+        error = app.screen.query_one("#filter-error")
+        assert "'parade' is neither an event type nor a kind" in str(error.render())
+
+
+async def test_t_switches_between_story_and_recorded_order_keeping_the_event(
+        app: TrackerApp) -> None:
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "j")  # on #4
+        await press(pilot, "t")
+        assert "order: recorded" in header(app)
+        assert [int(r[1:].split()[0]) for r in timeline_rows(app)] == list(range(1, 18))
+        assert position(app) == 4
+        await press(pilot, "t")
+        assert "order: story" in header(app)
+        assert position(app) == 4
+
+
+async def test_colon_jumps_to_a_date_or_a_log_position(app: TrackerApp) -> None:
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "G", "colon")
+        await pilot.press(*"2014-03-07", "enter")
+        await settle(pilot)
+        assert position(app) == 4
+        await press(pilot, "colon")
+        await pilot.press(*"13", "enter")
+        await settle(pilot)
+        assert position(app) == 13
+
+
+async def test_square_brackets_go_to_the_previous_and_next_day(app: TrackerApp) -> None:
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "right_square_bracket")  # from last week to last Friday
+        assert position(app) == 4
+        await press(pilot, "right_square_bracket")  # to March 10
+        assert position(app) == 1
+        await press(pilot, "left_square_bracket")
+        assert position(app) == 4
+
+
+async def test_known_on_shows_only_what_was_published_by_then(app: TrackerApp) -> None:
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "o")
+        await pilot.press(*"2014-03-09", "enter")
+        await settle(pilot)
+        assert "known on 2014-03-09" in header(app)
+        assert "0/0" in header(app)
+        await press(pilot, "o")
+        await pilot.press("ctrl+u", "enter")  # empty: everything again
+        await settle(pilot)
+        assert "1/17" in header(app)
+        assert "known on" not in header(app)
+
+
+async def test_the_audit_view_shows_what_the_log_held_at_a_time(app: TrackerApp) -> None:
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "r")
+        await pilot.press(*"2020-01-01", "enter")
+        await settle(pilot)
+        assert "recorded by 2020-01-01" in header(app)
+        assert "0/0" in header(app)
+        await press(pilot, "r")
+        await pilot.press(*"2030-01-01", "enter")
+        await settle(pilot)
+        assert "1/17" in header(app)
+
+
+async def test_space_plays_and_pauses_at_an_adjustable_speed(app: TrackerApp) -> None:
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        for _ in range(4):
+            await press(pilot, "plus")
+        assert app.speed == len((4.0, 2.0, 1.0, 0.5, 0.25, 0.1)) - 1
+        await press(pilot, "minus")
+        await press(pilot, "plus")
+        await press(pilot, "space")
+        assert "▶ 0.1s" in header(app)
+        await asyncio.sleep(0.5)
+        await press(pilot, "space")
+        moved = app.timeline_view.cursor
+        assert moved >= 2
+        assert "▶" not in header(app)
+        await asyncio.sleep(0.3)
+        await settle(pilot)
+        assert app.timeline_view.cursor == moved
+
+
+async def test_enter_follows_a_reference_and_backspace_comes_back(app: TrackerApp) -> None:
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "colon")
+        await pilot.press(*"3", "enter")  # Kerry declined: responds to the invitation (#2)
+        await settle(pilot)
+        assert "responds_to kl-02-moscow-invitation" in text_of_main(app, "#detail")
+        await press(pilot, "enter")
+        assert position(app) == 2
+        await press(pilot, "backspace")
+        assert position(app) == 3
+
+
+async def test_s_shows_the_full_state_and_back(app: TrackerApp) -> None:
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "G", "s")
+        full = text_of_main(app, "#state")
+        assert "State of affairs from 17 events" in full
+        assert "condition:" in full or "conditions" in full.lower()
+        await press(pilot, "s")
+        assert "State of affairs" not in text_of_main(app, "#state")
+
+
+async def test_question_mark_shows_every_key_and_esc_closes(app: TrackerApp) -> None:
+    from tracker.tui.keys import KEYS
+    from tracker.tui.screens import HelpScreen
+
+    async with app.run_test(size=(140, 50)) as pilot:
+        await settle(pilot)
+        await press(pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        shown = "".join(text_of(app, f"#{w.id}") for w in app.screen.query("Static") if w.id)
+        for key in KEYS:
+            assert key.help in shown
+        await press(pilot, "escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_every_binding_has_an_id_and_is_in_the_palette_and_footer(app: TrackerApp) -> None:
+    from tracker.tui.keys import KEYS
+
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        ids = {b.id for b in app.main.BINDINGS if hasattr(b, "id")}
+        assert {k.id for k in KEYS} <= ids
+        commands = {c.title for c in app.get_system_commands(app.main)}
+        for key in KEYS:
+            assert any(title.startswith(key.description) for title in commands)
+        shown = {b.binding.description for b in app.main.active_bindings.values() if b.binding.show}
+        assert {"Next", "Prev", "Search", "Filter", "Go to", "Order", "Play", "Add", "Help",
+                "Quit"} <= shown
+
+
+async def test_ctrl_p_runs_an_action_from_the_palette(app: TrackerApp) -> None:
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+p")
+        await pilot.press(*"Order (t)")
+        await asyncio.sleep(0.5)
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "order: recorded" in header(app)
+
+
+async def test_a_click_on_a_line_moves_the_cursor_there(app: TrackerApp) -> None:
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        tl = app.timeline_view
+        await pilot.click("#timeline", offset=(5, 1 + 4))  # border, then the fifth row
+        await settle(pilot)
+        assert tl.cursor == 4
+        assert position(app) == 3
+
+
+async def test_the_wheel_scrolls_the_timeline(seed_log: object, tmp_path: object) -> None:
+    from tracker.service import Timeline
+
+    assert isinstance(seed_log, Timeline)
+    app = TrackerApp(seed_log)
+    async with app.run_test(size=(140, 12)) as pilot:
+        await settle(pilot)
+        tl = app.timeline_view
+        from textual import events
+
+        await pilot._post_mouse_events([events.MouseScrollDown], "#timeline", offset=(5, 2))
+        await pilot.wait_for_animation()
+        await settle(pilot)
+        assert tl.scroll_offset.y > 0
+
+
+async def test_q_quits(app: TrackerApp) -> None:
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
