@@ -438,7 +438,7 @@ def parse_details(value: Any, where: str, etype: EventType) -> FrozenDict:
     for key in etype.required_details:
         if key not in out:
             raise _fail(where, f"{etype.name} needs details.{key}")
-    return freeze(out)  # type: ignore[no-any-return]
+    return freeze(out)  # type: ignore[no-any-return,unused-ignore]
 
 
 def _parse_changes(value: dict[str, Any], where: str) -> dict[str, Any]:
@@ -525,4 +525,74 @@ def same_content(a: Event, b: Event) -> bool:
     """Whether two events say the same thing (log metadata aside): re-imports are harmless."""
     return _body(a) == _body(b) and (a.type, a.subject, a.story, a.source) == (
         b.type, b.subject, b.story, b.source
+    )
+
+
+# --------------------------------------------------------------------------- facts
+
+
+class Fact(NamedTuple):
+    """The part of an event that deriving statuses needs: what the state index folds.
+
+    Decoding a fact skips everything an item only shows (summaries, quotes, places...), which
+    those who show an item read from the event itself.
+    """
+
+    position: int
+    id: str
+    subject: str
+    type: str
+    earliest: str | None
+    latest: str | None
+    speaker: str
+    outlet: str
+    targets: tuple[str, ...]
+    actors: tuple[Actor, ...]  # kept where they decide a status (the parties to an agreement)
+    details: FrozenDict  # kept where they decide a status (a partial rejection, a correction)
+    published: str
+
+
+_STATUS_DETAILS = {"proposal.rejected": "degree", "entry.corrected": "changes"}
+_interned: dict[str, str] = {}
+
+
+def _intern(text: str) -> str:
+    return _interned.setdefault(text, text)
+
+
+def fact_from_row(row: Row | tuple[Any, ...]) -> Fact:
+    """Decode the status-deciding part of a stored row (trusted input)."""
+    (position, id_, type_, _version, subject, earliest, latest, published, _recorded_at,
+     body_text, _hash) = row[:11]
+    body = _loads(body_text)
+    src = body["source"]
+    outlet = _intern(src["outlet"])
+    speaker = src.get("speaker")
+    refs = body.get("refs")
+    actors: tuple[Actor, ...] = ()
+    details = EMPTY_DETAILS
+    if type_.startswith("agreement."):
+        actors = tuple([Actor(_intern(n), _intern(r)) for n, r in body.get("actors", ())])
+    key = _STATUS_DETAILS.get(type_)
+    if key is not None and key in body.get("details", {}):
+        details = freeze({key: body["details"][key]})
+    return Fact(
+        position, id_, subject or id_, _intern(type_),
+        _intern(earliest) if earliest else None, _intern(latest) if latest else None,
+        _intern(speaker) if speaker else outlet, outlet,
+        tuple([i for _r, i in refs]) if refs else (), actors, details, _intern(published),
+    )
+
+
+def fact_from_event(event: Event) -> Fact:
+    """The fact of an event already decoded (for logs held in memory)."""
+    s = event.source
+    key = _STATUS_DETAILS.get(event.type)
+    details = EMPTY_DETAILS
+    if key is not None and key in event.details:
+        details = freeze({key: event.details[key]})
+    return Fact(
+        event.position, event.id, event.subject or event.id, event.type, event.story.earliest,
+        event.story.latest, s.speaker or s.outlet, s.outlet, tuple(r.id for r in event.refs),
+        event.actors if event.type.startswith("agreement.") else (), details, s.published,
     )

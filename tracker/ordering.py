@@ -33,34 +33,41 @@ def story_order(events: Sequence[Event]) -> list[int]:
     one pass in log order settles every chain of references).
     """
     index_of = {e.id: i for i, e in enumerate(events)}
-    effective: list[tuple[str, str, int, int]] = [("", "", 0, 0)] * len(events)
-    for i in sorted(range(len(events)), key=lambda i: events[i].position):
-        event = events[i]
-        lo, hi, position = story_key(event)
+    keys = [story_key(e) for e in events]
+    refs = [tuple(j for r in e.refs if (j := index_of.get(r.id)) is not None) for e in events]
+    return order_by_story(keys, refs)
+
+
+def order_by_story(keys: Sequence[StoryKey], refs: Sequence[Sequence[int]]) -> list[int]:
+    """Indices in story order, from each event's story key and the indices it refers to."""
+    effective: list[tuple[str, str, int, int]] = [("", "", 0, 0)] * len(keys)
+    for i in sorted(range(len(keys)), key=lambda i: keys[i][2]):
+        lo, hi, position = keys[i]
         key = (lo, hi, position, position)
-        for ref in event.refs:
-            j = index_of.get(ref.id)
-            if j is not None and effective[j][:3] > key[:3]:
-                target = effective[j]
+        for j in refs[i]:
+            target = effective[j]
+            if target[:3] > key[:3]:
                 key = (target[0], target[1], target[2], position)
         effective[i] = key
-    return sorted(range(len(events)), key=effective.__getitem__)
-
-
-def _bounds(event: Event) -> tuple[str, str]:
-    return (event.story.earliest or UNBOUNDED_START, event.story.latest or UNBOUNDED_END)
+    return sorted(range(len(keys)), key=effective.__getitem__)
 
 
 def uncertain_marks(events_in_order: Sequence[Event]) -> list[bool]:
-    """For each event of a story-ordered sequence, whether its order is uncertain.
+    """For each event of a story-ordered sequence, whether its order is uncertain (see
+    :func:`uncertain_marks_of`)."""
+    return uncertain_marks_of([(e.story.earliest, e.story.latest) for e in events_in_order])
+
+
+def uncertain_marks_of(bounds_in_order: Sequence[tuple[str | None, str | None]]) -> list[bool]:
+    """For each story-ordered (earliest, latest), whether its order is uncertain.
 
     An event is of uncertain order when its date is a window (not a single known day) that
     overlaps another event's date, or when it falls on a day inside another event's bounded
     window ("last week" against "last Friday"). Events on the same exact day are not marked:
     their dates are as precise as the sources give them.
     """
-    n = len(events_in_order)
-    bounds = [_bounds(e) for e in events_in_order]
+    n = len(bounds_in_order)
+    bounds = [(lo or UNBOUNDED_START, hi or UNBOUNDED_END) for lo, hi in bounds_in_order]
     wide = [lo != hi for lo, hi in bounds]
     marks = [False] * n
     # Earlier neighbours: the furthest any earlier window reaches, over all and over bounded windows.

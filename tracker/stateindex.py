@@ -1,0 +1,349 @@
+"""The state index: where every item stood after every step, for logs of any size.
+
+Stepping through a million events cannot keep a million states, nor replay from the start at
+each step. The index folds the log once per order (story order and recorded order) and keeps,
+in flat arrays, for each step: the event's log position, the item it touched and that item's
+kind and status before and after. From that it answers, at any step:
+
+- the status of any item (its last step at or before that step: a binary search);
+- what the step changed (its item's status before and after);
+- how many items stood in each kind and status (count checkpoints every ``every`` steps plus
+  the changes since);
+- which events make up an item at that step (their log positions: show the item in full by
+  replaying just those events with :func:`tracker.projections.replay`).
+
+Statuses come from :func:`tracker.projections.derive` itself, so the index agrees with a full
+replay by construction; a fast path handles the common case (an item's next event in story
+order, with no disputes, corrections or retractions) without re-deriving the whole item. The
+facts the index is built from are dropped once it is built: it keeps arrays of small integers.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Literal, NamedTuple
+
+from tracker.bulk import paused_gc
+from tracker.codec import Fact
+from tracker.dates import StoryTime
+from tracker.ordering import UNBOUNDED_END, order_by_story, uncertain_marks_of
+from tracker.projections import Step, _accounts, _info, _Round, derive
+
+Order = Literal["story", "recorded"]
+ORDERS: tuple[Order, ...] = ("story", "recorded")
+NONE = 0  # status code: the item does not exist yet
+DEFAULT_EVERY = 1024
+
+
+class Change(NamedTuple):
+    """What one step did to its item."""
+
+    subject: str
+    kind: str
+    before: str | None
+    after: str
+    position: int
+
+
+class _Running:
+    """An item's fold state while the index is built."""
+
+    __slots__ = ("base", "kind", "last_key", "parties", "round_", "slow", "status", "steps",
+                 "withdrawn")
+
+    def __init__(self) -> None:
+        self.steps: list[int] = []  # fact indices, in story order
+        self.last_key: tuple[str, str, int] | None = None
+        self.kind = ""
+        self.base = ""  # the status the item's own actions give it (derive's running status)
+        self.status = ""  # what it shows: the base status, or disputed
+        self.round_: list[_Round] = []
+        self.parties: set[str] = set()
+        self.withdrawn: set[str] = set()
+        self.slow = False  # once disputes, corrections or late events touch it: full derive
+
+
+class _Fold(NamedTuple):
+    """One order's fold, step by step."""
+
+    position: array  # step -> log position
+    item: array  # step -> item number
+    before: array  # step -> status code before
+    after: array  # step -> status code after
+    kind_before: array  # step -> kind code before (a retraction can leave an item kindless)
+    kind_after: array  # step -> kind code after
+    item_steps: array  # steps grouped by item, ascending
+    item_offsets: array  # item -> start in item_steps (len = items + 1)
+    counts: list[Counter[tuple[int, int]]]  # every `every` steps: (kind, status) -> items
+
+
+class StateIndex:
+    """Statuses of every item after every step of a log, in story and recorded order."""
+
+    def __init__(self, facts: Sequence[Fact], every: int = DEFAULT_EVERY) -> None:
+        self.every = every
+        self._status_names: list[str] = ["", "recorded"]
+        self._status_codes: dict[str, int] = {"": NONE, "recorded": 1}
+        self._kind_names: list[str] = [""]
+        self._kind_codes: dict[str, int] = {"": 0}
+        self.subjects: list[str] = []
+        self._item_of: dict[str, int] = {}
+        with paused_gc():
+            self._build(facts)
+
+    def _build(self, facts: Sequence[Fact]) -> None:
+        item_of = self._item_of
+        subjects = self.subjects
+        fact_item = array("I", bytes(4 * len(facts)))
+        for i, f in enumerate(facts):
+            n = item_of.get(f.subject)
+            if n is None:
+                n = item_of[f.subject] = len(subjects)
+                subjects.append(f.subject)
+            fact_item[i] = n
+        index_of = {f.id: i for i, f in enumerate(facts)}
+        refs = [tuple(j for t in f.targets if (j := index_of.get(t)) is not None)
+                if f.targets else () for f in facts]
+        del index_of
+        keys = [_key(f) for f in facts]
+        story = order_by_story(keys, refs)
+        del refs
+        recorded = sorted(range(len(facts)), key=lambda i: facts[i].position)
+        self._positions = array("I", sorted(f.position for f in facts))
+        self.story_bounds: list[tuple[str | None, str | None]] = [
+            (facts[i].earliest, facts[i].latest) for i in story
+        ]
+        self._uncertain = bytearray(uncertain_marks_of(self.story_bounds))
+        self._folds = {
+            "story": self._fold(facts, fact_item, story, keys),
+            "recorded": self._fold(facts, fact_item, recorded, keys),
+        }
+
+    def _status(self, name: str) -> int:
+        code = self._status_codes.get(name)
+        if code is None:
+            code = self._status_codes[name] = len(self._status_names)
+            self._status_names.append(name)
+        return code
+
+    def _kind(self, name: str) -> int:
+        code = self._kind_codes.get(name)
+        if code is None:
+            code = self._kind_codes[name] = len(self._kind_names)
+            self._kind_names.append(name)
+        return code
+
+    def _fold(self, facts: Sequence[Fact], fact_item: array, order: Sequence[int],
+              keys: Sequence[tuple[str, str, int]]) -> _Fold:
+        running: dict[int, _Running] = {}
+        n = len(order)
+        position = array("I", (facts[i].position for i in order))
+        items = array("I", (fact_item[i] for i in order))
+        before = array("H", bytes(2 * n))
+        after = array("H", bytes(2 * n))
+        kind_before = array("H", bytes(2 * n))
+        kind_after = array("H", bytes(2 * n))
+        counts: list[Counter[tuple[int, int]]] = [Counter()]
+        current: Counter[tuple[int, int]] = Counter()
+        builder = _Steps(facts, keys)
+        status_code = self._status
+        kind_code = self._kind
+        every = self.every
+        for step, i in enumerate(order):
+            item = items[step]
+            run = running.get(item)
+            if run is None:
+                run = running[item] = _Running()
+                old_status = old_kind = 0
+            else:
+                old_status = status_code(run.status)
+                old_kind = kind_code(run.kind)
+            _advance(run, i, facts[i], keys[i], builder)
+            new_status = status_code(run.status)
+            new_kind = kind_code(run.kind)
+            if old_status:
+                current[(old_kind, old_status)] -= 1
+            current[(new_kind, new_status)] += 1
+            before[step] = old_status
+            after[step] = new_status
+            kind_before[step] = old_kind
+            kind_after[step] = new_kind
+            if (step + 1) % every == 0:
+                counts.append(+current)
+        del running
+        by_item = array("I", sorted(range(n), key=items.__getitem__))
+        offsets = array("I", bytes(4 * (len(self.subjects) + 1)))
+        for item in items:
+            offsets[item + 1] += 1
+        for k in range(1, len(offsets)):
+            offsets[k] += offsets[k - 1]
+        return _Fold(position, items, before, after, kind_before, kind_after, by_item, offsets,
+                     counts)
+
+    # -- asking ------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    def positions(self, order: Order) -> array:
+        """Log positions in this order."""
+        return self._folds[order].position
+
+    def position_at(self, order: Order, step: int) -> int:
+        return int(self._folds[order].position[step])
+
+    def step_of_position(self, order: Order, position: int) -> int | None:
+        """Where the event at a log position stands in an order (None: not in this index)."""
+        k = bisect_right(self._positions, position) - 1
+        if k < 0 or self._positions[k] != position:
+            return None
+        if order == "recorded":
+            return k
+        if not hasattr(self, "_story_rank"):
+            rank = array("I", bytes(4 * len(self)))
+            for step, p in enumerate(self._folds["story"].position):
+                rank[bisect_right(self._positions, p) - 1] = step
+            self._story_rank = rank
+        return int(self._story_rank[k])
+
+    def uncertain(self, step: int) -> bool:
+        """Whether the story-order step is of uncertain order against a neighbour."""
+        return bool(self._uncertain[step])
+
+    def change_at(self, order: Order, step: int) -> Change:
+        """What the step changed: its item's status before and after."""
+        fold = self._folds[order]
+        before = fold.before[step]
+        return Change(self.subjects[fold.item[step]], self._kind_names[fold.kind_after[step]],
+                      self._status_names[before] if before else None,
+                      self._status_names[fold.after[step]], int(fold.position[step]))
+
+    def _item_range(self, fold: _Fold, subject: str, upto: int) -> tuple[int, int] | None:
+        item = self._item_of.get(subject)
+        if item is None:
+            return None
+        lo, hi = fold.item_offsets[item], fold.item_offsets[item + 1]
+        return lo, bisect_right(fold.item_steps, upto, lo, hi)
+
+    def status_of(self, subject: str, order: Order, upto: int) -> str | None:
+        """The item's status after step ``upto`` (None: it did not exist yet)."""
+        fold = self._folds[order]
+        found = self._item_range(fold, subject, upto)
+        if found is None or found[1] == found[0]:
+            return None
+        return self._status_names[fold.after[fold.item_steps[found[1] - 1]]]
+
+    def item_positions(self, subject: str, order: Order, upto: int) -> list[int]:
+        """Log positions of the item's events at or before step ``upto`` of the order."""
+        fold = self._folds[order]
+        found = self._item_range(fold, subject, upto)
+        if found is None:
+            return []
+        return [int(fold.position[s]) for s in fold.item_steps[found[0]:found[1]]]
+
+    def counts_at(self, order: Order, upto: int) -> dict[tuple[str, str], int]:
+        """How many items stood in each (kind, status) after step ``upto`` (-1: before any)."""
+        fold = self._folds[order]
+        n = upto + 1
+        k = n // self.every
+        counts = Counter(fold.counts[k])
+        for step in range(k * self.every, n):
+            if fold.before[step]:
+                counts[(fold.kind_before[step], fold.before[step])] -= 1
+            counts[(fold.kind_after[step], fold.after[step])] += 1
+        return {(self._kind_names[kd], self._status_names[st]): c
+                for (kd, st), c in sorted(counts.items()) if c > 0}
+
+    def recent(self, order: Order, upto: int, limit: int = 50) -> list[Change]:
+        """The items most recently changed at or before step ``upto``, newest first, each with
+        the change that last touched it."""
+        fold = self._folds[order]
+        seen: set[int] = set()
+        out: list[Change] = []
+        step = upto
+        while step >= 0 and len(out) < limit:
+            item = fold.item[step]
+            if item not in seen:
+                seen.add(item)
+                out.append(self.change_at(order, step))
+            step -= 1
+        return out
+
+
+def _key(f: Fact) -> tuple[str, str, int]:
+    lo = f.earliest or f.latest or UNBOUNDED_END
+    hi = f.latest or f.earliest or UNBOUNDED_END
+    return (lo, hi, f.position)
+
+
+class _Steps:
+    """Builds projection steps from facts, on the slow path only."""
+
+    def __init__(self, facts: Sequence[Fact], keys: Sequence[tuple[str, str, int]]) -> None:
+        self.facts = facts
+        self.keys = keys
+        self.stories: dict[tuple[str | None, str | None], StoryTime] = {}
+
+    def __call__(self, i: int) -> Step:
+        f = self.facts[i]
+        story = self.stories.get((f.earliest, f.latest))
+        if story is None:
+            story = self.stories[(f.earliest, f.latest)] = StoryTime("", None, "", f.earliest,
+                                                                     f.latest)
+        return Step(self.keys[i], f.id, f.type, f.speaker, f.outlet, f.targets, story, None,
+                    f.actors, None, f.details, f.published)
+
+
+def _advance(run: _Running, i: int, f: Fact, key: tuple[str, str, int], step_of: _Steps) -> None:
+    """Add an event to a running item and update its kind and status exactly as derive would."""
+    info = _info(f.type)
+    in_order = run.last_key is None or key >= run.last_key
+    if in_order:
+        run.steps.append(i)
+        run.last_key = key
+    else:
+        keys = step_of.keys
+        k = bisect_right([keys[j] for j in run.steps], key)
+        run.steps.insert(k, i)
+    if run.slow or info.meta or not in_order:
+        run.slow = True
+        item = derive(f.subject, tuple(step_of(j) for j in run.steps))
+        run.kind, run.status = item.kind, item.status
+        return
+    # The fast path: the event comes last in story order and nothing disputes, confirms,
+    # corrects or retracts anything in this item: derive's loop, for this one event.
+    if not run.kind:
+        run.kind = info.kind
+    base = run.base
+    if info.opens and base and base != info.status and f.type != "meeting.held":
+        pass  # a later account of an item under way corroborates
+    elif f.type == "agreement.withdrawn_from":
+        run.withdrawn.update(a.name for a in f.actors if a.role == "party")
+        if run.parties and run.parties <= run.withdrawn:
+            base = "terminated"
+    elif info.status is not None:
+        if f.type == "agreement.signed":
+            run.parties.update(a.name for a in f.actors if a.role == "party")
+        new_status = info.status
+        if f.type == "proposal.rejected" and f.details.get("degree") == "partial":
+            new_status = "rejected_in_part"
+        if info.resets:
+            run.round_ = [_Round(step_of(i), new_status)]
+        else:
+            run.round_.append(_Round(step_of(i), new_status))
+        base = new_status
+    run.base = base
+    run.status = base or "recorded"
+    round_ = run.round_
+    if len(round_) >= 2 and not (len(round_) == 2 and _info(round_[0].step.type).resets):
+        _, disputed = _accounts(round_, {}, {})
+        if disputed:
+            run.status = "disputed"
+
+
+def build(facts: Iterable[Fact], every: int = DEFAULT_EVERY) -> StateIndex:
+    """The index of a log, from its facts."""
+    return StateIndex(list(facts), every)
