@@ -49,20 +49,24 @@ def db(tmp_path: Path) -> Path:
     return seeded_db(tmp_path)
 
 
+def refused(db: Path, path: Path) -> str:
+    """Import a file that must be refused: exit 1, nothing written; returns the message."""
+    result = tracker("--db", db, "import", path)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert count(db) == 17
+    return result.stderr
+
+
 def test_a_malformed_third_line_names_line_3_and_the_field_and_writes_nothing(
     db: Path, tmp_path: Path
 ) -> None:
     events = fresh_events("new")
     events[2]["story"] = "the 45th of Smarch"
     bad = write_lines(tmp_path / "bad.jsonl", events)
-    result = tracker("--db", db, "import", bad)
-    assert result.exit_code == 1
-    assert result.stdout == ""
-    assert result.stderr.startswith(f"Error: {bad} line 3: field 'story': ")
-    assert "'the 45th of Smarch'" in result.stderr
-    assert result.stderr.count("\n") == 1
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert count(db) == 17
+    message = refused(db, bad)
+    assert message.startswith(f"Error: {bad} line 3: field 'story': ")
+    assert "'the 45th of Smarch'" in message
+    assert message.count("\n") == 1
 
 
 def test_the_same_in_a_real_process_prints_no_traceback(db: Path, tmp_path: Path) -> None:
@@ -100,13 +104,10 @@ def test_a_reference_to_nothing_fails_the_whole_file(db: Path, tmp_path: Path) -
     events = fresh_events("new")
     events[1]["refs"] = [{"rel": "about", "id": "no-such-entry"}]
     bad = write_lines(tmp_path / "refs.jsonl", events)
-    result = tracker("--db", db, "import", bad)
-    assert result.exit_code == 1
-    assert result.stderr == (
+    assert refused(db, bad) == (
         f"Error: {bad} line 2: refs: about 'no-such-entry', but the log holds no entry "
         "'no-such-entry'\n"
     )
-    assert count(db) == 17
 
 
 def test_json_lines_and_json_arrays_import(db: Path, tmp_path: Path) -> None:
@@ -146,13 +147,10 @@ def test_an_existing_id_with_other_content_is_refused(db: Path, tmp_path: Path) 
     for key in ("position", "recorded_at", "hash"):
         changed.pop(key)
     bad = write_lines(tmp_path / "changed.jsonl", [changed])
-    result = tracker("--db", db, "import", bad)
-    assert result.exit_code == 1
-    assert result.stderr == (
+    assert refused(db, bad) == (
         f"Error: {bad} line 1: id 'kl-03-kerry-declines' is already in the log (position 3) "
         "with different content; events are never rewritten: record a correction instead\n"
     )
-    assert count(db) == 17
 
 
 @pytest.mark.parametrize(
@@ -170,10 +168,7 @@ def test_files_that_are_not_timelines_are_refused(
 ) -> None:
     path = tmp_path / "odd.json"
     path.write_text(content)
-    result = tracker("--db", db, "import", path)
-    assert result.exit_code == 1
-    assert result.stderr == "Error: " + message.format(name=path) + "\n"
-    assert count(db) == 17
+    assert refused(db, path) == "Error: " + message.format(name=path) + "\n"
 
 
 def test_a_missing_file_is_named(db: Path, tmp_path: Path) -> None:
