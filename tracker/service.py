@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError as _SQLAlchemyError
 
 from tracker import document
 from tracker.admission import admit
+from tracker.bulk import paused_gc
 from tracker.codec import Row, event_from_row, parse_event, row_fields, stored_body
 from tracker.errors import DatabaseError, InvalidEvent, InvalidInput, TrackerError
 from tracker.events import Event
@@ -120,9 +121,15 @@ class Timeline:
             admitted_box.append(admitted)
             return [row_fields(e) for e in admitted.new]
 
-        rows = self._guard(lambda: self.recorder.append([], expected_position, check))
-        admitted = admitted_box[0]
-        added = tuple(event_from_row(r) for r in rows)
+        with paused_gc():
+            rows = self._guard(lambda: self.recorder.append([], expected_position, check))
+            admitted = admitted_box[0]
+            # The events as stored: what was admitted, with what the log gave each of them.
+            added = tuple([
+                e._replace(schema_version=r.schema_version, position=r.position,
+                           recorded_at=r.recorded_at)
+                for e, r in zip(admitted.new, rows, strict=True)
+            ])
         return AppendReport(added, admitted.repeated)
 
     def add(self, obj: dict[str, Any], expected_position: int | None = None) -> Event:
@@ -139,9 +146,10 @@ class Timeline:
             _check_export_head(data)
         events = []
         labels = []
-        for entry in data.entries:
-            events.append(parse_event(entry.obj, entry.label, new_event_id))
-            labels.append(entry.label)
+        with paused_gc():
+            for entry in data.entries:
+                events.append(parse_event(entry.obj, entry.label, new_event_id))
+                labels.append(entry.label)
         if not events:
             raise InvalidInput("the input holds no events")
         return self.append(events, labels)
@@ -184,9 +192,12 @@ class Timeline:
     def export(self, out: IO[bytes]) -> int:
         """Write the whole timeline as a tracker-timeline document; returns events written."""
         head = self.head()
-        events = [(event_from_row(r), r.hash) for r in self._guard(lambda: list(self.rows(0, head[0])))]
-        state = state_to_dict(project(e for e, _ in events), Query())
-        return document.write_stream(out, events, state, head, utc_now(), self.label)
+        with paused_gc():
+            events = self._guard(
+                lambda: [(event_from_row(r), r.hash) for r in self.rows(0, head[0])]
+            )
+            state = state_to_dict(project(e for e, _ in events), Query())
+            return document.write_stream(out, events, state, head, utc_now(), self.label)
 
     def export_to(self, path: Path) -> int:
         """Export to a file atomically: a temporary file renamed into place."""
