@@ -53,3 +53,17 @@ def test_the_seed_index_from_stored_rows(seeded: Timeline) -> None:
     assert index.status_of("invitation:kerry-to-moscow", "story", last) == "disputed"
     assert index.counts_at("story", last)[("meeting", "held")] == 2
     assert index.counts_at("story", -1) == {}
+
+
+def test_an_item_made_only_of_a_dispute_is_an_entry_as_replay_says() -> None:
+    from tests.test_projections import ev
+
+    events = [
+        ev(1, {"id": "inv", "type": "invitation.extended", "subject": "inv:x", "story": "2014-03-01",
+               "actors": [{"name": "A", "role": "inviter"}, {"name": "B", "role": "invitee"}]}),
+        ev(2, {"id": "d", "type": "account.disputed", "subject": "claims:x", "story": "2014-03-02",
+               "refs": [{"rel": "disputes", "id": "inv"}]}),
+        ev(3, {"id": "dec", "type": "invitation.declined", "subject": "claims:x",
+               "story": "2014-03-03"}),
+    ]
+    check_against_replay(events, StateIndex([fact_from_event(e) for e in events], every=2))

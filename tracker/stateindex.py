@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Literal, NamedTuple
 
@@ -36,6 +35,7 @@ Order = Literal["story", "recorded"]
 ORDERS: tuple[Order, ...] = ("story", "recorded")
 NONE = 0  # status code: the item does not exist yet
 DEFAULT_EVERY = 1024
+WIDTH = 64  # at most this many kinds and statuses: the vocabulary has far fewer
 
 
 class Change(NamedTuple):
@@ -51,8 +51,21 @@ class Change(NamedTuple):
 class _Running:
     """An item's fold state while the index is built."""
 
-    __slots__ = ("base", "kind", "last_key", "parties", "round_", "slow", "status", "steps",
-                 "withdrawn")
+    __slots__ = (
+        "base",
+        "built",
+        "claims",
+        "kind",
+        "kind_code",
+        "last_key",
+        "parties",
+        "round_",
+        "slow",
+        "status",
+        "status_code",
+        "steps",
+        "withdrawn",
+    )
 
     def __init__(self) -> None:
         self.steps: list[int] = []  # fact indices, in story order
@@ -60,10 +73,14 @@ class _Running:
         self.kind = ""
         self.base = ""  # the status the item's own actions give it (derive's running status)
         self.status = ""  # what it shows: the base status, or disputed
-        self.round_: list[_Round] = []
+        self.round_: list[tuple[int, str]] = []  # (fact index, status) since the round began
+        self.status_code = NONE
+        self.kind_code = 0
         self.parties: set[str] = set()
         self.withdrawn: set[str] = set()
+        self.claims: tuple[dict[str, list[str]], dict[str, list[str]]] | None = None
         self.slow = False  # once disputes, corrections or late events touch it: full derive
+        self.built: list[Step] = []  # on the slow path: the steps themselves
 
 
 class _Fold(NamedTuple):
@@ -77,14 +94,16 @@ class _Fold(NamedTuple):
     kind_after: array  # step -> kind code after
     item_steps: array  # steps grouped by item, ascending
     item_offsets: array  # item -> start in item_steps (len = items + 1)
-    counts: list[Counter[tuple[int, int]]]  # every `every` steps: (kind, status) -> items
+    counts: list[array]  # every `every` steps: items per kind * WIDTH + status
 
 
 class StateIndex:
     """Statuses of every item after every step of a log, in story and recorded order."""
 
-    def __init__(self, facts: Sequence[Fact], every: int = DEFAULT_EVERY) -> None:
+    def __init__(self, facts: Sequence[Fact], every: int = DEFAULT_EVERY,
+                 orders: Sequence[Order] = ORDERS) -> None:
         self.every = every
+        self.orders = tuple(orders)
         self._status_names: list[str] = ["", "recorded"]
         self._status_codes: dict[str, int] = {"": NONE, "recorded": 1}
         self._kind_names: list[str] = [""]
@@ -92,9 +111,9 @@ class StateIndex:
         self.subjects: list[str] = []
         self._item_of: dict[str, int] = {}
         with paused_gc():
-            self._build(facts)
+            self._build(facts, self.orders)
 
-    def _build(self, facts: Sequence[Fact]) -> None:
+    def _build(self, facts: Sequence[Fact], orders: Sequence[Order]) -> None:
         item_of = self._item_of
         subjects = self.subjects
         fact_item = array("I", bytes(4 * len(facts)))
@@ -105,8 +124,10 @@ class StateIndex:
                 subjects.append(f.subject)
             fact_item[i] = n
         index_of = {f.id: i for i, f in enumerate(facts)}
-        refs = [tuple(j for t in f.targets if (j := index_of.get(t)) is not None)
-                if f.targets else () for f in facts]
+        refs = [
+            tuple(j for t in f.targets if (j := index_of.get(t)) is not None) if f.targets else ()
+            for f in facts
+        ]
         del index_of
         keys = [_key(f) for f in facts]
         story = order_by_story(keys, refs)
@@ -117,10 +138,11 @@ class StateIndex:
             (facts[i].earliest, facts[i].latest) for i in story
         ]
         self._uncertain = bytearray(uncertain_marks_of(self.story_bounds))
-        self._folds = {
-            "story": self._fold(facts, fact_item, story, keys),
-            "recorded": self._fold(facts, fact_item, recorded, keys),
-        }
+        self._folds: dict[str, _Fold] = {}
+        if "story" in orders:
+            self._folds["story"] = self._fold(facts, fact_item, story, keys)
+        if "recorded" in orders:
+            self._folds["recorded"] = self._fold(facts, fact_item, recorded, keys)
 
     def _status(self, name: str) -> int:
         code = self._status_codes.get(name)
@@ -136,8 +158,13 @@ class StateIndex:
             self._kind_names.append(name)
         return code
 
-    def _fold(self, facts: Sequence[Fact], fact_item: array, order: Sequence[int],
-              keys: Sequence[tuple[str, str, int]]) -> _Fold:
+    def _fold(
+        self,
+        facts: Sequence[Fact],
+        fact_item: array,
+        order: Sequence[int],
+        keys: Sequence[tuple[str, str, int]],
+    ) -> _Fold:
         running: dict[int, _Running] = {}
         n = len(order)
         position = array("I", (facts[i].position for i in order))
@@ -146,8 +173,8 @@ class StateIndex:
         after = array("H", bytes(2 * n))
         kind_before = array("H", bytes(2 * n))
         kind_after = array("H", bytes(2 * n))
-        counts: list[Counter[tuple[int, int]]] = [Counter()]
-        current: Counter[tuple[int, int]] = Counter()
+        counts: list[array] = [array("q", bytes(8 * WIDTH * WIDTH))]
+        current = array("q", bytes(8 * WIDTH * WIDTH))
         builder = _Steps(facts, keys)
         status_code = self._status
         kind_code = self._kind
@@ -157,22 +184,23 @@ class StateIndex:
             run = running.get(item)
             if run is None:
                 run = running[item] = _Running()
-                old_status = old_kind = 0
-            else:
-                old_status = status_code(run.status)
-                old_kind = kind_code(run.kind)
+            old_status, old_kind = run.status_code, run.kind_code
+            status, kind = run.status, run.kind
             _advance(run, i, facts[i], keys[i], builder)
-            new_status = status_code(run.status)
-            new_kind = kind_code(run.kind)
+            if run.status != status:
+                run.status_code = status_code(run.status)
+            if run.kind != kind or not run.kind_code:
+                run.kind_code = kind_code(run.kind or "entry")
+            new_status, new_kind = run.status_code, run.kind_code
             if old_status:
-                current[(old_kind, old_status)] -= 1
-            current[(new_kind, new_status)] += 1
+                current[old_kind * WIDTH + old_status] -= 1
+            current[new_kind * WIDTH + new_status] += 1
             before[step] = old_status
             after[step] = new_status
             kind_before[step] = old_kind
             kind_after[step] = new_kind
             if (step + 1) % every == 0:
-                counts.append(+current)
+                counts.append(array("q", current))
         del running
         by_item = array("I", sorted(range(n), key=items.__getitem__))
         offsets = array("I", bytes(4 * (len(self.subjects) + 1)))
@@ -180,8 +208,9 @@ class StateIndex:
             offsets[item + 1] += 1
         for k in range(1, len(offsets)):
             offsets[k] += offsets[k - 1]
-        return _Fold(position, items, before, after, kind_before, kind_after, by_item, offsets,
-                     counts)
+        return _Fold(
+            position, items, before, after, kind_before, kind_after, by_item, offsets, counts
+        )
 
     # -- asking ------------------------------------------------------------------------------
 
@@ -217,9 +246,13 @@ class StateIndex:
         """What the step changed: its item's status before and after."""
         fold = self._folds[order]
         before = fold.before[step]
-        return Change(self.subjects[fold.item[step]], self._kind_names[fold.kind_after[step]],
-                      self._status_names[before] if before else None,
-                      self._status_names[fold.after[step]], int(fold.position[step]))
+        return Change(
+            self.subjects[fold.item[step]],
+            self._kind_names[fold.kind_after[step]],
+            self._status_names[before] if before else None,
+            self._status_names[fold.after[step]],
+            int(fold.position[step]),
+        )
 
     def _item_range(self, fold: _Fold, subject: str, upto: int) -> tuple[int, int] | None:
         item = self._item_of.get(subject)
@@ -242,20 +275,23 @@ class StateIndex:
         found = self._item_range(fold, subject, upto)
         if found is None:
             return []
-        return [int(fold.position[s]) for s in fold.item_steps[found[0]:found[1]]]
+        return [int(fold.position[s]) for s in fold.item_steps[found[0] : found[1]]]
 
     def counts_at(self, order: Order, upto: int) -> dict[tuple[str, str], int]:
         """How many items stood in each (kind, status) after step ``upto`` (-1: before any)."""
         fold = self._folds[order]
         n = upto + 1
         k = n // self.every
-        counts = Counter(fold.counts[k])
+        counts = array("q", fold.counts[k])
         for step in range(k * self.every, n):
             if fold.before[step]:
-                counts[(fold.kind_before[step], fold.before[step])] -= 1
-            counts[(fold.kind_after[step], fold.after[step])] += 1
-        return {(self._kind_names[kd], self._status_names[st]): c
-                for (kd, st), c in sorted(counts.items()) if c > 0}
+                counts[fold.kind_before[step] * WIDTH + fold.before[step]] -= 1
+            counts[fold.kind_after[step] * WIDTH + fold.after[step]] += 1
+        return {
+            (self._kind_names[c // WIDTH], self._status_names[c % WIDTH]): v
+            for c, v in enumerate(counts)
+            if v > 0
+        }
 
     def recent(self, order: Order, upto: int, limit: int = 50) -> list[Change]:
         """The items most recently changed at or before step ``upto``, newest first, each with
@@ -291,30 +327,58 @@ class _Steps:
         f = self.facts[i]
         story = self.stories.get((f.earliest, f.latest))
         if story is None:
-            story = self.stories[(f.earliest, f.latest)] = StoryTime("", None, "", f.earliest,
-                                                                     f.latest)
-        return Step(self.keys[i], f.id, f.type, f.speaker, f.outlet, f.targets, story, None,
-                    f.actors, None, f.details, f.published)
+            story = self.stories[(f.earliest, f.latest)] = StoryTime(
+                "", None, "", f.earliest, f.latest
+            )
+        return Step(
+            self.keys[i],
+            f.id,
+            f.type,
+            f.speaker,
+            f.outlet,
+            f.targets,
+            story,
+            None,
+            f.actors,
+            None,
+            f.details,
+            f.published,
+        )
+
+
+_CLAIMS = {"account.disputed": 0, "account.confirmed": 1}
 
 
 def _advance(run: _Running, i: int, f: Fact, key: tuple[str, str, int], step_of: _Steps) -> None:
-    """Add an event to a running item and update its kind and status exactly as derive would."""
+    """Add an event to a running item and update its kind and status exactly as derive would.
+
+    Corrections, retractions and events that land before the item's last one in story order
+    re-derive the item in full from then on; everything else, disputes and confirmations
+    included, advances it by one step.
+    """
     info = _info(f.type)
-    in_order = run.last_key is None or key >= run.last_key
+    last = run.last_key
+    in_order = last is None or key >= last
+    claim = _CLAIMS.get(f.type)
+    if run.slow or (claim is None and (info.meta or not in_order)):
+        _advance_slowly(run, i, f.subject, key, in_order, step_of)
+        return
     if in_order:
         run.steps.append(i)
         run.last_key = key
-    else:
-        keys = step_of.keys
-        k = bisect_right([keys[j] for j in run.steps], key)
-        run.steps.insert(k, i)
-    if run.slow or info.meta or not in_order:
-        run.slow = True
-        item = derive(f.subject, tuple(step_of(j) for j in run.steps))
-        run.kind, run.status = item.kind, item.status
+    if claim is not None:
+        # A dispute or confirmation changes no action of the item, only how its accounts
+        # compare; it may arrive in any order.
+        if not in_order:
+            keys = step_of.keys
+            run.steps.insert(bisect_right([keys[j] for j in run.steps], key), i)
+        if run.claims is None:
+            run.claims = ({}, {})
+        for target in f.targets:
+            run.claims[claim].setdefault(target, []).append(f.id)
+        _settle(run, step_of)
         return
-    # The fast path: the event comes last in story order and nothing disputes, confirms,
-    # corrects or retracts anything in this item: derive's loop, for this one event.
+    # derive's loop, for this one event.
     if not run.kind:
         run.kind = info.kind
     base = run.base
@@ -331,17 +395,49 @@ def _advance(run: _Running, i: int, f: Fact, key: tuple[str, str, int], step_of:
         if f.type == "proposal.rejected" and f.details.get("degree") == "partial":
             new_status = "rejected_in_part"
         if info.resets:
-            run.round_ = [_Round(step_of(i), new_status)]
+            run.round_ = [(i, new_status)]
         else:
-            run.round_.append(_Round(step_of(i), new_status))
+            run.round_.append((i, new_status))
         base = new_status
     run.base = base
-    run.status = base or "recorded"
+    _settle(run, step_of)
+
+
+def _settle(run: _Running, step_of: _Steps) -> None:
+    """The item's status from its base status and its competing accounts, as derive ends."""
+    run.status = run.base or "recorded"
     round_ = run.round_
-    if len(round_) >= 2 and not (len(round_) == 2 and _info(round_[0].step.type).resets):
-        _, disputed = _accounts(round_, {}, {})
-        if disputed:
-            run.status = "disputed"
+    if not round_:
+        return
+    if run.claims is None:
+        if len(round_) < 2 or (len(round_) == 2 and _info(step_of.facts[round_[0][0]].type).resets):
+            return
+        disputes: dict[str, list[str]] = {}
+        confirms: dict[str, list[str]] = {}
+    else:
+        disputes, confirms = run.claims
+    _, disputed = _accounts([_Round(step_of(j), st) for j, st in round_], disputes, confirms)
+    if disputed:
+        run.status = "disputed"
+
+
+def _advance_slowly(run: _Running, i: int, subject: str, key: tuple[str, str, int],
+                    in_order: bool, step_of: _Steps) -> None:
+    """The slow path: the item's steps in story order, derived in full."""
+    if not run.slow:
+        run.slow = True
+        run.built = [step_of(j) for j in run.steps]
+    step = step_of(i)
+    if in_order:
+        run.steps.append(i)
+        run.built.append(step)
+        run.last_key = key
+    else:
+        k = bisect_right([s.key for s in run.built], key)
+        run.steps.insert(k, i)
+        run.built.insert(k, step)
+    item = derive(subject, tuple(run.built))
+    run.kind, run.status = item.kind, item.status
 
 
 def build(facts: Iterable[Fact], every: int = DEFAULT_EVERY) -> StateIndex:
