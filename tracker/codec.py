@@ -32,6 +32,7 @@ from tracker.events import (
     freeze,
     thaw,
 )
+from tracker.text import clip as _clip
 
 # --------------------------------------------------------------------------- stored rows
 
@@ -215,6 +216,7 @@ def event_to_dict(event: Event, hash_: str | None = None) -> dict[str, Any]:
 # --------------------------------------------------------------------------- strict parsing
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # undecodable bytes, smuggled in as lone surrogates
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 #: Longest text accepted per field, in characters.
@@ -248,6 +250,8 @@ def _text(value: Any, where: str, field: str, limit: str = "text", required: boo
         return None
     if _CONTROL.search(value):
         raise _fail(where, f"field '{field}' contains a control character or escape sequence")
+    if _SURROGATE.search(value):
+        raise _fail(where, f"field '{field}' is not valid UTF-8 text")
     if len(value) > LIMITS[limit]:
         raise _fail(
             where, f"field '{field}' is {len(value):,} characters long; the limit is {LIMITS[limit]}"
@@ -290,7 +294,7 @@ def parse_story(value: Any, where: str, anchor: str | None) -> StoryTime:
         if isinstance(value, dict):
             unknown = set(value) - _STORY_KEYS
             if unknown:
-                raise _fail(where, f"field 'story' has unknown key '{sorted(unknown)[0]}'")
+                raise _fail(where, f"field 'story' has unknown key {_clip(repr(sorted(unknown)[0]))}")
             expr = value.get("expr")
             if not isinstance(expr, str) or not expr.strip():
                 raise _fail(where, "field 'story.expr' is required (the date as the source gave it)")
@@ -310,7 +314,7 @@ def _check_stated_bounds(resolved: StoryTime, value: Mapping[str, Any], where: s
         if key in value and value[key] != getattr(resolved, key):
             raise _fail(
                 where,
-                f"field 'story.{key}' is {value[key]!r} but {resolved.expr!r} "
+                f"field 'story.{key}' is {_clip(repr(value[key]))} but {_clip(repr(resolved.expr))} "
                 f"resolves to {getattr(resolved, key)!r}",
             )
     return resolved
@@ -321,7 +325,7 @@ def parse_source(value: Any, where: str) -> Source:
         raise _fail(where, "field 'source' is required: an object with at least outlet and published")
     unknown = set(value) - _SOURCE_KEYS
     if unknown:
-        raise _fail(where, f"field 'source' has unknown key '{sorted(unknown)[0]}'")
+        raise _fail(where, f"field 'source' has unknown key {_clip(repr(sorted(unknown)[0]))}")
     published = _text(value.get("published"), where, "source.published", "name")
     try:
         parse_iso_date(published, "source.published")
@@ -334,7 +338,7 @@ def parse_source(value: Any, where: str) -> Source:
         raise _fail(where, f"field 'source.on_record' must be true or false, not {_json_type(on_record)}")
     url = _text(value.get("url"), where, "source.url", "url", required=False)
     if url is not None and not re.match(r"https?://\S+$", url):
-        raise _fail(where, f"field 'source.url' {url!r} is not an http(s) URL")
+        raise _fail(where, f"field 'source.url' {_clip(repr(url))} is not an http(s) URL")
     return Source(
         outlet=_text(value.get("outlet"), where, "source.outlet", "name"),
         published=published,
@@ -361,7 +365,7 @@ def parse_actors(value: Any, where: str, etype: EventType | None) -> tuple[Actor
             raise _fail(where, f"field '{field}' must be an object with name and role")
         unknown = set(item) - {"name", "role"}
         if unknown:
-            raise _fail(where, f"field '{field}' has unknown key '{sorted(unknown)[0]}'")
+            raise _fail(where, f"field '{field}' has unknown key {_clip(repr(sorted(unknown)[0]))}")
         name = _text(item.get("name"), where, f"{field}.name", "name")
         role = _text(item.get("role"), where, f"{field}.role", "name")
         if allowed is not None and role not in allowed:
@@ -390,7 +394,7 @@ def parse_refs(value: Any, where: str) -> tuple[Ref, ...]:
             raise _fail(where, f"field '{field}' must be an object with rel and id")
         unknown = set(item) - {"rel", "id"}
         if unknown:
-            raise _fail(where, f"field '{field}' has unknown key '{sorted(unknown)[0]}'")
+            raise _fail(where, f"field '{field}' has unknown key {_clip(repr(sorted(unknown)[0]))}")
         rel = _text(item.get("rel"), where, f"{field}.rel", "name")
         if rel not in REF_RELATIONS:
             raise _fail(where, f"field '{field}.rel' {rel!r} is not one of: {', '.join(REF_RELATIONS)}")
@@ -418,7 +422,7 @@ def parse_details(value: Any, where: str, etype: EventType) -> FrozenDict:
         kind = etype.details.get(key)
         if kind is None:
             known = ", ".join(etype.details) or "none"
-            raise _fail(where, f"{etype.name} has no detail '{key}' (its details: {known})")
+            raise _fail(where, f"{etype.name} has no detail {_clip(repr(key))} (its details: {known})")
         if item is None:
             continue
         if not _DETAIL_CHECKS[kind](item):
@@ -429,7 +433,7 @@ def parse_details(value: Any, where: str, etype: EventType) -> FrozenDict:
                 continue
             choices = etype.choices.get(key)
             if choices and item not in choices:
-                raise _fail(where, f"field 'details.{key}' {item!r} is not one of: {', '.join(choices)}")
+                raise _fail(where, f"field 'details.{key}' {_clip(repr(item))} is not one of: {', '.join(choices)}")
         elif kind == "list[str]":
             item = [_text(x, where, f"details.{key}[{i}]", "long") for i, x in enumerate(item)]
         elif kind == "object":
@@ -466,13 +470,13 @@ def parse_event(
         raise InvalidEvent(f"{where}: an event must be a JSON object, not {_json_type(obj)}")
     unknown = set(obj) - _EVENT_KEYS
     if unknown:
-        raise _fail(where, f"unknown field '{sorted(unknown)[0]}'")
+        raise _fail(where, f"unknown field {_clip(repr(sorted(unknown)[0]))}")
     type_name = obj.get("type")
     if not isinstance(type_name, str) or not type_name:
         raise _fail(where, "field 'type' is required (see `tracker types` for the vocabulary)")
     etype = EVENT_TYPES.get(type_name)
     if etype is None:
-        raise _fail(where, f"unknown event type {type_name!r} (see `tracker types`)")
+        raise _fail(where, f"unknown event type {_clip(repr(type_name))} (see `tracker types`)")
     if "id" in obj and obj["id"] is not None:
         id_ = _identifier(obj["id"], where, "id")
     elif new_id is not None:
@@ -481,7 +485,7 @@ def parse_event(
         raise _fail(where, "field 'id' is required")
     version = obj.get("schema_version", SCHEMA_VERSION)
     if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= SCHEMA_VERSION:
-        raise _fail(where, f"field 'schema_version' must be 1..{SCHEMA_VERSION}, not {version!r}")
+        raise _fail(where, f"field 'schema_version' must be 1..{SCHEMA_VERSION}, not {_clip(repr(version))}")
     source = parse_source(obj.get("source"), where)
     if "story" not in obj or obj["story"] is None:
         raise _fail(where, "field 'story' is required (when it happened, e.g. '2014-03-10' or 'last Friday')")
@@ -514,11 +518,6 @@ def parse_certainty(value: Any, where: str) -> str:
             where, f"field 'certainty' must be one of: {', '.join(CERTAINTY)}, not {_clip(shown)}"
         )
     return value
-
-
-def _clip(text: str, limit: int = 60) -> str:
-    """A value echoed in an error message, cut short so the message stays one short line."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def same_content(a: Event, b: Event) -> bool:

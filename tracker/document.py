@@ -18,6 +18,8 @@ import orjson
 from tracker.codec import event_to_dict
 from tracker.errors import InvalidInput
 from tracker.events import Event
+from tracker.text import clip as _clip
+from tracker.text import json_safe
 
 FORMAT = "tracker-timeline"
 VERSION = 1
@@ -59,15 +61,15 @@ def write_stream(
     """Write an export without holding the whole document in memory; returns events written."""
     header = {"format": FORMAT, "version": VERSION, "exported_at": exported_at, "source": source,
               "head": {"position": head[0], "hash": head[1]}}
-    out.write(orjson.dumps(header, option=orjson.OPT_INDENT_2)[:-2])
+    out.write(json_safe(orjson.dumps(header, option=orjson.OPT_INDENT_2)[:-2]))
     out.write(b',\n  "events": [')
     n = 0
     for event, hash_ in events:
         out.write(b"\n    " if n == 0 else b",\n    ")
-        out.write(orjson.dumps(event_to_dict(event, hash_)))
+        out.write(json_safe(orjson.dumps(event_to_dict(event, hash_))))
         n += 1
     out.write(b"\n  ],\n  \"state\": ")
-    out.write(orjson.dumps(state))
+    out.write(json_safe(orjson.dumps(state)))
     out.write(b"\n}\n")
     return n
 
@@ -123,11 +125,11 @@ def read_input(data: bytes, name: str) -> Input:
 
 def _read_document(doc: dict[str, Any], name: str) -> Input:
     if doc.get("format") != FORMAT:
-        raise InvalidInput(f"{name}: field 'format' is {doc.get('format')!r}, not {FORMAT!r}")
+        raise InvalidInput(f"{name}: field 'format' is {_clip(repr(doc.get('format')))}, not {FORMAT!r}")
     version = doc.get("version")
     if version != VERSION:
         raise InvalidInput(
-            f"{name}: export format version {version!r} is not supported (this tracker reads {VERSION})"
+            f"{name}: export format version {_clip(repr(version))} is not supported (this tracker reads {VERSION})"
         )
     events = doc.get("events")
     if not isinstance(events, list):

@@ -17,3 +17,23 @@ def visible(text: str) -> str:
 def one_line(text: str) -> str:
     """A message on one line: newlines folded, control characters made visible."""
     return visible(" ".join(text.split("\n"))).strip()
+
+
+def clip(text: str, limit: int = 60) -> str:
+    """A value echoed in an error message, cut short so the message stays one short line."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# The UTF-8 of DEL, the C1 controls (U+0080-U+009F: U+009B is CSI to some terminals), the line
+# and paragraph separators and the bidirectional overrides and isolates. JSON writers leave them
+# raw; inside a JSON string each may equally be written as a \uXXXX escape.
+_RAW_IN_JSON = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xe2\x80[\xa8-\xae]|\xe2\x81[\xa6-\xa9]")
+
+
+def json_safe(data: bytes) -> bytes:
+    """JSON (UTF-8) with every character a terminal could act on written as a \\uXXXX escape.
+
+    The document means exactly the same once parsed; printed, it cannot move the cursor, change
+    colours or reorder text. (JSON writers already escape C0 controls, ESC included.)
+    """
+    return _RAW_IN_JSON.sub(lambda m: b"\\u%04x" % ord(m.group(0).decode()), data)

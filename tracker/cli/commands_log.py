@@ -26,7 +26,7 @@ from tracker.events import EVENT_TYPES
 from tracker.ordering import story_order, uncertain_marks
 from tracker.projections import Query
 from tracker.selection import EventFilter, entry_marks
-from tracker.text import visible
+from tracker.text import json_safe, visible
 
 db_app = typer.Typer(
     help="Run and report the database's schema migrations.",
@@ -310,7 +310,7 @@ def log(
     if as_json:
         out = sys.stdout.buffer
         for _, i in picked:
-            out.write(orjson.dumps(event_to_dict(events[i], hashes[i])) + b"\n")
+            out.write(json_safe(orjson.dumps(event_to_dict(events[i], hashes[i]))) + b"\n")
         out.flush()
         return
     if not picked:
@@ -370,7 +370,7 @@ def state(
     with timeline(ctx) as tl:
         doc = tl.state_document(query)
     if as_json:
-        typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        typer.echo(json_safe(json.dumps(doc, indent=2, ensure_ascii=False).encode()).decode())
         return
     _show(render.state_view(doc, query.describe()))
 
