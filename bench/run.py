@@ -486,7 +486,7 @@ def environment() -> dict[str, str]:
 
 
 def run(sizes: Sizes, quick: bool, say: Callable[[str], None] = print,
-        only: Sequence[str] | None = None, out: Path = OUT,
+        only: Sequence[str] | None = None, out: Path | None = None,
         check: Callable[[str, int | str, State], None] | None = None) -> list[Figure]:
     """Every figure, in order. ``only`` picks groups by name (import, replay, states, append,
     export, disk, tui); ``out`` holds the cached logs; ``check`` sees sampled states."""
@@ -499,7 +499,7 @@ def run(sizes: Sizes, quick: bool, say: Callable[[str], None] = print,
         if "append" in wanted:
             figures += interactive_append(sizes, tmp, say)
         if wanted & {"replay", "states", "export", "disk"}:
-            log, raw = cached_logs(sizes.big_n, SEED, say, out)
+            log, raw = cached_logs(sizes.big_n, SEED, say, out or OUT)
             if "replay" in wanted:
                 figures += replay(sizes, log, raw, say)
             if "states" in wanted:

@@ -67,3 +67,35 @@ def test_an_item_made_only_of_a_dispute_is_an_entry_as_replay_says() -> None:
                "story": "2014-03-03"}),
     ]
     check_against_replay(events, StateIndex([fact_from_event(e) for e in events], every=2))
+
+
+def test_a_saved_index_loads_as_it_was_and_only_for_the_same_log(seeded: Timeline) -> None:
+    from tracker.stateindex import from_bytes, to_bytes
+
+    events = seeded.all_events()
+    index = StateIndex([fact_from_row(r) for r in seeded.rows()], every=4)
+    data = to_bytes(index, "17:abc")
+    loaded = from_bytes(data, "17:abc")
+    assert loaded is not None
+    check_against_replay(events, loaded)
+    assert from_bytes(data, "18:def") is None  # built from another state of the log
+    assert from_bytes(data[:-3], "17:abc") is None  # damaged
+    assert from_bytes(b"not an index", "17:abc") is None
+
+
+def test_the_timeline_saves_its_index_and_loads_it_while_the_log_is_unchanged(
+    seeded: Timeline,
+) -> None:
+    from tracker.projections import Query
+
+    first = seeded.state_index()
+    again = seeded.state_index()
+    assert list(again.positions("story")) == list(first.positions("story"))
+    assert again is not first
+    last = len(first) - 1
+    assert again.status_of("invitation:kerry-to-moscow", "story", last) == "disputed"
+    # Known on 2014-03-09 nothing of the seed had been published: an empty index, not cached.
+    assert len(seeded.state_index(Query(known_at="2014-03-09"))) == 0
+    seeded.add({"type": "statement.made", "story": "2014-03-11", "summary": "Later",
+                "source": {"outlet": "Wire", "published": "2014-03-11"}})
+    assert len(seeded.state_index()) == len(first) + 1

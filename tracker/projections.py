@@ -23,13 +23,24 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 import immutables
+import orjson
 
 from tracker.bulk import paused_gc
 from tracker.dates import StoryTime
-from tracker.events import EMPTY_DETAILS, EVENT_TYPES, Actor, Event, FrozenDict, freeze, thaw
-from tracker.ordering import StoryKey, story_key
+from tracker.events import (
+    EMPTY_DETAILS,
+    EVENT_TYPES,
+    SCHEMA_VERSION,
+    Actor,
+    Event,
+    FrozenDict,
+    freeze,
+    thaw,
+)
+from tracker.ordering import UNBOUNDED_END, StoryKey, story_key
 
 DISPUTED = "disputed"
+_loads = orjson.loads
 
 
 class Step(NamedTuple):
@@ -63,6 +74,42 @@ def step_of(event: Event) -> Step:
         event.summary if keep_summary else None, event.actors, event.place, event.details,
         s.published,
     )
+
+
+_new = tuple.__new__
+
+
+def step_of_row(row: tuple[Any, ...]) -> tuple[str, Step]:
+    """The item and step of a stored row (``tracker.codec.Row``; trusted input): exactly
+    ``step_of(event_from_row(row))``, decoding only what a step keeps."""
+    (position, id_, type_, version, subject, earliest, latest, published, _recorded_at, body_text,
+     _hash) = row[:11]
+    if version != SCHEMA_VERSION:  # an older body: upcast through the codec
+        from tracker.codec import event_from_row
+
+        event = event_from_row(row)
+        return event.subject or event.id, step_of(event)
+    body = _loads(body_text)
+    src = body["source"]
+    st = body["story"]
+    outlet = src["outlet"]
+    actors = body.get("actors")
+    refs = body.get("refs")
+    details = body.get("details")
+    return subject or id_, _new(Step, (
+        (earliest or latest or UNBOUNDED_END, latest or earliest or UNBOUNDED_END, position),
+        id_,
+        type_,
+        src.get("speaker") or outlet,
+        outlet,
+        tuple([r[1] for r in refs]) if refs else (),
+        _new(StoryTime, (st["expr"], st["anchor"], st["edtf"], earliest, latest)),
+        body["summary"] if _info(type_).opens else None,
+        tuple([_new(Actor, a) for a in actors]) if actors else (),
+        body.get("place"),
+        freeze(details) if details else EMPTY_DETAILS,
+        published,
+    ))
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,16 +245,26 @@ def replay(events: Iterable[Event], state: State = EMPTY) -> State:
 
 
 def _replay(events: Iterable[Event], state: State) -> State:
+    return _fold(((event.subject or event.id, step_of(event)) for event in events), state)
+
+
+def replay_rows(rows: Iterable[tuple[Any, ...]], state: State = EMPTY) -> State:
+    """:func:`replay` for stored rows (``tracker.codec.Row``), decoded straight into steps: the
+    same state, without building whole events first (the full replay of a large log)."""
+    with paused_gc():
+        return _fold(map(step_of_row, rows), state)
+
+
+def _fold(steps_of_items: Iterable[tuple[str, Step]], state: State) -> State:
     items = state.items.mutate()
     size = state.size
     pending: dict[str, list[Step]] = {}
-    for event in events:
-        subject = event.subject or event.id
+    for subject, step in steps_of_items:
         steps = pending.get(subject)
         if steps is None:
             before = items.get(subject)
             steps = pending[subject] = list(before.steps) if before is not None else []
-        steps.append(step_of(event))
+        steps.append(step)
         size += 1
     for subject, steps in pending.items():
         steps.sort(key=_step_key)
@@ -503,6 +560,20 @@ class Query:
                 return False
         return True
 
+    def admits_row(self, row: tuple[Any, ...]) -> bool:
+        """:meth:`admits` for a stored row (``tracker.codec.Row``): the same answer."""
+        if self.at is not None and row[0] > self.at:
+            return False
+        if self.recorded_by is not None and row[8] > self.recorded_by:
+            return False
+        if self.known_at is not None and row[7] > self.known_at:
+            return False
+        if self.as_of is not None:
+            latest = row[6]
+            if latest is None or latest > self.as_of:
+                return False
+        return True
+
     def describe(self) -> str:
         parts = []
         if self.at is not None:
@@ -523,6 +594,13 @@ def project(events: Iterable[Event], query: Query = Query()) -> State:
     before the correction, the original entry stands.
     """
     return replay(e for e in events if query.admits(e))
+
+
+def project_rows(rows: Iterable[tuple[Any, ...]], query: Query = Query()) -> State:
+    """:func:`project` for stored rows: the same state, decoded straight into steps."""
+    if query == Query():
+        return replay_rows(rows)
+    return replay_rows(r for r in rows if query.admits_row(r))
 
 
 # --------------------------------------------------------------------------- diffs

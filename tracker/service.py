@@ -5,6 +5,7 @@ projections together.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import time
@@ -22,11 +23,20 @@ from sqlalchemy.exc import SQLAlchemyError as _SQLAlchemyError
 from tracker import document
 from tracker.admission import admit
 from tracker.bulk import paused_gc
-from tracker.codec import Row, event_from_row, parse_event, row_fields, stored_body
+from tracker.codec import (
+    Fact,
+    Row,
+    event_from_row,
+    fact_from_row,
+    parse_event,
+    row_fields,
+    stored_body,
+)
 from tracker.errors import DatabaseError, InvalidEvent, InvalidInput, TrackerError
 from tracker.events import Event
-from tracker.projections import Query, State, project
+from tracker.projections import Query, State, project, project_rows
 from tracker.report import state_to_dict
+from tracker.stateindex import Order, StateIndex, from_bytes, to_bytes
 from tracker.store import migrate
 from tracker.store.backup import BackupReport, Verdict, backup, check_chain
 from tracker.store.engine import database_url, make_engine, sqlite_path
@@ -182,7 +192,7 @@ class Timeline:
         return event_from_row(rows[event_id])
 
     def state(self, query: Query = Query()) -> State:
-        return self._guard(lambda: project(self.events(), query))
+        return self._guard(lambda: project_rows(self.rows(), query))
 
     def state_document(self, query: Query = Query()) -> dict[str, Any]:
         return state_to_dict(self.state(query), query)
@@ -229,6 +239,43 @@ class Timeline:
         """A verified SQLite copy of the log at one moment, written while others write."""
         return self._guard(lambda: backup(self.engine, self.label, dest, force=force))
 
+    # -- the state index (stepping through large logs) ---------------------------------------
+
+    def state_index(self, query: Query = Query(),
+                    orders: Sequence[Order] = ("story", "recorded")) -> StateIndex:
+        """The state index of the events the query admits (see :mod:`tracker.stateindex`).
+
+        The index of the whole log is saved in the user cache directory, keyed by the log's
+        head, so opening an unchanged log again loads it instead of folding every event.
+        """
+        whole = query == Query()
+        head = self.head()
+        key = f"{head[0]}:{head[1]}:{','.join(orders)}"
+        cache = _index_cache_path(self.url) if whole else None
+        if cache is not None:
+            try:
+                loaded = from_bytes(cache.read_bytes(), key)
+            except OSError:
+                loaded = None
+            if loaded is not None:
+                return loaded
+
+        def facts() -> list[Fact]:
+            with paused_gc():
+                return [fact_from_row(r) for r in self.rows(0, head[0])
+                        if whole or _admits_row(query, r)]
+
+        index = StateIndex(self._guard(facts), orders=orders)
+        if cache is not None:
+            try:
+                cache.parent.mkdir(parents=True, exist_ok=True)
+                tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+                tmp.write_bytes(to_bytes(index, key))
+                tmp.replace(cache)
+            except OSError:
+                pass  # a cache that cannot be written only costs the next open some time
+        return index
+
     def _guard(self, fn: Callable[[], Any]) -> Any:
         try:
             return fn()
@@ -240,6 +287,23 @@ class Timeline:
             if type(exc).__module__.startswith(("sqlite3", "psycopg")):
                 raise wrap_database_errors(exc, self.label) from None
             raise
+
+
+def _index_cache_path(url: str) -> Path:
+    digest = hashlib.sha256(url.encode()).hexdigest()[:24]
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / f"{digest}.stateindex"
+
+
+def _admits_row(query: Query, row: Row) -> bool:
+    """Query.admits, on a stored row's columns (no decoding)."""
+    if query.at is not None and row.position > query.at:
+        return False
+    if query.recorded_by is not None and row.recorded_at > query.recorded_by:
+        return False
+    if query.known_at is not None and row.published > query.known_at:
+        return False
+    return not (query.as_of is not None
+                and (row.story_latest is None or row.story_latest > query.as_of))
 
 
 def _check_export_head(data: document.Input) -> None:

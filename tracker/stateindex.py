@@ -25,6 +25,8 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from typing import Literal, NamedTuple
 
+import orjson
+
 from tracker.bulk import paused_gc
 from tracker.codec import Fact
 from tracker.dates import StoryTime
@@ -443,3 +445,89 @@ def _advance_slowly(run: _Running, i: int, subject: str, key: tuple[str, str, in
 def build(facts: Iterable[Fact], every: int = DEFAULT_EVERY) -> StateIndex:
     """The index of a log, from its facts."""
     return StateIndex(list(facts), every)
+
+
+# --------------------------------------------------------------------------- persistence
+
+#: Bumped whenever the index's contents or meaning change: older saved indexes are rebuilt.
+INDEX_FORMAT = 1
+_MAGIC = b"TRACKER-STATEINDEX\n"
+_FOLD_ARRAYS = ("position", "item", "before", "after", "kind_before", "kind_after",
+                "item_steps", "item_offsets")
+
+
+def to_bytes(index: StateIndex, key: str) -> bytes:
+    """The index as bytes (a JSON header, then the raw arrays), tagged with ``key``: what log
+    state it was built from (the head position and hash)."""
+    arrays: list[array] = [index._positions]
+    folds: dict[str, dict[str, object]] = {}
+    for name, fold in index._folds.items():
+        folds[name] = {"counts": len(fold.counts)}
+        arrays.extend(getattr(fold, a) for a in _FOLD_ARRAYS)
+        arrays.extend(fold.counts)
+    header = {
+        "format": INDEX_FORMAT,
+        "key": key,
+        "every": index.every,
+        "orders": list(index._folds),
+        "statuses": index._status_names,
+        "kinds": index._kind_names,
+        "subjects": index.subjects,
+        "bounds": index.story_bounds,
+        "uncertain": index._uncertain.hex(),
+        "folds": folds,
+        "arrays": [[a.typecode, len(a)] for a in arrays],
+    }
+    head = orjson.dumps(header)
+    return b"".join([_MAGIC, str(len(head)).encode(), b"\n", head, *(a.tobytes() for a in arrays)])
+
+
+def from_bytes(data: bytes, key: str) -> StateIndex | None:
+    """The index saved by :func:`to_bytes`, or None if it is not one, is damaged, or was built
+    from another state of the log (``key``) or by another version of this code."""
+    try:
+        if not data.startswith(_MAGIC):
+            return None
+        rest = data[len(_MAGIC):]
+        length_text, _, rest = rest.partition(b"\n")
+        length = int(length_text)
+        header = orjson.loads(rest[:length])
+        if header.get("format") != INDEX_FORMAT or header.get("key") != key:
+            return None
+        offset = length
+        arrays: list[array] = []
+        for typecode, count in header["arrays"]:
+            a = array(typecode)
+            size = a.itemsize * count
+            a.frombytes(rest[offset:offset + size])
+            if len(a) != count:
+                return None
+            arrays.append(a)
+            offset += size
+        if offset != len(rest):
+            return None
+        index = StateIndex.__new__(StateIndex)
+        index.every = header["every"]
+        index.orders = tuple(header["orders"])
+        index._status_names = header["statuses"]
+        index._status_codes = {n: i for i, n in enumerate(index._status_names)}
+        index._kind_names = header["kinds"]
+        index._kind_codes = {n: i for i, n in enumerate(index._kind_names)}
+        index.subjects = header["subjects"]
+        index._item_of = {s: i for i, s in enumerate(index.subjects)}
+        index.story_bounds = [(lo, hi) for lo, hi in header["bounds"]]
+        index._uncertain = bytearray.fromhex(header["uncertain"])
+        index._positions = arrays[0]
+        index._folds = {}
+        k = 1
+        for name in header["orders"]:
+            fixed = arrays[k:k + len(_FOLD_ARRAYS)]
+            k += len(_FOLD_ARRAYS)
+            n_counts = header["folds"][name]["counts"]
+            counts = arrays[k:k + n_counts]
+            k += n_counts
+            p_, i_, b_, a_, kb, ka, steps, offsets = fixed
+            index._folds[name] = _Fold(p_, i_, b_, a_, kb, ka, steps, offsets, counts)
+        return index
+    except (ValueError, KeyError, TypeError, IndexError, orjson.JSONDecodeError):
+        return None

@@ -182,12 +182,13 @@ class Recorder:
                 if self.dialect == "sqlite":
                     cur.execute("BEGIN")
                 cur.execute(sql, params)
+                new = tuple.__new__  # Row(*r) without the keyword-aware constructor
                 while True:
                     chunk = cur.fetchmany(batch)
                     if not chunk:
                         break
                     for r in chunk:
-                        yield Row(*r)
+                        yield new(Row, r)
             finally:
                 cur.close()
                 conn.rollback()
@@ -228,7 +229,7 @@ class Recorder:
         return checked, prev, None
 
 
-def wrap_database_errors(exc: Exception, where: str) -> DatabaseError:
+def wrap_database_errors(exc: BaseException, where: str) -> DatabaseError:
     """One line for a driver error a user can do something about."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return DatabaseError(f"{where}: {text}")
