@@ -263,7 +263,7 @@ class Timeline:
         def facts() -> list[Fact]:
             with paused_gc():
                 return [fact_from_row(r) for r in self.rows(0, head[0])
-                        if whole or _admits_row(query, r)]
+                        if whole or query.admits_row(r)]
 
         index = StateIndex(self._guard(facts), orders=orders)
         if cache is not None:
@@ -292,18 +292,6 @@ class Timeline:
 def _index_cache_path(url: str) -> Path:
     digest = hashlib.sha256(url.encode()).hexdigest()[:24]
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / f"{digest}.stateindex"
-
-
-def _admits_row(query: Query, row: Row) -> bool:
-    """Query.admits, on a stored row's columns (no decoding)."""
-    if query.at is not None and row.position > query.at:
-        return False
-    if query.recorded_by is not None and row.recorded_at > query.recorded_by:
-        return False
-    if query.known_at is not None and row.published > query.known_at:
-        return False
-    return not (query.as_of is not None
-                and (row.story_latest is None or row.story_latest > query.as_of))
 
 
 def _check_export_head(data: document.Input) -> None:
