@@ -426,13 +426,11 @@ def smuggle(db: Path) -> None:
     tl = open_timeline(str(db))
     try:
         position, prev = tl.head()
-        event = parse_event(copy.deepcopy(VALID) | {"id": "smuggled"}, "event")
+        obj = copy.deepcopy(VALID) | {"id": "smuggled", "story": "2014-03-12"}  # last in story
+        event = parse_event(obj, "event")
         event = event._replace(
             summary=RAW_TEXT, place=RAW_TEXT,
-            source=event.source.__class__(**{**event.source.__dict__, "quote": RAW_TEXT,
-                                             "speaker": RAW_TEXT})
-            if hasattr(event.source, "__dict__") else event.source._replace(quote=RAW_TEXT,
-                                                                              speaker=RAW_TEXT),
+            source=event.source._replace(quote=RAW_TEXT, speaker=RAW_TEXT),
             subject="invitation:kerry-to-moscow",
         )
     finally:
@@ -468,3 +466,43 @@ def test_text_that_bypassed_validation_is_never_printed_raw(tmp_path: Path,
     out = ok("--db", db, *argv).stdout
     assert not RAW_CONTROL.search(out), repr(RAW_CONTROL.search(out))
     assert "declines" in out or "smuggled" in out
+
+
+def plain_texts(renderable: Any) -> list[str]:
+    """The plain strings inside a Rich renderable (Text, Group...), before any console."""
+    if hasattr(renderable, "plain"):
+        return [renderable.plain]
+    return [t for r in getattr(renderable, "renderables", ()) for t in plain_texts(r)]
+
+
+def test_text_that_bypassed_validation_never_reaches_the_tui_raw(tmp_path: Path) -> None:
+    """The TUI's side, headless: the smuggled event in the timeline row, its detail and the
+    state pane carry no raw control character (the TUI's own tests cover markup)."""
+    import asyncio
+
+    from tests.tui.conftest import cursor_row, press, settle, text_of_main
+    from tracker.tui.app import TrackerApp
+
+    db = tmp_path / "smuggled.sqlite"
+    ok("--db", db, "import", SEED)
+    smuggle(db)
+    tl = open_timeline(str(db))
+
+    async def look() -> list[str]:
+        app = TrackerApp(tl)
+        async with app.run_test(size=(200, 50)) as pilot:
+            await settle(pilot)
+            await press(pilot, "G")
+            detail = app.main.query_one("#detail").content  # type: ignore[attr-defined]
+            seen = [cursor_row(app), text_of_main(app, "#detail"), *plain_texts(detail)]
+            await press(pilot, "s")
+            seen.append(text_of_main(app, "#state"))
+            return seen
+
+    try:
+        seen = asyncio.run(look())
+    finally:
+        tl.close()
+    assert "declines" in seen[0] and "end" in seen[1]
+    for text in seen:
+        assert not RAW_CONTROL.search(text), repr(text)
