@@ -17,10 +17,10 @@ account with its source.
 from __future__ import annotations
 
 from bisect import insort
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import immutables
 import orjson
@@ -40,6 +40,7 @@ from tracker.events import (
 from tracker.ordering import UNBOUNDED_END, StoryKey, story_key
 
 DISPUTED = "disputed"
+T = TypeVar("T")
 _loads = orjson.loads
 
 
@@ -339,47 +340,76 @@ def _effective(steps: tuple[Step, ...], meta: _Meta | None) -> list[Step]:
     return out
 
 
+class Actions(Generic[T]):
+    """The running result of an item's own actions, one event at a time in story order.
+
+    ``round_`` holds the status-setting events since the item's round began (an invitation
+    extended or reinstated, a proposal submitted...), each as whatever token its caller uses
+    (a step, or an index), with the status it asserts: the accounts that may compete.
+    """
+
+    __slots__ = ("base", "kind", "parties", "round_", "withdrawn")
+
+    def __init__(self) -> None:
+        self.kind = ""
+        self.base = ""  # the status the item's actions give it, before accounts are compared
+        self.round_: list[tuple[T, str]] = []
+        self.parties: set[str] = set()
+        self.withdrawn: set[str] = set()
+
+    def act(self, type_: str, actors: tuple[Actor, ...], details: Mapping[str, Any],
+            token: T) -> None:
+        """Take one non-meta event into account (the heart of derive)."""
+        info = _info(type_)
+        if not self.kind:
+            self.kind = info.kind
+        base = self.base
+        if info.opens and base and base != info.status and type_ != "meeting.held":
+            return  # a later account of an item already under way corroborates; it does not reset
+        if type_ == "agreement.signed":
+            self.parties.update(a.name for a in actors if a.role == "party")
+        elif type_ == "agreement.withdrawn_from":
+            self.withdrawn.update(a.name for a in actors if a.role == "party")
+            if self.parties and self.parties <= self.withdrawn:
+                self.base = "terminated"
+            return
+        new_status = info.status
+        if new_status is None:
+            return
+        if type_ == "proposal.rejected" and details.get("degree") == "partial":
+            new_status = "rejected_in_part"
+        if info.resets:
+            self.round_ = [(token, new_status)]
+        else:
+            self.round_.append((token, new_status))
+        self.base = new_status
+
+    def trivial(self, round_types: Callable[[T], str]) -> bool:
+        """Whether no accounts can compete (at most one answer in the round)."""
+        r = self.round_
+        return len(r) < 2 or (len(r) == 2 and _info(round_types(r[0][0])).resets)
+
+
 def derive(subject: str, steps: tuple[Step, ...]) -> Item:
     """An item's kind, status and competing accounts from its steps, in story order."""
     meta = _meta(steps)
-    kind = ""
-    status = ""
-    round_: list[_Round] = []
-    parties: set[str] = set()
-    withdrawn: set[str] = set()
+    actions: Actions[Step] = Actions()
     for s in _effective(steps, meta):
-        info = _info(s.type)
-        if info.meta:
-            continue
-        if not kind:
-            kind = info.kind
-        if info.opens and status and status != info.status and s.type != "meeting.held":
-            continue  # a later account of an item already under way corroborates; it does not reset
-        if s.type == "agreement.signed":
-            parties.update(a.name for a in s.actors if a.role == "party")
-        elif s.type == "agreement.withdrawn_from":
-            withdrawn.update(a.name for a in s.actors if a.role == "party")
-            if parties and parties <= withdrawn:
-                status = "terminated"
-            continue
-        new_status = info.status
-        if new_status is None:
-            continue
-        if s.type == "proposal.rejected" and s.details.get("degree") == "partial":
-            new_status = "rejected_in_part"
-        if info.resets:
-            round_ = [_Round(s, new_status)]
-        else:
-            round_.append(_Round(s, new_status))
-        status = new_status
-    if meta is None and (len(round_) < 2 or (len(round_) == 2 and _info(round_[0].step.type).resets)):
+        if not _info(s.type).meta:
+            actions.act(s.type, s.actors, s.details, s)
+    if meta is None and actions.trivial(_step_type):
         accounts: tuple[Account, ...] = ()
         disputed = False
     else:
-        accounts, disputed = _accounts(round_, meta.disputes if meta else {},
+        accounts, disputed = _accounts([_Round(t, st) for t, st in actions.round_],
+                                       meta.disputes if meta else {},
                                        meta.confirms if meta else {})
-    return Item(subject, kind or "entry", DISPUTED if disputed else (status or "recorded"),
-                accounts if disputed else (), steps)
+    status = DISPUTED if disputed else (actions.base or "recorded")
+    return Item(subject, actions.kind or "entry", status, accounts if disputed else (), steps)
+
+
+def _step_type(step: Step) -> str:
+    return step.type
 
 
 @lru_cache(maxsize=8192)

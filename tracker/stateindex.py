@@ -31,7 +31,7 @@ from tracker.bulk import paused_gc
 from tracker.codec import Fact
 from tracker.dates import StoryTime
 from tracker.ordering import UNBOUNDED_END, order_by_story, uncertain_marks_of
-from tracker.projections import Step, _accounts, _info, _Round, derive
+from tracker.projections import Actions, Step, _accounts, _info, _Round, derive
 
 Order = Literal["story", "recorded"]
 ORDERS: tuple[Order, ...] = ("story", "recorded")
@@ -53,36 +53,20 @@ class Change(NamedTuple):
 class _Running:
     """An item's fold state while the index is built."""
 
-    __slots__ = (
-        "base",
-        "built",
-        "claims",
-        "kind",
-        "kind_code",
-        "last_key",
-        "parties",
-        "round_",
-        "slow",
-        "status",
-        "status_code",
-        "steps",
-        "withdrawn",
-    )
+    __slots__ = ("actions", "built", "claims", "kind", "kind_code", "last_key", "slow", "status",
+                 "status_code", "steps")
 
     def __init__(self) -> None:
         self.steps: list[int] = []  # fact indices, in story order
         self.last_key: tuple[str, str, int] | None = None
+        self.actions: Actions[int] = Actions()  # round tokens: fact indices
         self.kind = ""
-        self.base = ""  # the status the item's own actions give it (derive's running status)
         self.status = ""  # what it shows: the base status, or disputed
-        self.round_: list[tuple[int, str]] = []  # (fact index, status) since the round began
         self.status_code = NONE
         self.kind_code = 0
-        self.parties: set[str] = set()
-        self.withdrawn: set[str] = set()
-        self.claims: tuple[dict[str, list[str]], dict[str, list[str]]] | None = None
-        self.slow = False  # once disputes, corrections or late events touch it: full derive
         self.built: list[Step] = []  # on the slow path: the steps themselves
+        self.claims: tuple[dict[str, list[str]], dict[str, list[str]]] | None = None
+        self.slow = False  # once corrections, retractions or late events touch it: full derive
 
 
 class _Fold(NamedTuple):
@@ -380,45 +364,26 @@ def _advance(run: _Running, i: int, f: Fact, key: tuple[str, str, int], step_of:
             run.claims[claim].setdefault(target, []).append(f.id)
         _settle(run, step_of)
         return
-    # derive's loop, for this one event.
-    if not run.kind:
-        run.kind = info.kind
-    base = run.base
-    if info.opens and base and base != info.status and f.type != "meeting.held":
-        pass  # a later account of an item under way corroborates
-    elif f.type == "agreement.withdrawn_from":
-        run.withdrawn.update(a.name for a in f.actors if a.role == "party")
-        if run.parties and run.parties <= run.withdrawn:
-            base = "terminated"
-    elif info.status is not None:
-        if f.type == "agreement.signed":
-            run.parties.update(a.name for a in f.actors if a.role == "party")
-        new_status = info.status
-        if f.type == "proposal.rejected" and f.details.get("degree") == "partial":
-            new_status = "rejected_in_part"
-        if info.resets:
-            run.round_ = [(i, new_status)]
-        else:
-            run.round_.append((i, new_status))
-        base = new_status
-    run.base = base
+    run.actions.act(f.type, f.actors, f.details, i)
+    run.kind = run.actions.kind
     _settle(run, step_of)
 
 
 def _settle(run: _Running, step_of: _Steps) -> None:
     """The item's status from its base status and its competing accounts, as derive ends."""
-    run.status = run.base or "recorded"
-    round_ = run.round_
-    if not round_:
+    actions = run.actions
+    run.status = actions.base or "recorded"
+    if not actions.round_:
         return
     if run.claims is None:
-        if len(round_) < 2 or (len(round_) == 2 and _info(step_of.facts[round_[0][0]].type).resets):
+        if actions.trivial(lambda i: step_of.facts[i].type):
             return
         disputes: dict[str, list[str]] = {}
         confirms: dict[str, list[str]] = {}
     else:
         disputes, confirms = run.claims
-    _, disputed = _accounts([_Round(step_of(j), st) for j, st in round_], disputes, confirms)
+    rounds = [_Round(step_of(j), st) for j, st in actions.round_]
+    _, disputed = _accounts(rounds, disputes, confirms)
     if disputed:
         run.status = "disputed"
 
