@@ -81,3 +81,21 @@ def test_text_from_events_is_shown_literally(tmp_path: Path) -> None:
     assert "[red]Wire[/red]" in out
     table = ok("--db", db, "log").stdout
     assert "[bold]x[/]" in table and "[i]Anon[/i]" in table
+
+
+def test_statuses_are_coloured_in_a_terminal(db: Path) -> None:
+    from rich.console import Console
+    from rich.style import Style
+
+    from tracker.render import state_view
+
+    doc = json.loads(ok("--db", db, "state", "--json").stdout)
+    console = Console(force_terminal=True, width=100)
+    styles = {seg.text.strip(): seg.style for seg in console.render(state_view(doc, "everything"))
+              if seg.text.strip() in {"disputed", "held", "outstanding", "rejected in part"}}
+    assert styles == {
+        "disputed": Style.parse("bold magenta"),
+        "held": Style.parse("green"),
+        "outstanding": Style.parse("yellow"),
+        "rejected in part": Style.parse("dark_orange"),
+    }
