@@ -295,20 +295,28 @@ def _type_facts(t: EventType) -> tuple[str, str, str, str]:
     return roles, ", ".join(details) or "-", refs, status
 
 
-def types_view() -> Table:
+def types_view() -> RenderableType:
     """The vocabulary: each type, what it means, its roles, details, required refs."""
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False,
-                  caption="* required.  Ref relations: " + ", ".join(REF_RELATIONS))
-    table.add_column("type", no_wrap=True, style="bold")
-    table.add_column("meaning", ratio=2)
-    table.add_column("status", no_wrap=True)
-    table.add_column("roles", ratio=1)
-    table.add_column("details", ratio=1)
-    table.add_column("needs ref", no_wrap=True)
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True, style="bold")
+    grid.add_column(ratio=1)
+    kind = ""
     for t in event_types():
+        if t.kind != kind and kind:
+            grid.add_row("", "")
+        kind = t.kind
         roles, details, refs, status = _type_facts(t)
-        table.add_row(t.name, t.description, status_text(status), roles, details, refs)
-    return table
+        head = Text(t.description)
+        if t.status:
+            head.append("  → ", style="dim")
+            head.append_text(status_text(status))
+        facts = Text(f"roles: {roles}  ·  details: {details}", style="dim")
+        if refs != "-":
+            facts.append(f"  ·  needs ref: {refs}", style="dim")
+        grid.add_row(t.name, Group(head, facts))
+    note = Text("* required.  → the status the item takes.  Ref relations: "
+                + ", ".join(REF_RELATIONS) + ".", style="dim")
+    return Group(grid, Text(), note)
 
 
 def vocabulary_markdown() -> str:
