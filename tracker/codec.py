@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import orjson
@@ -218,6 +219,12 @@ def event_to_dict(event: Event, hash_: str | None = None) -> dict[str, Any]:
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")  # undecodable bytes, smuggled in as lone surrogates
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_URL = re.compile(r"https?://\S+$")
+
+# Many events share a story date and a publication date: resolve each (expression, anchor)
+# once. Both functions are pure; a failure is not cached (it raises again each time).
+_resolve = lru_cache(maxsize=1 << 16)(resolve)
+_published_date = lru_cache(maxsize=1 << 14)(parse_iso_date)
 
 #: Longest text accepted per field, in characters.
 LIMITS = {"summary": 300, "quote": 600, "name": 120, "text": 300, "url": 2000, "long": 2000}
@@ -248,9 +255,11 @@ def _text(value: Any, where: str, field: str, limit: str = "text", required: boo
         if required:
             raise _fail(where, f"field '{field}' must not be empty")
         return None
-    if _CONTROL.search(value):
+    # Printable ASCII (most text) holds nothing either pattern looks for: skip both searches.
+    printable_ascii = value.isascii() and value.isprintable()
+    if not printable_ascii and _CONTROL.search(value):
         raise _fail(where, f"field '{field}' contains a control character or escape sequence")
-    if _SURROGATE.search(value):
+    if not printable_ascii and _SURROGATE.search(value):
         raise _fail(where, f"field '{field}' is not valid UTF-8 text")
     if len(value) > LIMITS[limit]:
         raise _fail(
@@ -290,7 +299,7 @@ def parse_story(value: Any, where: str, anchor: str | None) -> StoryTime:
     """A story time from a bare expression or a {expr, anchor, ...} object."""
     try:
         if isinstance(value, str):
-            return resolve(value, anchor)
+            return _resolve(value, anchor)
         if isinstance(value, dict):
             unknown = set(value) - _STORY_KEYS
             if unknown:
@@ -301,7 +310,7 @@ def parse_story(value: Any, where: str, anchor: str | None) -> StoryTime:
             own_anchor = value.get("anchor")
             if own_anchor is not None and not isinstance(own_anchor, str):
                 raise _fail(where, "field 'story.anchor' must be an ISO date string")
-            resolved = resolve(expr, own_anchor if own_anchor is not None else anchor)
+            resolved = _resolve(expr, own_anchor if own_anchor is not None else anchor)
             return _check_stated_bounds(resolved, value, where)
     except InvalidDate as exc:
         raise _fail(where, f"field 'story': {exc}") from None
@@ -328,7 +337,7 @@ def parse_source(value: Any, where: str) -> Source:
         raise _fail(where, f"field 'source' has unknown key {_clip(repr(sorted(unknown)[0]))}")
     published = _text(value.get("published"), where, "source.published", "name")
     try:
-        parse_iso_date(published, "source.published")
+        _published_date(published, "source.published")
     except InvalidDate as exc:
         raise _fail(where, str(exc)) from None
     on_record = value.get("on_record", True)
@@ -337,7 +346,7 @@ def parse_source(value: Any, where: str) -> Source:
     if not isinstance(on_record, bool):
         raise _fail(where, f"field 'source.on_record' must be true or false, not {_json_type(on_record)}")
     url = _text(value.get("url"), where, "source.url", "url", required=False)
-    if url is not None and not re.match(r"https?://\S+$", url):
+    if url is not None and not _URL.match(url):
         raise _fail(where, f"field 'source.url' {_clip(repr(url))} is not an http(s) URL")
     return Source(
         outlet=_text(value.get("outlet"), where, "source.outlet", "name"),
