@@ -191,3 +191,12 @@ def test_the_questions_combine(seed_db: Path) -> None:
     state = state_json(seed_db, "--at", "5", "--as-of", "2014-03-08")
     assert state["query"]["at"] == 5 and state["query"]["as_of"] == "2014-03-08"
     assert [p["status"] for p in state["proposals"]] == ["pending"]
+
+
+@pytest.mark.postgres
+def test_the_same_state_on_the_postgresql_server(pg_url: str, state: dict[str, Any]) -> None:
+    from tests.cli_support import SEED
+
+    ok("--db", pg_url, "import", SEED)
+    assert state_json(pg_url) == state
+    assert state_json(pg_url, "--as-of", "2014-03-08")["proposals"][0]["status"] == "pending"
