@@ -24,7 +24,8 @@ import sys
 import tempfile
 import time
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
@@ -200,22 +201,28 @@ def cached_logs(n: int, seed: int, say: Callable[[str], None], out: Path = OUT
 # --------------------------------------------------------------------------- the figures
 
 
+@contextmanager
+def fresh_timeline(path: Path) -> Iterator[Timeline]:
+    """A new, empty log at ``path`` (created and migrated outside any timing)."""
+    baselines.remove_db(path)
+    timeline = open_timeline(str(path))
+    try:
+        yield timeline
+    finally:
+        timeline.close()
+
+
 def bulk_import(sizes: Sizes, tmp: Path, say: Callable[[str], None]) -> list[Figure]:
     objs = list(generate_events(sizes.import_n, SEED))
     rows = raw_rows(objs)
     data = document.Input([document.Entry(o["id"], o) for o in objs], None, "array")
 
     def ours() -> float:
-        path = tmp / "import.sqlite"
-        baselines.remove_db(path)
-        timeline = open_timeline(str(path))
-        try:
+        with fresh_timeline(tmp / "import.sqlite") as timeline:
             start = time.perf_counter()
             report = timeline.import_input(data)
             seconds = time.perf_counter() - start
-            assert len(report.added) == len(objs)
-        finally:
-            timeline.close()
+        assert len(report.added) == len(objs)
         return seconds
 
     n = len(objs)
@@ -371,16 +378,11 @@ def interactive_append(sizes: Sizes, tmp: Path, say: Callable[[str], None]) -> l
     say(f"{len(objs)} interactive appends (one event, one durable transaction each)...")
 
     def ours() -> float:
-        path = tmp / "single.sqlite"
-        baselines.remove_db(path)
-        timeline = open_timeline(str(path))
-        try:
+        with fresh_timeline(tmp / "single.sqlite") as timeline:
             start = time.perf_counter()
             for obj in objs:
                 timeline.add(obj)
             return time.perf_counter() - start
-        finally:
-            timeline.close()
 
     mine = best_of(sizes.repeat, ours)
     raw = best_of(sizes.repeat, lambda: baselines.single_inserts(tmp / "raw-single.sqlite", rows))
@@ -449,7 +451,7 @@ def disk(sizes: Sizes, log: Path, raw: Path) -> list[Figure]:
 
 def tui_figures(sizes: Sizes, quick: bool, say: Callable[[str], None]) -> list[Figure]:
     try:
-        from bench import tui  # type: ignore[attr-defined]
+        from bench import tui
     except ImportError:
         return [Figure("TUI open time and step latency", 0.0, "", None, None, "see the TUI issue",
                        None, "skipped: bench/tui.py is not there yet")]
