@@ -56,11 +56,15 @@ def app(seed_log: Timeline) -> TrackerApp:
 async def settle(pilot: Pilot[None]) -> None:
     """Wait until no worker runs and the screen has caught up."""
     app = pilot.app
+
+    def busy() -> bool:
+        return bool(getattr(app, "busy", False)) or any(w.is_running for w in app.workers)
+
     for _ in range(500):
         await pilot.pause()
-        if not any(w.is_running for w in app.workers):
+        if not busy():
             await pilot.pause()
-            if not any(w.is_running for w in app.workers):
+            if not busy():
                 await pilot.pause()
                 return
         await asyncio.sleep(0.01)
@@ -93,7 +97,7 @@ def cursor_row(app: TrackerApp) -> str:
 
 
 def header(app: TrackerApp) -> str:
-    return text_of_main(app, "#header")
+    return app.main.query_one("#header").content.plain  # type: ignore[attr-defined]
 
 
 def text_of_main(app: TrackerApp, selector: str) -> str:

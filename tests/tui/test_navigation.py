@@ -290,7 +290,7 @@ async def test_every_binding_has_an_id_and_is_in_the_palette_and_footer(app: Tra
         for key in KEYS:
             assert any(title.startswith(key.description) for title in commands)
         shown = {b.binding.description for b in app.main.active_bindings.values() if b.binding.show}
-        assert {"Next", "Prev", "Search", "Filter", "Go to", "Order", "Play", "Add", "Help",
+        assert {"Step", "Search", "Filter", "Go to", "Order", "Play", "Add", "Help",
                 "Quit"} <= shown
 
 

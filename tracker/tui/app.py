@@ -22,9 +22,11 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Container, Vertical, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
@@ -33,7 +35,7 @@ from tracker.codec import event_from_row
 from tracker.dates import resolve
 from tracker.errors import TrackerError
 from tracker.events import Event
-from tracker.projections import Query, diff, evolve
+from tracker.projections import Query, State, diff, evolve
 from tracker.selection import EventFilter
 from tracker.service import Timeline
 from tracker.text import one_line
@@ -159,13 +161,29 @@ class Failed(Message):
 # --------------------------------------------------------------------------- the screen
 
 
+class HeaderLine(Widget):
+    """One line of text; changing it repaints the line and never lays the screen out again."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.content = Content("")
+
+    def show(self, content: Content) -> None:
+        if content != self.content:
+            self.content = content
+            self.refresh()
+
+    def render(self) -> Content:
+        return self.content
+
+
 class MainScreen(Screen[None]):
     """Header, timeline | event + state, footer."""
 
     BINDINGS: ClassVar[list[BindingType]] = list(keys.bindings())
 
     def compose(self) -> ComposeResult:
-        yield Static(id="header")
+        yield HeaderLine(id="header")
         with Container(id="body"):
             yield TimelineView(id="timeline")
             with Vertical(id="side"):
@@ -173,7 +191,7 @@ class MainScreen(Screen[None]):
                     yield Static(Text("Loading the log…", style="dim"), id="detail")
                 with VerticalScroll(id="state-pane"):
                     yield Static(id="state")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#timeline").border_title = "Timeline"
@@ -217,6 +235,9 @@ class TrackerApp(App[None]):
         self.play_timer: Timer | None = None
         self.speed = 2
         self.main = MainScreen()
+        self.shown_row: int | None = None  # the row the event and state panes show
+        self._detail_pending = False
+        self._last_state: tuple[Checkpoints, int, State] | None = None
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -381,7 +402,7 @@ class TrackerApp(App[None]):
                 search = f"/{self.needle} no match"
         playing = f"▶ {PLAY_INTERVALS[self.speed]:g}s" if self.play_timer else ""
         label = self.timeline.label
-        self.main.query_one("#header", Static).update(
+        self.main.query_one(HeaderLine).show(
             header(label, step, total, self.order_name, known, self.filter.describe()
                    if self.filter.active else "", search, playing))
 
@@ -394,7 +415,20 @@ class TrackerApp(App[None]):
         position = self.view.position(row)
         i = self.view.order_index(row)
         cp = self.checkpoints.get(self.cp_key)
-        self.load_detail(self.token, row, position, i, cp, self.full)
+        # Draw the cursor's frame first; then fetch the event and work out the state.
+        self._detail_pending = True
+        self.call_after_refresh(self._start_detail, self.token, row, position, i, cp, self.full)
+
+    def _start_detail(self, token: int, row: int, position: int, i: int,
+                      cp: Checkpoints | None, full: bool) -> None:
+        self._detail_pending = False
+        if token == self.token and row == self.timeline_view.cursor:
+            self.load_detail(token, row, position, i, cp, full)
+
+    @property
+    def busy(self) -> bool:
+        """Whether work for the screen is still under way (tests wait for it to finish)."""
+        return self._detail_pending or any(w.is_running for w in self.workers)
 
     @work(thread=True, exclusive=True, group="detail")
     def load_detail(self, token: int, row: int, position: int, i: int, cp: Checkpoints | None,
@@ -418,9 +452,14 @@ class TrackerApp(App[None]):
                 return
             state: RenderableType | None = None
             if cp is not None:
-                with self._cp_lock:
-                    before = cp.state_at(i)
+                last = self._last_state
+                if last is not None and last[0] is cp and last[1] == i:
+                    before = last[2]  # stepping on: the state after the previous step
+                else:
+                    with self._cp_lock:
+                        before = cp.state_at(i)
                 after = evolve(before, event)
+                self._last_state = (cp, i + 1, after)
                 changes = diff(before, after, [event.subject or event.id])
                 state = step_view(after, changes, i + 1, len(cp), full, self.query_now,
                                   self.query_now.describe())
@@ -442,6 +481,7 @@ class TrackerApp(App[None]):
             state = Text("Working out the state at each step… (a large log takes a while)",
                          style="dim")
         self.main.query_one("#state", Static).update(state)
+        self.shown_row = message.row if message.state is not None else None
 
     # -- moving ------------------------------------------------------------------------------
 

@@ -18,7 +18,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
@@ -28,14 +27,15 @@ from tracker.events import CERTAINTY, EVENT_TYPES, REF_RELATIONS, Event, EventTy
 from tracker.service import Timeline, today
 from tracker.text import one_line
 from tracker.tui.model import Line
-from tracker.tui.screens import MODAL_CSS
+from tracker.tui.screens import TrackerModal
 
 NEW, CORRECT, RETRACT = "new", "correct", "retract"
 DEFAULT_TYPE = "meeting.held"
 
-FORM_CSS = MODAL_CSS + """
+FORM_CSS = """
 EventForm > VerticalScroll { width: 90%; max-width: 110; max-height: 100%; }
 EventForm Label.field { margin-top: 1; text-style: bold; }
+EventForm Input, EventForm Select { margin: 0 0 0 2; }
 EventForm .hint { color: $text-muted; }
 EventForm Label.error { color: $error; text-style: bold; height: auto; display: none; }
 EventForm Label.error.-shown { display: block; }
@@ -89,7 +89,7 @@ def field_of(message: str, actor_roles: list[str]) -> str | None:
     return "form"
 
 
-class EventForm(ModalScreen[Event | None]):
+class EventForm(TrackerModal[Event | None]):
     """Append an event (or a correction or retraction of the one under the cursor)."""
 
     DEFAULT_CSS = FORM_CSS
@@ -128,30 +128,33 @@ class EventForm(ModalScreen[Event | None]):
                 yield Label("Type", classes="field")
                 yield Select([(Content(f"{name}  ({t.description})"), name)
                               for name, t in EVENT_TYPES.items() if t.kind != "entry"],
-                             value=DEFAULT_TYPE, allow_blank=False, id="f-type")
+                             value=DEFAULT_TYPE, allow_blank=False, id="f-type",
+                             compact=True)
                 yield from self._error("type")
             if self.mode == CORRECT:
                 assert target is not None
                 yield Static("Corrected fields (change what was wrong)", classes="section")
                 yield Label("Summary", classes="field")
-                yield Input(target.summary, id="f-fix-summary")
+                yield Input(target.summary, id="f-fix-summary", compact=True)
                 yield from self._error("fix-summary")
                 yield Label("Story date", classes="field")
-                yield Input(target.story.expr, id="f-fix-story")
+                yield Input(target.story.expr, id="f-fix-story", compact=True)
                 yield Static("", id="f-fix-story-shown", classes="hint")
                 yield from self._error("fix-story")
                 yield Label("Place", classes="field")
-                yield Input(target.place or "", id="f-fix-place")
+                yield Input(target.place or "", id="f-fix-place", compact=True)
                 yield from self._error("fix-place")
             if self.mode != NEW:
                 yield Label("Reason", classes="field")
-                yield Input("", id="f-detail-reason", placeholder="why the entry was wrong")
+                yield Input("", id="f-detail-reason", placeholder="why the entry was wrong",
+                            compact=True)
                 yield from self._error("detail-reason")
             yield Static("This entry" if self.mode != NEW else "What happened",
                          classes="section")
             yield Label("Story date (when it happened)", classes="field")
             yield Input(published if self.mode != NEW else "", id="f-story",
-                        placeholder="2014-03-10, last Friday, last week, no later than 2014-03-10")
+                        placeholder="2014-03-10, last Friday, last week, no later than 2014-03-10",
+                        compact=True)
             yield Static("", id="f-story-shown", classes="hint")
             yield from self._error("story")
             yield Label("Summary", classes="field")
@@ -159,17 +162,18 @@ class EventForm(ModalScreen[Event | None]):
             if target is not None and self.mode != NEW:
                 default_summary = ("Correction of " if self.mode == CORRECT
                                    else "Retraction of ") + target.id
-            yield Input(default_summary, id="f-summary", placeholder="one line")
+            yield Input(default_summary, id="f-summary", placeholder="one line", compact=True)
             yield from self._error("summary")
             if self.mode == NEW:
                 yield Vertical(id="f-roles")
                 yield Vertical(id="f-details")
                 yield Label("Place", classes="field")
-                yield Input("", id="f-place")
+                yield Input("", id="f-place", compact=True)
                 yield from self._error("place")
                 yield Label("Certainty", classes="field")
                 yield Select([(Content(f"{k}  ({v})"), k) for k, v in CERTAINTY.items()],
-                             value="certain", allow_blank=False, id="f-certainty")
+                             value="certain", allow_blank=False, id="f-certainty",
+                             compact=True)
                 yield from self._error("certainty")
             yield Static("Source", classes="section")
             src = target.source if target else None
@@ -182,20 +186,20 @@ class EventForm(ModalScreen[Event | None]):
                 ("quote", "Quote", ""),
             ):
                 yield Label(label, classes="field")
-                yield Input(value, id=f"f-{key}")
+                yield Input(value, id=f"f-{key}", compact=True)
                 yield from self._error(key)
             yield Checkbox("On the record", True, id="f-on-record")
             if self.mode == NEW:
                 yield Static("Reference (picked from the timeline)", classes="section")
                 yield Select([(Content(f"{rel}  ({why})"), rel)
                               for rel, why in REF_RELATIONS.items()],
-                             prompt="no reference", id="f-ref-rel")
+                             prompt="no reference", id="f-ref-rel", compact=True)
                 options = [
                     (Content(f"#{p} {line.date} {line.type} {line.summary}"), p)
                     for p, line in self.nearby
                 ]
                 here = self.target.position if self.target else None
-                yield Select(options, prompt="the entry it refers to",
+                yield Select(options, prompt="the entry it refers to", compact=True,
                              value=here if any(p == here for p, _ in self.nearby)
                              else Select.BLANK, id="f-ref-target")
                 yield from self._error("ref")
@@ -234,7 +238,7 @@ class EventForm(ModalScreen[Event | None]):
             role_widgets += [
                 Label(f"Actors: {role}{required}", classes="field", markup=False),
                 Input(kept.get(f"f-role-{_id(role)}", ""), id=f"f-role-{_id(role)}",
-                      placeholder="names, separated by commas"),
+                      placeholder="names, separated by commas", compact=True),
                 Label("", id=f"e-role-{_id(role)}", classes="error", markup=False),
             ]
         await roles_box.mount_all(role_widgets)
@@ -250,7 +254,7 @@ class EventForm(ModalScreen[Event | None]):
                 Label(f"{name.replace('_', ' ').capitalize()}{required}", classes="field",
                       markup=False),
                 Input(kept.get(f"f-detail-{_id(name)}", ""), id=f"f-detail-{_id(name)}",
-                      placeholder=hint),
+                      placeholder=hint, compact=True),
                 Label("", id=f"e-detail-{_id(name)}", classes="error", markup=False),
             ]
         await details_box.mount_all(detail_widgets)

@@ -22,8 +22,8 @@ class Key:
 
 
 KEYS: tuple[Key, ...] = (
-    Key("j,down", "step(1)", "Next", "step.next", "Step to the next event"),
-    Key("k,up", "step(-1)", "Prev", "step.previous", "Step to the previous event"),
+    Key("j,down", "step(1)", "Step", "step.next", "Step to the next event", display="j/k"),
+    Key("k,up", "step(-1)", "Step back", "step.previous", "Step to the previous event", False),
     Key("g,home", "first", "First", "step.first", "Go to the first event", False),
     Key("G,end", "last", "Last", "step.last", "Go to the last event", False),
     Key("pageup", "page(-1)", "Page up", "step.page_up", "Page up", False),
@@ -78,6 +78,8 @@ def shown_keys(key: Key) -> str:
     """The keys as a person types them: "j / down"."""
     if key.display and "," not in key.keys:
         return key.display
+    if key.id == "step.next":
+        return "j / down"
     names = {"left_square_bracket": "[", "right_square_bracket": "]", "question_mark": "?",
              "slash": "/", "colon": ":", "plus": "+", "equals_sign": "=", "minus": "-"}
     return " / ".join(names.get(k, k) for k in key.keys.split(","))

@@ -66,7 +66,6 @@ class LogIndex:
     count: int = 0
     lo: array = field(default_factory=lambda: array("i"))  # earliest day (OPEN_START: open)
     hi: array = field(default_factory=lambda: array("i"))  # latest day (OPEN_END: open)
-    published: array = field(default_factory=lambda: array("i"))
     kinds: bytearray = field(default_factory=bytearray)
     marks: bytearray = field(default_factory=bytearray)
     uncertain: bytearray = field(default_factory=bytearray)  # order uncertain (story order)
@@ -95,14 +94,21 @@ def build_index(rows: Iterable[Row], cancelled: Callable[[], bool] = lambda: Fal
     dates: dict[str | None, str | None] = {None: None}
     stories: dict[tuple[str | None, str | None], StoryTime] = {}
     targets: list[tuple[str, int]] = []
+    lo_days: dict[str | None, int] = {}
+    hi_days: dict[str | None, int] = {}
     for row in rows:
         if cancelled():
             break
         earliest = dates.setdefault(row.story_earliest, row.story_earliest)
         latest = dates.setdefault(row.story_latest, row.story_latest)
-        index.lo.append(day_number(earliest, OPEN_START))
-        index.hi.append(day_number(latest, OPEN_END))
-        index.published.append(day_number(row.published, OPEN_END))
+        lo = lo_days.get(earliest)
+        if lo is None:
+            lo = lo_days[earliest] = day_number(earliest, OPEN_START)
+        hi = hi_days.get(latest)
+        if hi is None:
+            hi = hi_days[latest] = day_number(latest, OPEN_END)
+        index.lo.append(lo)
+        index.hi.append(hi)
         index.kinds.append(TYPE_CODE.get(row.type, 0))
         refs: tuple[Ref, ...] = ()
         if '"refs"' in row.body:

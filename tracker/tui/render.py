@@ -21,7 +21,8 @@ from tracker.report import SECTIONS, state_to_dict
 from tracker.text import one_line, visible
 from tracker.tui.model import mark_names
 
-MAX_ITEMS = 200  # items listed in the compact state (the rest counted)
+MAX_ITEMS = 200  # a state with more items shows counts by status instead of a list
+FULL_LIMIT = 3000  # the most items the full state view lists
 
 _VERBS = {"added": ("+ added  ", "bold green"), "changed": ("~ changed", "bold yellow"),
           "removed": ("- removed", "bold red")}
@@ -85,11 +86,38 @@ def step_view(state: State, changes: Sequence[Change], step: int, total: int,
     title = Text(f"After event {step:,} of {total:,}", style="bold underline")
     title.append(f"   {'s: this step only' if full else 's: full state'}", style="dim")
     parts.append(title)
-    if full:
+    changed = {c.subject for c in changes}
+    if full and len(state.items) <= FULL_LIMIT:
         parts.append(state_view(state_to_dict(state, query), describe))
+    elif len(state.items) > MAX_ITEMS:
+        if full:
+            parts.append(Text(f"  {len(state.items):,} items: too many to show in full here "
+                              "(`tracker state --at` prints them all)", style="dim"))
+        parts.extend(_counts(state))
     else:
-        parts.extend(_compact(state, {c.subject for c in changes}))
+        parts.extend(_compact(state, changed))
     return Group(*parts)
+
+
+def _counts(state: State) -> list[Text]:
+    """For a large state: how many items stand in each status, by kind."""
+    counts: dict[str, dict[str, int]] = {}
+    for item in state.items.values():
+        by_status = counts.setdefault(item.kind, {})
+        by_status[item.status] = by_status.get(item.status, 0) + 1
+    out: list[Text] = []
+    for kind, section in SECTIONS.items():
+        found = counts.get(kind)
+        if not found:
+            continue
+        line = Text(f"{section.capitalize()} ({sum(found.values()):,}): ", style="bold")
+        for i, (status, n) in enumerate(sorted(found.items(), key=lambda kv: -kv[1])):
+            if i:
+                line.append(", ")
+            line.append_text(status_text(status))
+            line.append(f" {n:,}")
+        out.append(line)
+    return out
 
 
 def _compact(state: State, changed: set[str]) -> list[Text]:

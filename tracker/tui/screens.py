@@ -6,7 +6,7 @@ Text from events or users is shown through ``Content``/``Text`` or widgets with 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from rich.table import Table
 from rich.text import Text
@@ -24,25 +24,30 @@ from tracker.events import EVENT_TYPES, kinds
 from tracker.selection import EventFilter, check_type_prefix
 from tracker.tui.keys import KEYS, shown_keys
 
-MODAL_CSS = """
-ModalScreen { align: center middle; }
-ModalScreen > Vertical, ModalScreen > VerticalScroll {
-    width: 80%; max-width: 100; height: auto; max-height: 90%;
-    border: round $accent; background: $panel; padding: 0 1;
-}
-ModalScreen .title { text-style: bold; width: 1fr; margin-bottom: 1; }
-ModalScreen .hint { color: $text-muted; }
-ModalScreen .error { color: $error; text-style: bold; }
-ModalScreen .buttons { height: auto; margin-top: 1; }
-ModalScreen .buttons Button { margin-right: 2; }
-"""
+ResultT = TypeVar("ResultT")
 
 
-class HelpScreen(ModalScreen[None]):
+class TrackerModal(ModalScreen[ResultT]):
+    """A centred box over the timeline."""
+
+    DEFAULT_CSS = """
+    TrackerModal { align: center middle; }
+    TrackerModal > Vertical, TrackerModal > VerticalScroll {
+        width: 80%; max-width: 100; height: auto; max-height: 90%;
+        border: round $accent; background: $panel; padding: 0 1;
+    }
+    TrackerModal .title { text-style: bold; width: 1fr; margin-bottom: 1; }
+    TrackerModal .hint { color: $text-muted; }
+    TrackerModal .error { color: $error; text-style: bold; }
+    TrackerModal .buttons { height: auto; margin-top: 1; }
+    TrackerModal .buttons Button { margin-right: 2; }
+    """
+
+
+class HelpScreen(TrackerModal[None]):
     """Every key, from the same table as the bindings."""
 
-    DEFAULT_CSS = MODAL_CSS
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
 
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2))
@@ -63,14 +68,13 @@ class HelpScreen(ModalScreen[None]):
                 style="dim"))
             yield Static("esc closes", classes="hint")
 
-    def action_dismiss(self, result: None = None) -> None:  # type: ignore[override]
+    def action_close(self) -> None:
         self.dismiss(None)
 
 
-class PromptScreen(ModalScreen[str | None]):
+class PromptScreen(TrackerModal[str | None]):
     """One line of input (search, go to, a date); enter confirms, esc cancels."""
 
-    DEFAULT_CSS = MODAL_CSS
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
 
     def __init__(self, title: str, hint: str, value: str = "", *, id: str | None = None) -> None:
@@ -97,10 +101,9 @@ class PromptScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class FilterScreen(ModalScreen[EventFilter | None]):
+class FilterScreen(TrackerModal[EventFilter | None]):
     """Filter by type or kind, actor and source; "Clear" removes the filter."""
 
-    DEFAULT_CSS = MODAL_CSS
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="filter.cancel")]
 
     def __init__(self, current: EventFilter) -> None:
@@ -147,10 +150,9 @@ class FilterScreen(ModalScreen[EventFilter | None]):
         self.dismiss(None)
 
 
-class ExportScreen(ModalScreen[Path | None]):
+class ExportScreen(TrackerModal[Path | None]):
     """The path to export to; an existing file needs a second confirmation."""
 
-    DEFAULT_CSS = MODAL_CSS
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
 
     def __init__(self, default: Path) -> None:
@@ -191,10 +193,9 @@ class ExportScreen(ModalScreen[Path | None]):
         self.dismiss(None)
 
 
-class RefPicker(ModalScreen[str | None]):
+class RefPicker(TrackerModal[str | None]):
     """Choose which reference of an event to follow."""
 
-    DEFAULT_CSS = MODAL_CSS
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="refs.cancel")]
 
     def __init__(self, refs: list[tuple[str, str, str]]) -> None:

@@ -25,6 +25,7 @@ from textual.strip import Strip
 from tracker.tui.keys import KEYS
 from tracker.tui.model import LRU, Line, LogIndex, View, mark_names
 
+SCROLL_KEYS = {"up", "down", "pageup", "pagedown", "home", "end"}
 PAGE_MARGIN = 2  # pages of rows fetched beyond the visible ones
 MARK_SYMBOLS = {"disputed": "⚑", "confirmed": "✓", "corrected": "✎", "retracted": "✗"}
 
@@ -63,11 +64,11 @@ class TimelineView(ScrollView, can_focus=True):
         "timeline--mark", "timeline--match", "timeline--pending",
     }
 
-    # The scrolling keys of a scroll view move the cursor here (the viewport follows it).
+    # A scroll view's own keys (arrows, page, home/end) move the cursor here; the viewport
+    # follows it. The letter keys stay on the screen, where the footer shows them.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(k.keys, f"app.{k.action}", k.description, show=False, id=k.id)
-        for k in KEYS if k.id in {"step.next", "step.previous", "step.first", "step.last",
-                                  "step.page_up", "step.page_down"}
+        Binding(key, f"app.{k.action}", k.description, show=False, id=k.id)
+        for k in KEYS for key in k.keys.split(",") if key in SCROLL_KEYS
     ]
 
     cursor: reactive[int] = reactive(0, repaint=False, always_update=True)
@@ -247,7 +248,7 @@ class TimelineView(ScrollView, can_focus=True):
             return Strip(segs)
         date_w = 12
         type_w = min(20, max(rest // 4, 8))
-        actors_w = min(22, max(rest // 5, 0)) if rest > 70 else 0
+        actors_w = min(22, max(rest // 5, 0)) if rest >= 100 else 0
         mark = marks_text(bits)
         mark_w = cell_len(mark) + 1 if mark else 0
         summary_w = max(rest - date_w - 1 - type_w - 1 - (actors_w + 1 if actors_w else 0)
