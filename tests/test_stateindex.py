@@ -53,6 +53,10 @@ def test_the_seed_index_from_stored_rows(seeded: Timeline) -> None:
     assert index.status_of("invitation:kerry-to-moscow", "story", last) == "disputed"
     assert index.counts_at("story", last)[("meeting", "held")] == 2
     assert index.counts_at("story", -1) == {}
+    assert index.story_bounds(0) == ("2014-03-03", "2014-03-09")  # "last week", first in story
+    invitation = index.step_of_position("story", 2)
+    assert invitation is not None and index.story_bounds(invitation) == (None, "2014-03-10")
+    assert index.uncertain(invitation)
 
 
 def test_an_item_made_only_of_a_dispute_is_an_entry_as_replay_says() -> None:

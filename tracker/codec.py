@@ -585,7 +585,7 @@ def fact_from_row(row: Row | tuple[Any, ...]) -> Fact:
     if key is not None and key in body.get("details", {}):
         details = freeze({key: body["details"][key]})
     return Fact(
-        position, id_, subject or id_, _intern(type_),
+        position, id_, _intern(subject) if subject else id_, _intern(type_),
         _intern(earliest) if earliest else None, _intern(latest) if latest else None,
         _intern(speaker) if speaker else outlet, outlet,
         tuple([i for _r, i in refs]) if refs else (), actors, details, _intern(published),

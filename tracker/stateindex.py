@@ -37,7 +37,8 @@ Order = Literal["story", "recorded"]
 ORDERS: tuple[Order, ...] = ("story", "recorded")
 NONE = 0  # status code: the item does not exist yet
 DEFAULT_EVERY = 1024
-WIDTH = 64  # at most this many kinds and statuses: the vocabulary has far fewer
+WIDTH = 32  # statuses per kind at most (the vocabulary has 26)
+KINDS = 16  # kinds at most (the vocabulary has 9, plus "entry")
 
 
 class Change(NamedTuple):
@@ -120,10 +121,11 @@ class StateIndex:
         del refs
         recorded = sorted(range(len(facts)), key=lambda i: facts[i].position)
         self._positions = array("I", sorted(f.position for f in facts))
-        self.story_bounds: list[tuple[str | None, str | None]] = [
-            (facts[i].earliest, facts[i].latest) for i in story
-        ]
-        self._uncertain = bytearray(uncertain_marks_of(self.story_bounds))
+        self._story_lo = array("i", (_day(facts[i].earliest, 0) for i in story))
+        self._story_hi = array("i", (_day(facts[i].latest, OPEN_END_DAY) for i in story))
+        self._uncertain = bytearray(
+            uncertain_marks_of([(facts[i].earliest, facts[i].latest) for i in story])
+        )
         self._folds: dict[str, _Fold] = {}
         if "story" in orders:
             self._folds["story"] = self._fold(facts, fact_item, story, keys)
@@ -133,6 +135,8 @@ class StateIndex:
     def _status(self, name: str) -> int:
         code = self._status_codes.get(name)
         if code is None:
+            if len(self._status_names) >= WIDTH:
+                raise ValueError(f"more than {WIDTH} statuses: widen stateindex.WIDTH")
             code = self._status_codes[name] = len(self._status_names)
             self._status_names.append(name)
         return code
@@ -140,6 +144,8 @@ class StateIndex:
     def _kind(self, name: str) -> int:
         code = self._kind_codes.get(name)
         if code is None:
+            if len(self._kind_names) >= KINDS:
+                raise ValueError(f"more than {KINDS} kinds: widen stateindex.KINDS")
             code = self._kind_codes[name] = len(self._kind_names)
             self._kind_names.append(name)
         return code
@@ -159,8 +165,8 @@ class StateIndex:
         after = array("H", bytes(2 * n))
         kind_before = array("H", bytes(2 * n))
         kind_after = array("H", bytes(2 * n))
-        counts: list[array] = [array("q", bytes(8 * WIDTH * WIDTH))]
-        current = array("q", bytes(8 * WIDTH * WIDTH))
+        counts: list[array] = [array("i", bytes(4 * KINDS * WIDTH))]
+        current = array("i", bytes(4 * KINDS * WIDTH))
         builder = _Steps(facts, keys)
         status_code = self._status
         kind_code = self._kind
@@ -186,7 +192,7 @@ class StateIndex:
             kind_before[step] = old_kind
             kind_after[step] = new_kind
             if (step + 1) % every == 0:
-                counts.append(array("q", current))
+                counts.append(array("i", current))
         del running
         by_item = array("I", sorted(range(n), key=items.__getitem__))
         offsets = array("I", bytes(4 * (len(self.subjects) + 1)))
@@ -223,6 +229,11 @@ class StateIndex:
                 rank[bisect_right(self._positions, p) - 1] = step
             self._story_rank = rank
         return int(self._story_rank[k])
+
+    def story_bounds(self, step: int) -> tuple[str | None, str | None]:
+        """The (earliest, latest) story dates of the story-order step (None: unbounded)."""
+        lo, hi = self._story_lo[step], self._story_hi[step]
+        return (_day_text(lo) if lo else None, _day_text(hi) if hi != OPEN_END_DAY else None)
 
     def uncertain(self, step: int) -> bool:
         """Whether the story-order step is of uncertain order against a neighbour."""
@@ -268,7 +279,7 @@ class StateIndex:
         fold = self._folds[order]
         n = upto + 1
         k = n // self.every
-        counts = array("q", fold.counts[k])
+        counts = array("i", fold.counts[k])
         for step in range(k * self.every, n):
             if fold.before[step]:
                 counts[fold.kind_before[step] * WIDTH + fold.before[step]] -= 1
@@ -293,6 +304,20 @@ class StateIndex:
                 out.append(self.change_at(order, step))
             step -= 1
         return out
+
+
+OPEN_END_DAY = 99_991_231
+
+
+def _day(iso: str | None, default: int) -> int:
+    """2014-03-10 -> 20140310; None -> default."""
+    if not iso:
+        return default
+    return int(iso[0:4]) * 10_000 + int(iso[5:7]) * 100 + int(iso[8:10])
+
+
+def _day_text(day: int) -> str:
+    return f"{day // 10_000:04d}-{day // 100 % 100:02d}-{day % 100:02d}"
 
 
 def _key(f: Fact) -> tuple[str, str, int]:
@@ -415,7 +440,7 @@ def build(facts: Iterable[Fact], every: int = DEFAULT_EVERY) -> StateIndex:
 # --------------------------------------------------------------------------- persistence
 
 #: Bumped whenever the index's contents or meaning change: older saved indexes are rebuilt.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 _MAGIC = b"TRACKER-STATEINDEX\n"
 _FOLD_ARRAYS = ("position", "item", "before", "after", "kind_before", "kind_after",
                 "item_steps", "item_offsets")
@@ -424,7 +449,7 @@ _FOLD_ARRAYS = ("position", "item", "before", "after", "kind_before", "kind_afte
 def to_bytes(index: StateIndex, key: str) -> bytes:
     """The index as bytes (a JSON header, then the raw arrays), tagged with ``key``: what log
     state it was built from (the head position and hash)."""
-    arrays: list[array] = [index._positions]
+    arrays: list[array] = [index._positions, index._story_lo, index._story_hi]
     folds: dict[str, dict[str, object]] = {}
     for name, fold in index._folds.items():
         folds[name] = {"counts": len(fold.counts)}
@@ -438,7 +463,6 @@ def to_bytes(index: StateIndex, key: str) -> bytes:
         "statuses": index._status_names,
         "kinds": index._kind_names,
         "subjects": index.subjects,
-        "bounds": index.story_bounds,
         "uncertain": index._uncertain.hex(),
         "folds": folds,
         "arrays": [[a.typecode, len(a)] for a in arrays],
@@ -480,11 +504,10 @@ def from_bytes(data: bytes, key: str) -> StateIndex | None:
         index._kind_codes = {n: i for i, n in enumerate(index._kind_names)}
         index.subjects = header["subjects"]
         index._item_of = {s: i for i, s in enumerate(index.subjects)}
-        index.story_bounds = [(lo, hi) for lo, hi in header["bounds"]]
         index._uncertain = bytearray.fromhex(header["uncertain"])
-        index._positions = arrays[0]
+        index._positions, index._story_lo, index._story_hi = arrays[0], arrays[1], arrays[2]
         index._folds = {}
-        k = 1
+        k = 3
         for name in header["orders"]:
             fixed = arrays[k:k + len(_FOLD_ARRAYS)]
             k += len(_FOLD_ARRAYS)
