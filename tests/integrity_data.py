@@ -11,7 +11,8 @@ from typing import Any
 
 import orjson
 
-SPEAKERS = ("Sergey Lavrov", "John Kerry", "Jen Psaki", "Alexander Lukashevich", "a senior official")
+SPEAKERS = ("Sergey Lavrov", "John Kerry", "Jen Psaki", "Alexander Lukashevich",
+            "a senior official")
 OUTLETS = ("McClatchy", "Reuters", "RIA Novosti", "Interfax", "The Guardian")
 CERTAINTIES = ("certain", "probable", "possible")
 

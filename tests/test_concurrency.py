@@ -75,6 +75,17 @@ def test_two_imports_at_once_add_exactly_ten_thousand(log: str, tmp_path: Path) 
     assert ok("--db", log, "verify").stdout.startswith(f"OK: {SEEDED + 10_000} events, head ")
 
 
+def run_together(target: Any, args: list[tuple[Any, ...]]) -> None:
+    """Run target(*a) for each a in its own forked process, all at once; each must succeed."""
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=target, args=a) for a in args]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=300)
+        assert p.exitcode == 0
+
+
 def _add_one_at_a_time(db: str, prefix: str, count: int, barrier: Any) -> None:
     tl = open_timeline(db)
     try:
@@ -87,15 +98,8 @@ def _add_one_at_a_time(db: str, prefix: str, count: int, barrier: Any) -> None:
 
 def test_many_writers_adding_one_event_at_a_time(log: str) -> None:
     writers, each = 4, 40
-    ctx = multiprocessing.get_context("fork")
-    barrier = ctx.Barrier(writers)
-    procs = [ctx.Process(target=_add_one_at_a_time, args=(log, f"w{k}", each, barrier))
-             for k in range(writers)]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(timeout=300)
-        assert p.exitcode == 0
+    barrier = multiprocessing.get_context("fork").Barrier(writers)
+    run_together(_add_one_at_a_time, [(log, f"w{k}", each, barrier) for k in range(writers)])
     ids = ids_in_order(log)
     assert len(ids) == SEEDED + writers * each
     assert sorted(ids[SEEDED:]) == sorted(f"w{k}-{n:07d}" for k in range(writers)
@@ -120,13 +124,7 @@ def test_only_one_of_racing_expected_position_appends_wins(log: str) -> None:
     racers = 4
     ctx = multiprocessing.get_context("fork")
     barrier, results = ctx.Barrier(racers), ctx.Queue()
-    procs = [ctx.Process(target=_append_expecting, args=(log, SEEDED, n, barrier, results))
-             for n in range(racers)]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(timeout=300)
-        assert p.exitcode == 0
+    run_together(_append_expecting, [(log, SEEDED, n, barrier, results) for n in range(racers)])
     outcomes = sorted(results.get(timeout=5) for _ in range(racers))
     assert outcomes == ["added"] + [
         f"conflict: the log is at position {SEEDED + 1}, not {SEEDED}: someone else appended "

@@ -303,7 +303,8 @@ def parse_story(value: Any, where: str, anchor: str | None) -> StoryTime:
         if isinstance(value, dict):
             unknown = set(value) - _STORY_KEYS
             if unknown:
-                raise _fail(where, f"field 'story' has unknown key {_clip(repr(sorted(unknown)[0]))}")
+                key = _clip(repr(sorted(unknown)[0]))
+                raise _fail(where, f"field 'story' has unknown key {key}")
             expr = value.get("expr")
             if not isinstance(expr, str) or not expr.strip():
                 raise _fail(where, "field 'story.expr' is required (the date as the source gave it)")
@@ -323,7 +324,8 @@ def _check_stated_bounds(resolved: StoryTime, value: Mapping[str, Any], where: s
         if key in value and value[key] != getattr(resolved, key):
             raise _fail(
                 where,
-                f"field 'story.{key}' is {_clip(repr(value[key]))} but {_clip(repr(resolved.expr))} "
+                f"field 'story.{key}' is {_clip(repr(value[key]))} "
+                f"but {_clip(repr(resolved.expr))} "
                 f"resolves to {getattr(resolved, key)!r}",
             )
     return resolved
@@ -431,7 +433,9 @@ def parse_details(value: Any, where: str, etype: EventType) -> FrozenDict:
         kind = etype.details.get(key)
         if kind is None:
             known = ", ".join(etype.details) or "none"
-            raise _fail(where, f"{etype.name} has no detail {_clip(repr(key))} (its details: {known})")
+            raise _fail(
+                where, f"{etype.name} has no detail {_clip(repr(key))} (its details: {known})"
+            )
         if item is None:
             continue
         if not _DETAIL_CHECKS[kind](item):
