@@ -41,6 +41,7 @@ from tracker.store import migrate
 from tracker.store.backup import BackupReport, Verdict, backup, check_chain
 from tracker.store.engine import database_url, make_engine, sqlite_path
 from tracker.store.recorder import Recorder, chain_hash, utc_now, wrap_database_errors
+from tracker.text import clip
 
 ENV_DB = "TRACKER_DB"
 APP_NAME = "tracker"
@@ -332,15 +333,10 @@ def _check_export_head(data: document.Input) -> None:
             )
     if expected_pos is not None and expected_pos != len(data.entries):
         raise InvalidInput(
-            f"the export's head says {_shown(expected_pos)} events but it holds {len(data.entries)}"
+            f"the export's head says {clip(repr(expected_pos), 40)} events but it holds {len(data.entries)}"
         )
     if expected_hash is not None and data.entries and prev != expected_hash:
         raise InvalidInput("the export's events do not hash to its head hash; it was altered")
-
-
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:39] + "…"
 
 
 # --------------------------------------------------------------------------- opening
