@@ -99,6 +99,33 @@ def test_a_destination_that_cannot_be_a_backup_is_refused(tmp_path: Path, where:
     assert result.stderr == message.format(dest=dest, parent=dest.parent)
 
 
+def test_a_url_is_not_a_backup_destination(tmp_path: Path) -> None:
+    db = tmp_path / "log.sqlite"
+    ok("--db", db, "import", SEED)
+    result = tracker("--db", db, "backup", "postgresql://elsewhere/db")
+    assert result.exit_code == 1
+    assert result.stderr == ("Error: postgresql://elsewhere/db: a backup is an SQLite file; give "
+                             "a file path, not a URL\n")
+
+
+def test_a_filesystem_without_hard_links_still_gets_its_backup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where os.link is refused (FAT, some network shares), the copy is moved into place."""
+    db = tmp_path / "log.sqlite"
+    ok("--db", db, "import", SEED)
+
+    def no_links(*_: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr("tracker.store.backup.os.link", no_links)
+    dest = tmp_path / "usb-stick.sqlite"
+    ok("--db", db, "backup", dest)
+    assert copy_verifies(dest) == SEEDED
+    result = tracker("--db", db, "backup", dest)
+    assert result.stderr == f"Error: {dest} already exists; give --force to replace it\n"
+
+
 def test_the_log_cannot_be_backed_up_onto_itself(tmp_path: Path) -> None:
     db = tmp_path / "log.sqlite"
     ok("--db", db, "import", SEED)

@@ -236,7 +236,7 @@ class Timeline:
         """The hash chain recomputed, with where and how it breaks (see tracker.store.backup)."""
         return self._guard(lambda: check_chain(self.recorder, noted_head))
 
-    def backup(self, dest: Path, *, force: bool = False) -> BackupReport:
+    def backup(self, dest: Path | str, *, force: bool = False) -> BackupReport:
         """A verified SQLite copy of the log at one moment, written while others write."""
         return self._guard(lambda: backup(self.engine, self.label, dest, force=force))
 

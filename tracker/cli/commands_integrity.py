@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -34,7 +33,7 @@ def verify(
 @app.command("backup")
 def backup(
     ctx: typer.Context,
-    dest: Annotated[Path, typer.Argument(help="The SQLite file to write.", show_default=False)],
+    dest: Annotated[str, typer.Argument(help="The SQLite file to write.", show_default=False)],
     force: Annotated[bool, typer.Option("--force", help="Replace DEST if it exists.")] = False,
 ) -> None:
     """Copy the log to an SQLite file while others go on writing; the copy is verified.

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -103,9 +104,12 @@ class BackupReport:
     method: str  # "sqlite-online-backup" or "row-copy"
 
 
-def backup(engine: Engine, source_label: str, dest: Path, *, force: bool = False) -> BackupReport:
-    """Copy the log behind ``engine`` to the SQLite file ``dest`` and prove the copy whole."""
-    dest = dest.expanduser()
+def backup(engine: Engine, source_label: str, target: Path | str, *,
+           force: bool = False) -> BackupReport:
+    """Copy the log behind ``engine`` to the SQLite file ``target`` and prove the copy whole."""
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]+://", str(target)):
+        raise InvalidInput(f"{target}: a backup is an SQLite file; give a file path, not a URL")
+    dest = Path(target).expanduser()
     _check_destination(engine, dest, force)
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
     _remove(tmp)
@@ -121,18 +125,25 @@ def backup(engine: Engine, source_label: str, dest: Path, *, force: bool = False
         if force:
             os.replace(tmp, dest)
         else:
-            try:
-                os.link(tmp, dest)  # never replaces a file that appeared meanwhile
-            except FileExistsError:
-                raise InvalidInput(
-                    f"{dest} already exists; give --force to replace it"
-                ) from None
-            _remove(tmp)
+            _move_without_replacing(tmp, dest)
     except OSError as exc:
         raise InvalidInput(f"{dest}: cannot be written ({exc.strerror})") from None
     finally:
         _remove(tmp)
     return BackupReport(dest, verdict.checked, verdict.head_hash, method)
+
+
+def _move_without_replacing(tmp: Path, dest: Path) -> None:
+    exists = InvalidInput(f"{dest} already exists; give --force to replace it")
+    try:
+        os.link(tmp, dest)  # atomic: never replaces a file that appeared meanwhile
+    except FileExistsError:
+        raise exists from None
+    except OSError:  # a filesystem without hard links (FAT on a USB stick, some shares)
+        if dest.exists():
+            raise exists from None
+        os.replace(tmp, dest)
+    _remove(tmp)
 
 
 def _check_destination(engine: Engine, dest: Path, force: bool) -> None:
