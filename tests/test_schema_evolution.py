@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import shutil
 import sqlite3
 from pathlib import Path
@@ -238,6 +239,58 @@ def test_downgrade_then_upgrade_keeps_every_event_and_the_state(any_url: str,
     assert log_of(any_url) == before
     assert rows_and_certainty(any_url) == certainties
     assert ok("--db", any_url, "verify").stdout == f"OK: 18 events, head {before[0][1]}\n"
+
+
+# --------------------------------------------------------------------------- migrating safely
+
+
+def _open(db: str, barrier: Any, results: Any) -> None:
+    barrier.wait()
+    try:
+        tl = open_timeline(db)
+        results.put(tuple(tl.notices))
+        tl.close()
+    except Exception as exc:
+        results.put((f"{type(exc).__name__}: {exc}",))
+
+
+def open_at_once(db: str, processes: int = 4) -> list[tuple[str, ...]]:
+    """What each of several processes opening the log at the same moment was told."""
+    ctx = multiprocessing.get_context("fork")
+    barrier, results = ctx.Barrier(processes), ctx.Queue()
+    procs = [ctx.Process(target=_open, args=(db, barrier, results)) for _ in range(processes)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+    return sorted(results.get(timeout=5) for _ in procs)
+
+
+def test_processes_opening_an_old_log_at_once_upgrade_it_once(old_log: Path) -> None:
+    rows = sqlite_rows(old_log)
+    assert open_at_once(str(old_log)) == [(), (), (), (
+        f"Upgraded {old_log} from schema 0001 to 0002; every event is kept.",)]
+    assert sqlite_rows(old_log) == rows
+    assert ok("--db", old_log, "verify").stdout == f"OK: 17 events, head {OLD_HEAD}\n"
+
+
+def test_processes_creating_a_new_log_at_once_create_it_once(any_url: str) -> None:
+    label = make_url(any_url).render_as_string(hide_password=True) if "://" in any_url else any_url
+    assert open_at_once(any_url) == [(), (), (), (f"Created a new tracker log at {label}.",)]
+    assert ok("--db", any_url, "verify").stdout == f"OK: 0 events, head {'0' * 64}\n"
+
+
+def test_a_migration_that_fails_half_way_leaves_the_old_schema(old_log: Path) -> None:
+    """Migrations run in one transaction: 0002 adds its column, then cannot create its index
+    (one of that name is in the way), and the column goes with it."""
+    sqlite_exec(old_log, "CREATE INDEX ix_events_certainty ON events (id)")
+    rows = sqlite_rows(old_log)
+    result = tracker("--db", old_log, "verify")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {old_log}: index ix_events_certainty already exists\n"
+    assert sqlite_exec(old_log, "SELECT version_num FROM alembic_version") == [("0001",)]
+    assert "certainty" not in [c[1] for c in sqlite_exec(old_log, "PRAGMA table_xinfo(events)")]
+    assert sqlite_rows(old_log) == rows
 
 
 # --------------------------------------------------------------------------- refusals

@@ -3,6 +3,8 @@ wheel) and live at the top of a checkout (``migrations/``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,17 +103,47 @@ def prepare(engine: Engine, where: str) -> Upgrade:
     head = head_revision()
     if revision == head:
         return Upgrade(revision, head, created=False)
-    upgrade(engine)
-    return Upgrade(revision, head, created=revision is None)
+    before = upgrade(engine)  # another process may have done it meanwhile: it says what it found
+    return Upgrade(before, head, created=before is None)
 
 
-def upgrade(engine: Engine, target: str = "head") -> None:
-    with engine.begin() as conn:
+#: The PostgreSQL advisory lock that serialises tracker's migrations of one database.
+MIGRATION_LOCK = 0x7472_6163  # "trac"
+
+
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[sa.Connection]:
+    """One transaction holding the database's write lock for a migration.
+
+    Migrations run all or nothing (a process killed half way leaves the old schema), and two
+    processes opening an old or new database at once do not both migrate it: the second waits,
+    then finds the work done. SQLite: ``BEGIN IMMEDIATE`` (the driver runs in autocommit mode, so
+    SQLAlchemy's own begin would not start a transaction at all); PostgreSQL: a transaction-scoped
+    advisory lock.
+    """
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+        try:
+            yield conn
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
+
+def upgrade(engine: Engine, target: str = "head") -> str | None:
+    """Migrate up to target; returns the revision found once the lock was held."""
+    with _migrating(engine) as conn:
+        before = MigrationContext.configure(conn).get_current_revision()
         command.upgrade(alembic_config(engine, conn), target)
+    return before
 
 
 def downgrade(engine: Engine, target: str) -> None:
-    with engine.begin() as conn:
+    with _migrating(engine) as conn:
         command.downgrade(alembic_config(engine, conn), target)
 
 
