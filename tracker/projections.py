@@ -354,8 +354,8 @@ class Actions(Generic[T]):
         self.kind = ""
         self.base = ""  # the status the item's actions give it, before accounts are compared
         self.round_: list[tuple[T, str]] = []
-        self.parties: set[str] = set()
-        self.withdrawn: set[str] = set()
+        self.parties: set[str] | None = None  # agreements only: created when first needed
+        self.withdrawn: set[str] | None = None
 
     def act(self, type_: str, actors: tuple[Actor, ...], details: Mapping[str, Any],
             token: T) -> None:
@@ -367,8 +367,12 @@ class Actions(Generic[T]):
         if info.opens and base and base != info.status and type_ != "meeting.held":
             return  # a later account of an item already under way corroborates; it does not reset
         if type_ == "agreement.signed":
+            if self.parties is None:
+                self.parties = set()
             self.parties.update(a.name for a in actors if a.role == "party")
         elif type_ == "agreement.withdrawn_from":
+            if self.withdrawn is None:
+                self.withdrawn = set()
             self.withdrawn.update(a.name for a in actors if a.role == "party")
             if self.parties and self.parties <= self.withdrawn:
                 self.base = "terminated"

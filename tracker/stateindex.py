@@ -65,7 +65,7 @@ class _Running:
         self.status = ""  # what it shows: the base status, or disputed
         self.status_code = NONE
         self.kind_code = 0
-        self.built: list[Step] = []  # on the slow path: the steps themselves
+        self.built: list[Step] | None = None  # on the slow path: the steps themselves
         self.claims: tuple[dict[str, list[str]], dict[str, list[str]]] | None = None
         self.slow = False  # once corrections, retractions or late events touch it: full derive
 
@@ -110,7 +110,9 @@ class StateIndex:
                 n = item_of[f.subject] = len(subjects)
                 subjects.append(f.subject)
             fact_item[i] = n
-        index_of = {f.id: i for i, f in enumerate(facts)}
+        referenced = {t for f in facts if f.targets for t in f.targets}
+        index_of = {f.id: i for i, f in enumerate(facts) if f.id in referenced}
+        del referenced
         refs = [
             tuple(j for t in f.targets if (j := index_of.get(t)) is not None) if f.targets else ()
             for f in facts
@@ -416,7 +418,7 @@ def _settle(run: _Running, step_of: _Steps) -> None:
 def _advance_slowly(run: _Running, i: int, subject: str, key: tuple[str, str, int],
                     in_order: bool, step_of: _Steps) -> None:
     """The slow path: the item's steps in story order, derived in full."""
-    if not run.slow:
+    if run.built is None:
         run.slow = True
         run.built = [step_of(j) for j in run.steps]
     step = step_of(i)
