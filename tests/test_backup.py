@@ -99,6 +99,29 @@ def test_a_destination_that_cannot_be_a_backup_is_refused(tmp_path: Path, where:
     assert result.stderr == message.format(dest=dest, parent=dest.parent)
 
 
+def test_a_log_in_use_is_not_replaced_even_with_force(tmp_path: Path) -> None:
+    db = tmp_path / "log.sqlite"
+    ok("--db", db, "import", SEED)
+    dest = tmp_path / "open.sqlite"
+    ok("--db", db, "backup", dest)
+    reader = sqlite3.connect(dest)  # someone has the old backup open, in WAL mode
+    reader.execute("PRAGMA journal_mode = WAL")
+    reader.execute("SELECT count(*) FROM events").fetchall()
+    try:
+        before = digest(dest)
+        result = tracker("--db", db, "backup", dest, "--force")
+        assert result.exit_code == 1
+        assert result.stderr == (
+            f"Error: {dest} is in use, or was not closed cleanly (open.sqlite-wal is beside it); "
+            "close it, or back up to another file\n"
+        )
+        assert digest(dest) == before
+    finally:
+        reader.close()
+    ok("--db", db, "backup", dest, "--force")  # closed: now it may be replaced
+    assert copy_verifies(dest) == SEEDED
+
+
 def test_a_url_is_not_a_backup_destination(tmp_path: Path) -> None:
     db = tmp_path / "log.sqlite"
     ok("--db", db, "import", SEED)

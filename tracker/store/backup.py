@@ -156,6 +156,12 @@ def _check_destination(engine: Engine, dest: Path, force: bool) -> None:
         raise InvalidInput(f"{dest} is the log itself; back it up to another file")
     if dest.exists() and not force:
         raise InvalidInput(f"{dest} already exists; give --force to replace it")
+    for side in ("-wal", "-journal"):
+        if Path(f"{dest}{side}").exists():  # replacing it would pair a new file with its journal
+            raise InvalidInput(
+                f"{dest} is in use, or was not closed cleanly ({dest.name}{side} is beside it); "
+                "close it, or back up to another file"
+            )
 
 
 def _online_backup(engine: Engine, tmp: Path) -> None:
