@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tracker.events import kinds, thaw
-from tracker.projections import Item, Query, State
+from tracker.projections import Item, ItemView, Query, State
 
 #: Section names of the state document, one per item kind, in reading order.
 SECTIONS = {
@@ -23,10 +23,13 @@ SECTIONS = {
 def item_to_dict(
     item: Item, state: State | None = None,
     gates: Mapping[str, list[dict[str, str]]] | None = None,
+    view: ItemView | None = None,
 ) -> dict[str, Any]:
     """One item as a JSON object; with ``state``, the demands that gate it (``gates``: those
-    already indexed by :func:`gating_index`, when converting a whole state)."""
-    view = item.view  # derived from the item's steps: derive it once
+    already indexed by :func:`gating_index`, ``view``: the item's view, when converting a whole
+    state)."""
+    if view is None:
+        view = item.view  # derived from the item's steps: derive it once
     out: dict[str, Any] = {
         "subject": item.subject,
         "kind": item.kind,
@@ -68,14 +71,16 @@ def gating_demands(state: State, subject: str) -> list[dict[str, str]]:
     return gating_index(state, subject).get(subject, [])
 
 
-def gating_index(state: State, only: str | None = None) -> dict[str, list[dict[str, str]]]:
+def gating_index(
+    state: State, only: str | None = None, views: Mapping[str, ItemView] | None = None
+) -> dict[str, list[dict[str, str]]]:
     """The demands gating each item (or only the item ``only``), sorted by the demand's subject:
     one pass over the demands, however many items ask."""
     index: dict[str, list[dict[str, str]]] = {}
     for other in state.items.values():
         if other.kind != "demand":
             continue
-        view = other.view
+        view = views[other.subject] if views is not None else other.view
         for gated in dict.fromkeys(view.details.get("gates", ())):
             if only is None or gated == only:
                 index.setdefault(gated, []).append(
@@ -97,10 +102,11 @@ def disputes(state: State) -> list[dict[str, Any]]:
     return sorted(out, key=lambda d: (d["subject"], d["event"]))
 
 
-def actors(state: State) -> list[dict[str, Any]]:
+def actors(state: State, views: Mapping[str, ItemView] | None = None) -> list[dict[str, Any]]:
     seen: dict[str, dict[str, Any]] = {}
     for item in state.items.values():
-        for a in item.actors:
+        view = views[item.subject] if views is not None else item.view
+        for a in view.actors:
             entry = seen.setdefault(a.name, {"name": a.name, "roles": set(), "items": set()})
             entry["roles"].add(a.role)
             entry["items"].add(item.subject)
@@ -119,11 +125,13 @@ def state_to_dict(state: State, query: Query | None = None) -> dict[str, Any]:
     for kind in kinds():
         if kind in SECTIONS:
             by_kind[kind] = state.of_kind(kind)
-    gates = gating_index(state)
+    # An item's view is derived from its steps: derive each once for the whole document.
+    views = {subject: item.view for subject, item in state.items.items()}
+    gates = gating_index(state, views=views)
     for kind, section in SECTIONS.items():
-        doc[section] = [item_to_dict(i, state, gates) for i in by_kind[kind]]
+        doc[section] = [item_to_dict(i, state, gates, views[i.subject]) for i in by_kind[kind]]
     doc["disputes"] = disputes(state)
-    doc["actors"] = actors(state)
+    doc["actors"] = actors(state, views)
     return doc
 
 
