@@ -22,6 +22,11 @@ async def fill(pilot: object, selector: str, text: str) -> None:
     await settle(pilot)  # type: ignore[arg-type]
 
 
+async def fill_all(pilot: object, fields: dict[str, str]) -> None:
+    for selector, text in fields.items():
+        await fill(pilot, selector, text)
+
+
 def error_at(app: TrackerApp, key: str) -> str:
     return str(app.screen.query_one(f"#e-{key}", Label).render())
 
@@ -35,10 +40,12 @@ async def test_a_meeting_filled_in_is_saved_and_the_cursor_lands_on_it(
         await fill(pilot, "#f-story", "last Friday")
         await fill(pilot, "#f-published", "2014-03-14")
         assert "2014-03-07" in str(app.screen.query_one("#f-story-shown").render())
-        await fill(pilot, "#f-summary", "Kerry and Lavrov meet in London")
-        await fill(pilot, "#f-role-participant", "John Kerry, Sergey Lavrov")
-        await fill(pilot, "#f-place", "London")
-        await fill(pilot, "#f-outlet", "Reuters")
+        await fill_all(pilot, {
+            "#f-summary": "Kerry and Lavrov meet in London",
+            "#f-role-participant": "John Kerry, Sergey Lavrov",
+            "#f-place": "London",
+            "#f-outlet": "Reuters",
+        })
         await press(pilot, "ctrl+s")
         assert not isinstance(app.screen, EventForm)
         assert seed_log.count() == 18
@@ -57,10 +64,12 @@ async def test_an_impossible_date_shows_an_error_at_the_field_and_writes_nothing
     async with app.run_test(size=(140, 45)) as pilot:
         await settle(pilot)
         await press(pilot, "a")
-        await fill(pilot, "#f-story", "2014-02-30")
-        await fill(pilot, "#f-summary", "A meeting that cannot have been")
-        await fill(pilot, "#f-role-participant", "A, B")
-        await fill(pilot, "#f-outlet", "Reuters")
+        await fill_all(pilot, {
+            "#f-story": "2014-02-30",
+            "#f-summary": "A meeting that cannot have been",
+            "#f-role-participant": "A, B",
+            "#f-outlet": "Reuters",
+        })
         await press(pilot, "ctrl+s")
         assert isinstance(app.screen, EventForm)
         assert "'2014-02-30' is not a real date (February 2014 has 28 days)" in error_at(
@@ -75,9 +84,11 @@ async def test_a_missing_required_actor_is_shown_at_that_role(
     async with app.run_test(size=(140, 45)) as pilot:
         await settle(pilot)
         await press(pilot, "a")
-        await fill(pilot, "#f-story", "2014-03-10")
-        await fill(pilot, "#f-summary", "Someone met")
-        await fill(pilot, "#f-outlet", "Reuters")
+        await fill_all(pilot, {
+            "#f-story": "2014-03-10",
+            "#f-summary": "Someone met",
+            "#f-outlet": "Reuters",
+        })
         await press(pilot, "ctrl+s")
         assert "needs an actor with role 'participant'" in error_at(app, "role-participant")
         assert seed_log.count() == 17
@@ -115,10 +126,12 @@ async def test_someone_appending_meanwhile_is_shown_in_the_form_then_saving_work
         other.add({"type": "statement.made", "story": "2014-03-11", "summary": "Another desk",
                    "source": {"outlet": "AP", "published": "2014-03-11"}})
         other.close()
-        await fill(pilot, "#f-story", "2014-03-12")
-        await fill(pilot, "#f-summary", "Kerry and Lavrov talk by phone")
-        await fill(pilot, "#f-role-participant", "John Kerry, Sergey Lavrov")
-        await fill(pilot, "#f-outlet", "Reuters")
+        await fill_all(pilot, {
+            "#f-story": "2014-03-12",
+            "#f-summary": "Kerry and Lavrov talk by phone",
+            "#f-role-participant": "John Kerry, Sergey Lavrov",
+            "#f-outlet": "Reuters",
+        })
         await press(pilot, "ctrl+s")
         assert isinstance(app.screen, EventForm)
         shown = error_at(app, "form") if app.screen.query("#e-form") else str(
@@ -142,11 +155,13 @@ async def test_a_reference_is_picked_from_the_timeline(app: TrackerApp, seed_log
         form.query_one("#f-type").value = "invitation.accepted"  # type: ignore[attr-defined]
         await settle(pilot)
         form.query_one("#f-ref-rel").value = "responds_to"  # type: ignore[attr-defined]
-        await fill(pilot, "#f-story", "2014-03-20")
-        await fill(pilot, "#f-summary", "Kerry accepts after all")
-        await fill(pilot, "#f-role-invitee", "John Kerry")
-        await fill(pilot, "#f-outlet", "Reuters")
-        await fill(pilot, "#f-published", "2014-03-20")
+        await fill_all(pilot, {
+            "#f-story": "2014-03-20",
+            "#f-summary": "Kerry accepts after all",
+            "#f-role-invitee": "John Kerry",
+            "#f-outlet": "Reuters",
+            "#f-published": "2014-03-20",
+        })
         await press(pilot, "ctrl+s")
         assert seed_log.count() == 18
         stored = list(seed_log.events())[-1]

@@ -338,3 +338,20 @@ async def test_q_quits(app: TrackerApp) -> None:
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_a_large_log_steps_through_the_state_index(seed_log: object) -> None:
+    """Past the small-log size the state comes from the state index: the same change shows."""
+    from tracker.service import Timeline
+
+    assert isinstance(seed_log, Timeline)
+    app = TrackerApp(seed_log, small_log=5)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, *["j"] * 4)
+        assert position(app) == 3
+        state = text_of_main(app, "#state")
+        assert "~ changed invitation invitation:kerry-to-moscow  open → declined" in state
+        assert "Invitations (1): declined 1" in state
+        await press(pilot, "t")
+        assert "After event 3 of 17" in text_of_main(app, "#state")

@@ -2,8 +2,11 @@
 
 The screen holds three panes: the timeline (a Line-API list; its cursor is "now"), the event
 under the cursor, and the state as it stood after that event with what this step changed on top.
-All database work runs in thread workers that post their results back as messages; the state at
-the cursor comes from :class:`tracker.checkpoints.Checkpoints`, never a replay from the start.
+All database work runs in thread workers that post their results back as messages. The state at
+the cursor never comes from a replay from the start: on a log of ordinary size from
+:class:`tracker.checkpoints.Checkpoints` (full states, the whole state can be shown), on a
+large one from :class:`tracker.stateindex.StateIndex` (statuses by step: the change, the counts
+by status and the items changed lately, in flat arrays).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from tracker.events import Event
 from tracker.projections import Query, State, diff, evolve
 from tracker.selection import EventFilter
 from tracker.service import Timeline
+from tracker.stateindex import Order, StateIndex
 from tracker.text import one_line
 from tracker.tui import keys
 from tracker.tui.model import (
@@ -60,7 +64,7 @@ from tracker.tui.model import (
     row_on_or_after,
     search_matches,
 )
-from tracker.tui.render import event_detail, header, step_view
+from tracker.tui.render import event_detail, header, index_view, step_view
 from tracker.tui.screens import ExportScreen, FilterScreen, HelpScreen, PromptScreen, RefPicker
 from tracker.tui.timeline import TimelineView
 
@@ -100,8 +104,12 @@ class LinesReady(Message):
         self.lines = lines
 
 
+StateSource = Checkpoints | StateIndex
+"""Where the state at a step comes from: full states (small logs) or the state index."""
+
+
 class CheckpointsReady(Message):
-    def __init__(self, key: tuple[Any, ...], checkpoints: Checkpoints) -> None:
+    def __init__(self, key: tuple[Any, ...], checkpoints: StateSource) -> None:
         super().__init__()
         self.key = key
         self.checkpoints = checkpoints
@@ -210,10 +218,11 @@ class TrackerApp(App[None]):
     CSS = CSS
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, timeline: Timeline, *, every: int = 256) -> None:
+    def __init__(self, timeline: Timeline, *, every: int = 256, small_log: int = 50_000) -> None:
         super().__init__()
         self.timeline = timeline
         self.every = every
+        self.small_log = small_log
         self.index = LogIndex()
         self.loaded = False
         self.order_name = STORY
@@ -224,7 +233,7 @@ class TrackerApp(App[None]):
         self.filter_ok: set[int] | None = None
         self.view = View(array("i"))
         self.token = 0
-        self.checkpoints: dict[tuple[Any, ...], Checkpoints] = {}
+        self.checkpoints: dict[tuple[Any, ...], StateSource] = {}
         self._cp_lock = threading.Lock()
         self._cp_building: tuple[Any, ...] | None = None
         self.events: LRU[int, tuple[Event, dict[str, str]]] = LRU(512)
@@ -238,6 +247,7 @@ class TrackerApp(App[None]):
         self.shown_row: int | None = None  # the row the event and state panes show
         self._detail_pending = False
         self._last_state: tuple[Checkpoints, int, State] | None = None
+        self._state_order = array("i")
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -260,8 +270,14 @@ class TrackerApp(App[None]):
                     markup=False)
 
     @property
+    def large(self) -> bool:
+        """A log too large to keep full states for: the state index serves it instead."""
+        return self.index.count > self.small_log
+
+    @property
     def cp_key(self) -> tuple[Any, ...]:
-        return (self.order_name, self.known_on, self.recorded_by, self.index.count)
+        order = "both" if self.large else self.order_name
+        return (order, self.known_on, self.recorded_by, self.index.count)
 
     @property
     def query_now(self) -> Query:
@@ -317,10 +333,32 @@ class TrackerApp(App[None]):
         if self.needle:
             self.run_search(self.needle, keep=True)
         self.timeline_view.set_view(self.view, index, row, self.order_name == STORY)
-        if self.cp_key not in self.checkpoints and self._cp_building != self.cp_key:
-            self._cp_building = self.cp_key
-            self.build_checkpoints(self.cp_key, order, self.admitted is None)
+        self._state_order = order
+        if not self.large:
+            self.start_state_build()
+        # on a large log the rows come first: the state is built once they are on screen
         self.show_cursor()
+
+    def start_state_build(self) -> None:
+        """Build the checkpoints or the state index for the current view, if not there yet."""
+        key = self.cp_key
+        if key in self.checkpoints or self._cp_building == key:
+            return
+        self._cp_building = key
+        if self.large:
+            self.build_state_index(key, self.query_now)
+        else:
+            self.build_checkpoints(key, self._state_order, self.admitted is None)
+
+    @work(thread=True, exclusive=True, group="checkpoints")
+    def build_state_index(self, key: tuple[Any, ...], query: Query) -> None:
+        try:
+            index = self.timeline.state_index(query)
+        except TrackerError as exc:
+            self.post_message(Failed(str(exc)))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(CheckpointsReady(key, index))
 
     @work(thread=True, exclusive=True, group="checkpoints")
     def build_checkpoints(self, key: tuple[Any, ...], order: array, whole: bool) -> None:
@@ -372,6 +410,8 @@ class TrackerApp(App[None]):
 
     def on_lines_ready(self, message: LinesReady) -> None:
         self.timeline_view.add_lines(message.lines)
+        if self.large:
+            self.call_after_refresh(self.start_state_build)
 
     def on_failed(self, message: Failed) -> None:
         self.say(message.message, error=True)
@@ -420,7 +460,7 @@ class TrackerApp(App[None]):
         self.call_after_refresh(self._start_detail, self.token, row, position, i, cp, self.full)
 
     def _start_detail(self, token: int, row: int, position: int, i: int,
-                      cp: Checkpoints | None, full: bool) -> None:
+                      cp: StateSource | None, full: bool) -> None:
         self._detail_pending = False
         if token == self.token and row == self.timeline_view.cursor:
             self.load_detail(token, row, position, i, cp, full)
@@ -431,7 +471,7 @@ class TrackerApp(App[None]):
         return self._detail_pending or any(w.is_running for w in self.workers)
 
     @work(thread=True, exclusive=True, group="detail")
-    def load_detail(self, token: int, row: int, position: int, i: int, cp: Checkpoints | None,
+    def load_detail(self, token: int, row: int, position: int, i: int, cp: StateSource | None,
                     full: bool) -> None:
         worker = get_current_worker()
         try:
@@ -451,7 +491,12 @@ class TrackerApp(App[None]):
             if worker.is_cancelled:
                 return
             state: RenderableType | None = None
-            if cp is not None:
+            if isinstance(cp, StateIndex):
+                order: Order = "story" if self.order_name == STORY else "recorded"
+                step = cp.step_of_position(order, position)
+                if step is not None:
+                    state = index_view(cp, order, step, self.query_now.describe())
+            elif cp is not None:
                 last = self._last_state
                 if last is not None and last[0] is cp and last[1] == i:
                     before = last[2]  # stepping on: the state after the previous step
@@ -474,13 +519,14 @@ class TrackerApp(App[None]):
             return
         marks = self.index.marks[message.event.position - 1] \
             if message.event.position <= self.index.count else 0
-        self.main.query_one("#detail", Static).update(
-            event_detail(message.event, marks, message.refs))
         state = message.state
         if state is None:
             state = Text("Working out the state at each step… (a large log takes a while)",
                          style="dim")
-        self.main.query_one("#state", Static).update(state)
+        with self.batch_update():
+            self.main.query_one("#detail", Static).update(
+                event_detail(message.event, marks, message.refs))
+            self.main.query_one("#state", Static).update(state)
         self.shown_row = message.row if message.state is not None else None
 
     # -- moving ------------------------------------------------------------------------------

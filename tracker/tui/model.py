@@ -21,8 +21,8 @@ import orjson
 
 from tracker.codec import Row, event_from_row
 from tracker.dates import StoryTime
-from tracker.events import EVENT_TYPES, Event, Ref, Source
-from tracker.ordering import story_order, uncertain_marks
+from tracker.events import EVENT_TYPES, Event, Source
+from tracker.ordering import UNBOUNDED_END, order_by_story, uncertain_marks_of
 from tracker.selection import MARK_OF_RELATION, EventFilter
 from tracker.text import one_line
 
@@ -86,19 +86,21 @@ class LogIndex:
 def build_index(rows: Iterable[Row], cancelled: Callable[[], bool] = lambda: False) -> LogIndex:
     """Scan the log once and build its index (story order via :mod:`tracker.ordering`).
 
-    Only what ordering needs is kept per event while it runs (dates, id, references); the text
-    stays in the database.
+    Only what ordering needs is kept per event while it runs (dates, id, references), as plain
+    tuples; the text stays in the database.
     """
     index = LogIndex()
-    light: list[Event] = []
     dates: dict[str | None, str | None] = {None: None}
-    stories: dict[tuple[str | None, str | None], StoryTime] = {}
-    targets: list[tuple[str, int]] = []
     lo_days: dict[str | None, int] = {}
     hi_days: dict[str | None, int] = {}
+    keys: list[tuple[str, str, int]] = []
+    bounds: list[tuple[str | None, str | None]] = []
+    index_of: dict[str, int] = {}
+    pending_refs: list[tuple[int, list[tuple[str, str]]]] = []
     for row in rows:
         if cancelled():
             break
+        i = len(keys)
         earliest = dates.setdefault(row.story_earliest, row.story_earliest)
         latest = dates.setdefault(row.story_latest, row.story_latest)
         lo = lo_days.get(earliest)
@@ -110,35 +112,34 @@ def build_index(rows: Iterable[Row], cancelled: Callable[[], bool] = lambda: Fal
         index.lo.append(lo)
         index.hi.append(hi)
         index.kinds.append(TYPE_CODE.get(row.type, 0))
-        refs: tuple[Ref, ...] = ()
+        keys.append((earliest or latest or UNBOUNDED_END, latest or earliest or UNBOUNDED_END,
+                     row.position))
+        bounds.append((earliest, latest))
+        index_of[row.id] = i
         if '"refs"' in row.body:
-            refs = tuple(Ref(r, i) for r, i in orjson.loads(row.body).get("refs") or ())
-            for ref in refs:
-                bit = _MARK_BIT.get(ref.rel)
-                if bit:
-                    targets.append((ref.id, bit))
-        story = stories.get((earliest, latest))
-        if story is None:
-            story = stories[(earliest, latest)] = StoryTime("", None, "", earliest, latest)
-        light.append(Event(row.id, row.type, story, "", _PLACEHOLDER_SOURCE, refs=refs,
-                           position=row.position))
-    index.count = len(light)
-    index.marks = bytearray(index.count)
-    if targets:
-        position_of = {e.id: e.position for e in light}
-        for target, bit in targets:
-            p = position_of.get(target)
-            if p is not None:
-                index.marks[p - 1] |= bit
-        del position_of
-    order = story_order(light)
-    index.story = array("i", (light[i].position for i in order))
-    in_order = [light[i] for i in order]
-    del light
-    index.uncertain = bytearray(index.count)
-    for event, flag in zip(in_order, uncertain_marks(in_order), strict=True):
+            pending_refs.append((i, orjson.loads(row.body).get("refs") or []))
+    index.count = n = len(keys)
+    index.marks = bytearray(n)
+    refs: list[tuple[int, ...]] = [()] * n
+    for i, found in pending_refs:
+        targets = []
+        for rel, target in found:
+            j = index_of.get(target)
+            if j is None:
+                continue
+            targets.append(j)
+            bit = _MARK_BIT.get(rel)
+            if bit:
+                index.marks[j] |= bit
+        refs[i] = tuple(targets)
+    del index_of, pending_refs
+    order = order_by_story(keys, refs)
+    del refs
+    index.story = array("i", (keys[i][2] for i in order))
+    index.uncertain = bytearray(n)
+    for i, flag in zip(order, uncertain_marks_of([bounds[i] for i in order]), strict=True):
         if flag:
-            index.uncertain[event.position - 1] = 1
+            index.uncertain[i] = 1
     return index
 
 

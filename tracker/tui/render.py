@@ -18,9 +18,11 @@ from tracker.events import EVENT_TYPES, Event
 from tracker.projections import Change, Item, Query, State
 from tracker.render import event_lines, literal, state_view, status_text
 from tracker.report import SECTIONS, state_to_dict
+from tracker.stateindex import Order, StateIndex
 from tracker.text import one_line, visible
 from tracker.tui.model import mark_names
 
+RECENT = 15  # items changed lately, listed for a large log
 MAX_ITEMS = 200  # a state with more items shows counts by status instead of a list
 FULL_LIMIT = 3000  # the most items the full state view lists
 
@@ -146,6 +148,51 @@ def _item_line(item: Item, changed: bool) -> Text:
     line.append("  ")
     line.append_text(literal(one_line(item.title), "bold" if changed else ""))
     return line
+
+
+def index_view(index: StateIndex, order: Order, step: int, describe: str) -> Group:
+    """The state at a step of a large log, from its state index: this step's change set apart,
+    how many items stand in each status, and the items changed most recently."""
+    change = index.change_at(order, step)
+    parts: list[RenderableType] = [Text("This step", style="bold underline")]
+    verb = "changed" if change.before else "added"
+    label, style = _VERBS[verb]
+    line = Text(label + " ", style=style)
+    line.append(f"{change.kind} ", style="bold")
+    line.append_text(literal(change.subject, "dim"))
+    line.append("  ")
+    if change.before and change.before != change.after:
+        line.append_text(status_text(change.before))
+        line.append(" → ")
+    line.append_text(status_text(change.after))
+    parts.append(line)
+    parts.append(Text())
+    title = Text(f"After event {step + 1:,} of {len(index):,}", style="bold underline")
+    title.append(f"  ({describe})", style="dim")
+    parts.append(title)
+    by_kind: dict[str, list[tuple[str, int]]] = {}
+    for (kind, status), n in index.counts_at(order, step).items():
+        by_kind.setdefault(kind, []).append((status, n))
+    for kind, section in SECTIONS.items():
+        found = by_kind.get(kind)
+        if not found:
+            continue
+        row = Text(f"{section.capitalize()} ({sum(n for _, n in found):,}): ", style="bold")
+        for i, (status, n) in enumerate(sorted(found, key=lambda sn: -sn[1])):
+            if i:
+                row.append(", ")
+            row.append_text(status_text(status))
+            row.append(f" {n:,}")
+        parts.append(row)
+    parts.append(Text())
+    parts.append(Text("Changed lately", style="bold underline"))
+    for recent in index.recent(order, step, RECENT):
+        row = Text("  ")
+        row.append_text(status_text(recent.after))
+        row.append(f"  {recent.kind} ")
+        row.append_text(literal(recent.subject, "dim"))
+        parts.append(row)
+    return Group(*parts)
 
 
 def header(label: str, step: int, total: int, order: str, known: str, filters: str,
