@@ -4,12 +4,15 @@ varied enough to exercise the codec, and different for each ``prefix`` so writer
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
+
+from tracker.service import open_timeline
 
 SPEAKERS = ("Sergey Lavrov", "John Kerry", "Jen Psaki", "Alexander Lukashevich",
             "a senior official")
@@ -57,10 +60,30 @@ def write_lines(path: Path, prefix: str, count: int) -> Path:
     return path
 
 
-def positions(db: Path) -> list[int]:
-    """The positions in an SQLite log, read by a plain connection that knows nothing of tracker."""
+def sqlite_exec(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    """Run SQL on an SQLite log through a plain connection that knows nothing of tracker."""
     conn = sqlite3.connect(db)
     try:
-        return [p for (p,) in conn.execute("SELECT position FROM events ORDER BY position")]
+        with conn:
+            return conn.execute(sql).fetchall()
     finally:
         conn.close()
+
+
+def positions(db: Path) -> list[int]:
+    """The positions in an SQLite log, in order."""
+    return [p for (p,) in sqlite_exec(db, "SELECT position FROM events ORDER BY position")]
+
+
+def digest(path: Path) -> str:
+    """The sha256 of a file's bytes (to show a file was left untouched)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def snapshot(db: str | Path) -> tuple[tuple[int, str], list[tuple[Any, ...]], dict[str, Any]]:
+    """(head, every stored row, the state document) of a log, through tracker."""
+    tl = open_timeline(str(db))
+    try:
+        return tl.head(), [tuple(r) for r in tl.rows()], tl.state_document()
+    finally:
+        tl.close()

@@ -8,7 +8,6 @@ snapshot into a new SQLite log, so the copy has the same hashes and head.
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import sqlite3
 import subprocess
@@ -19,24 +18,11 @@ from pathlib import Path
 import pytest
 
 from tests.cli_support import ROOT, SEED, ok, tracker
-from tests.integrity_data import events, write_lines
+from tests.integrity_data import digest, events, snapshot, write_lines
 from tracker import document
 from tracker.service import open_timeline
 
 SEEDED = 17
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def snapshot(db: str | Path) -> tuple[tuple[int, str], list[tuple[object, ...]], dict[str, object]]:
-    """(head, every stored row, the state document) of a log."""
-    tl = open_timeline(str(db))
-    try:
-        return tl.head(), [tuple(r) for r in tl.rows()], tl.state_document()
-    finally:
-        tl.close()
 
 
 def copy_verifies(copy: Path) -> int:

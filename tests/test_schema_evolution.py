@@ -12,7 +12,6 @@ version of tracker itself (commit 472e783: schema 0001, version 1 bodies) import
 
 from __future__ import annotations
 
-import hashlib
 import json
 import multiprocessing
 import shutil
@@ -26,6 +25,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.cli_support import SEED, ok, tracker
+from tests.integrity_data import digest, snapshot, sqlite_exec
 from tracker.codec import UPCASTERS, event_from_row, parse_event, stored_body
 from tracker.errors import InvalidEvent
 from tracker.events import CERTAINTY, SCHEMA_VERSION
@@ -40,33 +40,8 @@ ROW_SQL = ("SELECT position, id, type, schema_version, subject, story_earliest, 
            "published, recorded_at, body, hash FROM events ORDER BY position")
 
 
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def sqlite_rows(db: Path) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(ROW_SQL).fetchall()
-    finally:
-        conn.close()
-
-
-def sqlite_exec(db: Path, sql: str) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(db)
-    try:
-        with conn:
-            return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
-
-
-def log_of(db: str | Path) -> tuple[tuple[int, str], list[tuple[Any, ...]], dict[str, Any]]:
-    tl = open_timeline(str(db))
-    try:
-        return tl.head(), [tuple(r) for r in tl.rows()], tl.state_document()
-    finally:
-        tl.close()
+    return sqlite_exec(db, ROW_SQL)
 
 
 def leftovers(path: Path) -> list[str]:
@@ -103,8 +78,8 @@ def test_a_log_from_the_previous_version_opens_upgraded_with_a_notice(old_log: P
 def test_old_events_replay_to_the_same_state_as_new_ones(old_log: Path, tmp_path: Path) -> None:
     fresh = tmp_path / "fresh.sqlite"
     ok("--db", fresh, "import", SEED)
-    _, old_rows, old_state = log_of(old_log)
-    _, new_rows, new_state = log_of(fresh)
+    _, old_rows, old_state = snapshot(old_log)
+    _, new_rows, new_state = snapshot(fresh)
     assert old_state == new_state
     old_events = [event_from_row(r) for r in old_rows]
     new_events = [event_from_row(r) for r in new_rows]
@@ -218,7 +193,7 @@ def test_downgrade_then_upgrade_keeps_every_event_and_the_state(any_url: str,
     """Must show 5, first half: on the populated seed log, plus version 2 events."""
     ok("--db", any_url, "import", SEED)
     assert add_json(any_url, statement(1, "possible"), tmp_path).exit_code == 0
-    before = log_of(any_url)
+    before = snapshot(any_url)
     certainties = rows_and_certainty(any_url)
     assert certainties[-1][2] == "possible"
 
@@ -236,7 +211,7 @@ def test_downgrade_then_upgrade_keeps_every_event_and_the_state(any_url: str,
     finally:
         engine.dispose()
 
-    assert log_of(any_url) == before
+    assert snapshot(any_url) == before
     assert rows_and_certainty(any_url) == certainties
     assert ok("--db", any_url, "verify").stdout == f"OK: 18 events, head {before[0][1]}\n"
 
