@@ -457,7 +457,7 @@ def tui_figures(sizes: Sizes, quick: bool, say: Callable[[str], None]) -> list[F
                        None, "skipped: bench/tui.py is not there yet")]
     say("TUI figures...")
     out = []
-    wanted = [sizes.import_n, sizes.big_n]
+    wanted = [sizes.big_n] if quick else [sizes.import_n, sizes.big_n]
     for d in tui.run(wanted, quick):
         out.append(Figure(
             d["name"], float(d["value"]), d.get("unit", ""), d.get("baseline"), d.get("ratio"),

@@ -95,7 +95,11 @@ class Recorder:
         function that looks up rows by id, so callers can validate against the log as it is now.
         """
         with self._write() as cur:
-            position, prev = self._head(cur)
+            cur.execute(
+                "SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1"
+            )
+            last = cur.fetchone()
+            position, prev = (int(last[0]), last[1]) if last else (0, GENESIS_HASH)
             if expected_position is not None and position != expected_position:
                 raise AppendConflict(
                     f"the log is at position {position}, not {expected_position}: "
@@ -105,7 +109,8 @@ class Recorder:
                 rows = check(lambda ids: self._lookup(cur, ids))
             if not rows:
                 return []
-            recorded_at = self._next_time(cur)
+            # Recorded time never goes backwards along the log, even if the clock does.
+            recorded_at = max(utc_now(), last[2]) if last else utc_now()
             stored: list[Row] = []
             for new in rows:
                 position += 1
@@ -116,13 +121,6 @@ class Recorder:
                 f"INSERT INTO events ({COLUMNS}) VALUES ({', '.join([p] * 11)})", stored
             )
             return stored
-
-    def _next_time(self, cur: Any) -> str:
-        # Recorded time never goes backwards along the log, even if the clock does.
-        now = utc_now()
-        cur.execute("SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1")
-        last = cur.fetchone()
-        return max(now, last[0]) if last else now
 
     # -- reading -----------------------------------------------------------------------------
 
