@@ -14,11 +14,19 @@ from contextlib import contextmanager
 
 @contextmanager
 def paused_gc() -> Iterator[None]:
-    """Pause automatic garbage collection for the duration (nested uses are fine)."""
+    """Pause automatic garbage collection for the duration (nested uses are fine).
+
+    On the way out, what the bulk work left alive is moved to the collector's permanent
+    generation (``gc.freeze``): otherwise the first collection after the pause scans every one
+    of those objects at once (1-2 s after folding 100k events, most of the fold's own time).
+    They are still freed as usual when nothing refers to them; only a reference cycle among them
+    would outlive its last reference, and events, steps and states have none.
+    """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
+            gc.freeze()
             gc.enable()
