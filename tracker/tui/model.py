@@ -19,6 +19,7 @@ from typing import Generic, TypeVar
 
 import orjson
 
+from tracker.bulk import paused_gc
 from tracker.codec import Row, event_from_row
 from tracker.dates import StoryTime
 from tracker.events import EVENT_TYPES, Event, Source
@@ -89,14 +90,21 @@ def build_index(rows: Iterable[Row], cancelled: Callable[[], bool] = lambda: Fal
     Only what ordering needs is kept per event while it runs (dates, id, references), as plain
     tuples; the text stays in the database.
     """
+    with paused_gc():  # a million small tuples: no collections while they are made
+        return _build_index(rows, cancelled)
+
+
+def _build_index(rows: Iterable[Row], cancelled: Callable[[], bool]) -> LogIndex:
     index = LogIndex()
     dates: dict[str | None, str | None] = {None: None}
     lo_days: dict[str | None, int] = {}
     hi_days: dict[str | None, int] = {}
     keys: list[tuple[str, str, int]] = []
+    pairs: dict[tuple[str | None, str | None], tuple[str | None, str | None]] = {}
     bounds: list[tuple[str | None, str | None]] = []
     index_of: dict[str, int] = {}
-    pending_refs: list[tuple[int, list[tuple[str, str]]]] = []
+    refs: list[tuple[int, ...]] = []
+    marks = index.marks
     for row in rows:
         if cancelled():
             break
@@ -112,27 +120,28 @@ def build_index(rows: Iterable[Row], cancelled: Callable[[], bool] = lambda: Fal
         index.lo.append(lo)
         index.hi.append(hi)
         index.kinds.append(TYPE_CODE.get(row.type, 0))
+        marks.append(0)
         keys.append((earliest or latest or UNBOUNDED_END, latest or earliest or UNBOUNDED_END,
                      row.position))
-        bounds.append((earliest, latest))
+        pair = (earliest, latest)
+        bounds.append(pairs.setdefault(pair, pair))
         index_of[row.id] = i
+        targets: tuple[int, ...] = ()
         if '"refs"' in row.body:
-            pending_refs.append((i, orjson.loads(row.body).get("refs") or []))
+            # references point to earlier entries, all seen by now
+            found = []
+            for rel, target in orjson.loads(row.body).get("refs") or ():
+                j = index_of.get(target)
+                if j is None:
+                    continue
+                found.append(j)
+                bit = _MARK_BIT.get(rel)
+                if bit:
+                    marks[j] |= bit
+            targets = tuple(found)
+        refs.append(targets)
     index.count = n = len(keys)
-    index.marks = bytearray(n)
-    refs: list[tuple[int, ...]] = [()] * n
-    for i, found in pending_refs:
-        targets = []
-        for rel, target in found:
-            j = index_of.get(target)
-            if j is None:
-                continue
-            targets.append(j)
-            bit = _MARK_BIT.get(rel)
-            if bit:
-                index.marks[j] |= bit
-        refs[i] = tuple(targets)
-    del index_of, pending_refs
+    del index_of
     order = order_by_story(keys, refs)
     del refs
     index.story = array("i", (keys[i][2] for i in order))
