@@ -150,12 +150,15 @@ class TimelineView(ScrollView, can_focus=True):
         self.post_message(self.CursorMoved(new))
 
     def scroll_to_cursor(self, animate: bool = False) -> None:
+        """Keep the cursor on screen. Past an edge the view jumps by most of a page (not one
+        row), so stepping on redraws one row at a time, not the whole list at every step."""
         height = self.scrollable_content_region.height or 1
         top = round(self.scroll_offset.y)
+        jump = max(height * 3 // 4, 1)
         if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=animate, immediate=True)
+            self.scroll_to(y=max(self.cursor - jump + 1, 0), animate=animate, immediate=True)
         elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=animate, immediate=True)
+            self.scroll_to(y=self.cursor - (height - jump), animate=animate, immediate=True)
 
     def _refresh_row(self, row: int) -> None:
         y = row - round(self.scroll_offset.y)
