@@ -204,6 +204,12 @@ class State:
     def of_kind(self, kind: str) -> list[Item]:
         return sorted((i for i in self.items.values() if i.kind == kind), key=_item_order)
 
+    def views(self) -> dict[str, tuple[Item, ItemView]]:
+        """Every item with its view, each view derived once (for showing a whole state: a
+        large state has more items than the views' cache holds)."""
+        derive_view = _view.__wrapped__
+        return {subject: (item, derive_view(item.steps)) for subject, item in self.items.items()}
+
     def get(self, subject: str) -> Item | None:
         return self.items.get(subject)
 
@@ -212,9 +218,14 @@ EMPTY = State()
 
 
 def _item_order(item: Item) -> tuple[str, str]:
-    if item.when is None:
+    return item_order(item, item.view)
+
+
+def item_order(item: Item, view: ItemView) -> tuple[str, str]:
+    """Where an item sorts among those of its kind: by when it began, then by subject."""
+    if view.when is None:
         return ("9999-12-31", item.subject)
-    return (item.when.sort_key()[0], item.subject)
+    return (view.when.sort_key()[0], item.subject)
 
 
 # --------------------------------------------------------------------------- the fold

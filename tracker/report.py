@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tracker.events import kinds, thaw
-from tracker.projections import Item, ItemView, Query, State
+from tracker.events import thaw
+from tracker.projections import Item, ItemView, Query, State, item_order
 
 #: Section names of the state document, one per item kind, in reading order.
 SECTIONS = {
@@ -121,12 +121,15 @@ def state_to_dict(state: State, query: Query | None = None) -> dict[str, Any]:
         "query": _query_dict(query or Query()),
         "events": state.size,
     }
-    by_kind: dict[str, list[Item]] = {k: [] for k in SECTIONS}
-    for kind in kinds():
-        if kind in SECTIONS:
-            by_kind[kind] = state.of_kind(kind)
     # An item's view is derived from its steps: derive each once for the whole document.
-    views = {subject: item.view for subject, item in state.items.items()}
+    with_views = state.views()
+    views = {subject: view for subject, (_item, view) in with_views.items()}
+    by_kind: dict[str, list[Item]] = {k: [] for k in SECTIONS}
+    for item, _view in with_views.values():
+        if item.kind in by_kind:
+            by_kind[item.kind].append(item)
+    for items in by_kind.values():
+        items.sort(key=lambda i: item_order(i, views[i.subject]))
     gates = gating_index(state, views=views)
     for kind, section in SECTIONS.items():
         doc[section] = [item_to_dict(i, state, gates, views[i.subject]) for i in by_kind[kind]]
