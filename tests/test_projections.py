@@ -183,3 +183,20 @@ def test_checkpoints_give_the_state_a_full_replay_gives(events: list[Event], eve
         n = data.draw(st.integers(min_value=0, max_value=len(order)))
         assert state_to_dict(checkpoints.state_at(n)) == state_to_dict(replay(order[:n]))
     assert len(checkpoints) == len(events)
+
+
+def test_a_later_development_settles_an_earlier_dispute(seeded: Timeline) -> None:
+    """Kerry accepting ten days later: the invitation is accepted, not disputed with one side."""
+    seeded.add({
+        "type": "invitation.accepted", "subject": "invitation:kerry-to-moscow",
+        "story": "2014-03-20", "summary": "Kerry accepts the invitation to Moscow",
+        "actors": [{"name": "John Kerry", "role": "invitee"}],
+        "source": {"outlet": "Wire", "published": "2014-03-20", "speaker": "John Kerry"},
+    })
+    item = seeded.state().items["invitation:kerry-to-moscow"]
+    assert item.status == "accepted"
+    assert item.accounts == ()
+    # As of March 15 the two accounts of March 10 still compete.
+    earlier = seeded.state(Query(as_of="2014-03-15")).items["invitation:kerry-to-moscow"]
+    assert earlier.status == "disputed"
+    assert [a.status for a in earlier.accounts] == ["declined", "deferred"]

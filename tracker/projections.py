@@ -479,7 +479,7 @@ def _accounts(
     """The competing accounts of the item's latest round, and whether they conflict.
 
     Accounts conflict when sources give different statuses for overlapping story times, or
-    when an account is disputed and not confirmed.
+    when an account of the latest moment is disputed and not confirmed.
     """
     if not round_:
         return (), False
@@ -495,8 +495,11 @@ def _accounts(
             competing.append(r)
     if len(competing) == 1 and not disputes.get(latest.step.id):
         competing = []
+    # A disputed account competes while it speaks of the latest moment: once the story has
+    # moved on (the invitation accepted a week later), the old dispute no longer decides it.
     for r in round_:
-        if disputes.get(r.step.id) and all(c is not r for c in competing):
+        if (disputes.get(r.step.id) and all(c is not r for c in competing)
+                and (r is latest or _overlap(r.step.story, latest.step.story))):
             competing.append(r)
     competing.sort(key=lambda r: r.step.key)
     conflict = len({r.status for r in competing}) > 1 or any(
