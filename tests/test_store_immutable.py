@@ -67,8 +67,31 @@ def test_the_sqlite3_shell_cannot_update_or_delete_events(db: Path, sql: str, sh
     assert ok("--db", db, "state", "--json").stdout.count("kl-03-kerry-declines") > 0
 
 
+REPLACES = [
+    # SQLite's REPLACE removes the old row without firing DELETE triggers: refused all the same.
+    "INSERT OR REPLACE INTO events SELECT position, id, type, schema_version, subject, "
+    "story_earliest, story_latest, published, recorded_at, replace(body, 'Sochi', 'Paris'), hash "
+    "FROM events WHERE position = 1",
+    "REPLACE INTO events (position, id, type, schema_version, subject, published, recorded_at, "
+    "body, hash) SELECT position, 'kl-99', type, schema_version, subject, published, recorded_at, "
+    "body, hash FROM events WHERE position = 2",
+    "INSERT OR REPLACE INTO events (position, id, type, schema_version, subject, published, "
+    "recorded_at, body, hash) SELECT 99, id, type, schema_version, subject, published, "
+    "recorded_at, body, hash FROM events WHERE position = 3",
+]
+
+
+@pytest.mark.parametrize("sql", REPLACES)
+def test_the_sqlite3_shell_cannot_replace_an_event(db: Path, sql: str) -> None:
+    before = dump(db)
+    code, err = run_in_shell(db, sql)
+    assert code != 0
+    assert "events are immutable: an entry cannot be replaced" in err
+    assert dump(db) == before
+
+
 def test_after_refused_writes_the_log_still_verifies_and_appends(db: Path) -> None:
-    for sql in STATEMENTS:
+    for sql in STATEMENTS + REPLACES:
         run_in_shell(db, sql)
     result = ok("--db", db, "add", "--type", "statement.made", "--story", "2014-03-11",
                 "--published", "2014-03-11", "--outlet", "Wire", "--summary", "Still here")
