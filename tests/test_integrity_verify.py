@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 
 from tests.cli_support import SEED, ok, tracker
 from tracker.service import open_timeline
+from tracker.text import clip
 
 SQLITE3 = "/usr/bin/sqlite3" if Path("/usr/bin/sqlite3").exists() else shutil.which("sqlite3")
 DROP_GUARDS = {
@@ -187,6 +188,26 @@ def test_an_earlier_head_is_still_held_by_a_longer_log(tmp_path: Path) -> None:
        "--published", "2014-03-11", "--outlet", "Reuters", "--summary", "Lavrov speaks",
        "--actor", "Sergey Lavrov:speaker")
     assert ok("--db", db, "verify", "--head", noted).stdout.startswith("OK: 18 events, head ")
+
+
+@pytest.mark.parametrize("given", ["b13a5ca8", "nothex", "z" * 64, ""])
+def test_a_head_that_is_not_a_hash_is_refused_as_input_not_as_tampering(tmp_path: Path,
+                                                                         given: str) -> None:
+    db = str(tmp_path / "plain.sqlite")
+    ok("--db", db, "import", SEED)
+    result = tracker("--db", db, "verify", "--head", given)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: --head: {clip(given)!r} is not a head hash (64 hexadecimal digits, as "
+        "`tracker verify` prints it)\n"
+    )
+
+
+def test_a_noted_head_may_be_given_in_upper_case(tmp_path: Path) -> None:
+    db = str(tmp_path / "upper.sqlite")
+    ok("--db", db, "import", SEED)
+    _, noted = head_of(db)
+    assert ok("--db", db, "verify", "--head", noted.upper()).stdout.startswith("OK: 17 events")
 
 
 # --------------------------------------------------------------------------- exports

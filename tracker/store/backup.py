@@ -29,6 +29,7 @@ from tracker.errors import IntegrityFailure, InvalidInput
 from tracker.store import migrate
 from tracker.store.engine import make_engine, sqlite_path
 from tracker.store.recorder import COLUMNS, Recorder
+from tracker.text import clip
 
 COPY_BATCH = 5000
 
@@ -56,6 +57,8 @@ def check_chain(recorder: Recorder, noted_head: str | None = None) -> Verdict:
     a log rewritten from some position on, hashes and all) go unnoticed: the chain alone can only
     show that each entry follows the one before it.
     """
+    if noted_head is not None:
+        noted_head = _head_hash(noted_head)
     checked, head_hash, bad = recorder.verify()
     if bad is not None:
         row = recorder.read_positions([bad]).get(bad)
@@ -75,6 +78,17 @@ def check_chain(recorder: Recorder, noted_head: str | None = None) -> Verdict:
                 "from its end, or it was rewritten",
             )
     return Verdict(checked, checked, head_hash, None)
+
+
+def _head_hash(text: str) -> str:
+    """A head hash as a user typed it: 64 hexadecimal digits, in either case."""
+    value = text.strip().lower()
+    if not re.fullmatch(r"[0-9a-f]{64}", value):
+        raise InvalidInput(
+            f"--head: {clip(text)!r} is not a head hash (64 hexadecimal digits, as "
+            "`tracker verify` prints it)"
+        )
+    return value
 
 
 def _position_of_hash(recorder: Recorder, wanted: str) -> int | None:
