@@ -158,6 +158,8 @@ def _raise_json_error(text: str, name: str) -> None:
         json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"{name} line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise InvalidInput(f"{name}: not valid JSON (nested too deeply)") from None
 
 
 def _short(exc: Exception) -> str:

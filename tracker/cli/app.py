@@ -11,6 +11,11 @@ import typer
 from typer.core import TyperGroup
 
 from tracker.errors import TrackerError
+
+try:  # typer bundles its own click from 0.2x on; older ones use click itself
+    from typer._click.exceptions import UsageError
+except ImportError:  # pragma: no cover
+    from click.exceptions import UsageError  # type: ignore[no-redef,import-not-found,unused-ignore]
 from tracker.service import Timeline, open_timeline
 from tracker.text import one_line
 
@@ -28,6 +33,21 @@ class TrackerGroup(TyperGroup):
         except TrackerError as exc:
             typer.echo(f"Error: {one_line(str(exc))}", err=True)
             raise typer.Exit(exc.exit_code) from None
+        except UsageError as exc:
+            raise typer.Exit(_usage(exc)) from None
+
+    def make_context(self, info_name: Any, args: Any, parent: Any = None, **extra: Any) -> Any:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except UsageError as exc:
+            raise SystemExit(_usage(exc)) from None
+
+
+def _usage(exc: Any) -> int:
+    """A usage error (unknown option, bad value) as one line; its exit code (2)."""
+    command = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "tracker"
+    typer.echo(f"Error: {one_line(exc.format_message())} (see '{command} -h')", err=True)
+    return int(getattr(exc, "exit_code", 2))
 
 
 app = typer.Typer(
