@@ -175,3 +175,28 @@ def test_a_missing_file_is_named(db: Path, tmp_path: Path) -> None:
     result = tracker("--db", db, "import", tmp_path / "nowhere.jsonl")
     assert result.exit_code == 1
     assert result.stderr == f"Error: {tmp_path / 'nowhere.jsonl'}: no such file\n"
+
+
+def test_an_error_in_an_export_names_the_line_the_event_starts_on(tmp_path: Path) -> None:
+    """Exports put one event on a line; a bad one is named by its line (and its place)."""
+    import json
+
+    doc = json.loads(SEED.read_text())
+    doc["events"][2]["story"] = {"expr": "2014-02-30"}
+    head = {k: v for k, v in doc.items() if k not in ("events", "state")}
+    lines = ["{", *(f"  {json.dumps(k)}: {json.dumps(v)}," for k, v in head.items()),
+             '  "events": [']
+    lines += [f"    {json.dumps(e)}{',' if i < len(doc['events']) - 1 else ''}"
+              for i, e in enumerate(doc["events"])]
+    lines += ["  ],", '  "state": {}', "}"]
+    bad = tmp_path / "bad-export.json"
+    bad.write_text("\n".join(lines) + "\n")
+    db = tmp_path / "x.sqlite"
+    ok("--db", db, "db", "upgrade")
+    result = tracker("--db", db, "import", bad)
+    assert result.exit_code == 1
+    # "{", the header's fields, '"events": [', then events 1 and 2: event 3 starts after them.
+    assert result.stderr == (
+        f"Error: {bad} line {1 + len(head) + 1 + 3} (event 3): field 'story': '2014-02-30' is "
+        "not a real date (February 2014 has 28 days)\n"
+    )

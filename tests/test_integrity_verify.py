@@ -251,7 +251,7 @@ def test_an_export_with_an_edited_event_is_refused(export: dict[str, object],
     assert isinstance(events, list)
     events[2]["summary"] = "Kerry accepts the invitation"
     assert import_refused(tmp_path, export) == (
-        "Error: FILE event 3: its hash does not match its content; the export was altered after "
+        "Error: FILE line 1 (event 3): its hash does not match its content; the export was altered after "
         "it was written"
     )
 
@@ -273,7 +273,7 @@ def test_an_export_with_hashes_stripped_is_refused(export: dict[str, object],
     for event in events:
         del event["hash"]
     assert import_refused(tmp_path, export) == (
-        "Error: FILE event 1: field 'hash' is missing, but the export names a head hash; the "
+        "Error: FILE line 1 (event 1): field 'hash' is missing, but the export names a head hash; the "
         "export was altered after it was written"
     )
 
@@ -292,5 +292,5 @@ def test_an_export_with_a_nonsense_position_is_refused(export: dict[str, object]
     assert isinstance(events, list)
     events[0]["position"] = "first"
     assert import_refused(tmp_path, export) == (
-        "Error: FILE event 1: field 'position' must be a whole number"
+        "Error: FILE line 1 (event 1): field 'position' must be a whole number"
     )

@@ -8,6 +8,7 @@ Lines (one event per line); every error names the line (or the event's place in 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
@@ -90,10 +91,54 @@ class Entry:
 class Input:
     """The events an input file holds, and the head it claims (exports only)."""
 
-    def __init__(self, entries: list[Entry], head: dict[str, Any] | None, kind: str) -> None:
+    def __init__(self, entries: list[Entry], head: dict[str, Any] | None, kind: str,
+                 name: str = "", text: str = "") -> None:
         self.entries = entries
         self.head = head
         self.kind = kind
+        self.name = name
+        self.text = text  # kept for arrays and exports: to name an entry's line in an error
+
+    def with_lines(self, message: str) -> str:
+        """An error message with each "FILE event N" of an array or export told as its line."""
+        if self.kind not in {"array", "export"} or not self.text:
+            return message
+        pattern = re.compile(re.escape(self.name) + r" event (\d+)")
+        wanted = sorted({int(m.group(1)) for m in pattern.finditer(message)})
+        if not wanted:
+            return message
+        lines = _entry_lines(self.text, self.kind, wanted[-1])
+        return pattern.sub(
+            lambda m: (f"{self.name} line {lines[int(m.group(1)) - 1]} (event {m.group(1)})"
+                       if int(m.group(1)) <= len(lines) else m.group(0)),
+            message,
+        )
+
+
+def _entry_lines(text: str, kind: str, upto: int) -> list[int]:
+    """The line on which each of the first ``upto`` events of an array or export starts."""
+    decoder = json.JSONDecoder()
+    start = 0
+    if kind == "export":
+        found = re.search(r'"events"\s*:\s*\[', text)
+        if found is None:
+            return []
+        start = found.end()
+    else:
+        start = text.index("[") + 1
+    lines: list[int] = []
+    i = start
+    try:
+        while len(lines) < upto:
+            while i < len(text) and text[i] in " \t\r\n,":
+                i += 1
+            if i >= len(text) or text[i] == "]":
+                break
+            lines.append(text.count("\n", 0, i) + 1)
+            _, i = decoder.raw_decode(text, i)
+    except (ValueError, RecursionError):
+        pass
+    return lines
 
 
 def read_input(data: bytes, name: str) -> Input:
@@ -112,10 +157,10 @@ def read_input(data: bytes, name: str) -> Input:
         except orjson.JSONDecodeError:
             whole = None
         if isinstance(whole, dict) and "format" in whole:
-            return _read_document(whole, name)
+            return _read_document(whole, name, text)
         if isinstance(whole, list):
             return Input([Entry(f"{name} event {i + 1}", o) for i, o in enumerate(whole)], None,
-                         "array")
+                         "array", name, text)
         if isinstance(whole, dict) and stripped.count("\n") == 0:
             return Input([Entry(f"{name} line 1", whole)], None, "lines")
         if whole is None and stripped[0] == "[":
@@ -123,7 +168,7 @@ def read_input(data: bytes, name: str) -> Input:
     return Input(list(_read_lines(text, name)), None, "lines")
 
 
-def _read_document(doc: dict[str, Any], name: str) -> Input:
+def _read_document(doc: dict[str, Any], name: str, text: str) -> Input:
     if doc.get("format") != FORMAT:
         raise InvalidInput(f"{name}: field 'format' is {_clip(repr(doc.get('format')))}, not {FORMAT!r}")
     version = doc.get("version")
@@ -138,7 +183,7 @@ def _read_document(doc: dict[str, Any], name: str) -> Input:
     if head is not None and not isinstance(head, dict):
         raise InvalidInput(f"{name}: field 'head' must be an object with position and hash")
     entries = [Entry(f"{name} event {i + 1}", o) for i, o in enumerate(events)]
-    return Input(entries, head, "export")
+    return Input(entries, head, "export", name, text)
 
 
 def _read_lines(text: str, name: str) -> Iterator[Entry]:

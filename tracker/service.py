@@ -153,17 +153,23 @@ class Timeline:
 
     def import_input(self, data: document.Input) -> AppendReport:
         """Append every event of an input, all or nothing."""
-        if data.head is not None:
-            _check_export_head(data)
-        events = []
-        labels = []
-        with paused_gc():
-            for entry in data.entries:
-                events.append(parse_event(entry.obj, entry.label, new_event_id))
-                labels.append(entry.label)
-        if not events:
-            raise InvalidInput("the input holds no events")
-        return self.append(events, labels)
+        try:
+            if data.head is not None:
+                _check_export_head(data)
+            events = []
+            labels = []
+            with paused_gc():
+                for entry in data.entries:
+                    events.append(parse_event(entry.obj, entry.label, new_event_id))
+                    labels.append(entry.label)
+            if not events:
+                raise InvalidInput("the input holds no events")
+            return self.append(events, labels)
+        except TrackerError as exc:
+            told = data.with_lines(str(exc))
+            if told == str(exc):
+                raise
+            raise type(exc)(told) from None
 
     def import_file(self, path: Path) -> AppendReport:
         return self.import_input(document.read_file(path))
