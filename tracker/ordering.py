@@ -20,10 +20,30 @@ StoryKey = tuple[str, str, int]
 
 def story_key(event: Event) -> StoryKey:
     """(earliest, else latest; latest, else earliest; position): the sort key of story order."""
-    earliest, latest = event.story.earliest, event.story.latest
-    lo = earliest or latest or UNBOUNDED_END
-    hi = latest or earliest or UNBOUNDED_END
-    return (lo, hi, event.position)
+    return story_key_of(event.story.earliest, event.story.latest, event.position)
+
+
+def story_key_of(earliest: str | None, latest: str | None, position: int) -> StoryKey:
+    """The story-order key from an event's bounds and position (see :func:`story_key`)."""
+    return (earliest or latest or UNBOUNDED_END, latest or earliest or UNBOUNDED_END, position)
+
+
+#: Day numbers: 2014-03-10 is 20140310, sortable and compact in an array; these stand for
+#: an open start and an open end.
+OPEN_START_DAY = 0
+OPEN_END_DAY = 99_991_231
+
+
+def day_number(iso: str | None, default: int) -> int:
+    """2014-03-10 -> 20140310; None -> default."""
+    if not iso:
+        return default
+    return int(iso[0:4]) * 10_000 + int(iso[5:7]) * 100 + int(iso[8:10])
+
+
+def day_text(day: int) -> str:
+    """20140310 -> 2014-03-10."""
+    return f"{day // 10_000:04d}-{day // 100 % 100:02d}-{day % 100:02d}"
 
 
 def story_order(events: Sequence[Event]) -> list[int]:

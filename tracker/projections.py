@@ -37,7 +37,7 @@ from tracker.events import (
     freeze,
     thaw,
 )
-from tracker.ordering import UNBOUNDED_END, StoryKey, story_key
+from tracker.ordering import StoryKey, story_key, story_key_of
 
 DISPUTED = "disputed"
 T = TypeVar("T")
@@ -98,7 +98,7 @@ def step_of_row(row: tuple[Any, ...]) -> tuple[str, Step]:
     refs = body.get("refs")
     details = body.get("details")
     return subject or id_, _new(Step, (
-        (earliest or latest or UNBOUNDED_END, latest or earliest or UNBOUNDED_END, position),
+        story_key_of(earliest, latest, position),
         id_,
         type_,
         src.get("speaker") or outlet,

@@ -30,7 +30,15 @@ import orjson
 from tracker.bulk import paused_gc
 from tracker.codec import Fact
 from tracker.dates import StoryTime
-from tracker.ordering import UNBOUNDED_END, order_by_story, uncertain_marks_of
+from tracker.ordering import (
+    OPEN_END_DAY,
+    OPEN_START_DAY,
+    day_number,
+    day_text,
+    order_by_story,
+    story_key_of,
+    uncertain_marks_of,
+)
 from tracker.projections import Actions, Step, _accounts, _info, _Round, derive
 
 Order = Literal["story", "recorded"]
@@ -118,13 +126,13 @@ class StateIndex:
             for f in facts
         ]
         del index_of
-        keys = [_key(f) for f in facts]
+        keys = [story_key_of(f.earliest, f.latest, f.position) for f in facts]
         story = order_by_story(keys, refs)
         del refs
         recorded = sorted(range(len(facts)), key=lambda i: facts[i].position)
         self._positions = array("I", sorted(f.position for f in facts))
-        self._story_lo = array("i", (_day(facts[i].earliest, 0) for i in story))
-        self._story_hi = array("i", (_day(facts[i].latest, OPEN_END_DAY) for i in story))
+        self._story_lo = array("i", (day_number(facts[i].earliest, OPEN_START_DAY) for i in story))
+        self._story_hi = array("i", (day_number(facts[i].latest, OPEN_END_DAY) for i in story))
         self._uncertain = bytearray(
             uncertain_marks_of([(facts[i].earliest, facts[i].latest) for i in story])
         )
@@ -235,7 +243,7 @@ class StateIndex:
     def story_bounds(self, step: int) -> tuple[str | None, str | None]:
         """The (earliest, latest) story dates of the story-order step (None: unbounded)."""
         lo, hi = self._story_lo[step], self._story_hi[step]
-        return (_day_text(lo) if lo else None, _day_text(hi) if hi != OPEN_END_DAY else None)
+        return (day_text(lo) if lo else None, day_text(hi) if hi != OPEN_END_DAY else None)
 
     def uncertain(self, step: int) -> bool:
         """Whether the story-order step is of uncertain order against a neighbour."""
@@ -306,26 +314,6 @@ class StateIndex:
                 out.append(self.change_at(order, step))
             step -= 1
         return out
-
-
-OPEN_END_DAY = 99_991_231
-
-
-def _day(iso: str | None, default: int) -> int:
-    """2014-03-10 -> 20140310; None -> default."""
-    if not iso:
-        return default
-    return int(iso[0:4]) * 10_000 + int(iso[5:7]) * 100 + int(iso[8:10])
-
-
-def _day_text(day: int) -> str:
-    return f"{day // 10_000:04d}-{day // 100 % 100:02d}-{day % 100:02d}"
-
-
-def _key(f: Fact) -> tuple[str, str, int]:
-    lo = f.earliest or f.latest or UNBOUNDED_END
-    hi = f.latest or f.earliest or UNBOUNDED_END
-    return (lo, hi, f.position)
 
 
 class _Steps:

@@ -23,7 +23,14 @@ from tracker.bulk import paused_gc
 from tracker.codec import Row, event_from_row
 from tracker.dates import StoryTime
 from tracker.events import EVENT_TYPES, Event, Source
-from tracker.ordering import UNBOUNDED_END, order_by_story, uncertain_marks_of
+from tracker.ordering import (
+    OPEN_END_DAY,
+    OPEN_START_DAY,
+    day_number,
+    order_by_story,
+    story_key_of,
+    uncertain_marks_of,
+)
 from tracker.selection import MARK_OF_RELATION, EventFilter
 from tracker.text import one_line
 
@@ -31,8 +38,8 @@ from tracker.text import one_line
 TYPE_NAMES: tuple[str, ...] = tuple(EVENT_TYPES)
 TYPE_CODE: dict[str, int] = {name: i for i, name in enumerate(TYPE_NAMES)}
 
-OPEN_START = 0  # a day number for "no earliest bound"
-OPEN_END = 99_991_231  # ... and for "no latest bound"
+OPEN_START = OPEN_START_DAY  # a day number for "no earliest bound"
+OPEN_END = OPEN_END_DAY  # ... and for "no latest bound"
 
 #: Mark bits (by position): what later entries said about this one, in the listing's order.
 MARK_NAMES: tuple[str, ...] = tuple(MARK_OF_RELATION.values())
@@ -44,17 +51,6 @@ def mark_names(bits: int) -> list[str]:
 
 STORY = "story"
 RECORDED = "recorded"
-
-
-def day_number(iso: str | None, default: int) -> int:
-    """2014-03-10 -> 20140310 (sortable, compact); None -> default."""
-    if not iso:
-        return default
-    return int(iso[0:4]) * 10_000 + int(iso[5:7]) * 100 + int(iso[8:10])
-
-
-def day_text(day: int) -> str:
-    return f"{day // 10_000:04d}-{day // 100 % 100:02d}-{day % 100:02d}"
 
 
 _PLACEHOLDER_SOURCE = Source(outlet="", published="")
@@ -121,8 +117,7 @@ def _build_index(rows: Iterable[Row], cancelled: Callable[[], bool]) -> LogIndex
         index.hi.append(hi)
         index.kinds.append(TYPE_CODE.get(row.type, 0))
         marks.append(0)
-        keys.append((earliest or latest or UNBOUNDED_END, latest or earliest or UNBOUNDED_END,
-                     row.position))
+        keys.append(story_key_of(earliest, latest, row.position))
         pair = (earliest, latest)
         bounds.append(pairs.setdefault(pair, pair))
         index_of[row.id] = i
