@@ -356,7 +356,7 @@ def test_a_version_2_export_of_a_version_1_event_cannot_pass_its_hash(old_log: P
     assert result.exit_code == 1
     assert len(sqlite_rows(target)) == 0
     assert result.stderr == (
-        f"Error: {out} event 5: its hash does not match its content; the export was altered "
+        f"Error: {out} line 1 (event 5): its hash does not match its content; the export was altered "
         "after it was written\n"
     )
     old_row = sqlite_rows(old_log)[4]
