@@ -56,11 +56,6 @@ class Checkpoints:
     def __len__(self) -> int:
         return self._count
 
-    @property
-    def final(self) -> State:
-        """The state after every step."""
-        return self._last
-
     def state_at(self, n: int) -> State:
         """The state after the first ``n`` steps (0: before any)."""
         if not 0 <= n <= self._count:

@@ -7,7 +7,7 @@ frozen; nothing here does I/O or knows about storage.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, NoReturn
 
@@ -133,12 +133,6 @@ class Event(NamedTuple):
     def action(self) -> str:
         """The verb of the type: "declined" for "invitation.declined"."""
         return self.type.partition(".")[2]
-
-    def actors_in(self, *roles: str) -> tuple[str, ...]:
-        return tuple(a.name for a in self.actors if a.role in roles)
-
-    def refs_of(self, *rels: str) -> tuple[str, ...]:
-        return tuple(r.id for r in self.refs if r.rel in rels)
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -282,13 +276,3 @@ def kinds() -> tuple[str, ...]:
     return tuple(seen)
 
 
-def find_type(name: str) -> EventType | None:
-    return EVENT_TYPES.get(name)
-
-
-def actors_named(events: Iterable[Event]) -> list[str]:
-    names: dict[str, None] = {}
-    for e in events:
-        for a in e.actors:
-            names.setdefault(a.name, None)
-    return sorted(names)

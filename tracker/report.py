@@ -66,11 +66,6 @@ def item_to_dict(
     return out
 
 
-def gating_demands(state: State, subject: str) -> list[dict[str, str]]:
-    """Demands that gate an item (preconditions on an invitation), with their status."""
-    return gating_index(state, subject).get(subject, [])
-
-
 def gating_index(
     state: State, only: str | None = None, views: Mapping[str, ItemView] | None = None
 ) -> dict[str, list[dict[str, str]]]:

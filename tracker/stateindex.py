@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Literal, NamedTuple
 
 import orjson
@@ -223,9 +223,6 @@ class StateIndex:
         """Log positions in this order."""
         return self._folds[order].position
 
-    def position_at(self, order: Order, step: int) -> int:
-        return int(self._folds[order].position[step])
-
     def step_of_position(self, order: Order, position: int) -> int | None:
         """Where the event at a log position stands in an order (None: not in this index)."""
         k = bisect_right(self._positions, position) - 1
@@ -421,10 +418,6 @@ def _advance_slowly(run: _Running, i: int, subject: str, key: tuple[str, str, in
     item = derive(subject, tuple(run.built))
     run.kind, run.status = item.kind, item.status
 
-
-def build(facts: Iterable[Fact], every: int = DEFAULT_EVERY) -> StateIndex:
-    """The index of a log, from its facts."""
-    return StateIndex(list(facts), every)
 
 
 # --------------------------------------------------------------------------- persistence

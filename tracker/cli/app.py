@@ -102,11 +102,6 @@ def timeline(ctx: typer.Context) -> Iterator[Timeline]:
         tl.close()
 
 
-def fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"Error: {one_line(message)}", err=True)
-    return typer.Exit(code)
-
-
 def main() -> None:
     """Console entry point: run the app, translating failures into one line and an exit code.
 
