@@ -143,22 +143,10 @@ class StateIndex:
             self._folds["recorded"] = self._fold(facts, fact_item, recorded, keys)
 
     def _status(self, name: str) -> int:
-        code = self._status_codes.get(name)
-        if code is None:
-            if len(self._status_names) >= WIDTH:
-                raise ValueError(f"more than {WIDTH} statuses: widen stateindex.WIDTH")
-            code = self._status_codes[name] = len(self._status_names)
-            self._status_names.append(name)
-        return code
+        return _code(name, self._status_names, self._status_codes, WIDTH, "statuses")
 
     def _kind(self, name: str) -> int:
-        code = self._kind_codes.get(name)
-        if code is None:
-            if len(self._kind_names) >= KINDS:
-                raise ValueError(f"more than {KINDS} kinds: widen stateindex.KINDS")
-            code = self._kind_codes[name] = len(self._kind_names)
-            self._kind_names.append(name)
-        return code
+        return _code(name, self._kind_names, self._kind_codes, KINDS, "kinds")
 
     def _fold(
         self,
@@ -311,6 +299,17 @@ class StateIndex:
                 out.append(self.change_at(order, step))
             step -= 1
         return out
+
+
+def _code(name: str, names: list[str], codes: dict[str, int], limit: int, what: str) -> int:
+    """The small number that stands for a status or kind name in the index's arrays."""
+    code = codes.get(name)
+    if code is None:
+        if len(names) >= limit:
+            raise ValueError(f"more than {limit} {what}: widen the index's arrays")
+        code = codes[name] = len(names)
+        names.append(name)
+    return code
 
 
 class _Steps:
