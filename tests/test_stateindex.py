@@ -103,3 +103,26 @@ def test_the_timeline_saves_its_index_and_loads_it_while_the_log_is_unchanged(
     seeded.add({"type": "statement.made", "story": "2014-03-11", "summary": "Later",
                 "source": {"outlet": "Wire", "published": "2014-03-11"}})
     assert len(seeded.state_index()) == len(first) + 1
+
+
+def test_the_index_built_from_the_store_agrees_with_replay_on_each_backend(any_url: str) -> None:
+    from tracker.service import open_timeline, seed_file
+
+    timeline = open_timeline(any_url)
+    try:
+        timeline.import_file(seed_file())
+        check_against_replay(timeline.all_events(), timeline.state_index())
+    finally:
+        timeline.close()
+
+
+def test_compact_texts_give_back_each_string_whatever_its_script() -> None:
+    from tracker.stateindex import Texts
+
+    texts = Texts()
+    words = ["inv:moscow", "", "приглашение", "声明:北京", "a" * 300]
+    for w in words:
+        texts.append(w)
+    assert len(texts) == len(words)
+    assert [texts[i] for i in range(len(words))] == words
+    assert list(texts) == words

@@ -584,12 +584,12 @@ def fact_from_row(row: Row | tuple[Any, ...]) -> Fact:
     actors: tuple[Actor, ...] = ()
     details = EMPTY_DETAILS
     if type_.startswith("agreement."):
-        actors = tuple([Actor(_intern(n), _intern(r)) for n, r in body.get("actors", ())])
+        actors = tuple([Actor(_intern(n), r) for n, r in body.get("actors", ()) if r == "party"])
     key = _STATUS_DETAILS.get(type_)
     if key is not None and key in body.get("details", {}):
         details = freeze({key: body["details"][key]})
     return Fact(
-        position, id_, _intern(subject) if subject else id_, _intern(type_),
+        position, id_, subject or id_, _intern(type_),
         _intern(earliest) if earliest else None, _intern(latest) if latest else None,
         _intern(speaker) if speaker else outlet, outlet,
         tuple([i for _r, i in refs]) if refs else (), actors, details, _intern(published),
@@ -606,5 +606,6 @@ def fact_from_event(event: Event) -> Fact:
     return Fact(
         event.position, event.id, event.subject or event.id, event.type, event.story.earliest,
         event.story.latest, s.speaker or s.outlet, s.outlet, tuple(r.id for r in event.refs),
-        event.actors if event.type.startswith("agreement.") else (), details, s.published,
+        tuple(a for a in event.actors if a.role == "party")
+        if event.type.startswith("agreement.") else (), details, s.published,
     )

@@ -8,6 +8,7 @@ invented one.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 
 from tracker.events import Event
@@ -47,66 +48,133 @@ def day_text(day: int) -> str:
 
 
 def story_order(events: Sequence[Event]) -> list[int]:
-    """Indices of ``events`` in story order.
+    """Indices of ``events`` (in log order) in story order.
 
     An event sorts no earlier than any entry it refers to (refs point to earlier log entries, so
     one pass in log order settles every chain of references).
     """
     index_of = {e.id: i for i, e in enumerate(events)}
-    keys = [story_key(e) for e in events]
-    refs = [tuple(j for r in e.refs if (j := index_of.get(r.id)) is not None) for e in events]
-    return order_by_story(keys, refs)
+    ref_start = array("I", [0])
+    ref_to = array("I")
+    for e in events:
+        ref_to.extend(j for r in e.refs if (j := index_of.get(r.id)) is not None)
+        ref_start.append(len(ref_to))
+    return list(order_by_story(
+        array("i", [day_number(e.story.earliest, OPEN_START_DAY) for e in events]),
+        array("i", [day_number(e.story.latest, OPEN_END_DAY) for e in events]),
+        [e.position for e in events],
+        ref_start,
+        ref_to,
+    ))
 
 
-def order_by_story(keys: Sequence[StoryKey], refs: Sequence[Sequence[int]]) -> list[int]:
-    """Indices in story order, from each event's story key and the indices it refers to."""
-    effective: list[tuple[str, str, int, int]] = [("", "", 0, 0)] * len(keys)
-    for i in sorted(range(len(keys)), key=lambda i: keys[i][2]):
-        lo, hi, position = keys[i]
-        key = (lo, hi, position, position)
-        for j in refs[i]:
-            target = effective[j]
-            if target[:3] > key[:3]:
-                key = (target[0], target[1], target[2], position)
-        effective[i] = key
-    return sorted(range(len(keys)), key=effective.__getitem__)
+_DAY_BITS = 27  # 99_991_231 < 2**27
+_POSITION_BITS = 32
+_POSITION_MASK = (1 << _POSITION_BITS) - 1
+
+
+def story_days(lo: int, hi: int) -> int:
+    """The two days of a story key (see :func:`story_key_of`) from day numbers, as one number."""
+    first = lo if lo != OPEN_START_DAY else hi
+    return (first << _DAY_BITS) | (hi if hi != OPEN_END_DAY else first)
+
+
+def story_number(lo: int, hi: int, position: int) -> int:
+    """A story key as one number: ordered as :func:`story_key_of` orders its tuples."""
+    return (story_days(lo, hi) << _POSITION_BITS) | position
+
+
+def order_by_story(lo: Sequence[int], hi: Sequence[int], positions: Sequence[int],
+                   ref_start: Sequence[int], ref_to: Sequence[int]) -> array:
+    """Indices in story order, from each event's day numbers (``OPEN_START_DAY`` /
+    ``OPEN_END_DAY`` where a bound is open), its log position and the indices it refers to
+    (``ref_to[ref_start[i]:ref_start[i + 1]]``). Indices must be in log order (references point
+    to smaller ones).
+
+    The sort is a counting sort on the (first day, second day) pairs, of which a log has a few
+    thousand, so a million events are ordered in flat arrays with no object per event.
+    """
+    n = len(lo)
+    days = array("Q", bytes(8 * n))  # (first day, second day) each event sorts with
+    sorts_with = array("Q", bytes(8 * n))  # ... and the position that goes with them
+    for i in range(n):
+        pair = story_days(lo[i], hi[i])
+        position = positions[i]
+        start, stop = ref_start[i], ref_start[i + 1]
+        if start != stop:
+            for j in ref_to[start:stop]:
+                if (days[j], sorts_with[j]) > (pair, position):
+                    pair, position = days[j], sorts_with[j]
+        days[i] = pair
+        sorts_with[i] = position
+    rank_of = {pair: r for r, pair in enumerate(sorted(set(days)))}
+    starts = array("I", bytes(4 * (len(rank_of) + 1)))
+    ranks = array("I", bytes(4 * n))
+    for i in range(n):
+        ranks[i] = r = rank_of[days[i]]
+        starts[r + 1] += 1
+    del days, rank_of
+    for r in range(1, len(starts)):
+        starts[r] += starts[r - 1]
+    fill = array("I", starts)
+    order = array("I", bytes(4 * n))
+    for i in range(n):  # stable: within a pair, in log order
+        r = ranks[i]
+        order[fill[r]] = i
+        fill[r] += 1
+    del ranks, fill
+    # Within a pair, an event that sorts with an earlier entry it refers to may have to move up.
+    for r in range(len(starts) - 1):
+        a, b = starts[r], starts[r + 1]
+        previous = 0
+        for k in range(a, b):
+            here = sorts_with[order[k]]
+            if here < previous:
+                order[a:b] = array("I", sorted(order[a:b], key=lambda i: (sorts_with[i], i)))
+                break
+            previous = here
+    return order
 
 
 def uncertain_marks(events_in_order: Sequence[Event]) -> list[bool]:
     """For each event of a story-ordered sequence, whether its order is uncertain (see
     :func:`uncertain_marks_of`)."""
-    return uncertain_marks_of([(e.story.earliest, e.story.latest) for e in events_in_order])
+    return [bool(m) for m in uncertain_marks_of(
+        [day_number(e.story.earliest, OPEN_START_DAY) for e in events_in_order],
+        [day_number(e.story.latest, OPEN_END_DAY) for e in events_in_order],
+    )]
 
 
-def uncertain_marks_of(bounds_in_order: Sequence[tuple[str | None, str | None]]) -> list[bool]:
-    """For each story-ordered (earliest, latest), whether its order is uncertain.
+def uncertain_marks_of(lo: Sequence[int], hi: Sequence[int]) -> bytearray:
+    """For each story-ordered event (its day numbers), 1 where its order is uncertain.
 
     An event is of uncertain order when its date is a window (not a single known day) that
     overlaps another event's date, or when it falls on a day inside another event's bounded
     window ("last week" against "last Friday"). Events on the same exact day are not marked:
     their dates are as precise as the sources give them.
     """
-    n = len(bounds_in_order)
-    bounds = [(lo or UNBOUNDED_START, hi or UNBOUNDED_END) for lo, hi in bounds_in_order]
-    wide = [lo != hi for lo, hi in bounds]
-    marks = [False] * n
-    # Earlier neighbours: the furthest any earlier window reaches, over all and over bounded windows.
-    reach_all = ""
-    reach_bounded = ""
-    for i, (lo, hi) in enumerate(bounds):
-        if i and ((wide[i] and reach_all >= lo) or (not wide[i] and reach_bounded >= lo)):
-            marks[i] = True
-        reach_all = max(reach_all, hi)
-        if wide[i] and lo != UNBOUNDED_START and hi != UNBOUNDED_END:
-            reach_bounded = max(reach_bounded, hi)
-    # Later neighbours: the earliest start of any later window, over all and over bounded windows.
-    start_all = UNBOUNDED_END + "~"
-    start_bounded = UNBOUNDED_END + "~"
+    n = len(lo)
+    marks = bytearray(n)
+    # Earlier neighbours: the furthest any earlier window reaches, over all and over bounded ones.
+    reach_all = reach_bounded = -1
+    for i in range(n):
+        a, b = lo[i], hi[i]
+        wide = a != b
+        if i and ((wide and reach_all >= a) or (not wide and reach_bounded >= a)):
+            marks[i] = 1
+        if b > reach_all:
+            reach_all = b
+        if wide and a != OPEN_START_DAY and b != OPEN_END_DAY and b > reach_bounded:
+            reach_bounded = b
+    # Later neighbours: the earliest start of any later window, over all and over bounded ones.
+    start_all = start_bounded = OPEN_END_DAY + 1
     for i in range(n - 1, -1, -1):
-        lo, hi = bounds[i]
-        if (wide[i] and start_all <= hi) or (not wide[i] and start_bounded <= hi):
-            marks[i] = True
-        start_all = min(start_all, lo)
-        if wide[i] and lo != UNBOUNDED_START and hi != UNBOUNDED_END:
-            start_bounded = min(start_bounded, lo)
+        a, b = lo[i], hi[i]
+        wide = a != b
+        if (wide and start_all <= b) or (not wide and start_bounded <= b):
+            marks[i] = 1
+        if a < start_all:
+            start_all = a
+        if wide and a != OPEN_START_DAY and b != OPEN_END_DAY and a < start_bounded:
+            start_bounded = a
     return marks

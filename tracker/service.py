@@ -24,7 +24,6 @@ from tracker import document
 from tracker.admission import admit
 from tracker.bulk import paused_gc
 from tracker.codec import (
-    Fact,
     Row,
     event_from_row,
     fact_from_row,
@@ -34,9 +33,10 @@ from tracker.codec import (
 )
 from tracker.errors import DatabaseError, InvalidEvent, InvalidInput, TrackerError
 from tracker.events import Event
+from tracker.outline import Outline, build_outline
 from tracker.projections import Query, State, project, project_rows
 from tracker.report import state_to_dict
-from tracker.stateindex import Order, StateIndex, from_bytes, to_bytes
+from tracker.stateindex import FactTable, Order, StateIndex, load, save
 from tracker.store import migrate
 from tracker.store.backup import BackupReport, Verdict, backup, check_chain
 from tracker.store.engine import database_url, make_engine, sqlite_path
@@ -246,7 +246,19 @@ class Timeline:
         """A verified SQLite copy of the log at one moment, written while others write."""
         return self._guard(lambda: backup(self.engine, self.label, dest, force=force))
 
-    # -- the state index (stepping through large logs) ---------------------------------------
+    # -- the outline and the state index (stepping through large logs) ------------------------
+
+    def outline(self, cancelled: Callable[[], bool] = lambda: False) -> Outline:
+        """The outline of the whole log (see :mod:`tracker.outline`), from two narrow reads."""
+        until = self.head()[0]
+
+        def build() -> Outline:
+            with paused_gc():
+                return build_outline(self.recorder.read_outline(until),
+                                     self.recorder.read_references(until), cancelled)
+
+        return self._guard(build)
+
 
     def state_index(self, query: Query = Query(),
                     orders: Sequence[Order] = ("story", "recorded")) -> StateIndex:
@@ -261,23 +273,35 @@ class Timeline:
         cache = _index_cache_path(self.url) if whole else None
         if cache is not None:
             try:
-                loaded = from_bytes(cache.read_bytes(), key)
+                with cache.open("rb") as saved:
+                    loaded = load(saved, key)
             except OSError:
                 loaded = None
             if loaded is not None:
                 return loaded
 
-        def facts() -> list[Fact]:
+        def facts() -> FactTable:
+            table = FactTable()
+            references = self.recorder.read_references(head[0])
+            ref = next(references, None)
             with paused_gc():
-                return [fact_from_row(r) for r in self.rows(0, head[0])
-                        if whole or query.admits_row(r)]
+                for r in self.rows(0, head[0]):
+                    targets = []
+                    while ref is not None and ref[0] <= r.position:
+                        if ref[0] == r.position:
+                            targets.append(ref[2])
+                        ref = next(references, None)
+                    if whole or query.admits_row(r):
+                        table.add(fact_from_row(r), targets)
+            return table
 
         index = StateIndex(self._guard(facts), orders=orders)
         if cache is not None:
             try:
                 cache.parent.mkdir(parents=True, exist_ok=True)
                 tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-                tmp.write_bytes(to_bytes(index, key))
+                with tmp.open("wb") as out:
+                    save(index, key, out)
                 tmp.replace(cache)
             except OSError:
                 pass  # a cache that cannot be written only costs the next open some time

@@ -14,22 +14,27 @@ kind and status before and after. From that it answers, at any step:
 
 Statuses come from :func:`tracker.projections.derive` itself, so the index agrees with a full
 replay by construction; a fast path handles the common case (an item's next event in story
-order, with no disputes, corrections or retractions) without re-deriving the whole item. The
-facts the index is built from are dropped once it is built: it keeps arrays of small integers.
+order, with no disputes, corrections or retractions) without re-deriving the whole item.
+
+Memory stays flat in the size of the log: the facts are held as columns (:class:`FactTable`, no
+object per event), items are folded one at a time (an item's status depends on its own events
+only), and the index itself is arrays of small integers.
 """
 
 from __future__ import annotations
 
+import io
 from array import array
 from bisect import bisect_right
-from collections.abc import Sequence
-from typing import Literal, NamedTuple
+from collections.abc import Iterable, Iterator, Sequence
+from typing import BinaryIO, Literal, NamedTuple
 
 import orjson
 
 from tracker.bulk import paused_gc
 from tracker.codec import Fact
 from tracker.dates import StoryTime
+from tracker.events import EMPTY_DETAILS, Actor, FrozenDict
 from tracker.ordering import (
     OPEN_END_DAY,
     OPEN_START_DAY,
@@ -37,8 +42,10 @@ from tracker.ordering import (
     day_text,
     order_by_story,
     story_key_of,
+    story_number,
     uncertain_marks_of,
 )
+from tracker.outline import TYPE_CODE, TYPE_NAMES
 from tracker.projections import Actions, Step, _accounts, _info, _Round, derive
 
 Order = Literal["story", "recorded"]
@@ -59,6 +66,124 @@ class Change(NamedTuple):
     position: int
 
 
+_NO_EXTRAS: tuple[tuple[Actor, ...], FrozenDict] = ((), EMPTY_DETAILS)
+
+
+class Texts:
+    """A list of strings held as one UTF-8 buffer and offsets (no object per string)."""
+
+    def __init__(self, data: bytes = b"", ends: array | None = None) -> None:
+        self._data = bytearray(data)
+        self._ends = ends if ends is not None else array("I")
+
+    def append(self, text: str) -> None:
+        self._data += text.encode()
+        self._ends.append(len(self._data))
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, i: int) -> str:
+        start = self._ends[i - 1] if i else 0
+        return self._data[start:self._ends[i]].decode()
+
+    def __iter__(self) -> Iterator[str]:
+        return (self[i] for i in range(len(self)))
+
+
+class FactTable:
+    """The facts of a log (see :class:`tracker.codec.Fact`) as columns, in log order.
+
+    Inside the index an event is known by its log position: ``fact(i)`` names it and the entries
+    it refers to by their positions (as text), which identifies them as their ids would, so the
+    ids themselves need not be held.
+    """
+
+    def __init__(self) -> None:
+        self.positions = array("I")
+        self.items = array("I")  # fact -> item number
+        self.subjects = Texts()  # item number -> subject
+        self.item_of: dict[str, int] = {}  # while facts are added
+        self.types = bytearray()  # type codes (TYPE_NAMES)
+        self.lo = array("i")  # story bounds as day numbers
+        self.hi = array("i")
+        self.sources = array("I")  # fact -> (speaker, outlet) code
+        self.published = array("I")  # fact -> date code
+        self.ref_start = array("I", [0])  # fact -> its first referenced position in ref_to
+        self.ref_to = array("I")
+        self.extras = array("I")  # fact -> (actors, details) code; 0: none
+        self._texts: list[tuple[str, str]] = []  # (speaker, outlet) pairs, then dates
+        self._text_code: dict[tuple[str, str], int] = {}
+        self._extras: list[tuple[tuple[Actor, ...], FrozenDict]] = [_NO_EXTRAS]
+        self._extras_code: dict[tuple[tuple[Actor, ...], FrozenDict], int] = {_NO_EXTRAS: 0}
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def _code(self, pair: tuple[str, str]) -> int:
+        code = self._text_code.get(pair)
+        if code is None:
+            code = self._text_code[pair] = len(self._texts)
+            self._texts.append(pair)
+        return code
+
+    def add(self, fact: Fact, targets: Iterable[int]) -> None:
+        """Add the next fact in log order, with the positions it refers to."""
+        self.positions.append(fact.position)
+        item = self.item_of.get(fact.subject)
+        if item is None:
+            item = self.item_of[fact.subject] = len(self.subjects)
+            self.subjects.append(fact.subject)
+        self.items.append(item)
+        self.types.append(TYPE_CODE[fact.type])
+        self.lo.append(day_number(fact.earliest, OPEN_START_DAY))
+        self.hi.append(day_number(fact.latest, OPEN_END_DAY))
+        self.sources.append(self._code((fact.speaker, fact.outlet)))
+        self.published.append(self._code(("", fact.published)))
+        self.ref_to.extend(targets)
+        self.ref_start.append(len(self.ref_to))
+        extras = (fact.actors, fact.details)
+        code = self._extras_code.get(extras)
+        if code is None:
+            code = self._extras_code[extras] = len(self._extras)
+            self._extras.append(extras)
+        self.extras.append(code)
+
+    @classmethod
+    def of(cls, facts: Iterable[Fact]) -> FactTable:
+        """The table of facts held in memory (references resolved among them)."""
+        ordered = sorted(facts, key=lambda f: f.position)
+        position_of = {f.id: f.position for f in ordered}
+        table = cls()
+        for f in ordered:
+            table.add(f, [p for t in f.targets if (p := position_of.get(t)) is not None])
+        return table
+
+    def type_name(self, i: int) -> str:
+        return TYPE_NAMES[self.types[i]]
+
+    def actors_details(self, i: int) -> tuple[tuple[Actor, ...], FrozenDict]:
+        return self._extras[self.extras[i]]
+
+    def key(self, i: int) -> int:
+        """The story-order key of fact ``i`` as one number (same order as its StoryKey)."""
+        return story_number(self.lo[i], self.hi[i], self.positions[i])
+
+    def targets(self, i: int) -> tuple[str, ...]:
+        return tuple([str(p) for p in self.ref_to[self.ref_start[i]:self.ref_start[i + 1]]])
+
+    def fact(self, i: int) -> Fact:
+        lo, hi = self.lo[i], self.hi[i]
+        speaker, outlet = self._texts[self.sources[i]]
+        actors, details = self.actors_details(i)
+        return Fact(
+            self.positions[i], str(self.positions[i]), self.subjects[self.items[i]],
+            self.type_name(i), day_text(lo) if lo != OPEN_START_DAY else None,
+            day_text(hi) if hi != OPEN_END_DAY else None, speaker, outlet, self.targets(i),
+            actors, details, self._texts[self.published[i]][1],
+        )
+
+
 class _Running:
     """An item's fold state while the index is built."""
 
@@ -67,7 +192,7 @@ class _Running:
 
     def __init__(self) -> None:
         self.steps: list[int] = []  # fact indices, in story order
-        self.last_key: tuple[str, str, int] | None = None
+        self.last_key: int | None = None
         self.actions: Actions[int] = Actions()  # round tokens: fact indices
         self.kind = ""
         self.status = ""  # what it shows: the base status, or disputed
@@ -95,52 +220,49 @@ class _Fold(NamedTuple):
 class StateIndex:
     """Statuses of every item after every step of a log, in story and recorded order."""
 
-    def __init__(self, facts: Sequence[Fact], every: int = DEFAULT_EVERY,
+    def __init__(self, facts: FactTable | Sequence[Fact], every: int = DEFAULT_EVERY,
                  orders: Sequence[Order] = ORDERS) -> None:
+        table = facts if isinstance(facts, FactTable) else FactTable.of(facts)
         self.every = every
         self.orders = tuple(orders)
         self._status_names: list[str] = ["", "recorded"]
         self._status_codes: dict[str, int] = {"": NONE, "recorded": 1}
         self._kind_names: list[str] = [""]
         self._kind_codes: dict[str, int] = {"": 0}
-        self.subjects: list[str] = []
-        self._item_of: dict[str, int] = {}
+        self.subjects = table.subjects
+        self._items: dict[str, int] | None = None
+        table.item_of = {}  # the table is the index's now: its lookup is no longer needed
         with paused_gc():
-            self._build(facts, self.orders)
+            self._build(table, self.orders)
 
-    def _build(self, facts: Sequence[Fact], orders: Sequence[Order]) -> None:
-        item_of = self._item_of
-        subjects = self.subjects
-        fact_item = array("I", bytes(4 * len(facts)))
-        for i, f in enumerate(facts):
-            n = item_of.get(f.subject)
-            if n is None:
-                n = item_of[f.subject] = len(subjects)
-                subjects.append(f.subject)
-            fact_item[i] = n
-        referenced = {t for f in facts if f.targets for t in f.targets}
-        index_of = {f.id: i for i, f in enumerate(facts) if f.id in referenced}
-        del referenced
-        refs = [
-            tuple(j for t in f.targets if (j := index_of.get(t)) is not None) if f.targets else ()
-            for f in facts
-        ]
-        del index_of
-        keys = [story_key_of(f.earliest, f.latest, f.position) for f in facts]
-        story = order_by_story(keys, refs)
-        del refs
-        recorded = sorted(range(len(facts)), key=lambda i: facts[i].position)
-        self._positions = array("I", sorted(f.position for f in facts))
-        self._story_lo = array("i", (day_number(facts[i].earliest, OPEN_START_DAY) for i in story))
-        self._story_hi = array("i", (day_number(facts[i].latest, OPEN_END_DAY) for i in story))
-        self._uncertain = bytearray(
-            uncertain_marks_of([(facts[i].earliest, facts[i].latest) for i in story])
-        )
+    def _build(self, table: FactTable, orders: Sequence[Order]) -> None:
+        n = len(table)
+        positions = table.positions
+        # references as fact indices (entries outside the table are left out)
+        whole = n == 0 or positions[-1] == n  # the whole log: fact i is at position i + 1
+        ref_start = array("I", [0])
+        ref_to = array("I")
+        starts, targets = table.ref_start, table.ref_to
+        for i in range(n):
+            for p in targets[starts[i]:starts[i + 1]]:
+                if whole:
+                    ref_to.append(p - 1)
+                else:
+                    k = bisect_right(positions, p) - 1
+                    if k >= 0 and positions[k] == p:
+                        ref_to.append(k)
+            ref_start.append(len(ref_to))
+        story = order_by_story(table.lo, table.hi, positions, ref_start, ref_to)
+        del ref_start, ref_to
+        self._positions = positions
+        self._story_lo = array("i", (table.lo[i] for i in story))
+        self._story_hi = array("i", (table.hi[i] for i in story))
+        self._uncertain = uncertain_marks_of(self._story_lo, self._story_hi)
         self._folds: dict[str, _Fold] = {}
         if "story" in orders:
-            self._folds["story"] = self._fold(facts, fact_item, story, keys)
+            self._folds["story"] = self._fold(table, story)
         if "recorded" in orders:
-            self._folds["recorded"] = self._fold(facts, fact_item, recorded, keys)
+            self._folds["recorded"] = self._fold(table, array("I", range(n)))
 
     def _status(self, name: str) -> int:
         return _code(name, self._status_names, self._status_codes, WIDTH, "statuses")
@@ -148,59 +270,66 @@ class StateIndex:
     def _kind(self, name: str) -> int:
         return _code(name, self._kind_names, self._kind_codes, KINDS, "kinds")
 
-    def _fold(
-        self,
-        facts: Sequence[Fact],
-        fact_item: array,
-        order: Sequence[int],
-        keys: Sequence[tuple[str, str, int]],
-    ) -> _Fold:
-        running: dict[int, _Running] = {}
+    def _fold(self, table: FactTable, order: array) -> _Fold:
+        """One order's fold, one item at a time: an item's status depends on its own events
+        only, so only one item's running state is held at once."""
         n = len(order)
-        position = array("I", (facts[i].position for i in order))
-        items = array("I", (fact_item[i] for i in order))
+        position = array("I", (table.positions[i] for i in order))
+        items = array("I", (table.items[i] for i in order))
         before = array("H", bytes(2 * n))
         after = array("H", bytes(2 * n))
         kind_before = array("H", bytes(2 * n))
         kind_after = array("H", bytes(2 * n))
-        counts: list[array] = [array("i", bytes(4 * KINDS * WIDTH))]
-        current = array("i", bytes(4 * KINDS * WIDTH))
-        builder = _Steps(facts, keys)
-        status_code = self._status
-        kind_code = self._kind
-        every = self.every
-        for step, i in enumerate(order):
-            item = items[step]
-            run = running.get(item)
-            if run is None:
-                run = running[item] = _Running()
-            old_status, old_kind = run.status_code, run.kind_code
-            status, kind = run.status, run.kind
-            _advance(run, i, facts[i], keys[i], builder)
-            if run.status != status:
-                run.status_code = status_code(run.status)
-            if run.kind != kind or not run.kind_code:
-                run.kind_code = kind_code(run.kind or "entry")
-            new_status, new_kind = run.status_code, run.kind_code
-            if old_status:
-                current[old_kind * WIDTH + old_status] -= 1
-            current[new_kind * WIDTH + new_status] += 1
-            before[step] = old_status
-            after[step] = new_status
-            kind_before[step] = old_kind
-            kind_after[step] = new_kind
-            if (step + 1) % every == 0:
-                counts.append(array("i", current))
-        del running
-        by_item = array("I", sorted(range(n), key=items.__getitem__))
+        # the steps of each item, ascending (a counting sort by item)
         offsets = array("I", bytes(4 * (len(self.subjects) + 1)))
         for item in items:
             offsets[item + 1] += 1
         for k in range(1, len(offsets)):
             offsets[k] += offsets[k - 1]
+        fill = array("I", offsets)
+        by_item = array("I", bytes(4 * n))
+        for step, item in enumerate(items):
+            by_item[fill[item]] = step
+            fill[item] += 1
+        del fill
+        builder = _Steps(table)
+        status_code = self._status
+        kind_code = self._kind
+        for item in range(len(self.subjects)):
+            run = _Running()
+            for k in range(offsets[item], offsets[item + 1]):
+                step = by_item[k]
+                i = order[step]
+                old_status, old_kind = run.status_code, run.kind_code
+                status, kind = run.status, run.kind
+                _advance(run, i, table, builder)
+                if run.status != status:
+                    run.status_code = status_code(run.status)
+                if run.kind != kind or not run.kind_code:
+                    run.kind_code = kind_code(run.kind or "entry")
+                before[step] = old_status
+                after[step] = run.status_code
+                kind_before[step] = old_kind
+                kind_after[step] = run.kind_code
+        counts: list[array] = [array("i", bytes(4 * KINDS * WIDTH))]
+        current = array("i", bytes(4 * KINDS * WIDTH))
+        every = self.every
+        for step in range(n):
+            if before[step]:
+                current[kind_before[step] * WIDTH + before[step]] -= 1
+            current[kind_after[step] * WIDTH + after[step]] += 1
+            if (step + 1) % every == 0:
+                counts.append(array("i", current))
         return _Fold(
             position, items, before, after, kind_before, kind_after, by_item, offsets, counts
         )
+
+    @property
+    def _item_of(self) -> dict[str, int]:
+        """Item numbers by subject (made when first asked: most users go by step)."""
+        if self._items is None:
+            self._items = {s: i for i, s in enumerate(self.subjects)}
+        return self._items
 
     # -- asking ------------------------------------------------------------------------------
 
@@ -313,22 +442,21 @@ def _code(name: str, names: list[str], codes: dict[str, int], limit: int, what: 
 
 
 class _Steps:
-    """Builds projection steps from facts, on the slow path only."""
+    """Builds projection steps from the fact table, on the slow path only."""
 
-    def __init__(self, facts: Sequence[Fact], keys: Sequence[tuple[str, str, int]]) -> None:
-        self.facts = facts
-        self.keys = keys
+    def __init__(self, table: FactTable) -> None:
+        self.table = table
         self.stories: dict[tuple[str | None, str | None], StoryTime] = {}
 
     def __call__(self, i: int) -> Step:
-        f = self.facts[i]
+        f = self.table.fact(i)
         story = self.stories.get((f.earliest, f.latest))
         if story is None:
             story = self.stories[(f.earliest, f.latest)] = StoryTime(
                 "", None, "", f.earliest, f.latest
             )
         return Step(
-            self.keys[i],
+            story_key_of(f.earliest, f.latest, f.position),
             f.id,
             f.type,
             f.speaker,
@@ -346,19 +474,21 @@ class _Steps:
 _CLAIMS = {"account.disputed": 0, "account.confirmed": 1}
 
 
-def _advance(run: _Running, i: int, f: Fact, key: tuple[str, str, int], step_of: _Steps) -> None:
-    """Add an event to a running item and update its kind and status exactly as derive would.
+def _advance(run: _Running, i: int, table: FactTable, step_of: _Steps) -> None:
+    """Add fact ``i`` to its running item and update its kind and status exactly as derive would.
 
     Corrections, retractions and events that land before the item's last one in story order
     re-derive the item in full from then on; everything else, disputes and confirmations
     included, advances it by one step.
     """
-    info = _info(f.type)
+    type_ = table.type_name(i)
+    info = _info(type_)
+    key = table.key(i)
     last = run.last_key
     in_order = last is None or key >= last
-    claim = _CLAIMS.get(f.type)
+    claim = _CLAIMS.get(type_)
     if run.slow or (claim is None and (info.meta or not in_order)):
-        _advance_slowly(run, i, f.subject, key, in_order, step_of)
+        _advance_slowly(run, i, table, key, in_order, step_of)
         return
     if in_order:
         run.steps.append(i)
@@ -367,27 +497,28 @@ def _advance(run: _Running, i: int, f: Fact, key: tuple[str, str, int], step_of:
         # A dispute or confirmation changes no action of the item, only how its accounts
         # compare; it may arrive in any order.
         if not in_order:
-            keys = step_of.keys
-            run.steps.insert(bisect_right([keys[j] for j in run.steps], key), i)
+            run.steps.insert(bisect_right([table.key(j) for j in run.steps], key), i)
         if run.claims is None:
             run.claims = ({}, {})
-        for target in f.targets:
-            run.claims[claim].setdefault(target, []).append(f.id)
-        _settle(run, step_of)
+        name = str(table.positions[i])
+        for target in table.targets(i):
+            run.claims[claim].setdefault(target, []).append(name)
+        _settle(run, table, step_of)
         return
-    run.actions.act(f.type, f.actors, f.details, i)
+    actors, details = table.actors_details(i)
+    run.actions.act(type_, actors, details, i)
     run.kind = run.actions.kind
-    _settle(run, step_of)
+    _settle(run, table, step_of)
 
 
-def _settle(run: _Running, step_of: _Steps) -> None:
+def _settle(run: _Running, table: FactTable, step_of: _Steps) -> None:
     """The item's status from its base status and its competing accounts, as derive ends."""
     actions = run.actions
     run.status = actions.base or "recorded"
     if not actions.round_:
         return
     if run.claims is None:
-        if actions.trivial(lambda i: step_of.facts[i].type):
+        if actions.trivial(table.type_name):
             return
         disputes: dict[str, list[str]] = {}
         confirms: dict[str, list[str]] = {}
@@ -399,8 +530,8 @@ def _settle(run: _Running, step_of: _Steps) -> None:
         run.status = "disputed"
 
 
-def _advance_slowly(run: _Running, i: int, subject: str, key: tuple[str, str, int],
-                    in_order: bool, step_of: _Steps) -> None:
+def _advance_slowly(run: _Running, i: int, table: FactTable, key: int, in_order: bool,
+                    step_of: _Steps) -> None:
     """The slow path: the item's steps in story order, derived in full."""
     if run.built is None:
         run.slow = True
@@ -411,27 +542,27 @@ def _advance_slowly(run: _Running, i: int, subject: str, key: tuple[str, str, in
         run.built.append(step)
         run.last_key = key
     else:
-        k = bisect_right([s.key for s in run.built], key)
+        k = bisect_right([s.key for s in run.built], step.key)
         run.steps.insert(k, i)
         run.built.insert(k, step)
-    item = derive(subject, tuple(run.built))
+    item = derive(table.subjects[table.items[i]], tuple(run.built))
     run.kind, run.status = item.kind, item.status
-
 
 
 # --------------------------------------------------------------------------- persistence
 
 #: Bumped whenever the index's contents or meaning change: older saved indexes are rebuilt.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 _MAGIC = b"TRACKER-STATEINDEX\n"
 _FOLD_ARRAYS = ("position", "item", "before", "after", "kind_before", "kind_after",
                 "item_steps", "item_offsets")
 
 
-def to_bytes(index: StateIndex, key: str) -> bytes:
-    """The index as bytes (a JSON header, then the raw arrays), tagged with ``key``: what log
-    state it was built from (the head position and hash)."""
-    arrays: list[array] = [index._positions, index._story_lo, index._story_hi]
+def save(index: StateIndex, key: str, out: BinaryIO) -> None:
+    """Write the index (a JSON header, then the raw arrays), tagged with ``key``: what log state
+    it was built from (the head position and hash). Arrays are written as they are, not copied."""
+    arrays: list[array] = [index._positions, index._story_lo, index._story_hi,
+                           array("B", index.subjects._data), index.subjects._ends]
     folds: dict[str, dict[str, object]] = {}
     for name, fold in index._folds.items():
         folds[name] = {"counts": len(fold.counts)}
@@ -444,38 +575,32 @@ def to_bytes(index: StateIndex, key: str) -> bytes:
         "orders": list(index._folds),
         "statuses": index._status_names,
         "kinds": index._kind_names,
-        "subjects": index.subjects,
         "uncertain": index._uncertain.hex(),
         "folds": folds,
         "arrays": [[a.typecode, len(a)] for a in arrays],
     }
     head = orjson.dumps(header)
-    return b"".join([_MAGIC, str(len(head)).encode(), b"\n", head, *(a.tobytes() for a in arrays)])
+    out.write(b"".join([_MAGIC, str(len(head)).encode(), b"\n", head]))
+    for a in arrays:
+        a.tofile(out)
 
 
-def from_bytes(data: bytes, key: str) -> StateIndex | None:
-    """The index saved by :func:`to_bytes`, or None if it is not one, is damaged, or was built
+def load(inp: BinaryIO, key: str) -> StateIndex | None:
+    """The index written by :func:`save`, or None if it is not one, is damaged, or was built
     from another state of the log (``key``) or by another version of this code."""
     try:
-        if not data.startswith(_MAGIC):
+        if inp.read(len(_MAGIC)) != _MAGIC:
             return None
-        rest = data[len(_MAGIC):]
-        length_text, _, rest = rest.partition(b"\n")
-        length = int(length_text)
-        header = orjson.loads(rest[:length])
+        length = int(inp.readline(32))
+        header = orjson.loads(inp.read(length))
         if header.get("format") != INDEX_FORMAT or header.get("key") != key:
             return None
-        offset = length
         arrays: list[array] = []
         for typecode, count in header["arrays"]:
             a = array(typecode)
-            size = a.itemsize * count
-            a.frombytes(rest[offset:offset + size])
-            if len(a) != count:
-                return None
+            a.fromfile(inp, count)  # EOFError when the file is short
             arrays.append(a)
-            offset += size
-        if offset != len(rest):
+        if inp.read(1):
             return None
         index = StateIndex.__new__(StateIndex)
         index.every = header["every"]
@@ -484,12 +609,12 @@ def from_bytes(data: bytes, key: str) -> StateIndex | None:
         index._status_codes = {n: i for i, n in enumerate(index._status_names)}
         index._kind_names = header["kinds"]
         index._kind_codes = {n: i for i, n in enumerate(index._kind_names)}
-        index.subjects = header["subjects"]
-        index._item_of = {s: i for i, s in enumerate(index.subjects)}
+        index._items = None
         index._uncertain = bytearray.fromhex(header["uncertain"])
         index._positions, index._story_lo, index._story_hi = arrays[0], arrays[1], arrays[2]
+        index.subjects = Texts(arrays[3].tobytes(), arrays[4])
         index._folds = {}
-        k = 3
+        k = 5
         for name in header["orders"]:
             fixed = arrays[k:k + len(_FOLD_ARRAYS)]
             k += len(_FOLD_ARRAYS)
@@ -499,5 +624,17 @@ def from_bytes(data: bytes, key: str) -> StateIndex | None:
             p_, i_, b_, a_, kb, ka, steps, offsets = fixed
             index._folds[name] = _Fold(p_, i_, b_, a_, kb, ka, steps, offsets, counts)
         return index
-    except (ValueError, KeyError, TypeError, IndexError, orjson.JSONDecodeError):
+    except (ValueError, KeyError, TypeError, IndexError, EOFError, orjson.JSONDecodeError):
         return None
+
+
+def to_bytes(index: StateIndex, key: str) -> bytes:
+    """The index as :func:`save` writes it."""
+    out = io.BytesIO()
+    save(index, key, out)
+    return out.getvalue()
+
+
+def from_bytes(data: bytes, key: str) -> StateIndex | None:
+    """The index from :func:`to_bytes` (see :func:`load`)."""
+    return load(io.BytesIO(data), key)

@@ -167,26 +167,58 @@ class Recorder:
         self, after: int = 0, until: int | None = None, batch: int = READ_BATCH
     ) -> Iterator[Row]:
         """Rows in log order with ``after < position <= until``, read in one snapshot."""
+        new = tuple.__new__  # Row(*r) without the keyword-aware constructor
+        for r in self._select(f"SELECT {COLUMNS} FROM events", after, until, batch):
+            yield new(Row, r)
+
+    def read_outline(self, until: int | None = None) -> Iterator[tuple[int, str, str | None,
+                                                                       str | None]]:
+        """(position, type, story_earliest, story_latest) of every row up to ``until``, in log
+        order: the narrow columns a listing of the whole log needs."""
+        yield from self._select(
+            "SELECT position, type, story_earliest, story_latest FROM events", 0, until)
+
+    def read_references(self, until: int | None = None) -> Iterator[tuple[int, str, int]]:
+        """(position, relation, referenced position) for every reference of the rows up to
+        ``until``, in log order.
+
+        The one place the store looks inside a body: its ``refs`` list of [relation, id] pairs
+        are links between rows, resolved to positions through the unique index on ``id`` by the
+        database itself (a reference always names an earlier row).
+        """
+        if self.dialect == "sqlite":
+            sql = ("SELECT e.position, r.value ->> 0, t.position "
+                   "FROM events AS e, json_each(e.body, '$.refs') AS r "
+                   "JOIN events AS t ON t.id = r.value ->> 1")
+        else:
+            sql = ("SELECT e.position, r.value ->> 0, t.position FROM events AS e "
+                   "CROSS JOIN LATERAL jsonb_array_elements("
+                   "CASE WHEN strpos(e.body, '\"refs\"') > 0 THEN e.body::jsonb -> 'refs' END"
+                   ") AS r(value) JOIN events AS t ON t.id = r.value ->> 1")
+        yield from self._select(sql, 0, until, alias="e.")
+
+    def _select(self, select: str, after: int, until: int | None, batch: int = READ_BATCH,
+                alias: str = "") -> Iterator[tuple[Any, ...]]:
+        """The rows of ``select`` with ``after < position <= until`` in log order, read in one
+        snapshot, a batch at a time."""
         p = self._param
-        sql = f"SELECT {COLUMNS} FROM events WHERE position > {p}"
+        sql = f"{select} WHERE {alias}position > {p}"
         params: list[Any] = [after]
         if until is not None:
-            sql += f" AND position <= {p}"
+            sql += f" AND {alias}position <= {p}"
             params.append(until)
-        sql += " ORDER BY position"
+        sql += f" ORDER BY {alias}position"
         with self._connection() as conn:
             cur = conn.cursor()
             try:
                 if self.dialect == "sqlite":
                     cur.execute("BEGIN")
                 cur.execute(sql, params)
-                new = tuple.__new__  # Row(*r) without the keyword-aware constructor
                 while True:
                     chunk = cur.fetchmany(batch)
                     if not chunk:
                         break
-                    for r in chunk:
-                        yield new(Row, r)
+                    yield from chunk
             finally:
                 cur.close()
                 conn.rollback()

@@ -38,6 +38,8 @@ from tracker.codec import event_from_row
 from tracker.dates import resolve
 from tracker.errors import TrackerError
 from tracker.events import Event
+from tracker.ordering import day_number
+from tracker.outline import Outline
 from tracker.projections import Query, State, diff, evolve
 from tracker.selection import EventFilter
 from tracker.service import Timeline
@@ -49,11 +51,8 @@ from tracker.tui.model import (
     RECORDED,
     STORY,
     Line,
-    LogIndex,
     View,
-    build_index,
     chunks,
-    day_number,
     events_at,
     filter_rows,
     line_of,
@@ -92,7 +91,7 @@ MainScreen.narrow #state-pane { border: none; border-top: hkey $primary; }
 
 
 class Loaded(Message):
-    def __init__(self, index: LogIndex, land_on: int | None) -> None:
+    def __init__(self, index: Outline, land_on: int | None) -> None:
         super().__init__()
         self.index = index
         self.land_on = land_on
@@ -223,7 +222,7 @@ class TrackerApp(App[None]):
         self.timeline = timeline
         self.every = every
         self.small_log = small_log
-        self.index = LogIndex()
+        self.index = Outline()
         self.loaded = False
         self.order_name = STORY
         self.known_on: str | None = None
@@ -289,7 +288,7 @@ class TrackerApp(App[None]):
     def load(self, land_on: int | None = None) -> None:
         worker = get_current_worker()
         try:
-            index = build_index(self.timeline.rows(), lambda: worker.is_cancelled)
+            index = self.timeline.outline(lambda: worker.is_cancelled)
         except TrackerError as exc:
             self.post_message(Failed(str(exc)))
             return

@@ -1,11 +1,8 @@
-"""What the timeline screen knows about the log, kept compact so a million events fit.
+"""What the timeline screen does with the log's outline (:mod:`tracker.outline`): the rows on
+screen in the active order, filters over them, moving by day, and the text of the lines shown.
 
-No Textual here. The app builds a :class:`LogIndex` in a worker (one scan of the log), then keeps
-only arrays: dates, type codes and marks per log position, and the positions in story order.
-Event text is fetched from the database by position, a page at a time, when it is shown.
-
-Positions are 1-based and gap-free (the log guarantees it), so ``array[position - 1]`` is the
-entry of that position.
+No Textual here. Event text is fetched from the database by position, a page at a time, when it
+is shown.
 """
 
 from __future__ import annotations
@@ -14,137 +11,22 @@ import re
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-import orjson
-
-from tracker.bulk import paused_gc
 from tracker.codec import Row, event_from_row
 from tracker.dates import StoryTime
-from tracker.events import EVENT_TYPES, Event, Source
-from tracker.ordering import (
-    OPEN_END_DAY,
-    OPEN_START_DAY,
-    day_number,
-    order_by_story,
-    story_key_of,
-    uncertain_marks_of,
-)
-from tracker.selection import MARK_OF_RELATION, EventFilter
+from tracker.events import Event, Source
+from tracker.ordering import OPEN_END_DAY
+from tracker.outline import TYPE_NAMES, Outline
+from tracker.selection import EventFilter
 from tracker.text import one_line
-
-#: Type names by code (a byte per event in the index).
-TYPE_NAMES: tuple[str, ...] = tuple(EVENT_TYPES)
-TYPE_CODE: dict[str, int] = {name: i for i, name in enumerate(TYPE_NAMES)}
-
-OPEN_START = OPEN_START_DAY  # a day number for "no earliest bound"
-OPEN_END = OPEN_END_DAY  # ... and for "no latest bound"
-
-#: Mark bits (by position): what later entries said about this one, in the listing's order.
-MARK_NAMES: tuple[str, ...] = tuple(MARK_OF_RELATION.values())
-_MARK_BIT = {rel: 1 << MARK_NAMES.index(mark) for rel, mark in MARK_OF_RELATION.items()}
-
-
-def mark_names(bits: int) -> list[str]:
-    return [name for i, name in enumerate(MARK_NAMES) if bits & (1 << i)]
 
 STORY = "story"
 RECORDED = "recorded"
 
 
 _PLACEHOLDER_SOURCE = Source(outlet="", published="")
-
-
-@dataclass
-class LogIndex:
-    """Per-position arrays for a whole log, and its story order."""
-
-    count: int = 0
-    lo: array = field(default_factory=lambda: array("i"))  # earliest day (OPEN_START: open)
-    hi: array = field(default_factory=lambda: array("i"))  # latest day (OPEN_END: open)
-    kinds: bytearray = field(default_factory=bytearray)
-    marks: bytearray = field(default_factory=bytearray)
-    uncertain: bytearray = field(default_factory=bytearray)  # order uncertain (story order)
-    story: array = field(default_factory=lambda: array("i"))  # positions in story order
-
-    def day(self, position: int) -> int:
-        """The day an event sorts by: its earliest day, else its latest."""
-        lo = self.lo[position - 1]
-        return lo if lo != OPEN_START else self.hi[position - 1]
-
-    def type_name(self, position: int) -> str:
-        return TYPE_NAMES[self.kinds[position - 1]]
-
-    def recorded(self) -> array:
-        return array("i", range(1, self.count + 1))
-
-
-def build_index(rows: Iterable[Row], cancelled: Callable[[], bool] = lambda: False) -> LogIndex:
-    """Scan the log once and build its index (story order via :mod:`tracker.ordering`).
-
-    Only what ordering needs is kept per event while it runs (dates, id, references), as plain
-    tuples; the text stays in the database.
-    """
-    with paused_gc():  # a million small tuples: no collections while they are made
-        return _build_index(rows, cancelled)
-
-
-def _build_index(rows: Iterable[Row], cancelled: Callable[[], bool]) -> LogIndex:
-    index = LogIndex()
-    dates: dict[str | None, str | None] = {None: None}
-    lo_days: dict[str | None, int] = {}
-    hi_days: dict[str | None, int] = {}
-    keys: list[tuple[str, str, int]] = []
-    pairs: dict[tuple[str | None, str | None], tuple[str | None, str | None]] = {}
-    bounds: list[tuple[str | None, str | None]] = []
-    index_of: dict[str, int] = {}
-    refs: list[tuple[int, ...]] = []
-    marks = index.marks
-    for row in rows:
-        if cancelled():
-            break
-        i = len(keys)
-        earliest = dates.setdefault(row.story_earliest, row.story_earliest)
-        latest = dates.setdefault(row.story_latest, row.story_latest)
-        lo = lo_days.get(earliest)
-        if lo is None:
-            lo = lo_days[earliest] = day_number(earliest, OPEN_START)
-        hi = hi_days.get(latest)
-        if hi is None:
-            hi = hi_days[latest] = day_number(latest, OPEN_END)
-        index.lo.append(lo)
-        index.hi.append(hi)
-        index.kinds.append(TYPE_CODE.get(row.type, 0))
-        marks.append(0)
-        keys.append(story_key_of(earliest, latest, row.position))
-        pair = (earliest, latest)
-        bounds.append(pairs.setdefault(pair, pair))
-        index_of[row.id] = i
-        targets: tuple[int, ...] = ()
-        if '"refs"' in row.body:
-            # references point to earlier entries, all seen by now
-            found = []
-            for rel, target in orjson.loads(row.body).get("refs") or ():
-                j = index_of.get(target)
-                if j is None:
-                    continue
-                found.append(j)
-                bit = _MARK_BIT.get(rel)
-                if bit:
-                    marks[j] |= bit
-            targets = tuple(found)
-        refs.append(targets)
-    index.count = n = len(keys)
-    del index_of
-    order = order_by_story(keys, refs)
-    del refs
-    index.story = array("i", (keys[i][2] for i in order))
-    index.uncertain = bytearray(n)
-    for i, flag in zip(order, uncertain_marks_of([bounds[i] for i in order]), strict=True):
-        if flag:
-            index.uncertain[i] = 1
-    return index
 
 
 # --------------------------------------------------------------------------- the view
@@ -216,7 +98,7 @@ def needs_text(flt: EventFilter) -> bool:
     return bool(flt.actor or flt.source or flt.date_from or flt.date_to)
 
 
-def filter_rows(view_order: array, index: LogIndex, flt: EventFilter,
+def filter_rows(view_order: array, index: Outline, flt: EventFilter,
                 text_ok: set[int] | None) -> array | None:
     """Indices into ``view_order`` that the filter admits (None: no filter)."""
     if not flt.active:
@@ -236,7 +118,7 @@ def filter_rows(view_order: array, index: LogIndex, flt: EventFilter,
 # --------------------------------------------------------------------------- moving
 
 
-def next_day_row(view: View, index: LogIndex, row: int, step: int) -> int:
+def next_day_row(view: View, index: Outline, row: int, step: int) -> int:
     """The first row of the next (step=1) or previous (step=-1) day from ``row``."""
     n = len(view)
     if n == 0:
@@ -254,12 +136,12 @@ def next_day_row(view: View, index: LogIndex, row: int, step: int) -> int:
     return r
 
 
-def row_on_or_after(view: View, index: LogIndex, day: int) -> int | None:
+def row_on_or_after(view: View, index: Outline, day: int) -> int | None:
     """The first row whose day is on or after ``day``, else the last row before it."""
     best_before = None
     for r in range(len(view)):
         d = index.day(view.position(r))
-        if d >= day and d != OPEN_END:
+        if d >= day and d != OPEN_END_DAY:
             return r
         best_before = r
     return best_before

@@ -15,12 +15,12 @@ from rich.text import Text
 from textual.content import Content
 
 from tracker.events import EVENT_TYPES, Event
+from tracker.outline import mark_names
 from tracker.projections import Change, Item, Query, State
 from tracker.render import event_lines, literal, state_view, status_text
 from tracker.report import SECTIONS, state_to_dict
 from tracker.stateindex import Order, StateIndex
 from tracker.text import one_line, visible
-from tracker.tui.model import mark_names
 
 RECENT = 15  # items changed lately, listed for a large log
 MAX_ITEMS = 200  # a state with more items shows counts by status instead of a list

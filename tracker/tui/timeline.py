@@ -22,8 +22,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tracker.outline import Outline, mark_names
 from tracker.tui.keys import KEYS
-from tracker.tui.model import LRU, Line, LogIndex, View, mark_names
+from tracker.tui.model import LRU, Line, View
 
 SCROLL_KEYS = {"up", "down", "pageup", "pagedown", "home", "end"}
 PAGE_MARGIN = 2  # pages of rows fetched beyond the visible ones
@@ -90,7 +91,7 @@ class TimelineView(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.view = View(array("i"))
-        self.index = LogIndex()
+        self.index = Outline()
         self.lines: LRU[int, Line] = LRU(4096)
         self.matches: set[int] = set()  # positions matching the search
         self.show_uncertain = True
@@ -101,7 +102,7 @@ class TimelineView(ScrollView, can_focus=True):
 
     # -- data --------------------------------------------------------------------------------
 
-    def set_view(self, view: View, index: LogIndex, cursor: int, show_uncertain: bool) -> None:
+    def set_view(self, view: View, index: Outline, cursor: int, show_uncertain: bool) -> None:
         self.view = view
         self.index = index
         self.show_uncertain = show_uncertain

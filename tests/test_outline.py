@@ -1,0 +1,79 @@
+"""The outline of a log: the listing's arrays and story order, from two narrow reads of the store,
+agree with what the full events say, on both backends."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+
+from tests.test_projections import logs
+from tracker.events import Event
+from tracker.ordering import OPEN_END_DAY, OPEN_START_DAY, day_number, uncertain_marks
+from tracker.outline import build_outline, mark_names
+from tracker.selection import entry_marks
+from tracker.service import open_timeline, seed_file
+
+
+def reference_story_order(events: list[Event]) -> list[int]:
+    """Story order as the rule states it, with tuples of text (the oracle for the packed keys):
+    by (earliest else latest, latest else earliest, position), an answer never before what it
+    answers."""
+    effective: dict[str, tuple[str, str, int]] = {}
+    keys = []
+    for e in sorted(events, key=lambda e: e.position):
+        lo, hi = e.story.earliest, e.story.latest
+        key = (lo or hi or "9999-12-31", hi or lo or "9999-12-31", e.position)
+        for r in e.refs:
+            if r.id in effective and effective[r.id] > key:
+                key = effective[r.id]
+        effective[e.id] = key
+        keys.append((*key, e.position))
+    return [k[3] for k in sorted(keys)]
+
+
+def outline_of_events(events: list[Event]):  # type: ignore[no-untyped-def]
+    position_of = {e.id: e.position for e in events}
+    rows = [(e.position, e.type, e.story.earliest, e.story.latest) for e in events]
+    references = [(e.position, r.rel, position_of[r.id]) for e in events for r in e.refs]
+    return build_outline(rows, references)
+
+
+def check_outline(events: list[Event], outline) -> None:  # type: ignore[no-untyped-def]
+    by_position = {e.position: e for e in events}
+    assert outline.count == len(events)
+    assert list(outline.story) == reference_story_order(events)
+    in_story = [by_position[p] for p in outline.story]
+    assert [bool(outline.uncertain[p - 1]) for p in outline.story] == uncertain_marks(in_story)
+    marks = entry_marks(events)
+    for e in events:
+        assert outline.type_name(e.position) == e.type
+        assert outline.lo[e.position - 1] == day_number(e.story.earliest, OPEN_START_DAY)
+        assert outline.hi[e.position - 1] == day_number(e.story.latest, OPEN_END_DAY)
+        assert tuple(mark_names(outline.marks[e.position - 1])) == marks.get(e.id, ())
+        assert sorted(by_position[p].id for p in outline.references(e.position)) == sorted(
+            r.id for r in e.refs)
+
+
+@settings(max_examples=80, deadline=None)
+@given(logs())
+def test_story_order_of_the_outline_is_the_rule_for_any_log(events: list[Event]) -> None:
+    check_outline(events, outline_of_events(events))
+
+
+def test_the_seed_outline_from_the_store_on_each_backend(any_url: str) -> None:
+    timeline = open_timeline(any_url)
+    try:
+        timeline.import_file(seed_file())
+        events = timeline.all_events()
+        outline = timeline.outline()
+        check_outline(events, outline)
+        # Kerry's refusal answers the invitation.
+        refusal = next(e for e in events if e.type == "invitation.declined")
+        invitation = next(e for e in events if e.type == "invitation.extended")
+        assert invitation.position in outline.references(refusal.position)
+    finally:
+        timeline.close()
+
+
+def test_a_cancelled_scan_gives_an_empty_outline() -> None:
+    rows = [(1, "statement.made", "2014-03-01", "2014-03-01")]
+    assert build_outline(rows, [], cancelled=lambda: True).count == 0

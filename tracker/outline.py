@@ -1,0 +1,129 @@
+"""The outline of a log: what a listing of every event needs, in flat arrays.
+
+A million events cannot be held as a million objects by a screen that lists them. The outline
+keeps, per log position, the event's story dates (as day numbers), its type (a byte), the marks
+later entries gave it (disputed, confirmed, corrected, retracted: bits) and the positions it
+refers to; and the log's story order with its uncertain-order marks. Text stays in the database
+and is read a page at a time when it is shown.
+
+It is built from two narrow reads of the store (the columns, and the references the database
+resolves to positions), so nothing is decoded per event. Positions are 1-based and gap-free
+(the log guarantees it), so ``array[position - 1]`` is the entry of that position.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from tracker.events import EVENT_TYPES
+from tracker.ordering import (
+    OPEN_END_DAY,
+    OPEN_START_DAY,
+    day_number,
+    order_by_story,
+    uncertain_marks_of,
+)
+from tracker.selection import MARK_OF_RELATION
+
+#: Type names by code (a byte per event).
+TYPE_NAMES: tuple[str, ...] = tuple(EVENT_TYPES)
+TYPE_CODE: dict[str, int] = {name: i for i, name in enumerate(TYPE_NAMES)}
+
+#: Mark bits (by position): what later entries said about this one, in the listing's order.
+MARK_NAMES: tuple[str, ...] = tuple(MARK_OF_RELATION.values())
+_MARK_BIT = {rel: 1 << MARK_NAMES.index(mark) for rel, mark in MARK_OF_RELATION.items()}
+
+OutlineRow = tuple[int, str, str | None, str | None]  # position, type, earliest, latest
+Reference = tuple[int, str, int]  # position, relation, referenced position
+
+
+def mark_names(bits: int) -> list[str]:
+    return [name for i, name in enumerate(MARK_NAMES) if bits & (1 << i)]
+
+
+def _ints() -> array:
+    return array("i")
+
+
+@dataclass
+class Outline:
+    """Per-position arrays for a whole log, and its story order."""
+
+    count: int = 0
+    lo: array = field(default_factory=_ints)  # earliest day (OPEN_START_DAY: open)
+    hi: array = field(default_factory=_ints)  # latest day (OPEN_END_DAY: open)
+    kinds: bytearray = field(default_factory=bytearray)  # type codes
+    marks: bytearray = field(default_factory=bytearray)
+    ref_start: array = field(default_factory=lambda: array("I", [0]))  # position -> first ref
+    ref_to: array = field(default_factory=_ints)  # referenced positions
+    story: array = field(default_factory=_ints)  # positions in story order
+    uncertain: bytearray = field(default_factory=bytearray)  # order uncertain (story order)
+
+    def day(self, position: int) -> int:
+        """The day an event sorts by: its earliest day, else its latest."""
+        lo = self.lo[position - 1]
+        return lo if lo != OPEN_START_DAY else self.hi[position - 1]
+
+    def type_name(self, position: int) -> str:
+        return TYPE_NAMES[self.kinds[position - 1]]
+
+    def references(self, position: int) -> array:
+        """The positions the event at ``position`` refers to."""
+        return self.ref_to[self.ref_start[position - 1]:self.ref_start[position]]
+
+    def recorded(self) -> array:
+        return array("i", range(1, self.count + 1))
+
+
+def build_outline(rows: Iterable[OutlineRow], references: Iterable[Reference],
+                  cancelled: Callable[[], bool] = lambda: False) -> Outline:
+    """The outline from the store's narrow reads, both in log order (see
+    :meth:`tracker.store.recorder.Recorder.read_outline` and ``read_references``)."""
+    out = Outline()
+    lo, hi, kinds = out.lo, out.hi, out.kinds
+    lo_days: dict[str | None, int] = {}  # a log has a few thousand distinct dates
+    hi_days: dict[str | None, int] = {}
+    for n, (_position, type_, earliest, latest) in enumerate(rows):
+        if n % 65_536 == 0 and cancelled():
+            return Outline()
+        a = lo_days.get(earliest)
+        if a is None:
+            a = lo_days[earliest] = day_number(earliest, OPEN_START_DAY)
+        b = hi_days.get(latest)
+        if b is None:
+            b = hi_days[latest] = day_number(latest, OPEN_END_DAY)
+        lo.append(a)
+        hi.append(b)
+        kinds.append(TYPE_CODE.get(type_, 0))
+    out.count = n = len(lo)
+    out.marks = marks = bytearray(n)
+    start = array("I", bytes(4 * (n + 1)))
+    to = out.ref_to
+    bit_of = _MARK_BIT.get
+    for position, rel, target in references:
+        if position > n:
+            break
+        start[position] += 1
+        to.append(target)
+        bit = bit_of(rel)
+        if bit:
+            marks[target - 1] |= bit
+    for k in range(1, n + 1):
+        start[k] += start[k - 1]
+    out.ref_start = start
+    if cancelled():
+        return Outline()
+    order = order_by_story(lo, hi, range(1, n + 1), start, array("I", (p - 1 for p in to)))
+    out.story = story = array("i", bytes(4 * n))
+    for k, i in enumerate(order):
+        story[k] = i + 1
+    flags = uncertain_marks_of(array("i", (lo[i] for i in order)),
+                               array("i", (hi[i] for i in order)))
+    del order
+    uncertain = out.uncertain = bytearray(n)
+    for k in range(n):
+        if flags[k]:
+            uncertain[story[k] - 1] = 1
+    return out
