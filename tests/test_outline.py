@@ -4,11 +4,19 @@ agree with what the full events say, on both backends."""
 from __future__ import annotations
 
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.test_projections import logs
 from tracker.events import Event
 from tracker.ordering import OPEN_END_DAY, OPEN_START_DAY, day_number, uncertain_marks
-from tracker.outline import build_outline, mark_names
+from tracker.outline import (
+    Outline,
+    OutlineRow,
+    Reference,
+    build_outline,
+    extend_outline,
+    mark_names,
+)
 from tracker.selection import entry_marks
 from tracker.service import open_timeline, seed_file
 
@@ -30,14 +38,24 @@ def reference_story_order(events: list[Event]) -> list[int]:
     return [k[3] for k in sorted(keys)]
 
 
-def outline_of_events(events: list[Event]):  # type: ignore[no-untyped-def]
+def reads_of(events: list[Event]) -> tuple[list[OutlineRow], list[Reference]]:
+    """What the store's two narrow reads give for these events."""
     position_of = {e.id: e.position for e in events}
     rows = [(e.position, e.type, e.story.earliest, e.story.latest) for e in events]
     references = [(e.position, r.rel, position_of[r.id]) for e in events for r in e.refs]
-    return build_outline(rows, references)
+    return rows, references
 
 
-def check_outline(events: list[Event], outline) -> None:  # type: ignore[no-untyped-def]
+def outline_of_events(events: list[Event]) -> Outline:
+    return build_outline(*reads_of(events))
+
+
+def same(a: Outline, b: Outline) -> bool:
+    return all(getattr(a, f) == getattr(b, f) for f in (
+        "count", "lo", "hi", "kinds", "marks", "ref_start", "ref_to", "story", "uncertain"))
+
+
+def check_outline(events: list[Event], outline: Outline) -> None:
     by_position = {e.position: e for e in events}
     assert outline.count == len(events)
     assert list(outline.story) == reference_story_order(events)
@@ -59,6 +77,19 @@ def test_story_order_of_the_outline_is_the_rule_for_any_log(events: list[Event])
     check_outline(events, outline_of_events(events))
 
 
+@settings(max_examples=80, deadline=None)
+@given(logs(), st.data())
+def test_an_outline_extended_by_appended_events_is_the_outline_of_the_longer_log(
+    events: list[Event], data: st.DataObject
+) -> None:
+    k = data.draw(st.integers(0, len(events)))
+    rows, references = reads_of(events)
+    earlier = build_outline(rows[:k], [r for r in references if r[0] <= k])
+    extended = extend_outline(earlier, rows[k:], [r for r in references if r[0] > k])
+    assert same(extended, outline_of_events(events))
+    assert same(earlier, build_outline(rows[:k], [r for r in references if r[0] <= k]))
+
+
 def test_the_seed_outline_from_the_store_on_each_backend(any_url: str) -> None:
     timeline = open_timeline(any_url)
     try:
@@ -70,6 +101,15 @@ def test_the_seed_outline_from_the_store_on_each_backend(any_url: str) -> None:
         refusal = next(e for e in events if e.type == "invitation.declined")
         invitation = next(e for e in events if e.type == "invitation.extended")
         assert invitation.position in outline.references(refusal.position)
+        # An answer appended later, dated before what it answers, still sorts after it.
+        timeline.add({"type": "invitation.accepted", "story": "2014-03-01",
+                      "summary": "Kerry accepts after all",
+                      "refs": [{"rel": "responds_to", "id": invitation.id}],
+                      "source": {"outlet": "Wire", "published": "2014-03-20"}})
+        longer = timeline.outline(base=outline)
+        assert same(longer, timeline.outline())
+        assert list(longer.story).index(longer.count) > list(longer.story).index(
+            invitation.position)
     finally:
         timeline.close()
 

@@ -14,6 +14,7 @@ resolves to positions), so nothing is decoded per event. Positions are 1-based a
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -23,6 +24,7 @@ from tracker.ordering import (
     OPEN_START_DAY,
     day_number,
     order_by_story,
+    story_days,
     uncertain_marks_of,
 )
 from tracker.selection import MARK_OF_RELATION
@@ -81,7 +83,18 @@ def build_outline(rows: Iterable[OutlineRow], references: Iterable[Reference],
                   cancelled: Callable[[], bool] = lambda: False) -> Outline:
     """The outline from the store's narrow reads, both in log order (see
     :meth:`tracker.store.recorder.Recorder.read_outline` and ``read_references``)."""
-    out = Outline()
+    return extend_outline(Outline(), rows, references, cancelled)
+
+
+def extend_outline(base: Outline, rows: Iterable[OutlineRow], references: Iterable[Reference],
+                   cancelled: Callable[[], bool] = lambda: False) -> Outline:
+    """The outline of a log that has grown since ``base``: ``rows`` and ``references`` are those
+    of the positions after ``base.count``, in log order. ``base`` is left as it was (the screen
+    may be showing it); a cancelled build gives an empty outline."""
+    out = Outline(base.count, array("i", base.lo), array("i", base.hi), bytearray(base.kinds),
+                  bytearray(base.marks), array("I", base.ref_start), array("i", base.ref_to),
+                  array("i", base.story))
+    first = base.count + 1  # the first new position
     lo, hi, kinds = out.lo, out.hi, out.kinds
     lo_days: dict[str | None, int] = {}  # a log has a few thousand distinct dates
     hi_days: dict[str | None, int] = {}
@@ -98,8 +111,10 @@ def build_outline(rows: Iterable[OutlineRow], references: Iterable[Reference],
         hi.append(b)
         kinds.append(TYPE_CODE.get(type_, 0))
     out.count = n = len(lo)
-    out.marks = marks = bytearray(n)
-    start = array("I", bytes(4 * (n + 1)))
+    marks = out.marks
+    marks.extend(bytes(n - base.count))
+    start = out.ref_start
+    start.extend(bytes(4 * (n - base.count)))
     to = out.ref_to
     bit_of = _MARK_BIT.get
     for position, rel, target in references:
@@ -110,20 +125,54 @@ def build_outline(rows: Iterable[OutlineRow], references: Iterable[Reference],
         bit = bit_of(rel)
         if bit:
             marks[target - 1] |= bit
-    for k in range(1, n + 1):
+    for k in range(first, n + 1):
         start[k] += start[k - 1]
-    out.ref_start = start
     if cancelled():
         return Outline()
-    order = order_by_story(lo, hi, range(1, n + 1), start, array("I", (p - 1 for p in to)))
-    out.story = story = array("i", bytes(4 * n))
-    for k, i in enumerate(order):
-        story[k] = i + 1
-    flags = uncertain_marks_of(array("i", (lo[i] for i in order)),
-                               array("i", (hi[i] for i in order)))
-    del order
+    if base.count:
+        _insert_in_story(out, range(first, n + 1))
+    else:
+        order = order_by_story(lo, hi, range(1, n + 1), start, array("I", (p - 1 for p in to)))
+        out.story = array("i", bytes(4 * n))
+        for k, i in enumerate(order):
+            out.story[k] = i + 1
+        del order
+    story = out.story
+    flags = uncertain_marks_of(array("i", (lo[p - 1] for p in story)),
+                               array("i", (hi[p - 1] for p in story)))
     uncertain = out.uncertain = bytearray(n)
     for k in range(n):
         if flags[k]:
             uncertain[story[k] - 1] = 1
     return out
+
+
+def _insert_in_story(out: Outline, positions: Iterable[int]) -> None:
+    """Put new positions in their story place (for a few appended events: a bisection each)."""
+    keys: dict[int, tuple[int, int, int]] = {}
+
+    def key(p: int) -> tuple[int, int, int]:
+        """(days, position it sorts with, own position): story order's key, as
+        :func:`tracker.ordering.order_by_story` settles it (references first, without recursion:
+        a chain of answers can be long)."""
+        found = keys.get(p)
+        if found is not None:
+            return found
+        pending = [p]
+        while pending:
+            q = pending[-1]
+            waiting = [t for t in out.references(q) if t not in keys]
+            if waiting:
+                pending.extend(waiting)
+                continue
+            pending.pop()
+            if q in keys:
+                continue
+            best = (story_days(out.lo[q - 1], out.hi[q - 1]), q)
+            for t in out.references(q):
+                best = max(best, keys[t][:2])
+            keys[q] = (*best, q)
+        return keys[p]
+
+    for p in positions:
+        out.story.insert(bisect_right(out.story, key(p), key=key), p)

@@ -33,7 +33,7 @@ from tracker.codec import (
 )
 from tracker.errors import DatabaseError, InvalidEvent, InvalidInput, TrackerError
 from tracker.events import Event
-from tracker.outline import Outline, build_outline
+from tracker.outline import Outline, build_outline, extend_outline
 from tracker.projections import Query, State, project, project_rows
 from tracker.report import state_to_dict
 from tracker.stateindex import FactTable, Order, StateIndex, load, save
@@ -248,17 +248,23 @@ class Timeline:
 
     # -- the outline and the state index (stepping through large logs) ------------------------
 
-    def outline(self, cancelled: Callable[[], bool] = lambda: False) -> Outline:
-        """The outline of the whole log (see :mod:`tracker.outline`), from two narrow reads."""
+    def outline(self, cancelled: Callable[[], bool] = lambda: False,
+                base: Outline | None = None) -> Outline:
+        """The outline of the whole log (see :mod:`tracker.outline`), from two narrow reads; given
+        the outline of an earlier state of the log (``base``), only what was appended since is
+        read."""
         until = self.head()[0]
+        after = base.count if base is not None and base.count <= until else 0
 
         def build() -> Outline:
+            rows = self.recorder.read_outline(after, until)
+            references = self.recorder.read_references(after, until)
             with paused_gc():
-                return build_outline(self.recorder.read_outline(until),
-                                     self.recorder.read_references(until), cancelled)
+                if after and base is not None:
+                    return extend_outline(base, rows, references, cancelled)
+                return build_outline(rows, references, cancelled)
 
         return self._guard(build)
-
 
     def state_index(self, query: Query = Query(),
                     orders: Sequence[Order] = ("story", "recorded")) -> StateIndex:
@@ -282,7 +288,7 @@ class Timeline:
 
         def facts() -> FactTable:
             table = FactTable()
-            references = self.recorder.read_references(head[0])
+            references = self.recorder.read_references(0, head[0])
             ref = next(references, None)
             with paused_gc():
                 for r in self.rows(0, head[0]):

@@ -171,16 +171,17 @@ class Recorder:
         for r in self._select(f"SELECT {COLUMNS} FROM events", after, until, batch):
             yield new(Row, r)
 
-    def read_outline(self, until: int | None = None) -> Iterator[tuple[int, str, str | None,
-                                                                       str | None]]:
-        """(position, type, story_earliest, story_latest) of every row up to ``until``, in log
-        order: the narrow columns a listing of the whole log needs."""
+    def read_outline(self, after: int = 0, until: int | None = None
+                     ) -> Iterator[tuple[int, str, str | None, str | None]]:
+        """(position, type, story_earliest, story_latest) of the rows with ``after < position
+        <= until``, in log order: the narrow columns a listing of the whole log needs."""
         yield from self._select(
-            "SELECT position, type, story_earliest, story_latest FROM events", 0, until)
+            "SELECT position, type, story_earliest, story_latest FROM events", after, until)
 
-    def read_references(self, until: int | None = None) -> Iterator[tuple[int, str, int]]:
-        """(position, relation, referenced position) for every reference of the rows up to
-        ``until``, in log order.
+    def read_references(self, after: int = 0, until: int | None = None
+                        ) -> Iterator[tuple[int, str, int]]:
+        """(position, relation, referenced position) for every reference of the rows with
+        ``after < position <= until``, in log order.
 
         The one place the store looks inside a body: its ``refs`` list of [relation, id] pairs
         are links between rows, resolved to positions through the unique index on ``id`` by the
@@ -195,7 +196,7 @@ class Recorder:
                    "CROSS JOIN LATERAL jsonb_array_elements("
                    "CASE WHEN strpos(e.body, '\"refs\"') > 0 THEN e.body::jsonb -> 'refs' END"
                    ") AS r(value) JOIN events AS t ON t.id = r.value ->> 1")
-        yield from self._select(sql, 0, until, alias="e.")
+        yield from self._select(sql, after, until, alias="e.")
 
     def _select(self, select: str, after: int, until: int | None, batch: int = READ_BATCH,
                 alias: str = "") -> Iterator[tuple[Any, ...]]:

@@ -288,7 +288,8 @@ class TrackerApp(App[None]):
     def load(self, land_on: int | None = None) -> None:
         worker = get_current_worker()
         try:
-            index = self.timeline.outline(lambda: worker.is_cancelled)
+            base = self.index if self.loaded else None
+            index = self.timeline.outline(lambda: worker.is_cancelled, base)
         except TrackerError as exc:
             self.post_message(Failed(str(exc)))
             return
