@@ -227,3 +227,33 @@ async def test_e_exports_to_a_path_the_user_confirms(app: TrackerApp, tmp_path: 
         assert "exists: press enter again" in str(app.screen.query_one("#export-error").render())
         await press(pilot, "enter")
         assert not app.screen.query("#export-path")
+
+
+async def test_on_a_large_log_a_saved_meeting_takes_its_story_place_and_its_state_shows(
+        seed_log: Timeline) -> None:
+    """Past the small-log size the timeline is extended with the new event, not read again, and
+    the state index is rebuilt: the meeting sits on its story day and its step says so."""
+    from tracker.ordering import story_order
+
+    app = TrackerApp(seed_log, small_log=5)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        outline_before = app.index
+        await press(pilot, "a")
+        await fill(pilot, "#f-story", "2014-03-07")
+        await fill(pilot, "#f-published", "2014-03-14")
+        await fill_all(pilot, {
+            "#f-summary": "Kerry and Lavrov meet in London",
+            "#f-role-participant": "John Kerry, Sergey Lavrov",
+            "#f-outlet": "Reuters",
+        })
+        await press(pilot, "ctrl+s")
+        await settle(pilot)
+        assert seed_log.count() == 18
+        assert app.index is not outline_before and outline_before.count == 17
+        events = seed_log.all_events()
+        assert list(app.index.story) == [events[i].position for i in story_order(events)]
+        assert app.timeline_view.position == 18
+        state = text_of_main(app, "#state")
+        assert "+ added   meeting ev-" in state and "  held" in state
+        assert "After event 3 of 18" in state  # 2014-03-07: third in story order

@@ -116,6 +116,19 @@ async def test_search_then_n_and_N_move_among_matches(app: TrackerApp) -> None:
         assert any(r.startswith("•") for r in timeline_rows(app))
 
 
+async def test_while_a_search_runs_the_header_says_so_not_no_match(app: TrackerApp) -> None:
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        app.needle, app.searching = "Lavrov", True  # as run_search leaves it
+        app.update_header()
+        assert "/Lavrov searching…" in header(app) and "no match" not in header(app)
+        await press(pilot, "slash")
+        await pilot.press(*"Lavrov", "enter")
+        await settle(pilot)
+        assert not app.searching and "searching" not in header(app)
+        assert f"/Lavrov 1/{len(app.match_rows)}" in header(app)
+
+
 async def test_f_filters_by_type_and_clears(app: TrackerApp) -> None:
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)

@@ -143,7 +143,7 @@ class FilterReady(Message):
 
 class AdmittedReady(Message):
     def __init__(self, known_on: str | None, recorded_by: str | None,
-                 admitted: set[int] | None) -> None:
+                 admitted: bytearray | None) -> None:
         super().__init__()
         self.known_on = known_on
         self.recorded_by = recorded_by
@@ -227,7 +227,7 @@ class TrackerApp(App[None]):
         self.order_name = STORY
         self.known_on: str | None = None
         self.recorded_by: str | None = None
-        self.admitted: set[int] | None = None
+        self.admitted: bytearray | None = None  # one byte per log position: 1 if shown
         self.filter = EventFilter()
         self.filter_ok: set[int] | None = None
         self.view = View(array("i"))
@@ -237,6 +237,7 @@ class TrackerApp(App[None]):
         self._cp_building: tuple[Any, ...] | None = None
         self.events: LRU[int, tuple[Event, dict[str, str]]] = LRU(512)
         self.needle = ""
+        self.searching = False  # a search is under way: its matches are not known yet
         self.match_rows = array("i")
         self.history: list[int] = []
         self.full = False
@@ -414,6 +415,7 @@ class TrackerApp(App[None]):
             self.call_after_refresh(self.start_state_build)
 
     def on_failed(self, message: Failed) -> None:
+        self.searching = False  # whatever failed, no search result is coming
         self.say(message.message, error=True)
 
     # -- the cursor and the panes ------------------------------------------------------------
@@ -433,7 +435,9 @@ class TrackerApp(App[None]):
             known += (" · " if known else "") + f"recorded by {self.recorded_by}"
         search = ""
         if self.needle:
-            if self.match_rows:
+            if self.searching:
+                search = f"/{self.needle} searching…"
+            elif self.match_rows:
                 r = bisect_right(self.match_rows, tl.cursor)
                 on_match = r > 0 and self.match_rows[r - 1] == tl.cursor
                 where = f"{r}/{len(self.match_rows)}" if on_match else f"{len(self.match_rows)}"
@@ -595,6 +599,7 @@ class TrackerApp(App[None]):
             return
         self.needle = text
         if not text:
+            self.searching = False
             self.match_rows = array("i")
             self.timeline_view.set_matches(set())
             self.update_header()
@@ -603,6 +608,7 @@ class TrackerApp(App[None]):
 
     def run_search(self, needle: str, keep: bool = False) -> None:
         self._search_keep = keep
+        self.searching = True
         self.search_worker(self.token, needle, self.view)
 
     @work(thread=True, exclusive=True, group="search")
@@ -620,6 +626,7 @@ class TrackerApp(App[None]):
     def on_search_ready(self, message: SearchReady) -> None:
         if message.token != self.token or message.needle != self.needle:
             return
+        self.searching = False
         self.match_rows = message.rows
         self.timeline_view.set_matches(message.positions)
         if not message.rows:
@@ -713,13 +720,14 @@ class TrackerApp(App[None]):
             return
         worker = get_current_worker()
         query = Query(known_at=known_on, recorded_by=recorded_by)
-        admitted: set[int] = set()
         try:
-            for event in self.timeline.events():
-                if worker.is_cancelled:
+            until = self.timeline.head()[0]
+            admitted = bytearray(until + 1)
+            for n, row in enumerate(self.timeline.rows(0, until)):
+                if n % 4096 == 0 and worker.is_cancelled:
                     return
-                if query.admits(event):
-                    admitted.add(event.position)
+                if query.admits_row(row):
+                    admitted[row.position] = 1
         except TrackerError as exc:
             self.post_message(Failed(str(exc)))
             return

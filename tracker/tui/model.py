@@ -74,11 +74,13 @@ class View:
         return [self.position(r) for r in range(max(start, 0), stop)]
 
 
-def restrict(order: Sequence[int], admitted: set[int] | None) -> array:
-    """The positions of an order that a query admitted (all when admitted is None)."""
+def restrict(order: Sequence[int], admitted: bytearray | None) -> array:
+    """The positions of an order that a query admitted (``admitted[position]`` is 1; all when
+    admitted is None)."""
     if admitted is None:
         return array("i", order)
-    return array("i", (p for p in order if p in admitted))
+    n = len(admitted)
+    return array("i", (p for p in order if p < n and admitted[p]))
 
 
 def type_codes(flt: EventFilter) -> bytearray:
