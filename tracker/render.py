@@ -16,7 +16,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from tracker.events import DEFAULT_CERTAINTY, REF_RELATIONS, Event, EventType, event_types
+from tracker.events import DEFAULT_CERTAINTY, REF_RELATIONS, Event, EventType, event_types, thaw
 from tracker.report import SECTIONS
 from tracker.text import visible
 
@@ -135,8 +135,7 @@ def _item_lines(item: Mapping[str, Any]) -> list[Text]:
     for key, value in details.items():
         if key in _SPECIAL_DETAILS:
             continue
-        shown = ", ".join(value) if isinstance(value, list) else value
-        lines.append(_labelled(key.replace("_", " "), literal(shown)))
+        lines.append(_labelled(key.replace("_", " "), literal(detail_text(value))))
     for term in details.get("terms") or ():
         lines.append(_labelled("term", literal(term)))
     if details.get("withdrawn"):
@@ -271,10 +270,20 @@ def event_lines(event: Event) -> list[Text]:
     for ref in event.refs:
         field("ref", literal(f"{ref.rel} {ref.id}"))
     for key, value in event.details.items():
-        shown = ", ".join(value) if isinstance(value, tuple | list) else value
-        field(key.replace("_", " "), literal(shown))
+        field(key.replace("_", " "), literal(detail_text(value)))
     lines.append(Text(f"  {'recorded':<9} {event.recorded_at}", style="dim"))
     return lines
+
+
+def detail_text(value: Any) -> str:
+    """A detail as a person reads it: lists joined by commas, a correction's changes as
+    "summary → …; story → …" (never Python's own notation)."""
+    value = thaw(value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k.replace('_', ' ')} → {detail_text(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(detail_text(v) for v in value)
+    return str(value)
 
 
 # --------------------------------------------------------------------------- vocabulary

@@ -74,6 +74,9 @@ async def test_an_impossible_date_shows_an_error_at_the_field_and_writes_nothing
         assert isinstance(app.screen, EventForm)
         assert "'2014-02-30' is not a real date (February 2014 has 28 days)" in error_at(
             app, "story")
+        form = app.screen
+        shown = str(form.query_one("#f-story-shown").render())
+        assert "not a real date" not in shown  # said once, at the field
         assert app.screen.query_one("#f-story", Input).has_class("-invalid")
         assert app.screen.focused is app.screen.query_one("#f-story", Input)
         assert seed_log.count() == 17
@@ -183,6 +186,11 @@ async def test_c_corrects_the_event_under_the_cursor(app: TrackerApp, seed_log: 
         assert stored.type == "entry.corrected"
         assert stored.details["changes"] == {"place": "Novo-Ogaryovo"}
         assert [(r.rel, r.id) for r in stored.refs] == [("corrects", "kl-01-sochi-meeting")]
+        await settle(pilot)
+        assert app.timeline_view.position == 18
+        detail = text_of_main(app, "#detail")
+        assert "changes   place → Novo-Ogaryovo" in detail  # read as a person reads it
+        assert "{" not in detail
 
 
 async def test_a_correction_to_an_impossible_date_is_refused_at_its_field(

@@ -129,6 +129,23 @@ async def test_while_a_search_runs_the_header_says_so_not_no_match(app: TrackerA
         assert f"/Lavrov 1/{len(app.match_rows)}" in header(app)
 
 
+async def test_a_filter_that_matches_nothing_says_so_in_the_panes(app: TrackerApp) -> None:
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        assert "Kerry and Lavrov met in person" in text_of_main(app, "#detail")
+        await press(pilot, "f", "tab")
+        await pilot.press(*"zzzz", "enter")
+        await settle(pilot)
+        assert "0/0" in header(app)
+        detail = text_of_main(app, "#detail")
+        assert "Kerry and Lavrov met in person" not in detail
+        assert "no event matches the filter (actor ~ 'zzzz')" in detail
+        assert "F clears the filter." in detail
+        await press(pilot, "F")
+        assert "1/17" in header(app)
+        assert "Kerry and Lavrov met in person" in text_of_main(app, "#detail")
+
+
 async def test_f_filters_by_type_and_clears(app: TrackerApp) -> None:
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
@@ -212,6 +229,11 @@ async def test_known_on_shows_only_what_was_published_by_then(app: TrackerApp) -
         await settle(pilot)
         assert "known on 2014-03-09" in header(app)
         assert "0/0" in header(app)
+        # nothing from before lingers in the panes: they say why the view is empty
+        detail = text_of_main(app, "#detail")
+        assert "No events in this view: nothing had been published by 2014-03-09." in detail
+        assert "O and an empty date shows everything." in detail
+        assert text_of_main(app, "#state").strip() == "Nothing yet."
         await press(pilot, "o")
         await pilot.press("ctrl+u", "enter")  # empty: everything again
         await settle(pilot)
@@ -297,7 +319,7 @@ async def test_question_mark_shows_every_key_and_esc_closes(app: TrackerApp) -> 
 
 
 async def test_every_binding_has_an_id_and_is_in_the_palette_and_footer(app: TrackerApp) -> None:
-    from tracker.tui.keys import KEYS
+    from tracker.tui.keys import KEYS, footer_key
 
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
@@ -306,9 +328,15 @@ async def test_every_binding_has_an_id_and_is_in_the_palette_and_footer(app: Tra
         commands = {c.title for c in app.get_system_commands(app.main)}
         for key in KEYS:
             assert any(title.startswith(key.description) for title in commands)
-        shown = {b.binding.description for b in app.main.active_bindings.values() if b.binding.show}
-        assert {"Step", "Search", "Filter", "Go to", "Order", "Play", "Add", "Help",
-                "Quit"} <= shown
+        shown = [b.binding for b in app.screen.active_bindings.values() if b.binding.show]
+        assert {"Step", "Search", "Filter", "Go to", "Order", "Play", "Add/correct/retract",
+                "Help", "Quit", "First/last", "Day", "Known on", "Audit", "Ref/back",
+                "Full state", "Export", "Page"} <= {b.description for b in shown}
+        # every key is in the footer: on its own, or in its group's entry ("j k Step")
+        in_footer = {k for b in shown for k in (b.key_display or b.key).split()}
+        for key in KEYS:
+            assert footer_key(key) in in_footer or key.keys in {"pageup", "pagedown"}, key
+        assert {"PgUp", "PgDn"} <= in_footer
 
 
 async def test_ctrl_p_runs_an_action_from_the_palette(app: TrackerApp) -> None:

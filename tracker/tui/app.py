@@ -72,6 +72,7 @@ NARROW = 110  # below this many columns the panes stack
 
 CSS = """
 #header { height: 1; background: $panel; padding: 0 1; }
+Footer.-compact FooterLabel { margin: 0 1 0 0; }
 #body { layout: horizontal; height: 1fr; }
 #timeline { width: 55%; height: 1fr; border: round $primary-darken-2; }
 #timeline:focus { border: round $accent; }
@@ -198,7 +199,9 @@ class MainScreen(Screen[None]):
                     yield Static(Text("Loading the log…", style="dim"), id="detail")
                 with VerticalScroll(id="state-pane"):
                     yield Static(id="state")
-        yield Footer(compact=True)
+        # The palette's key is in the header: docked in a footer that overflows, it let the
+        # overflow show through in the last column.
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#timeline").border_title = "Timeline"
@@ -452,7 +455,11 @@ class TrackerApp(App[None]):
 
     def show_cursor(self) -> None:
         self.update_header()
-        if not self.loaded or not len(self.view):
+        if not self.loaded:
+            return
+        if not len(self.view):
+            if self.index.count:
+                self.show_empty_view()
             return
         tl = self.timeline_view
         row = tl.cursor
@@ -462,6 +469,29 @@ class TrackerApp(App[None]):
         # Draw the cursor's frame first; then fetch the event and work out the state.
         self._detail_pending = True
         self.call_after_refresh(self._start_detail, self.token, row, position, i, cp, self.full)
+
+    def show_empty_view(self) -> None:
+        """Nothing to show under this view: say why and how to get out of it, and show no
+        event's detail or state from before."""
+        why, ways = [], []
+        if self.known_on:
+            why.append(f"nothing had been published by {self.known_on}")
+            ways.append("o and an empty date shows everything")
+        if self.recorded_by:
+            why.append(f"the log held nothing by {self.recorded_by}")
+            ways.append("r and an empty time shows everything")
+        if self.filter.active:
+            why.append(f"no event matches the filter ({self.filter.describe()})")
+            ways.append("F clears the filter")
+        text = Text("No events in this view: " + "; ".join(why or ["none"]) + ".", style="dim")
+        if ways:
+            text.append("\n" + "; ".join(ways).capitalize() + ".", style="dim")
+        self.shown_row = None
+        with self.batch_update():
+            self.main.query_one("#detail", Static).update(text)
+            self.main.query_one("#state", Static).update(
+                Text("Nothing yet." if self.admitted is not None and not self.filter.active
+                     else "", style="dim"))
 
     def _start_detail(self, token: int, row: int, position: int, i: int,
                       cp: StateSource | None, full: bool) -> None:
@@ -870,7 +900,7 @@ class TrackerApp(App[None]):
         self.call_from_thread(self.say, f"Exported {n} events to {path}")
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen(self.timeline.label))
 
 
 def run(timeline: Timeline) -> None:

@@ -265,6 +265,13 @@ class EventForm(TrackerModal[Event | None]):
 
     @on(Input.Changed, "#f-story, #f-published, #f-fix-story")
     def story_changed(self) -> None:
+        # A save's error about the date is stale once the date changes: the preview speaks now.
+        for key in ("story", "fix-story"):
+            for label in self.query(f"#e-{key}").results(Label):
+                label.update("")
+                label.remove_class("-shown")
+            for field in self.query(f"#f-{key}"):
+                field.remove_class("-invalid")
         self._show_story()
 
     def _show_story(self) -> None:
@@ -406,6 +413,8 @@ class EventForm(TrackerModal[Event | None]):
         label = found.first(Label) if found else self.query_one("#form-error", Label)
         label.update(Content(text))
         label.add_class("-shown")
+        if key in ("story", "fix-story"):
+            self.query_one(f"#f-{key}-shown", Static).update("")  # said once, at the field
         field = self.query(f"#f-{_id(key)}") if key else None
         target = field.first() if field else label
         target.add_class("-invalid")

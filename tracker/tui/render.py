@@ -9,6 +9,7 @@ never parsed as markup. The event and the full state are the very views the CLI 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import PurePath
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -197,10 +198,10 @@ def index_view(index: StateIndex, order: Order, step: int, describe: str) -> Gro
 
 def header(label: str, step: int, total: int, order: str, known: str, filters: str,
            search: str, playing: str) -> Content:
-    """The header line: where we are, in which order, as known when, filtered how."""
+    """The header line: where we are, in which order, as known when, filtered how, and then
+    which log (last, so that a long path is what a narrow terminal cuts, not the view)."""
     parts: list[tuple[str, str] | str] = [
-        ("tracker ", "bold"), (visible(label), "dim"), "  ", (f"{step:,}/{total:,}", "bold"),
-        "  order: ", (order, "bold"),
+        ("tracker ", "bold"), (f"{step:,}/{total:,}", "bold"), "  order: ", (order, "bold"),
     ]
     if known:
         parts += ["  ", (visible(known), "bold $warning")]
@@ -210,4 +211,12 @@ def header(label: str, step: int, total: int, order: str, known: str, filters: s
         parts += ["  ", visible(search)]
     if playing:
         parts += ["  ", (playing, "bold $success")]
+    parts += ["  ", (visible(log_name(label)), "dim"), ("  ^p palette  ? help", "dim")]
     return Content.assemble(*parts)
+
+
+def log_name(label: str) -> str:
+    """A log's short name for the header: its file name (the path is in the help screen)."""
+    if "://" in label:
+        return label
+    return PurePath(label).name or label

@@ -49,6 +49,10 @@ class HelpScreen(TrackerModal[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
 
+    def __init__(self, log: str = "") -> None:
+        super().__init__()
+        self.log_label = log
+
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2))
         table.add_column(no_wrap=True, style="bold")
@@ -66,6 +70,8 @@ class HelpScreen(TrackerModal[None]):
                 "≈ marks events whose order against a neighbour is uncertain; ⚑ ✓ ✎ ✗ mark "
                 "entries a later entry disputed, confirmed, corrected or retracted.",
                 style="dim"))
+            if self.log_label:
+                yield Static(Text(f"The log: {self.log_label}", style="dim"), id="help-log")
             yield Static("esc closes", classes="hint")
 
     def action_close(self) -> None:
@@ -86,8 +92,8 @@ class PromptScreen(TrackerModal[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Content(self.title_text), classes="title")
-            yield Input(self.value, placeholder=self.hint, id="prompt-input")
-            yield Static(Content(self.hint), classes="hint")
+            yield Input(self.value, id="prompt-input")
+            yield Static(Content(f"{self.hint} · enter: go · esc: cancel"), classes="hint")
             yield Label("", id="prompt-error", classes="error", markup=False)
 
     @on(Input.Submitted)

@@ -45,6 +45,8 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, width)
 
 
+
+
 class TimelineView(ScrollView, can_focus=True):
     """The scrolling list of events; its cursor is "now"."""
 
@@ -66,9 +68,11 @@ class TimelineView(ScrollView, can_focus=True):
     }
 
     # A scroll view's own keys (arrows, page, home/end) move the cursor here; the viewport
-    # follows it. The letter keys stay on the screen, where the footer shows them.
+    # follows it. The letter keys stay on the screen, where the footer shows them; the page keys,
+    # which only a scroll view has, show in the footer from here ("PgUp PgDn Page").
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(key, f"app.{k.action}", k.description, show=False, id=k.id)
+        Binding(key, f"app.{k.action}", "Page" if key == "pageup" else k.description,
+                show=key == "pageup", id=k.id, key_display="PgUp PgDn" if key == "pageup" else None)
         for k in KEYS for key in k.keys.split(",") if key in SCROLL_KEYS
     ]
 
