@@ -18,7 +18,7 @@ from tracker.outline import (
     mark_names,
 )
 from tracker.selection import entry_marks
-from tracker.service import open_timeline, seed_file
+from tracker.service import Timeline, open_timeline, seed_file
 
 
 def reference_story_order(events: list[Event]) -> list[int]:
@@ -58,6 +58,8 @@ def same(a: Outline, b: Outline) -> bool:
 def check_outline(events: list[Event], outline: Outline) -> None:
     by_position = {e.position: e for e in events}
     assert outline.count == len(events)
+    assert len(outline.ref_start) == outline.count + 1
+    assert len(outline.story) == len(outline.lo) == len(outline.marks) == outline.count
     assert list(outline.story) == reference_story_order(events)
     in_story = [by_position[p] for p in outline.story]
     assert [bool(outline.uncertain[p - 1]) for p in outline.story] == uncertain_marks(in_story)
@@ -117,3 +119,37 @@ def test_the_seed_outline_from_the_store_on_each_backend(any_url: str) -> None:
 def test_a_cancelled_scan_gives_an_empty_outline() -> None:
     rows = [(1, "statement.made", "2014-03-01", "2014-03-01")]
     assert build_outline(rows, [], cancelled=lambda: True).count == 0
+
+
+def test_the_outline_is_saved_and_loaded_while_the_log_is_unchanged(seeded: Timeline) -> None:
+    import io
+
+    from tracker.outline import load_outline, save_outline
+    from tracker.service import _cache_path
+
+    first = seeded.outline()
+    cache = _cache_path(seeded.url, "outline")
+    assert cache.exists()
+    again = seeded.outline()
+    assert again is not first and same(again, first)
+    # a damaged or foreign file is not an outline: it is built again (and saved again)
+    cache.write_bytes(cache.read_bytes()[:-5])
+    assert same(seeded.outline(), first)
+    out = io.BytesIO()
+    save_outline(first, "17:abc", out)
+    assert load_outline(io.BytesIO(out.getvalue()), "18:def") is None
+    assert load_outline(io.BytesIO(b"TRACKER-STATEINDEX\n2\n{}"), "17:abc") is None
+    loaded = load_outline(io.BytesIO(out.getvalue()), "17:abc")
+    assert loaded is not None and same(loaded, first)
+    # the log grows: a new key, a new outline
+    seeded.add({"type": "statement.made", "story": "2014-03-11", "summary": "Later",
+                "source": {"outlet": "Wire", "published": "2014-03-11"}})
+    assert seeded.outline().count == first.count + 1
+
+
+def test_a_cancelled_outline_is_not_saved(seeded: Timeline) -> None:
+    from tracker.service import _cache_path
+
+    assert seeded.outline(cancelled=lambda: True).count == 0
+    assert not _cache_path(seeded.url, "outline").exists()
+    assert seeded.outline().count == 17

@@ -17,7 +17,9 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
+from tracker.arrayfile import read_arrays, write_arrays
 from tracker.events import EVENT_TYPES
 from tracker.ordering import (
     OPEN_END_DAY,
@@ -79,6 +81,40 @@ class Outline:
         return array("i", range(1, self.count + 1))
 
 
+#: Bumped whenever the outline's contents or meaning change: older saved outlines are rebuilt.
+OUTLINE_FORMAT = 1
+_MAGIC = b"TRACKER-OUTLINE\n"
+_ARRAYS = ("lo", "hi", "kinds", "marks", "ref_start", "ref_to", "story", "uncertain")
+
+
+def save_outline(outline: Outline, key: str, out: BinaryIO) -> None:
+    """Write the outline, tagged with ``key``: the log state it was built from."""
+    write_arrays(out, _MAGIC, {"format": OUTLINE_FORMAT, "key": key, "count": outline.count},
+                 [_as_array(getattr(outline, name)) for name in _ARRAYS])
+
+
+def load_outline(inp: BinaryIO, key: str) -> Outline | None:
+    """The outline written by :func:`save_outline`, or None if it is not one, is damaged, or
+    is of another state of the log (``key``) or another version of this code."""
+    found = read_arrays(inp, _MAGIC, {"format": OUTLINE_FORMAT, "key": key})
+    if found is None:
+        return None
+    header, arrays = found
+    if len(arrays) != len(_ARRAYS):
+        return None
+    lo, hi, kinds, marks, ref_start, ref_to, story, uncertain = arrays
+    n = header.get("count")
+    if not (len(lo) == len(hi) == len(kinds) == len(marks) == len(story) == len(uncertain) == n
+            and len(ref_start) == n + 1):
+        return None
+    return Outline(n, lo, hi, bytearray(kinds.tobytes()), bytearray(marks.tobytes()), ref_start,
+                   ref_to, story, bytearray(uncertain.tobytes()))
+
+
+def _as_array(values: array | bytearray) -> array:
+    return values if isinstance(values, array) else array("B", values)
+
+
 def build_outline(rows: Iterable[OutlineRow], references: Iterable[Reference],
                   cancelled: Callable[[], bool] = lambda: False) -> Outline:
     """The outline from the store's narrow reads, both in log order (see
@@ -114,7 +150,7 @@ def extend_outline(base: Outline, rows: Iterable[OutlineRow], references: Iterab
     marks = out.marks
     marks.extend(bytes(n - base.count))
     start = out.ref_start
-    start.extend(bytes(4 * (n - base.count)))
+    start.extend(array("I", bytes(4 * (n - base.count))))
     to = out.ref_to
     bit_of = _MARK_BIT.get
     for position, rel, target in references:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO, TypeVar
 
 import platformdirs
 from sqlalchemy.engine import Engine
@@ -33,7 +33,7 @@ from tracker.codec import (
 )
 from tracker.errors import DatabaseError, InvalidEvent, InvalidInput, TrackerError
 from tracker.events import Event
-from tracker.outline import Outline, build_outline, extend_outline
+from tracker.outline import Outline, build_outline, extend_outline, load_outline, save_outline
 from tracker.projections import Query, State, project, project_rows
 from tracker.report import state_to_dict
 from tracker.stateindex import FactTable, Order, StateIndex, load, save
@@ -42,6 +42,8 @@ from tracker.store.backup import BackupReport, Verdict, backup, check_chain
 from tracker.store.engine import database_url, make_engine, sqlite_path
 from tracker.store.recorder import Recorder, chain_hash, utc_now, wrap_database_errors
 from tracker.text import clip
+
+T = TypeVar("T")
 
 ENV_DB = "TRACKER_DB"
 APP_NAME = "tracker"
@@ -252,19 +254,24 @@ class Timeline:
                 base: Outline | None = None) -> Outline:
         """The outline of the whole log (see :mod:`tracker.outline`), from two narrow reads; given
         the outline of an earlier state of the log (``base``), only what was appended since is
-        read."""
-        until = self.head()[0]
+        read. Saved in the user cache directory by the log's head, like the state index."""
+        head = self.head()
+        until = head[0]
         after = base.count if base is not None and base.count <= until else 0
 
-        def build() -> Outline:
+        def build() -> Outline | None:
             rows = self.recorder.read_outline(after, until)
             references = self.recorder.read_references(after, until)
             with paused_gc():
                 if after and base is not None:
-                    return extend_outline(base, rows, references, cancelled)
-                return build_outline(rows, references, cancelled)
+                    built = extend_outline(base, rows, references, cancelled)
+                else:
+                    built = build_outline(rows, references, cancelled)
+            return None if cancelled() else built  # a cancelled build is not kept
 
-        return self._guard(build)
+        found = self._cached("outline", f"{until}:{head[1]}", load_outline, save_outline,
+                             lambda: self._guard(build))
+        return found if found is not None else Outline()
 
     def state_index(self, query: Query = Query(),
                     orders: Sequence[Order] = ("story", "recorded")) -> StateIndex:
@@ -275,16 +282,6 @@ class Timeline:
         """
         whole = query == Query()
         head = self.head()
-        key = f"{head[0]}:{head[1]}:{','.join(orders)}"
-        cache = _index_cache_path(self.url) if whole else None
-        if cache is not None:
-            try:
-                with cache.open("rb") as saved:
-                    loaded = load(saved, key)
-            except OSError:
-                loaded = None
-            if loaded is not None:
-                return loaded
 
         def facts() -> FactTable:
             table = FactTable()
@@ -301,17 +298,41 @@ class Timeline:
                         table.add(fact_from_row(r), targets)
             return table
 
-        index = StateIndex(self._guard(facts), orders=orders)
-        if cache is not None:
+        def build() -> StateIndex:
+            return StateIndex(self._guard(facts), orders=orders)
+
+        if not whole:
+            return build()
+        index = self._cached("stateindex", f"{head[0]}:{head[1]}:{','.join(orders)}", load,
+                             save, build)
+        assert index is not None  # the build always gives one
+        return index
+
+    def _cached(self, kind: str, key: str, load: Callable[[BinaryIO, str], T | None],
+                save: Callable[[T, str, BinaryIO], None], build: Callable[[], T | None]
+                ) -> T | None:
+        """What ``load`` reads from this log's ``kind`` file in the user cache directory if it
+        was saved for ``key`` (the log's head), else what ``build`` gives, saved for next time.
+        A cache that cannot be read or written only costs the next open some time."""
+        cache = _cache_path(self.url, kind)
+        try:
+            with cache.open("rb") as saved:
+                loaded = load(saved, key)
+        except OSError:
+            loaded = None
+        if loaded is not None:
+            return loaded
+        value = build()
+        if value is not None:
             try:
                 cache.parent.mkdir(parents=True, exist_ok=True)
                 tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
                 with tmp.open("wb") as out:
-                    save(index, key, out)
+                    save(value, key, out)
                 tmp.replace(cache)
             except OSError:
-                pass  # a cache that cannot be written only costs the next open some time
-        return index
+                pass
+        return value
 
     def _guard(self, fn: Callable[[], Any]) -> Any:
         try:
@@ -326,9 +347,9 @@ class Timeline:
             raise
 
 
-def _index_cache_path(url: str) -> Path:
+def _cache_path(url: str, kind: str) -> Path:
     digest = hashlib.sha256(url.encode()).hexdigest()[:24]
-    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / f"{digest}.stateindex"
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / f"{digest}.{kind}"
 
 
 def _check_export_head(data: document.Input) -> None:

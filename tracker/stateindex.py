@@ -29,8 +29,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from typing import BinaryIO, Literal, NamedTuple
 
-import orjson
-
+from tracker.arrayfile import read_arrays, write_arrays
 from tracker.bulk import paused_gc
 from tracker.codec import Fact
 from tracker.dates import StoryTime
@@ -559,8 +558,8 @@ _FOLD_ARRAYS = ("position", "item", "before", "after", "kind_before", "kind_afte
 
 
 def save(index: StateIndex, key: str, out: BinaryIO) -> None:
-    """Write the index (a JSON header, then the raw arrays), tagged with ``key``: what log state
-    it was built from (the head position and hash). Arrays are written as they are, not copied."""
+    """Write the index, tagged with ``key``: what log state it was built from (the head position
+    and hash)."""
     arrays: list[array] = [index._positions, index._story_lo, index._story_hi,
                            array("B", index.subjects._data), index.subjects._ends]
     folds: dict[str, dict[str, object]] = {}
@@ -568,7 +567,7 @@ def save(index: StateIndex, key: str, out: BinaryIO) -> None:
         folds[name] = {"counts": len(fold.counts)}
         arrays.extend(getattr(fold, a) for a in _FOLD_ARRAYS)
         arrays.extend(fold.counts)
-    header = {
+    write_arrays(out, _MAGIC, {
         "format": INDEX_FORMAT,
         "key": key,
         "every": index.every,
@@ -577,31 +576,17 @@ def save(index: StateIndex, key: str, out: BinaryIO) -> None:
         "kinds": index._kind_names,
         "uncertain": index._uncertain.hex(),
         "folds": folds,
-        "arrays": [[a.typecode, len(a)] for a in arrays],
-    }
-    head = orjson.dumps(header)
-    out.write(b"".join([_MAGIC, str(len(head)).encode(), b"\n", head]))
-    for a in arrays:
-        a.tofile(out)
+    }, arrays)
 
 
 def load(inp: BinaryIO, key: str) -> StateIndex | None:
     """The index written by :func:`save`, or None if it is not one, is damaged, or was built
     from another state of the log (``key``) or by another version of this code."""
+    found = read_arrays(inp, _MAGIC, {"format": INDEX_FORMAT, "key": key})
+    if found is None:
+        return None
+    header, arrays = found
     try:
-        if inp.read(len(_MAGIC)) != _MAGIC:
-            return None
-        length = int(inp.readline(32))
-        header = orjson.loads(inp.read(length))
-        if header.get("format") != INDEX_FORMAT or header.get("key") != key:
-            return None
-        arrays: list[array] = []
-        for typecode, count in header["arrays"]:
-            a = array(typecode)
-            a.fromfile(inp, count)  # EOFError when the file is short
-            arrays.append(a)
-        if inp.read(1):
-            return None
         index = StateIndex.__new__(StateIndex)
         index.every = header["every"]
         index.orders = tuple(header["orders"])
@@ -624,7 +609,7 @@ def load(inp: BinaryIO, key: str) -> StateIndex | None:
             p_, i_, b_, a_, kb, ka, steps, offsets = fixed
             index._folds[name] = _Fold(p_, i_, b_, a_, kb, ka, steps, offsets, counts)
         return index
-    except (ValueError, KeyError, TypeError, IndexError, EOFError, orjson.JSONDecodeError):
+    except (ValueError, KeyError, TypeError, IndexError):
         return None
 
 
