@@ -182,7 +182,7 @@ def run(sizes: Any = (100_000, 1_000_000), quick: bool = False) -> list[dict[str
     for n in sizes:
         log_for(n)  # build outside the measured process
 
-        def measure(cache: str, steps: int) -> subprocess.CompletedProcess[str]:
+        def measure(cache: str, steps: int, n: int = n) -> subprocess.CompletedProcess[str]:
             return subprocess.run(
                 [sys.executable, "-m", "bench.tui", "--one", str(n), "--steps", str(steps)],
                 capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent,
