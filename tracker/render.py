@@ -100,7 +100,7 @@ def state_view(doc: Mapping[str, Any], describe: str) -> RenderableType:
         parts.append(Text(f"{_TITLES.get(section, section)} ({len(items)})", style="bold underline"))
         grid = Table.grid(padding=(0, 2))
         grid.add_column(no_wrap=True, min_width=width)
-        grid.add_column(ratio=1)
+        grid.add_column(ratio=1, overflow="fold")  # a long word (a URL) is folded, never cut
         for item in items:
             grid.add_row(status_text(str(item["status"])), Group(*_item_lines(item)))
         parts.append(grid)

@@ -64,3 +64,18 @@ async def test_markup_in_events_shows_literally_and_the_app_keeps_running(
         assert "filter: actor ~ 'actor [/]'" in header(app)
         assert app.timeline_view.position == 19
         assert app.is_running
+
+
+def test_a_long_word_in_the_full_state_is_folded_not_cut(evil_log: Timeline) -> None:
+    """A value with no space to wrap at (a markup string, a URL) is shown whole, over lines."""
+    from rich.console import Console
+
+    from tracker.render import state_view
+    from tracker.report import state_to_dict
+
+    console = Console(width=60, record=True, color_system=None)
+    console.print(state_view(state_to_dict(evil_log.state()), "everything"))
+    text = console.export_text()
+    assert "…" not in text
+    joined = "".join(line.strip() for line in text.splitlines())
+    assert "[link=https://example.org]x[/link]" in joined
