@@ -73,7 +73,7 @@ def test_a_long_word_in_the_full_state_is_folded_not_cut(evil_log: Timeline) -> 
     from tracker.render import state_view
     from tracker.report import state_to_dict
 
-    console = Console(width=60, record=True, color_system=None)
+    console = Console(width=40, record=True, color_system=None)
     console.print(state_view(state_to_dict(evil_log.state()), "everything"))
     text = console.export_text()
     assert "…" not in text
