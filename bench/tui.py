@@ -24,6 +24,7 @@ import asyncio
 import json
 import os
 import resource
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -73,7 +74,7 @@ def raw_read_seconds(path: Path) -> float:
     return elapsed
 
 
-async def _measure(path: Path, steps: int) -> dict[str, float]:
+async def _measure(path: Path, steps: int, append: bool = False) -> dict[str, float]:
     from textual import events
 
     from tracker.service import open_timeline
@@ -154,8 +155,29 @@ async def _measure(path: Path, steps: int) -> dict[str, float]:
             await asyncio.sleep(0.15)  # a brisk human pace
         await pilot.press("G")
         await pilot.pause()
+        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        appended: dict[str, float] = {}
+        if append:
+            # What the form's ctrl+s does: append, then the timeline takes the new event in and
+            # the cursor lands on it; on a large log the state index is then built again.
+            t0 = time.perf_counter()
+            event = timeline.add({"type": "statement.made", "story": "2014-03-11",
+                                  "summary": "Appended by the benchmark",
+                                  "source": {"outlet": "Bench", "published": "2014-03-11"}})
+            app.load(event.position)
+            landed = await first_frame_where(
+                lambda: app.index.count == event.position
+                and app.timeline_view.position == event.position)
+            while app.shown_row is None or app.checkpoints.get(app.cp_key) is None:
+                await asyncio.sleep(0.02)
+            appended = {
+                "append_cursor_s": landed - t0,
+                "append_state_s": time.perf_counter() - t0,
+                "append_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
     timeline.close()
     return {
+        **appended,
         "open_s": open_s,
         "building_steps": len(building),
         "building_p95_ms": _p(building, 0.95) if building else 0.0,
@@ -166,13 +188,19 @@ async def _measure(path: Path, steps: int) -> dict[str, float]:
         "step_cpu_p95_ms": _p(cpu, 0.95),
         "settled_p50_ms": statistics.median(settled),
         "settled_p95_ms": _p(settled, 0.95),
-        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_mb": rss_mb,
     }
 
 
-def measure_one(n: int, steps: int) -> dict[str, float]:
-    """All figures of one size, in this process (call it in a fresh one)."""
-    return asyncio.run(_measure(log_for(n), steps))
+def measure_one(n: int, steps: int, append: bool = False) -> dict[str, float]:
+    """All figures of one size, in this process (call it in a fresh one). With ``append``, an
+    event is appended at the end, to a copy of the generated log (which stays as generated)."""
+    if not append:
+        return asyncio.run(_measure(log_for(n), steps))
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "log.sqlite"
+        shutil.copyfile(log_for(n), copy)
+        return asyncio.run(_measure(copy, steps, append=True))
 
 
 def run(sizes: Any = (100_000, 1_000_000), quick: bool = False) -> list[dict[str, Any]]:
@@ -182,15 +210,17 @@ def run(sizes: Any = (100_000, 1_000_000), quick: bool = False) -> list[dict[str
     for n in sizes:
         log_for(n)  # build outside the measured process
 
-        def measure(cache: str, steps: int, n: int = n) -> subprocess.CompletedProcess[str]:
+        def measure(cache: str, steps: int, n: int = n, append: bool = False
+                    ) -> subprocess.CompletedProcess[str]:
             return subprocess.run(
-                [sys.executable, "-m", "bench.tui", "--one", str(n), "--steps", str(steps)],
+                [sys.executable, "-m", "bench.tui", "--one", str(n), "--steps", str(steps)]
+                + (["--append"] if append else []),
                 capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent,
                 check=False, env={**os.environ, "XDG_CACHE_HOME": cache},
             )
 
         with tempfile.TemporaryDirectory() as cache:
-            proc = measure(cache, steps)  # a cold start: nothing saved yet
+            proc = measure(cache, steps, append=True)  # a cold start: nothing saved yet
             # ... then the same log opened again: the outline and state index are loaded
             again = measure(cache, 10) if proc.returncode == 0 else proc
         if proc.returncode != 0 or again.returncode != 0:
@@ -244,6 +274,12 @@ def figures_of(n: int, f: dict[str, float]) -> list[dict[str, Any]]:
             "(informative) the panes follow from a worker"),
         fig("peak memory (RSS)", f["rss_mb"], "MB", None,
             "< 400 MB" if big else "(informative)", 400.0 if big else None),
+        fig("append: saved, cursor on the new event", f.get("append_cursor_s", 0.0), "s", None,
+            "(informative) what ctrl+s in the form does"),
+        fig("append: state pane ready again", f.get("append_state_s", 0.0), "s", None,
+            "(informative) the state index built again for the longer log"),
+        fig("peak memory (RSS) including the append", f.get("append_rss_mb", 0.0), "MB", None,
+            "(informative)"),
     ]
 
 
@@ -252,10 +288,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--one", type=int, help="measure one size in this process (JSON out)")
     parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--append", action="store_true",
+                        help="with --one: append an event at the end (to a copy of the log)")
     parser.add_argument("--sizes", type=str, default="")
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(measure_one(args.one, args.steps)))
+        print(json.dumps(measure_one(args.one, args.steps, args.append)))
         return
     sizes = [int(s) for s in args.sizes.split(",") if s] or (
         [10_000] if args.quick else [100_000, 1_000_000])

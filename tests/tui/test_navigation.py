@@ -140,7 +140,16 @@ async def test_a_filter_that_matches_nothing_says_so_in_the_panes(app: TrackerAp
         detail = text_of_main(app, "#detail")
         assert "Kerry and Lavrov met in person" not in detail
         assert "no event matches the filter (actor ~ 'zzzz')" in detail
-        assert "F clears the filter." in detail
+        assert "Ways out: F clears the filter." in detail
+        assert "no event matches the filter" in text_of_main(app, "#state")
+        await press(pilot, "o")  # known on too: both ways out, each key as it is typed
+        await pilot.press(*"2014-03-09", "enter")
+        await settle(pilot)
+        assert ("Ways out: o with an empty date shows everything; F clears the filter."
+                in text_of_main(app, "#detail"))
+        await press(pilot, "o")
+        await pilot.press("ctrl+u", "enter")
+        await settle(pilot)
         await press(pilot, "F")
         assert "1/17" in header(app)
         assert "Kerry and Lavrov met in person" in text_of_main(app, "#detail")
@@ -232,8 +241,8 @@ async def test_known_on_shows_only_what_was_published_by_then(app: TrackerApp) -
         # nothing from before lingers in the panes: they say why the view is empty
         detail = text_of_main(app, "#detail")
         assert "No events in this view: nothing had been published by 2014-03-09." in detail
-        assert "O and an empty date shows everything." in detail
-        assert text_of_main(app, "#state").strip() == "Nothing yet."
+        assert "Ways out: o with an empty date shows everything." in detail
+        assert text_of_main(app, "#state").strip().startswith("Nothing yet. No events in this view")
         await press(pilot, "o")
         await pilot.press("ctrl+u", "enter")  # empty: everything again
         await settle(pilot)
@@ -329,7 +338,7 @@ async def test_every_binding_has_an_id_and_is_in_the_palette_and_footer(app: Tra
         for key in KEYS:
             assert any(title.startswith(key.description) for title in commands)
         shown = [b.binding for b in app.screen.active_bindings.values() if b.binding.show]
-        assert {"Step", "Search", "Filter", "Go to", "Order", "Play", "Add/correct/retract",
+        assert {"Step", "Search", "Filter", "Go to", "Order", "Play", "Add/correct",
                 "Help", "Quit", "First/last", "Day", "Known on", "Audit", "Ref/back",
                 "Full state", "Export", "Page"} <= {b.description for b in shown}
         # every key is in the footer: on its own, or in its group's entry ("j k Step")

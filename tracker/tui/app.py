@@ -33,11 +33,13 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
+from tracker.bulk import keep_collecting
 from tracker.checkpoints import Checkpoints
 from tracker.codec import event_from_row
 from tracker.dates import resolve
 from tracker.errors import TrackerError
 from tracker.events import Event
+from tracker.memory import map_large_blocks, return_freed_memory
 from tracker.ordering import day_number
 from tracker.outline import Outline
 from tracker.projections import Query, State, diff, evolve
@@ -255,8 +257,13 @@ class TrackerApp(App[None]):
     # -- plumbing ----------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        keep_collecting(True)  # for as long as the app runs: see tracker.bulk
+        map_large_blocks()
         self.push_screen(self.main)
         self.load()
+
+    def on_unmount(self) -> None:
+        keep_collecting(False)
 
     @property
     def timeline_view(self) -> TimelineView:
@@ -297,6 +304,8 @@ class TrackerApp(App[None]):
         except TrackerError as exc:
             self.post_message(Failed(str(exc)))
             return
+        finally:
+            return_freed_memory()
         if not worker.is_cancelled:
             self.post_message(Loaded(index, land_on))
 
@@ -350,6 +359,9 @@ class TrackerApp(App[None]):
             return
         self._cp_building = key
         if self.large:
+            # One index at a time on a large log: an index of a million events is ~70 MB, and
+            # the whole log's is saved on disk, so going back to it is a load, not a build.
+            self.checkpoints.clear()
             self.build_state_index(key, self.query_now)
         else:
             self.build_checkpoints(key, self._state_order, self.admitted is None)
@@ -361,6 +373,8 @@ class TrackerApp(App[None]):
         except TrackerError as exc:
             self.post_message(Failed(str(exc)))
             return
+        finally:
+            return_freed_memory()
         if not get_current_worker().is_cancelled:
             self.post_message(CheckpointsReady(key, index))
 
@@ -476,22 +490,23 @@ class TrackerApp(App[None]):
         why, ways = [], []
         if self.known_on:
             why.append(f"nothing had been published by {self.known_on}")
-            ways.append("o and an empty date shows everything")
+            ways.append("o with an empty date shows everything")
         if self.recorded_by:
             why.append(f"the log held nothing by {self.recorded_by}")
-            ways.append("r and an empty time shows everything")
+            ways.append("r with an empty time shows everything")
         if self.filter.active:
             why.append(f"no event matches the filter ({self.filter.describe()})")
             ways.append("F clears the filter")
-        text = Text("No events in this view: " + "; ".join(why or ["none"]) + ".", style="dim")
+        reason = "No events in this view: " + "; ".join(why or ["none"]) + "."
+        text = Text(reason, style="dim")
         if ways:
-            text.append("\n" + "; ".join(ways).capitalize() + ".", style="dim")
+            text.append("\nWays out: " + "; ".join(ways) + ".", style="dim")
         self.shown_row = None
         with self.batch_update():
             self.main.query_one("#detail", Static).update(text)
-            self.main.query_one("#state", Static).update(
-                Text("Nothing yet." if self.admitted is not None and not self.filter.active
-                     else "", style="dim"))
+            self.main.query_one("#state", Static).update(Text(
+                f"Nothing yet. {reason}" if self.admitted is not None and not self.filter.active
+                else reason, style="dim"))
 
     def _start_detail(self, token: int, row: int, position: int, i: int,
                       cp: StateSource | None, full: bool) -> None:

@@ -39,12 +39,6 @@ KEYS: tuple[Key, ...] = (
     Key("colon", "goto", "Go to", "goto", "Jump to a log position or a date", display=":"),
     Key("t", "toggle_order", "Order", "order.toggle",
         "Switch between story order and recorded order"),
-    Key("space", "play", "Play", "play.toggle", "Play or pause automatic stepping",
-        group="Play"),
-    Key("plus,equals_sign", "speed(1)", "Faster", "play.faster", "Play faster", display="+",
-        group="Play"),
-    Key("minus", "speed(-1)", "Slower", "play.slower", "Play slower", display="-",
-        group="Play"),
     Key("a", "append", "Add", "event.append", "Append a new event (a form)", group="Add"),
     Key("c", "correct", "Correct", "event.correct",
         "Correct the event under the cursor (a form)", group="Add"),
@@ -52,6 +46,12 @@ KEYS: tuple[Key, ...] = (
         "Retract the event under the cursor (a form)", group="Add"),
     Key("question_mark", "help", "Help", "help", "Show all keys", display="?"),
     Key("q", "quit", "Quit", "quit", "Quit"),
+    Key("space", "play", "Play", "play.toggle", "Play or pause automatic stepping",
+        group="Play"),
+    Key("plus,equals_sign", "speed(1)", "Faster", "play.faster", "Play faster", display="+",
+        group="Play"),
+    Key("minus", "speed(-1)", "Slower", "play.slower", "Play slower", display="-",
+        group="Play"),
     Key("g,home", "first", "First", "step.first", "Go to the first event", group="First/last"),
     Key("G,end", "last", "Last", "step.last", "Go to the last event", group="First/last"),
     Key("pageup", "page(-1)", "Page up", "step.page_up", "Page up", display="PgUp",
@@ -76,7 +76,7 @@ KEYS: tuple[Key, ...] = (
 )
 
 #: Footer labels of the groups (a group's keys show once: "j k Step").
-GROUP_LABELS = {"Add": "Add/correct/retract", "Ref": "Ref/back"}
+GROUP_LABELS = {"Add": "Add/correct", "Ref": "Ref/back"}
 
 
 def bindings() -> list[Binding]:
