@@ -11,7 +11,8 @@ Each size runs in a fresh process (so peak memory is that size's alone), headles
   drawn after it (the frame hook of textual.md §2.9: ``app._display`` wrapped), p50 and p95,
   against the 16.7 ms frame budget. "settled" is key to the frame showing the new event's
   detail and state (those come from a worker).
-- **memory**: peak RSS of the process (``ru_maxrss``).
+- **memory**: peak RSS of the process (``VmHWM``: not ``ru_maxrss``, which on Linux starts at
+  the RSS of the process that forked it, here the runner that may have just generated a log).
 
     python -m bench.tui              # 100k and 1M
     python -m bench.tui --quick      # 10k, fewer steps
@@ -55,6 +56,18 @@ def log_for(n: int) -> Path:
         build_log(str(building), n, SEED)
         building.replace(path)
     return path
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MB (its own, whatever its parent used)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _p(values: list[float], q: float) -> float:
@@ -130,7 +143,7 @@ async def _measure(path: Path, steps: int, append: bool = False) -> dict[str, fl
         # Stepping while the state is still being worked out in the background (a worker
         # thread that competes with the UI thread for the interpreter).
         building: list[float] = []
-        while app.shown_row is None and len(building) < 60 and app.workers:
+        while app.shown_row is None and len(building) < 60:
             building.append(await step_once())
             await asyncio.sleep(0.15)
         while watch["state"] is None:
@@ -155,7 +168,7 @@ async def _measure(path: Path, steps: int, append: bool = False) -> dict[str, fl
             await asyncio.sleep(0.15)  # a brisk human pace
         await pilot.press("G")
         await pilot.pause()
-        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rss_mb = peak_rss_mb()
         appended: dict[str, float] = {}
         if append:
             # What the form's ctrl+s does: append, then the timeline takes the new event in and
@@ -173,7 +186,7 @@ async def _measure(path: Path, steps: int, append: bool = False) -> dict[str, fl
             appended = {
                 "append_cursor_s": landed - t0,
                 "append_state_s": time.perf_counter() - t0,
-                "append_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "append_rss_mb": peak_rss_mb(),
             }
     timeline.close()
     return {
@@ -192,45 +205,48 @@ async def _measure(path: Path, steps: int, append: bool = False) -> dict[str, fl
     }
 
 
-def measure_one(n: int, steps: int, append: bool = False) -> dict[str, float]:
-    """All figures of one size, in this process (call it in a fresh one). With ``append``, an
-    event is appended at the end, to a copy of the generated log (which stays as generated)."""
-    if not append:
-        return asyncio.run(_measure(log_for(n), steps))
-    with tempfile.TemporaryDirectory() as folder:
-        copy = Path(folder) / "log.sqlite"
-        shutil.copyfile(log_for(n), copy)
-        return asyncio.run(_measure(copy, steps, append=True))
+def measure_one(path: Path, steps: int, append: bool = False) -> dict[str, float]:
+    """All figures of one log, in this process (call it in a fresh one)."""
+    return asyncio.run(_measure(path, steps, append=append))
 
 
 def run(sizes: Any = (100_000, 1_000_000), quick: bool = False) -> list[dict[str, Any]]:
-    """Figures for each size, each size measured in its own process."""
+    """Figures for each size, each size measured in its own processes.
+
+    Each size works on a copy of its generated log (which stays as generated): a cold start
+    with nothing saved, then the same copy opened again (the outline and state index loaded
+    from the cache) and an event appended, as a user adding to the log they had open before."""
     steps = 60 if quick else 300
     out: list[dict[str, Any]] = []
     for n in sizes:
         log_for(n)  # build outside the measured process
+        with tempfile.TemporaryDirectory() as folder:
+            copy = Path(folder) / "log.sqlite"
+            shutil.copyfile(log_for(n), copy)
+            cache = str(Path(folder) / "cache")
 
-        def measure(cache: str, steps: int, n: int = n, append: bool = False
-                    ) -> subprocess.CompletedProcess[str]:
-            return subprocess.run(
-                [sys.executable, "-m", "bench.tui", "--one", str(n), "--steps", str(steps)]
-                + (["--append"] if append else []),
-                capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent,
-                check=False, env={**os.environ, "XDG_CACHE_HOME": cache},
-            )
+            def measure(steps: int, append: bool = False,
+                        copy: Path = copy, cache: str = cache
+                        ) -> subprocess.CompletedProcess[str]:
+                return subprocess.run(
+                    [sys.executable, "-m", "bench.tui", "--one", str(copy), "--steps",
+                     str(steps)] + (["--append"] if append else []),
+                    capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent,
+                    check=False, env={**os.environ, "XDG_CACHE_HOME": cache},
+                )
 
-        with tempfile.TemporaryDirectory() as cache:
-            proc = measure(cache, steps, append=True)  # a cold start: nothing saved yet
-            # ... then the same log opened again: the outline and state index are loaded
-            again = measure(cache, 10) if proc.returncode == 0 else proc
+            proc = measure(steps)  # a cold start: nothing saved yet
+            again = measure(10, append=True) if proc.returncode == 0 else proc
         if proc.returncode != 0 or again.returncode != 0:
+            failed = proc if proc.returncode != 0 else again
             out.append({"name": f"TUI at {n:,} events", "value": 0.0, "unit": "",
                         "baseline": None, "ratio": None, "target": "",
-                        "note": "failed: " + (proc.stderr.strip().splitlines() or ["?"])[-1]})
+                        "note": "failed: " + (failed.stderr.strip().splitlines() or ["?"])[-1]})
             continue
         f = json.loads(proc.stdout.strip().splitlines()[-1])
         warm = json.loads(again.stdout.strip().splitlines()[-1])
         f["warm_open_s"], f["warm_state_s"] = warm["open_s"], warm["state_s"]
+        f.update({k: v for k, v in warm.items() if k.startswith("append_")})
         # the baseline reads in this process, not the measured one (its memory is not the app's)
         f["baseline_open_s"] = min(raw_read_seconds(log_for(n)) for _ in range(2))
         f["load"] = os.getloadavg()[0]
@@ -277,7 +293,7 @@ def figures_of(n: int, f: dict[str, float]) -> list[dict[str, Any]]:
         fig("append: saved, cursor on the new event", f.get("append_cursor_s", 0.0), "s", None,
             "(informative) what ctrl+s in the form does"),
         fig("append: state pane ready again", f.get("append_state_s", 0.0), "s", None,
-            "(informative) the state index built again for the longer log"),
+            "(informative) the state index grown by the new event"),
         fig("peak memory (RSS) including the append", f.get("append_rss_mb", 0.0), "MB", None,
             "(informative)"),
     ]
@@ -286,10 +302,10 @@ def figures_of(n: int, f: dict[str, float]) -> list[dict[str, Any]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--one", type=int, help="measure one size in this process (JSON out)")
+    parser.add_argument("--one", type=Path, help="measure this log in this process (JSON out)")
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--append", action="store_true",
-                        help="with --one: append an event at the end (to a copy of the log)")
+                        help="with --one: append an event at the end (to that log)")
     parser.add_argument("--sizes", type=str, default="")
     args = parser.parse_args()
     if args.one:

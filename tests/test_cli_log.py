@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.cli_support import ok, seeded_db, tracker
+from tracker.service import Timeline
 
 
 @pytest.fixture(scope="module")
@@ -121,3 +122,42 @@ def test_nothing_matching_says_so(db: Path) -> None:
 def test_bad_flags_are_one_line(db: Path, flags: list[str], message: str) -> None:
     result = tracker("--db", db, "log", *flags)
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"Error: {message}\n")
+
+
+def test_the_listing_is_the_log_in_order_with_its_marks_and_reads_only_what_it_shows(
+        seeded: Timeline) -> None:
+    """The library call under `tracker log`: order, marks and ≈ from the outline agree with the
+    events themselves; a limited listing stops reading at the chunk it needs."""
+    from tracker import service
+    from tracker.ordering import story_order, uncertain_marks
+    from tracker.selection import EventFilter, entry_marks
+
+    seeded.add({"type": "entry.corrected", "story": "2014-03-11", "summary": "Fix",
+                "subject": "proposal:us-paper-on-ukraine",
+                "refs": [{"rel": "corrects", "id": "kl-04-us-paper"}],
+                "details": {"changes": {"summary": "Kerry sends Lavrov a paper"}},
+                "source": {"outlet": "Wire", "published": "2014-03-11"}})
+    events = seeded.all_events()
+    marks = entry_marks(events)
+    in_story = [events[i] for i in story_order(events)]
+    listed = list(seeded.listing())
+    assert [e.event for e in listed] == in_story
+    assert [e.uncertain for e in listed] == uncertain_marks(in_story)
+    assert [e.marks for e in listed] == [marks.get(e.id, ()) for e in in_story]
+    assert ("corrected",) in [e.marks for e in listed]
+    recorded = list(seeded.listing(order="recorded"))
+    assert [e.event for e in recorded] == events and not any(e.uncertain for e in recorded)
+    meetings = EventFilter.build(["meeting"], None, None, None, None)
+    assert [e.event for e in seeded.listing(meetings, limit=2)] == [
+        e for e in in_story if meetings.matches(e)][:2]
+    assert list(seeded.listing(limit=0)) == []
+
+    reads: list[int] = []
+    read = seeded.recorder.read_positions
+    seeded.recorder.read_positions = lambda ps: reads.append(len(ps)) or read(ps)  # type: ignore
+    old, service.LISTING_CHUNK = service.LISTING_CHUNK, 5
+    try:
+        assert len(list(seeded.listing(limit=3))) == 3
+    finally:
+        service.LISTING_CHUNK = old
+    assert reads == [5]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from tests.test_outline import outline_of_events
 from tests.test_projections import logs
 from tracker.codec import fact_from_event, fact_from_row
 from tracker.events import Event
 from tracker.ordering import story_order
 from tracker.projections import replay
 from tracker.service import Timeline
-from tracker.stateindex import StateIndex
+from tracker.stateindex import FactTable, StateIndex
 
 
 def check_against_replay(events: list[Event], index: StateIndex) -> None:
@@ -126,3 +128,67 @@ def test_compact_texts_give_back_each_string_whatever_its_script() -> None:
     assert len(texts) == len(words)
     assert [texts[i] for i in range(len(words))] == words
     assert list(texts) == words
+
+
+def grown(index: StateIndex, events: list[Event]) -> StateIndex:
+    """What the timeline does after an append: the index of ``events`` (a longer log) from
+    ``index``, folding again only the items the new events belong to."""
+    new = events[len(index):]
+    wanted = set(index.positions_of({e.subject or e.id for e in new}))
+    table = FactTable.of([fact_from_event(e) for e in events
+                          if e.position in wanted or e.position > len(index)])
+    return index.extended(outline_of_events(events), table)
+
+
+@settings(max_examples=60, deadline=None)
+@given(logs(), st.data())
+def test_an_index_grown_by_appended_events_is_the_index_of_the_longer_log(
+    events: list[Event], data: st.DataObject
+) -> None:
+    k = data.draw(st.integers(0, len(events)), label="events before the append")
+    j = data.draw(st.integers(k, len(events)), label="events after a first append")
+    every = data.draw(st.integers(1, 5), label="count checkpoint every")
+    earlier = StateIndex([fact_from_event(e) for e in events[:k]], every=every)
+    middle = grown(earlier, events[:j])
+    check_against_replay(events[:j], middle)
+    check_against_replay(events, grown(middle, events))
+    check_against_replay(events[:k], earlier)  # the index it grew from is left as it was
+
+
+def test_texts_find_a_string_only_where_it_stands_whole() -> None:
+    from tracker.stateindex import Texts
+
+    texts = Texts()
+    for w in ["inv:x", "inv", "x", "nv:", "", "приглашение", "inv:x", ""]:
+        texts.append(w)
+    assert [texts.index_of(w) for w in ["inv:x", "inv", "x", "nv:", "приглашение", ""]] == [
+        0, 1, 2, 3, 5, 4]
+    assert texts.index_of("nv") is None
+    assert texts.index_of("inv:xx") is None
+    assert Texts().index_of("a") is None
+
+
+def test_after_an_append_the_timeline_grows_the_index_it_was_given(any_url: str) -> None:
+    """What the app does on a large log: the index held before an append, given back, is grown
+    by the new events (a refusal of an open invitation, a new item) and agrees with replay; the
+    grown index is saved for the next open like a built one."""
+    from tracker.service import open_timeline, seed_file
+
+    timeline = open_timeline(any_url)
+    try:
+        timeline.import_file(seed_file())
+        before = timeline.state_index()
+        timeline.add({"type": "invitation.declined", "subject": "invitation:kerry-to-moscow",
+                      "story": "2014-03-12", "summary": "Declined again",
+                      "actors": [{"name": "John Kerry", "role": "invitee"}],
+                      "source": {"outlet": "Wire", "published": "2014-03-12"}})
+        timeline.add({"type": "statement.made", "story": "2014-03-01", "summary": "Earlier word",
+                      "source": {"outlet": "Wire", "published": "2014-03-13"}})
+        after = timeline.state_index(base=before)
+        check_against_replay(timeline.all_events(), after)
+        assert len(before) == len(after) - 2  # the index it grew from is left as it was
+        last = len(after) - 1
+        assert after.status_of("invitation:kerry-to-moscow", "recorded", last) == "declined"
+        assert list(timeline.state_index().positions("story")) == list(after.positions("story"))
+    finally:
+        timeline.close()

@@ -12,8 +12,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import IO, Any, BinaryIO, TypeVar
+from typing import IO, Any, BinaryIO, NamedTuple, TypeVar
 
 import platformdirs
 from sqlalchemy.engine import Engine
@@ -33,9 +34,17 @@ from tracker.codec import (
 )
 from tracker.errors import DatabaseError, InvalidEvent, InvalidInput, TrackerError
 from tracker.events import Event
-from tracker.outline import Outline, build_outline, extend_outline, load_outline, save_outline
+from tracker.outline import (
+    Outline,
+    build_outline,
+    extend_outline,
+    load_outline,
+    mark_names,
+    save_outline,
+)
 from tracker.projections import Query, State, project, project_rows
 from tracker.report import state_to_dict
+from tracker.selection import EventFilter
 from tracker.stateindex import FactTable, Order, StateIndex, load, save
 from tracker.store import migrate
 from tracker.store.backup import BackupReport, Verdict, backup, check_chain
@@ -48,6 +57,10 @@ T = TypeVar("T")
 ENV_DB = "TRACKER_DB"
 APP_NAME = "tracker"
 SEED_NAME = "kerry-lavrov-2014-03.json"
+#: Up to this many new events, a state index is grown from the one before them; past it (an
+#: import, say) it is built again, which then costs less than finding each new event's item.
+GROW_AT_MOST = 5_000
+LISTING_CHUNK = 1_000
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -93,6 +106,16 @@ class VerifyReport:
     @property
     def ok(self) -> bool:
         return self.first_bad is None
+
+
+class Listed(NamedTuple):
+    """One entry of a listing: the event, its stored hash, the marks later entries gave it and
+    whether its order is uncertain (story order only)."""
+
+    event: Event
+    hash: str
+    marks: tuple[str, ...]
+    uncertain: bool
 
 
 @dataclass
@@ -194,6 +217,30 @@ class Timeline:
     def all_events(self) -> list[Event]:
         return self._guard(lambda: list(self.events()))
 
+    def listing(self, chosen: EventFilter | None = None, order: Order = "story",
+                limit: int | None = None) -> Iterator[Listed]:
+        """The events in story or recorded order that ``chosen`` admits, at most ``limit``.
+
+        The order and the marks come from the outline (saved, like the state index); events
+        are read and decoded a chunk at a time as the listing is consumed, so the first lines
+        of a large log come at once and memory holds one chunk."""
+        outline = self.outline()
+        positions = outline.story if order == "story" else range(1, outline.count + 1)
+        left = limit
+        for start in range(0, len(positions) if left != 0 else 0, LISTING_CHUNK):
+            chunk = positions[start:start + LISTING_CHUNK]
+            rows: dict[int, Row] = self._guard(partial(self.recorder.read_positions, chunk))
+            for p in chunk:
+                event = event_from_row(rows[p])
+                if chosen is not None and not chosen.matches(event):
+                    continue
+                yield Listed(event, rows[p].hash, tuple(mark_names(outline.marks[p - 1])),
+                             order == "story" and bool(outline.uncertain[p - 1]))
+                if left is not None:
+                    left -= 1
+                    if not left:
+                        return
+
     def get(self, event_id: str) -> Event:
         rows = self._guard(lambda: self.recorder.lookup([event_id]))
         if event_id not in rows:
@@ -274,11 +321,16 @@ class Timeline:
         return found if found is not None else Outline()
 
     def state_index(self, query: Query = Query(),
-                    orders: Sequence[Order] = ("story", "recorded")) -> StateIndex:
+                    orders: Sequence[Order] = ("story", "recorded"),
+                    base: StateIndex | None = None, outline: Outline | None = None
+                    ) -> StateIndex:
         """The state index of the events the query admits (see :mod:`tracker.stateindex`).
 
         The index of the whole log is saved in the user cache directory, keyed by the log's
-        head, so opening an unchanged log again loads it instead of folding every event.
+        head, so opening an unchanged log again loads it instead of folding every event. Given
+        the whole log's index as it stood a few events ago (``base``: the caller held it before
+        appending), only the items the new events belong to are folded again; ``outline`` is the
+        log's outline if the caller has it (else it is read).
         """
         whole = query == Query()
         head = self.head()
@@ -299,6 +351,9 @@ class Timeline:
             return table
 
         def build() -> StateIndex:
+            if (whole and base is not None and base.orders == tuple(orders)
+                    and 0 < head[0] - len(base) <= GROW_AT_MOST):
+                return self._guard(lambda: self._grown_index(base, head[0], outline))
             return StateIndex(self._guard(facts), orders=orders)
 
         if not whole:
@@ -307,6 +362,18 @@ class Timeline:
                              save, build)
         assert index is not None  # the build always gives one
         return index
+
+    def _grown_index(self, base: StateIndex, until: int, outline: Outline | None
+                     ) -> StateIndex:
+        """The index of the log up to ``until`` from the index of its first ``len(base)``
+        events: the new events, and every event of the items they belong to, are read."""
+        new = list(self.rows(len(base), until))
+        earlier = base.positions_of({r.subject or r.id for r in new})
+        rows = sorted(self.recorder.read_positions(earlier).values(), key=lambda r: r.position)
+        table = FactTable.of([fact_from_row(r) for r in rows + new])
+        if outline is None or outline.count != until:
+            outline = self.outline()
+        return base.extended(outline, table)
 
     def _cached(self, kind: str, key: str, load: Callable[[BinaryIO, str], T | None],
                 save: Callable[[T, str, BinaryIO], None], build: Callable[[], T | None]

@@ -44,7 +44,7 @@ from tracker.ordering import (
     story_number,
     uncertain_marks_of,
 )
-from tracker.outline import TYPE_CODE, TYPE_NAMES
+from tracker.outline import TYPE_CODE, TYPE_NAMES, Outline
 from tracker.projections import Actions, Step, _accounts, _info, _Round, derive
 
 Order = Literal["story", "recorded"]
@@ -88,6 +88,24 @@ class Texts:
 
     def __iter__(self) -> Iterator[str]:
         return (self[i] for i in range(len(self)))
+
+    def index_of(self, text: str) -> int | None:
+        """Where ``text`` is in the list (None: not there), without a lookup table: the buffer
+        is searched for the text and a hit counts only where a string starts and ends."""
+        wanted = text.encode()
+        data, ends = self._data, self._ends
+        if not wanted:
+            return next((k for k in range(len(ends)) if self[k] == ""), None)
+        at = data.find(wanted)
+        while at >= 0:
+            k = bisect_right(ends, at)  # the string the hit starts in
+            if (ends[k - 1] if k else 0) == at and k < len(ends) and ends[k] == at + len(wanted):
+                return k
+            at = data.find(wanted, at + 1)
+        return None
+
+    def copy(self) -> Texts:
+        return Texts(bytes(self._data), array("I", self._ends))
 
 
 class FactTable:
@@ -279,49 +297,118 @@ class StateIndex:
         after = array("H", bytes(2 * n))
         kind_before = array("H", bytes(2 * n))
         kind_after = array("H", bytes(2 * n))
-        # the steps of each item, ascending (a counting sort by item)
-        offsets = array("I", bytes(4 * (len(self.subjects) + 1)))
-        for item in items:
-            offsets[item + 1] += 1
-        for k in range(1, len(offsets)):
-            offsets[k] += offsets[k - 1]
-        fill = array("I", offsets)
-        by_item = array("I", bytes(4 * n))
-        for step, item in enumerate(items):
-            by_item[fill[item]] = step
-            fill[item] += 1
-        del fill
+        by_item, offsets = _group_by_item(items, len(self.subjects))
+        fold = _Fold(position, items, before, after, kind_before, kind_after, by_item, offsets,
+                     [array("i", bytes(4 * KINDS * WIDTH))])
         builder = _Steps(table)
+        for item in range(len(self.subjects)):
+            self._fold_item(fold, table, builder, by_item[offsets[item]:offsets[item + 1]], order)
+        fold.counts.extend(_counts(fold, self.every))
+        return fold
+
+    def _fold_item(self, fold: _Fold, table: FactTable, builder: _Steps, steps: Iterable[int],
+                   fact_at: Sequence[int] | dict[int, int]) -> None:
+        """Fold one item's steps (ascending) into the fold's status and kind arrays; the fact of
+        step ``s`` is ``table``'s ``fact_at[s]``."""
         status_code = self._status
         kind_code = self._kind
-        for item in range(len(self.subjects)):
-            run = _Running()
-            for k in range(offsets[item], offsets[item + 1]):
-                step = by_item[k]
-                i = order[step]
-                old_status, old_kind = run.status_code, run.kind_code
-                status, kind = run.status, run.kind
-                _advance(run, i, table, builder)
-                if run.status != status:
-                    run.status_code = status_code(run.status)
-                if run.kind != kind or not run.kind_code:
-                    run.kind_code = kind_code(run.kind or "entry")
-                before[step] = old_status
-                after[step] = run.status_code
-                kind_before[step] = old_kind
-                kind_after[step] = run.kind_code
-        counts: list[array] = [array("i", bytes(4 * KINDS * WIDTH))]
-        current = array("i", bytes(4 * KINDS * WIDTH))
-        every = self.every
-        for step in range(n):
-            if before[step]:
-                current[kind_before[step] * WIDTH + before[step]] -= 1
-            current[kind_after[step] * WIDTH + after[step]] += 1
-            if (step + 1) % every == 0:
-                counts.append(array("i", current))
-        return _Fold(
-            position, items, before, after, kind_before, kind_after, by_item, offsets, counts
-        )
+        before, after = fold.before, fold.after
+        kind_before, kind_after = fold.kind_before, fold.kind_after
+        run = _Running()
+        for step in steps:
+            old_status, old_kind = run.status_code, run.kind_code
+            status, kind = run.status, run.kind
+            _advance(run, fact_at[step], table, builder)
+            if run.status != status:
+                run.status_code = status_code(run.status)
+            if run.kind != kind or not run.kind_code:
+                run.kind_code = kind_code(run.kind or "entry")
+            before[step] = old_status
+            after[step] = run.status_code
+            kind_before[step] = old_kind
+            kind_after[step] = run.kind_code
+
+    # -- growing -----------------------------------------------------------------------------
+
+    def positions_of(self, subjects: Iterable[str]) -> list[int]:
+        """Log positions of every event of these items (those this index knows), ascending."""
+        fold = self._folds["recorded"] if "recorded" in self._folds else self._folds["story"]
+        out: list[int] = []
+        for subject in subjects:
+            item = self.subjects.index_of(subject)
+            if item is not None:
+                steps = fold.item_steps[fold.item_offsets[item]:fold.item_offsets[item + 1]]
+                out.extend(fold.position[s] for s in steps)
+        return sorted(out)
+
+    def extended(self, outline: Outline, table: FactTable) -> StateIndex:
+        """The index of the whole log grown past this one (which must be of the whole log, as it
+        stood ``len(self)`` events ago), without folding it all again.
+
+        ``outline`` is the grown log's (its story order is this index's with the new events
+        inserted); ``table`` holds every fact of the items the new events belong to, old and
+        new, in log order. Only those items are folded again; everything else is copied (this
+        index stays as it was: the screen may be showing it).
+        """
+        m, n = len(self), outline.count
+        out = StateIndex.__new__(StateIndex)
+        out.every, out.orders = self.every, self.orders
+        out._status_names, out._kind_names = list(self._status_names), list(self._kind_names)
+        out._status_codes, out._kind_codes = dict(self._status_codes), dict(self._kind_codes)
+        out._items = None
+        out.subjects = self.subjects.copy()
+        item_of_fact = array("I")  # table fact -> item number in the grown index
+        numbers: list[int] = []
+        for k in range(len(table.subjects)):
+            subject = table.subjects[k]
+            number = self.subjects.index_of(subject)
+            if number is None:
+                number = len(out.subjects)
+                out.subjects.append(subject)
+            numbers.append(number)
+        for i in range(len(table)):
+            item_of_fact.append(numbers[table.items[i]])
+        fact_of = {p: i for i, p in enumerate(table.positions)}
+        out._positions = array("I", self._positions)
+        out._positions.extend(range(m + 1, n + 1))
+        story = outline.story
+        inserted = [s for s, p in enumerate(story) if p > m]  # the new events' story steps
+        out._story_lo = _spliced(self._story_lo, inserted, (outline.lo[story[s] - 1]
+                                                             for s in inserted))
+        out._story_hi = _spliced(self._story_hi, inserted, (outline.hi[story[s] - 1]
+                                                             for s in inserted))
+        marks = outline.uncertain
+        out._uncertain = bytearray([marks[p - 1] for p in story])
+        affected = sorted(set(numbers))
+        builder = _Steps(table)
+        out._folds = {}
+        for name, fold in self._folds.items():
+            if name == "story":
+                at = inserted
+                new_positions = [story[s] for s in inserted]
+            else:
+                at = list(range(m, n))
+                new_positions = list(range(m + 1, n + 1))
+            items = _spliced(fold.item, at, (item_of_fact[fact_of[p]] for p in new_positions))
+            by_item, offsets = _group_by_item(items, len(out.subjects))
+            zeros = [0] * len(at)
+            grown = _Fold(
+                _spliced(fold.position, at, new_positions), items,
+                _spliced(fold.before, at, zeros), _spliced(fold.after, at, zeros),
+                _spliced(fold.kind_before, at, zeros), _spliced(fold.kind_after, at, zeros),
+                by_item, offsets, [],
+            )
+            first = min([at[0]] if at else [len(items)])
+            for item in affected:
+                steps = by_item[offsets[item]:offsets[item + 1]]
+                first = min(first, steps[0])
+                out._fold_item(grown, table, builder, steps,
+                               {s: fact_of[grown.position[s]] for s in steps})
+            start = first // self.every  # the count checkpoints before it stand as they were
+            grown.counts.extend(fold.counts[:start + 1])
+            grown.counts.extend(_counts(grown, self.every, start))
+            out._folds[name] = grown
+        return out
 
     @property
     def _item_of(self) -> dict[str, int]:
@@ -348,8 +435,13 @@ class StateIndex:
             return k
         if not hasattr(self, "_story_rank"):
             rank = array("I", bytes(4 * len(self)))
-            for step, p in enumerate(self._folds["story"].position):
-                rank[bisect_right(self._positions, p) - 1] = step
+            positions = self._positions
+            if positions[-1] == len(positions):  # the whole log: position p is at p - 1
+                for step, p in enumerate(self._folds["story"].position):
+                    rank[p - 1] = step
+            else:
+                for step, p in enumerate(self._folds["story"].position):
+                    rank[bisect_right(positions, p) - 1] = step
             self._story_rank = rank
         return int(self._story_rank[k])
 
@@ -438,6 +530,51 @@ def _code(name: str, names: list[str], codes: dict[str, int], limit: int, what: 
         code = codes[name] = len(names)
         names.append(name)
     return code
+
+
+def _spliced(old: array, at: Sequence[int], values: Iterable[int]) -> array:
+    """``old`` with ``values`` inserted so that they stand at steps ``at`` (ascending) of the
+    result."""
+    out = array(old.typecode)
+    taken = 0
+    for k, (step, value) in enumerate(zip(at, values, strict=True)):
+        out.extend(old[taken:step - k])
+        out.append(value)
+        taken = step - k
+    out.extend(old[taken:])
+    return out
+
+
+def _group_by_item(items: array, n_items: int) -> tuple[array, array]:
+    """The steps of each item, ascending (a counting sort by item), and where each item's
+    steps start (``n_items + 1`` offsets)."""
+    offsets = array("I", bytes(4 * (n_items + 1)))
+    for item in items:
+        offsets[item + 1] += 1
+    for k in range(1, len(offsets)):
+        offsets[k] += offsets[k - 1]
+    fill = array("I", offsets)
+    by_item = array("I", bytes(4 * len(items)))
+    for step, item in enumerate(items):
+        by_item[fill[item]] = step
+        fill[item] += 1
+    return by_item, offsets
+
+
+def _counts(fold: _Fold, every: int, start: int = 0) -> list[array]:
+    """The count checkpoints (items per kind and status every ``every`` steps) after the
+    ``start``-th, which ``fold.counts`` holds."""
+    before, after = fold.before, fold.after
+    kind_before, kind_after = fold.kind_before, fold.kind_after
+    current = array("i", fold.counts[start])
+    out: list[array] = []
+    for step in range(start * every, len(before)):
+        if before[step]:
+            current[kind_before[step] * WIDTH + before[step]] -= 1
+        current[kind_after[step] * WIDTH + after[step]] += 1
+        if (step + 1) % every == 0:
+            out.append(array("i", current))
+    return out
 
 
 class _Steps:

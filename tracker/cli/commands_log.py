@@ -19,13 +19,12 @@ from rich.console import Console, RenderableType
 
 from tracker import render
 from tracker.cli.app import app, timeline
-from tracker.codec import event_from_row, event_to_dict
+from tracker.codec import event_to_dict
 from tracker.dates import parse_iso_date
 from tracker.errors import InvalidInput
 from tracker.events import EVENT_TYPES
-from tracker.ordering import story_order, uncertain_marks
 from tracker.projections import Query
-from tracker.selection import EventFilter, entry_marks
+from tracker.selection import EventFilter
 from tracker.text import json_safe, visible
 
 db_app = typer.Typer(
@@ -299,26 +298,21 @@ def log(
         raise InvalidInput(f"--limit must be 0 or more, not {limit}")
     chosen = EventFilter.build(type_ or (), actor, source, date_from, date_to)
     with timeline(ctx) as tl:
-        rows = list(tl.rows())
-    events = [event_from_row(r) for r in rows]
-    hashes = [r.hash for r in rows]
-    indices = story_order(events) if order == "story" else list(range(len(events)))
-    uncertain_all = uncertain_marks([events[i] for i in indices]) if order == "story" else None
-    picked = [(k, i) for k, i in enumerate(indices) if chosen.matches(events[i])]
-    if limit is not None:
-        picked = picked[:limit]
-    if as_json:
-        out = sys.stdout.buffer
-        for _, i in picked:
-            out.write(json_safe(orjson.dumps(event_to_dict(events[i], hashes[i]))) + b"\n")
-        out.flush()
-        return
+        listed = tl.listing(chosen, "story" if order == "story" else "recorded", limit)
+        if as_json:
+            out = sys.stdout.buffer
+            for entry in listed:
+                out.write(json_safe(orjson.dumps(event_to_dict(entry.event, entry.hash))) + b"\n")
+            out.flush()
+            return
+        picked = list(listed)
+        empty = not picked and not tl.count()
     if not picked:
-        typer.echo("No events." if not events else f"No events match ({chosen.describe()}).")
+        typer.echo("No events." if empty else f"No events match ({chosen.describe()}).")
         return
-    shown = [events[i] for _, i in picked]
-    uncertain = [uncertain_all[k] for k, _ in picked] if uncertain_all is not None else None
-    _show(render.events_table(shown, entry_marks(events), uncertain))
+    marks = {entry.event.id: entry.marks for entry in picked}
+    uncertain = [entry.uncertain for entry in picked] if order == "story" else None
+    _show(render.events_table([entry.event for entry in picked], marks, uncertain))
 
 
 # --------------------------------------------------------------------------- state

@@ -361,15 +361,19 @@ class TrackerApp(App[None]):
         if self.large:
             # One index at a time on a large log: an index of a million events is ~70 MB, and
             # the whole log's is saved on disk, so going back to it is a load, not a build.
+            # After an append, the whole log's index grows from the one held before it.
+            held = [cp for k, cp in self.checkpoints.items()
+                    if isinstance(cp, StateIndex) and k[1:3] == (None, None) and k[3] < key[3]]
             self.checkpoints.clear()
-            self.build_state_index(key, self.query_now)
+            self.build_state_index(key, self.query_now, held[-1] if held else None)
         else:
             self.build_checkpoints(key, self._state_order, self.admitted is None)
 
     @work(thread=True, exclusive=True, group="checkpoints")
-    def build_state_index(self, key: tuple[Any, ...], query: Query) -> None:
+    def build_state_index(self, key: tuple[Any, ...], query: Query,
+                          base: StateIndex | None = None) -> None:
         try:
-            index = self.timeline.state_index(query)
+            index = self.timeline.state_index(query, base=base, outline=self.index)
         except TrackerError as exc:
             self.post_message(Failed(str(exc)))
             return
