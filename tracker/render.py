@@ -224,13 +224,21 @@ def events_table(
 
 def event_lines(event: Event) -> list[Text]:
     """One event, every field, as labelled lines (what `tracker add` shows back)."""
-    story = event.story
-    lines: list[Text] = []
-
-    def field(label: str, value: Text | str) -> None:
+    lines = []
+    for label, value in event_fields(event):
         line = Text(f"  {label:<9} ", style="dim")
-        line.append_text(value if isinstance(value, Text) else literal(value))
+        line.append_text(value)
         lines.append(line)
+    return lines
+
+
+def event_fields(event: Event) -> list[tuple[str, Text]]:
+    """One event, every field, as (label, value) pairs; values are shown literally."""
+    story = event.story
+    fields: list[tuple[str, Text]] = []
+
+    def field(label: str, value: Text | str, style: str = "") -> None:
+        fields.append((label, value if isinstance(value, Text) else literal(value, style)))
 
     when = literal(story.expr)
     resolved = story.display()
@@ -271,8 +279,8 @@ def event_lines(event: Event) -> list[Text]:
         field("ref", literal(f"{ref.rel} {ref.id}"))
     for key, value in event.details.items():
         field(key.replace("_", " "), literal(detail_text(value)))
-    lines.append(Text(f"  {'recorded':<9} {event.recorded_at}", style="dim"))
-    return lines
+    field("recorded", event.recorded_at, "dim")
+    return fields
 
 
 def detail_text(value: Any) -> str:

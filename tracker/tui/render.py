@@ -12,13 +12,14 @@ from collections.abc import Sequence
 from pathlib import PurePath
 
 from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual.content import Content
 
 from tracker.events import EVENT_TYPES, Event
 from tracker.outline import mark_names
 from tracker.projections import Change, Item, Query, State
-from tracker.render import event_lines, literal, state_view, status_text
+from tracker.render import event_fields, literal, state_view, status_text
 from tracker.report import SECTIONS, state_to_dict
 from tracker.stateindex import Order, StateIndex
 from tracker.text import one_line, visible
@@ -41,15 +42,20 @@ def event_detail(event: Event, marks: int = 0, refs: dict[str, str] | None = Non
         head.append("  " + etype.description, style="italic dim")
     if event.certainty != "certain":
         head.append(f"  ({event.certainty})", style="yellow")
-    parts: list[RenderableType] = [head, *event_lines(event)]
+    # Labels in a column of their own, so a value that wraps stays under the value.
+    fields = Table.grid(padding=(0, 1, 0, 0))
+    fields.add_column(no_wrap=True, style="dim", min_width=11)  # as `tracker add` aligns them
+    fields.add_column(ratio=1, overflow="fold")
     summaries = refs or {}
+    for label, value in event_fields(event):
+        fields.add_row(Text("  " + label), value)
     for ref in event.refs:
         about = summaries.get(ref.id)
         if about:
-            line = Text(f"  {'':<9} ", style="dim")
-            line.append(f"{visible(ref.id)}: ", style="dim")
+            line = Text(f"{visible(ref.id)}: ", style="dim")
             line.append_text(literal(one_line(about), "italic"))
-            parts.append(line)
+            fields.add_row("", line)
+    parts: list[RenderableType] = [head, fields]
     if event.refs:
         parts.append(Text("  enter follows a reference · backspace comes back", style="dim"))
     for name in mark_names(marks):
