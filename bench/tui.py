@@ -126,10 +126,7 @@ async def _measure(path: Path, steps: int, append: bool = False) -> dict[str, fl
 
         def rows_shown() -> bool:
             tl = app.timeline_view
-            if not app.loaded or not len(tl.view):
-                return False
-            top = round(tl.scroll_offset.y)
-            return all(p in tl.lines for p in tl.view.positions(top, top + tl.size.height))
+            return app.loaded and bool(len(tl.view)) and tl.lines_on_screen()
 
         open_s = await first_frame_where(rows_shown) - started
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -100,8 +103,20 @@ def test_the_timeline_saves_its_index_and_loads_it_while_the_log_is_unchanged(
     assert again is not first
     last = len(first) - 1
     assert again.status_of("invitation:kerry-to-moscow", "story", last) == "disputed"
-    # Known on 2014-03-09 nothing of the seed had been published: an empty index, not cached.
+    # Known on 2014-03-09 nothing of the seed had been published: an empty index.
     assert len(seeded.state_index(Query(known_at="2014-03-09"))) == 0
+    # The last narrowed view's index is saved beside the whole log's, not over it.
+    cache = Path(os.environ["XDG_CACHE_HOME"]) / "tracker"
+    view = seeded.state_index(Query(recorded_by="2099-01-01"))
+    saved = [p for p in cache.iterdir() if p.suffix == ".stateindex-view"]
+    assert len(saved) == 1 and saved[0].with_suffix(".stateindex").exists()
+    stamp = saved[0].stat().st_mtime_ns
+    again = seeded.state_index(Query(recorded_by="2099-01-01"))
+    assert again is not view and saved[0].stat().st_mtime_ns == stamp  # loaded, not rebuilt
+    assert list(again.positions("recorded")) == list(view.positions("recorded"))
+    assert again.status_of("invitation:kerry-to-moscow", "story", last) == "disputed"
+    assert seeded.state_index().status_of("invitation:kerry-to-moscow", "story", last) \
+        == "disputed"
     seeded.add({"type": "statement.made", "story": "2014-03-11", "summary": "Later",
                 "source": {"outlet": "Wire", "published": "2014-03-11"}})
     assert len(seeded.state_index()) == len(first) + 1

@@ -596,31 +596,23 @@ class Query:
     recorded_by: str | None = None
 
     def admits(self, event: Event) -> bool:
-        if self.at is not None and event.position > self.at:
-            return False
-        if self.recorded_by is not None and event.recorded_at > self.recorded_by:
-            return False
-        if self.known_at is not None and event.source.published > self.known_at:
-            return False
-        if self.as_of is not None:
-            latest = event.story.latest
-            if latest is None or latest > self.as_of:
-                return False
-        return True
+        return self.admits_times(event.position, event.story.latest, event.source.published,
+                                 event.recorded_at)
 
     def admits_row(self, row: tuple[Any, ...]) -> bool:
         """:meth:`admits` for a stored row (``tracker.codec.Row``): the same answer."""
-        if self.at is not None and row[0] > self.at:
+        return self.admits_times(row[0], row[6], row[7], row[8])
+
+    def admits_times(self, position: int, latest: str | None, published: str,
+                     recorded_at: str) -> bool:
+        """:meth:`admits` from the columns it depends on (what ``Recorder.read_times`` reads)."""
+        if self.at is not None and position > self.at:
             return False
-        if self.recorded_by is not None and row[8] > self.recorded_by:
+        if self.recorded_by is not None and recorded_at > self.recorded_by:
             return False
-        if self.known_at is not None and row[7] > self.known_at:
+        if self.known_at is not None and published > self.known_at:
             return False
-        if self.as_of is not None:
-            latest = row[6]
-            if latest is None or latest > self.as_of:
-                return False
-        return True
+        return self.as_of is None or (latest is not None and latest <= self.as_of)
 
     def describe(self) -> str:
         parts = []

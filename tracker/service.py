@@ -327,7 +327,8 @@ class Timeline:
         """The state index of the events the query admits (see :mod:`tracker.stateindex`).
 
         The index of the whole log is saved in the user cache directory, keyed by the log's
-        head, so opening an unchanged log again loads it instead of folding every event. Given
+        head, so opening an unchanged log again loads it instead of folding every event; so is
+        the index of the last narrowed view (a "known on" date, say). Given
         the whole log's index as it stood a few events ago (``base``: the caller held it before
         appending), only the items the new events belong to are folded again; ``outline`` is the
         log's outline if the caller has it (else it is read).
@@ -356,10 +357,11 @@ class Timeline:
                 return self._guard(lambda: self._grown_index(base, head[0], outline))
             return StateIndex(self._guard(facts), orders=orders)
 
-        if not whole:
-            return build()
-        index = self._cached("stateindex", f"{head[0]}:{head[1]}:{','.join(orders)}", load,
-                             save, build)
+        key = f"{head[0]}:{head[1]}:{','.join(orders)}"
+        if whole:
+            index = self._cached("stateindex", key, load, save, build)
+        else:  # the last narrowed view's index is kept too: going back to it is a load
+            index = self._cached("stateindex-view", f"{key}:{query!r}", load, save, build)
         assert index is not None  # the build always gives one
         return index
 

@@ -7,6 +7,8 @@ Story order of the seed: #11 (last week), #4 (last Friday), #1, #2, #3, #5, #6 .
 from __future__ import annotations
 
 import asyncio
+import os
+from pathlib import Path
 
 from tests.tui.conftest import (
     cursor_row,
@@ -409,3 +411,42 @@ async def test_a_large_log_steps_through_the_state_index(seed_log: object) -> No
         assert "Invitations (1): declined 1" in state
         await press(pilot, "t")
         assert "After event 3 of 17" in text_of_main(app, "#state")
+
+
+async def test_on_a_large_log_known_on_narrows_the_state_and_going_back_is_a_load(
+        seed_log: object) -> None:
+    """Past the small-log size a "known on" view has a state index of its own (what had been
+    published by then), saved beside the whole log's: asking for the same view again loads it."""
+    from tracker.service import Timeline
+
+    assert isinstance(seed_log, Timeline)
+    seed_log.add({"type": "invitation.accepted", "subject": "invitation:kerry-to-moscow",
+                  "story": "2014-03-12", "summary": "Kerry accepts after all",
+                  "actors": [{"name": "John Kerry", "role": "invitee"}],
+                  "source": {"outlet": "Wire", "published": "2014-03-12"}})
+    built: list[object] = []
+    state_index = seed_log.state_index
+    seed_log.state_index = lambda *a, **k: built.append(state_index(*a, **k)) or built[-1]  # type: ignore
+    saved: list[int] = []
+    app = TrackerApp(seed_log, small_log=5)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "G")
+        assert "18/18" in header(app)
+        assert "Invitations (1): accepted 1" in text_of_main(app, "#state")
+        for _ in range(2):  # the view, everything, the view again
+            await press(pilot, "o")
+            await pilot.press(*"2014-03-10", "enter")
+            await settle(pilot)
+            await press(pilot, "G")
+            await settle(pilot)
+            assert "17/17" in header(app) and "known on 2014-03-10" in header(app)
+            assert "Invitations (1): disputed 1" in text_of_main(app, "#state")
+            cache = Path(os.environ["XDG_CACHE_HOME"]) / "tracker"
+            saved.extend(p.stat().st_mtime_ns for p in cache.glob("*.stateindex-view"))
+            await press(pilot, "o")
+            await pilot.press("ctrl+u", "enter")
+            await settle(pilot)
+            assert "known on" not in header(app)
+    assert [len(i) for i in built] == [18, 17, 18, 17, 18]  # type: ignore[arg-type]
+    assert len(saved) == 2 and saved[0] == saved[1]  # the second time, loaded: not written

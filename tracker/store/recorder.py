@@ -178,6 +178,13 @@ class Recorder:
         yield from self._select(
             "SELECT position, type, story_earliest, story_latest FROM events", after, until)
 
+    def read_times(self, after: int = 0, until: int | None = None
+                   ) -> Iterator[tuple[int, str | None, str, str]]:
+        """(position, story_latest, published, recorded_at) of the rows with ``after < position
+        <= until``, in log order: the columns that decide which rows a view admits."""
+        yield from self._select(
+            "SELECT position, story_latest, published, recorded_at FROM events", after, until)
+
     def read_references(self, after: int = 0, until: int | None = None
                         ) -> Iterator[tuple[int, str, int]]:
         """(position, relation, referenced position) for every reference of the rows with

@@ -349,8 +349,15 @@ class TrackerApp(App[None]):
         self._state_order = order
         if not self.large:
             self.start_state_build()
-        # on a large log the rows come first: the state is built once they are on screen
+        else:
+            # on a large log the rows come first: the state is built once they are on screen
+            # (when their text arrives, or now if it is all at hand already)
+            self.call_after_refresh(self._build_state_if_rows_shown)
         self.show_cursor()
+
+    def _build_state_if_rows_shown(self) -> None:
+        if self.timeline_view.lines_on_screen():
+            self.start_state_build()
 
     def start_state_build(self) -> None:
         """Build the checkpoints or the state index for the current view, if not there yet."""
@@ -772,11 +779,11 @@ class TrackerApp(App[None]):
         try:
             until = self.timeline.head()[0]
             admitted = bytearray(until + 1)
-            for n, row in enumerate(self.timeline.rows(0, until)):
+            for n, times in enumerate(self.timeline.recorder.read_times(0, until)):
                 if n % 4096 == 0 and worker.is_cancelled:
                     return
-                if query.admits_row(row):
-                    admitted[row.position] = 1
+                if query.admits_times(*times):
+                    admitted[times[0]] = 1
         except TrackerError as exc:
             self.post_message(Failed(str(exc)))
             return

@@ -125,6 +125,11 @@ class TimelineView(ScrollView, can_focus=True):
         self._strips.clear()
         self.refresh()
 
+    def lines_on_screen(self) -> bool:
+        """Whether every row on screen has its text (none waits for the database)."""
+        top = round(self.scroll_offset.y)
+        return all(p in self.lines for p in self.view.positions(top, top + self.size.height))
+
     def forget_lines(self) -> None:
         self.lines.clear()
         self._strips.clear()
