@@ -48,10 +48,11 @@ def main(argv: list[str]) -> int:
     ensure_environment()
     command, rest = argv[0], argv[1:]
     if command == "run":
+        # from where the user is: a file named on the command line is theirs, not the checkout's
         args = [str(BIN / "tracker"), *rest]
     else:
         args = [str(BIN / "python"), "-m", "pytest", "-n", "2", "-q", *rest]
-    os.chdir(ROOT)
+        os.chdir(ROOT)
     if os.name == "nt":
         return subprocess.call(args)
     os.execv(args[0], args)

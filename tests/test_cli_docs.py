@@ -8,6 +8,7 @@ When an output changes on purpose, refresh the README's copies with
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from pathlib import Path
@@ -113,3 +114,18 @@ def refresh() -> None:
 
 if __name__ == "__main__":
     refresh()
+
+
+def test_dev_py_run_stays_where_the_user_is_and_test_runs_from_the_checkout(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`python3 dev.py run import events.json` names the user's file, not the checkout's."""
+    import dev
+
+    ran: list[tuple[list[str], str]] = []
+    monkeypatch.setattr(dev, "ensure_environment", lambda: None)
+    monkeypatch.setattr(dev.os, "execv", lambda path, args: ran.append((args, os.getcwd())))
+    monkeypatch.chdir(tmp_path)
+    dev.main(["run", "import", "events.json"])
+    assert ran[-1] == ([str(dev.BIN / "tracker"), "import", "events.json"], str(tmp_path))
+    dev.main(["test", "-k", "x"])
+    assert ran[-1][1] == str(ROOT)

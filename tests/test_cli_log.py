@@ -161,3 +161,8 @@ def test_the_listing_is_the_log_in_order_with_its_marks_and_reads_only_what_it_s
     finally:
         service.LISTING_CHUNK = old
     assert reads == [5]
+
+
+def test_the_table_into_a_pipe_has_no_padding_at_line_ends(db: Path) -> None:
+    lines = ok("--db", db, "log").stdout.splitlines()
+    assert len(lines) > 17 and all(line == line.rstrip() for line in lines)

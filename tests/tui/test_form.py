@@ -110,14 +110,34 @@ async def test_the_form_adapts_to_the_type(app: TrackerApp) -> None:
         assert form.query("#f-detail-venue")
 
 
-async def test_esc_cancels_and_writes_nothing(app: TrackerApp, seed_log: Timeline) -> None:
+async def test_esc_on_an_untouched_form_closes_it(app: TrackerApp, seed_log: Timeline) -> None:
     async with app.run_test(size=(140, 45)) as pilot:
         await settle(pilot)
         await press(pilot, "a")
-        await fill(pilot, "#f-summary", "never saved")
         await press(pilot, "escape")
         assert not isinstance(app.screen, EventForm)
         assert seed_log.count() == 17
+
+
+async def test_esc_after_typing_asks_once_then_discards_and_writes_nothing(
+        app: TrackerApp, seed_log: Timeline) -> None:
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        app.screen.query_one("#f-summary", Input).focus()
+        await press(pilot, *"never saved")
+        await press(pilot, "escape")
+        assert isinstance(app.screen, EventForm)  # what was typed is still there
+        assert app.screen.query_one("#f-summary", Input).value == "never saved"
+        assert "esc again discards what you typed" in str(
+            app.screen.query_one("#form-error", Label).render())
+        await press(pilot, "escape")
+        assert not isinstance(app.screen, EventForm)
+        assert seed_log.count() == 17
+        await press(pilot, "a")  # a new form starts blank and untouched
+        assert app.screen.query_one("#f-summary", Input).value == ""
+        await press(pilot, "escape")
+        assert not isinstance(app.screen, EventForm)
 
 
 async def test_someone_appending_meanwhile_is_shown_in_the_form_then_saving_works(
@@ -178,6 +198,10 @@ async def test_c_corrects_the_event_under_the_cursor(app: TrackerApp, seed_log: 
         await pilot.press(*"1", "enter")
         await settle(pilot)
         await press(pilot, "c")
+        summary = app.screen.query_one("#f-fix-summary", Input)
+        # the summary being corrected is shown from its start, nothing selected to type over
+        assert summary.value.startswith("Lavrov meets Putin")
+        assert summary.cursor_position == 0 and summary.selected_text == ""
         await fill(pilot, "#f-fix-place", "Novo-Ogaryovo")
         await fill(pilot, "#f-detail-reason", "the meeting was outside Moscow")
         await press(pilot, "ctrl+s")

@@ -116,6 +116,11 @@ async def test_search_then_n_and_N_move_among_matches(app: TrackerApp) -> None:
         assert f"/Lavrov {seen.index(seen[-2]) + 1}/{matches}" in header(app)
         # a match is marked in the timeline
         assert any(r.startswith("•") for r in timeline_rows(app))
+        # off a match, the header counts them instead
+        off = next(r for r in range(len(app.view)) if r not in app.match_rows)
+        app.timeline_view.move_to(off)
+        await settle(pilot)
+        assert f"/Lavrov {matches} matches" in header(app)
 
 
 async def test_while_a_search_runs_the_header_says_so_not_no_match(app: TrackerApp) -> None:
@@ -221,6 +226,25 @@ async def test_colon_jumps_to_a_date_or_a_log_position(app: TrackerApp) -> None:
         assert position(app) == 13
 
 
+def notices(app: TrackerApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def test_colon_says_so_when_no_event_is_on_that_date(app: TrackerApp) -> None:
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        for date, at, said in [
+            ("2014-03-08", 1, "nothing on 2014-03-08: the next event is on 2014-03-10"),
+            ("2015-01-01", 17, "nothing on or after 2015-01-01: the last event is on 2014-03-10"),
+            ("2013-01-01", 11, "nothing on 2013-01-01: the next event is on 2014-03-03"),
+        ]:
+            await press(pilot, "colon")
+            await pilot.press(*date, "enter")
+            await settle(pilot)
+            assert position(app) == at
+            assert notices(app)[-1] == said
+
+
 async def test_square_brackets_go_to_the_previous_and_next_day(app: TrackerApp) -> None:
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
@@ -310,6 +334,13 @@ async def test_s_shows_the_full_state_and_back(app: TrackerApp) -> None:
         full = text_of_main(app, "#state")
         assert "State of affairs from 17 events" in full
         assert "condition:" in full or "conditions" in full.lower()
+        # the full state says what it is built from: the events up to the cursor, not the log
+        await press(pilot, "g")
+        assert "State of affairs from 1 event (the events up to this one in story order)" in \
+            text_of_main(app, "#state")
+        await press(pilot, "t", "g", "j", "j")
+        assert "State of affairs from 3 events (the events up to this one in recorded order)" in \
+            text_of_main(app, "#state")
         await press(pilot, "s")
         assert "State of affairs" not in text_of_main(app, "#state")
 
@@ -336,13 +367,17 @@ async def test_every_binding_has_an_id_and_is_in_the_palette_and_footer(app: Tra
         await settle(pilot)
         ids = {b.id for b in app.main.BINDINGS if hasattr(b, "id")}
         assert {k.id for k in KEYS} <= ids
-        commands = {c.title for c in app.get_system_commands(app.main)}
+        titles = [c.title for c in app.get_system_commands(app.main)]
+        commands = set(titles)
         for key in KEYS:
             assert any(title.startswith(key.description) for title in commands)
+        # each action once: Textual's own Quit and Keys panel would repeat q and ?
+        assert [t for t in titles if t.startswith("Quit")] == ["Quit (q)"]
+        assert "Keys" not in commands and "Theme" in commands
         shown = [b.binding for b in app.screen.active_bindings.values() if b.binding.show]
         assert {"Step", "Search", "Filter", "Go to", "Order", "Play", "Add/correct",
                 "Help", "Quit", "First/last", "Day", "Known on", "Audit", "Ref/back",
-                "Full state", "Export", "Page"} <= {b.description for b in shown}
+                "Full state", "Zoom", "Export", "Page"} <= {b.description for b in shown}
         # every key is in the footer: on its own, or in its group's entry ("j k Step")
         in_footer = {k for b in shown for k in (b.key_display or b.key).split()}
         for key in KEYS:
@@ -450,3 +485,42 @@ async def test_on_a_large_log_known_on_narrows_the_state_and_going_back_is_a_loa
             assert "known on" not in header(app)
     assert [len(i) for i in built] == [18, 17, 18, 17, 18]  # type: ignore[arg-type]
     assert len(saved) == 2 and saved[0] == saved[1]  # the second time, loaded: not written
+
+
+async def test_z_zooms_the_event_pane_then_the_state_pane_then_back(app: TrackerApp) -> None:
+    """At 80x24 the event's source and quote do not fit beside the timeline: z gives the event
+    pane the screen (stepping still works), then the state pane, then every pane again."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "j", "j", "j")  # #2, the invitation: its quote is far down
+        assert "quote" not in text_of_main(app, "#detail").split("\n")[:6]
+        await press(pilot, "z")
+        assert not app.main.query_one("#timeline").display
+        assert not app.main.query_one("#state-pane").display
+        detail = app.main.query_one("#detail-pane")
+        assert detail.display and detail.size.height >= 18
+        assert "“an invitation to visit Russia" in text_of_main(app, "#detail")
+        await press(pilot, "j")  # stepping on, zoomed: the pane follows
+        assert "#3 invitation.declined" in text_of_main(app, "#detail")
+        await press(pilot, "z")
+        assert app.main.query_one("#state-pane").display
+        assert not app.main.query_one("#detail-pane").display
+        assert "open → declined" in text_of_main(app, "#state")
+        await press(pilot, "z")
+        assert all(app.main.query_one(p).display
+                   for p in ("#timeline", "#detail-pane", "#state-pane"))
+        assert position(app) == 3
+
+
+async def test_what_opening_the_log_did_is_said_in_the_app(seed_log: object) -> None:
+    """A first run creates and seeds the default log: the app says so (not only the terminal
+    it covers)."""
+    from tracker.service import Timeline
+
+    assert isinstance(seed_log, Timeline)
+    seed_log.notices[:] = ["Created a new tracker log at x.sqlite.", "Seeded it with the seed."]
+    app = TrackerApp(seed_log)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        assert notices(app)[:2] == ["Created a new tracker log at x.sqlite.",
+                                    "Seeded it with the seed."]

@@ -54,8 +54,15 @@ def _console(err: bool = False) -> Console:
 
 def _show(*renderables: RenderableType) -> None:
     console = _console()
-    for r in renderables:
-        console.print(r)
+    if console.is_terminal:
+        for r in renderables:
+            console.print(r)
+        return
+    # Into a file or a pipe: no padding to the console's width at the ends of lines.
+    with console.capture() as captured:
+        for r in renderables:
+            console.print(r)
+    sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
 
 
 # --------------------------------------------------------------------------- add

@@ -40,7 +40,7 @@ from tracker.dates import resolve
 from tracker.errors import TrackerError
 from tracker.events import Event
 from tracker.memory import map_large_blocks, return_freed_memory
-from tracker.ordering import day_number
+from tracker.ordering import OPEN_END_DAY, day_number, day_text
 from tracker.outline import Outline
 from tracker.projections import Query, State, diff, evolve
 from tracker.selection import EventFilter
@@ -87,7 +87,12 @@ MainScreen.narrow #timeline { width: 1fr; height: 2fr; border: none; border-top:
 MainScreen.narrow #side { width: 1fr; height: 3fr; }
 MainScreen.narrow #detail-pane { border: none; border-top: hkey $primary; }
 MainScreen.narrow #state-pane { border: none; border-top: hkey $primary; }
+MainScreen.zoom-event #timeline, MainScreen.zoom-event #state-pane { display: none; }
+MainScreen.zoom-state #timeline, MainScreen.zoom-state #detail-pane { display: none; }
 """
+
+#: What z shows in turn: every pane, the event pane alone, the state pane alone.
+ZOOMS = ("", "zoom-event", "zoom-state")
 
 
 # --------------------------------------------------------------------------- messages
@@ -209,6 +214,8 @@ class MainScreen(Screen[None]):
         self.query_one("#timeline").border_title = "Timeline"
         self.query_one("#detail-pane").border_title = "Event"
         self.query_one("#state-pane").border_title = "State"
+        for pane in ("#detail-pane", "#state-pane"):
+            self.query_one(pane).border_subtitle = "z zoom"
         self.query_one(TimelineView).focus()
 
     def on_resize(self) -> None:
@@ -260,6 +267,8 @@ class TrackerApp(App[None]):
         keep_collecting(True)  # for as long as the app runs: see tracker.bulk
         map_large_blocks()
         self.push_screen(self.main)
+        for notice in self.timeline.notices:  # what opening did (created, seeded, upgraded)
+            self.say(notice)
         self.load()
 
     def on_unmount(self) -> None:
@@ -270,7 +279,9 @@ class TrackerApp(App[None]):
         return self.main.query_one(TimelineView)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Textual's own Quit, Keys panel and Maximize repeat or shadow ours (q, ?, z): left out
+        yield from (c for c in super().get_system_commands(screen)
+                    if c.title not in {"Quit", "Keys", "Maximize", "Minimize"})
         for key in keys.KEYS:
             yield SystemCommand(f"{key.description} ({keys.shown_keys(key)})", key.help,
                                 partial(self.run_action, key.action))
@@ -288,6 +299,13 @@ class TrackerApp(App[None]):
     def cp_key(self) -> tuple[Any, ...]:
         order = "both" if self.large else self.order_name
         return (order, self.known_on, self.recorded_by, self.index.count)
+
+    @property
+    def state_scope(self) -> str:
+        """Which events the state at the cursor is built from, as the state pane says it."""
+        query = self.query_now
+        scope = f"the events up to this one in {self.order_name} order"
+        return scope if query == Query() else f"{scope}, {query.describe()}"
 
     @property
     def query_now(self) -> Query:
@@ -468,7 +486,8 @@ class TrackerApp(App[None]):
             elif self.match_rows:
                 r = bisect_right(self.match_rows, tl.cursor)
                 on_match = r > 0 and self.match_rows[r - 1] == tl.cursor
-                where = f"{r}/{len(self.match_rows)}" if on_match else f"{len(self.match_rows)}"
+                n = len(self.match_rows)
+                where = f"{r}/{n}" if on_match else f"{n} match{'es' if n != 1 else ''}"
                 search = f"/{self.needle} {where}"
             else:
                 search = f"/{self.needle} no match"
@@ -555,7 +574,7 @@ class TrackerApp(App[None]):
                 order: Order = "story" if self.order_name == STORY else "recorded"
                 step = cp.step_of_position(order, position)
                 if step is not None:
-                    state = index_view(cp, order, step, self.query_now.describe())
+                    state = index_view(cp, order, step, self.state_scope)
             elif cp is not None:
                 last = self._last_state
                 if last is not None and last[0] is cp and last[1] == i:
@@ -567,7 +586,7 @@ class TrackerApp(App[None]):
                 self._last_state = (cp, i + 1, after)
                 changes = diff(before, after, [event.subject or event.id])
                 state = step_view(after, changes, i + 1, len(cp), full, self.query_now,
-                                  self.query_now.describe())
+                                  self.state_scope)
         except TrackerError as exc:
             self.post_message(Failed(str(exc)))
             return
@@ -641,8 +660,18 @@ class TrackerApp(App[None]):
             return
         day = day_number(story.earliest or story.latest, 0)
         found = row_on_or_after(self.view, self.index, day)
-        if found is not None:
-            self.timeline_view.move_to(found)
+        if found is None:
+            self.say("no events in this view to go to", error=True)
+            return
+        self.timeline_view.move_to(found)
+        landed = self.index.day(self.view.position(found))
+        if landed == OPEN_END_DAY:  # an event of no known date sorts last
+            self.say(f"nothing dated on or after {day_text(day)}: at the last event")
+        elif landed < day:
+            self.say(f"nothing on or after {day_text(day)}: the last event is on "
+                     f"{day_text(landed)}")
+        elif landed > day:
+            self.say(f"nothing on {day_text(day)}: the next event is on {day_text(landed)}")
 
     # -- search ------------------------------------------------------------------------------
 
@@ -908,6 +937,20 @@ class TrackerApp(App[None]):
             return
         self.say(f"Added #{event.position}: {event.summary}")
         self.load(event.position)
+
+    def action_zoom(self) -> None:
+        now = next((z for z in ZOOMS[1:] if self.main.has_class(z)), "")
+        after = ZOOMS[(ZOOMS.index(now) + 1) % len(ZOOMS)]
+        self.main.remove_class(*ZOOMS[1:])
+        if after:
+            self.main.add_class(after)
+            event = after == "zoom-event"
+            self.main.query_one("#detail-pane" if event else "#state-pane", VerticalScroll
+                                ).border_subtitle = "z: the state pane" if event else "z: all panes"
+        else:
+            for pane in self.main.query("#detail-pane, #state-pane").results(VerticalScroll):
+                pane.border_subtitle = "z zoom"
+            self.call_after_refresh(self.timeline_view.scroll_to_cursor, False)
 
     def action_export(self) -> None:
         self.push_screen(ExportScreen(Path.cwd() / "tracker-export.json"), self.export)

@@ -37,11 +37,12 @@ EventForm > VerticalScroll { width: 90%; max-width: 110; max-height: 100%; }
 EventForm Label.field { margin-top: 1; text-style: bold; }
 EventForm Input, EventForm Select { margin: 0 0 0 2; }
 EventForm .hint { color: $text-muted; }
-EventForm Label.error { color: $error; text-style: bold; height: auto; display: none; }
+EventForm Label.error { color: $error; text-style: bold; width: 100%; height: auto; display: none; }
 EventForm Label.error.-shown { display: block; }
 EventForm #form-error { margin: 1 0 0 0; }
 EventForm .section { margin-top: 1; text-style: bold underline; }
 EventForm Vertical { height: auto; }
+EventForm SelectOverlay { text-wrap: nowrap; text-overflow: ellipsis; }
 """
 
 _FIELD = re.compile(r"field '([^']+)'")
@@ -109,6 +110,8 @@ class EventForm(TrackerModal[Event | None]):
         self.actor_roles: list[str] = []
         self.saving = False
         self._type_shown = ""
+        self.edited = False  # the user has typed or chosen something
+        self._discard_armed = False
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -213,7 +216,10 @@ class EventForm(TrackerModal[Event | None]):
             await self._rebuild_type_fields(DEFAULT_TYPE)
             self.query_one("#f-type", Select).focus()
         elif self.mode == CORRECT:
-            self.query_one("#f-fix-summary", Input).focus()
+            summary = self.query_one("#f-fix-summary", Input)
+            summary.focus()
+            # the summary being corrected shows from its start, nothing selected to type over
+            self.call_after_refresh(setattr, summary, "cursor_position", 0)
         else:
             self.query_one("#f-detail-reason", Input).focus()
         self._show_story()
@@ -464,5 +470,21 @@ class EventForm(TrackerModal[Event | None]):
         self.saving = False
         self.show_error(field_of(message, self.actor_roles) or "form", message)
 
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def note_edit(self, event: Input.Changed | Select.Changed | Checkbox.Changed) -> None:
+        # Only what the user does counts (pre-filled values arrive before anything has focus).
+        if event.control.has_focus or (isinstance(event, Select.Changed)
+                                       and self.app.focused is not None
+                                       and event.control in self.app.focused.ancestors):
+            self.edited = True
+            self._discard_armed = False
+
     def action_cancel(self) -> None:
+        if self.edited and not self._discard_armed:
+            self._discard_armed = True
+            self.show_error("form", "Nothing is saved yet: esc again discards what you typed, "
+                            "ctrl+s saves it")
+            return
         self.dismiss(None)

@@ -12,13 +12,14 @@ from collections.abc import Sequence
 from pathlib import PurePath
 
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 from textual.content import Content
 
 from tracker.events import EVENT_TYPES, Event
 from tracker.outline import mark_names
-from tracker.projections import Change, Item, Query, State
+from tracker.projections import Change, Query, State
 from tracker.render import event_fields, literal, state_view, status_text
 from tracker.report import SECTIONS, state_to_dict
 from tracker.stateindex import Order, StateIndex
@@ -63,9 +64,9 @@ def event_detail(event: Event, marks: int = 0, refs: dict[str, str] | None = Non
     return Group(*parts)
 
 
-def change_lines(changes: Sequence[Change]) -> list[Text]:
+def change_lines(changes: Sequence[Change]) -> list[RenderableType]:
     """Each change as a line: verb, kind, subject, status before → after; then its title."""
-    out: list[Text] = []
+    out: list[RenderableType] = []
     for change in changes:
         label, style = _VERBS[change.verb]
         before, after = change.before, change.after
@@ -81,7 +82,7 @@ def change_lines(changes: Sequence[Change]) -> list[Text]:
             line.append(" → ")
         line.append_text(status_text(item.status))
         out.append(line)
-        out.append(literal("    " + one_line(item.title), "italic"))
+        out.append(Padding(literal(one_line(item.title), "italic"), (0, 0, 0, 4)))  # wraps under itself
     return out
 
 
@@ -129,32 +130,32 @@ def _counts(state: State) -> list[Text]:
     return out
 
 
-def _compact(state: State, changed: set[str]) -> list[Text]:
+def _compact(state: State, changed: set[str]) -> list[RenderableType]:
     """One line per item: status and title, the items this step touched highlighted."""
-    out: list[Text] = []
+    out: list[RenderableType] = []
     shown = 0
     for kind, section in SECTIONS.items():
         items = state.of_kind(kind)
         if not items:
             continue
         out.append(Text(f"{section.capitalize()} ({len(items)})", style="bold"))
+        # the status in a column of its own: a long title wraps under itself
+        grid = Table.grid(padding=(0, 2, 0, 0))
+        grid.add_column(no_wrap=True)
+        grid.add_column(ratio=1, overflow="fold")
         for item in items[: max(MAX_ITEMS - shown, 0)]:
             shown += 1
-            out.append(_item_line(item, item.subject in changed))
+            touched = item.subject in changed
+            status = Text("▸ " if touched else "  ", style="bold yellow")
+            status.append_text(status_text(item.status))
+            grid.add_row(status, literal(one_line(item.title), "bold" if touched else ""))
+        out.append(grid)
     rest = len(state.items) - shown
     if rest > 0:
         out.append(Text(f"  … and {rest:,} more", style="dim"))
     if not state.items:
         out.append(Text("  nothing yet", style="dim"))
     return out
-
-
-def _item_line(item: Item, changed: bool) -> Text:
-    line = Text("▸ " if changed else "  ", style="bold yellow")
-    line.append_text(status_text(item.status))
-    line.append("  ")
-    line.append_text(literal(one_line(item.title), "bold" if changed else ""))
-    return line
 
 
 def index_view(index: StateIndex, order: Order, step: int, describe: str) -> Group:

@@ -51,7 +51,7 @@ class TimelineView(ScrollView, can_focus=True):
     """The scrolling list of events; its cursor is "now"."""
 
     DEFAULT_CSS = """
-    TimelineView { background: $surface; }
+    TimelineView { background: $surface; overflow-x: hidden; }
     TimelineView > .timeline--cursor { background: $accent 40%; text-style: bold; }
     TimelineView:focus > .timeline--cursor { background: $accent; color: $text; }
     TimelineView > .timeline--position { color: $text-muted; }
@@ -113,7 +113,7 @@ class TimelineView(ScrollView, can_focus=True):
         self._digits = len(str(max(index.count, 1)))
         self._strips.clear()
         self._requested.clear()
-        self.virtual_size = Size(self.size.width, len(view))
+        self.virtual_size = Size(0, len(view))  # rows fit the width: nothing to scroll sideways
         self.set_reactive(TimelineView.cursor, max(0, min(cursor, len(view) - 1)))
         self.refresh()
         self.call_after_refresh(self.scroll_to_cursor, False)
@@ -188,7 +188,7 @@ class TimelineView(ScrollView, can_focus=True):
             self.cursor = row
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, len(self.view))
+        self.virtual_size = Size(0, len(self.view))
         self._strips.clear()
 
     # -- drawing -----------------------------------------------------------------------------
@@ -224,7 +224,7 @@ class TimelineView(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         row = round(self.scroll_offset.y) + y
-        width = self.size.width
+        width = self.scrollable_content_region.width  # not under the scrollbar
         if row >= len(self.view):
             return Strip.blank(width, self.rich_style)
         position = self.view.position(row)
