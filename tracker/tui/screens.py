@@ -41,6 +41,7 @@ class TrackerModal(ModalScreen[ResultT]):
     TrackerModal .error { color: $error; text-style: bold; }
     TrackerModal .buttons { height: auto; margin-top: 1; }
     TrackerModal .buttons Button { margin-right: 2; }
+    #filter Label { margin-top: 1; }
     """
 
 
@@ -118,21 +119,25 @@ class FilterScreen(TrackerModal[EventFilter | None]):
 
     def compose(self) -> ComposeResult:
         cur = self.current
-        with Vertical():
+        # Compact fields and buttons: the whole dialog fits an 80x24 terminal.
+        with Vertical(id="filter"):
             yield Static("Filter the timeline", classes="title")
             yield Label("Type or kind", markup=False)
-            yield Input(", ".join(cur.types), id="filter-type",
-                        placeholder=f"e.g. invitation or invitation.declined ({', '.join(kinds())})")
+            yield Input(", ".join(cur.types), id="filter-type", compact=True,
+                        placeholder="e.g. invitation or invitation.declined")
+            yield Static(f"kinds: {', '.join(kinds())}", classes="hint")
             yield Label("Actor (part of a name)", markup=False)
-            yield Input(cur.actor or "", id="filter-actor", placeholder="e.g. Lavrov")
+            yield Input(cur.actor or "", id="filter-actor", placeholder="e.g. Lavrov",
+                        compact=True)
             yield Label("Source (outlet, speaker or author)", markup=False)
-            yield Input(cur.source or "", id="filter-source", placeholder="e.g. Reuters")
+            yield Input(cur.source or "", id="filter-source", placeholder="e.g. Reuters",
+                        compact=True)
             yield Label("", id="filter-error", classes="error", markup=False)
             yield Static("The state still folds every event: a filter only narrows the list.",
                          classes="hint")
             with Horizontal(classes="buttons"):
-                yield Button("Apply", id="filter-apply", variant="primary")
-                yield Button("Clear", id="filter-clear")
+                yield Button("Apply", id="filter-apply", variant="primary", compact=True)
+                yield Button("Clear", id="filter-clear", compact=True)
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#filter-apply")
