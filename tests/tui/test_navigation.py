@@ -524,3 +524,14 @@ async def test_what_opening_the_log_did_is_said_in_the_app(seed_log: object) -> 
         await settle(pilot)
         assert notices(app)[:2] == ["Created a new tracker log at x.sqlite.",
                                     "Seeded it with the seed."]
+
+
+async def test_the_filter_dialog_fits_an_80x24_terminal(app: TrackerApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "f")
+        dialog = app.screen.query_one("TrackerModal > Vertical").content_region
+        for widget in ("#filter-type", "#filter-actor", "#filter-source", "#filter-apply",
+                       "#filter-clear"):
+            region = app.screen.query_one(widget).region
+            assert region.height >= 1 and dialog.contains_region(region), widget
