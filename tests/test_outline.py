@@ -16,6 +16,7 @@ from tracker.outline import (
     build_outline,
     extend_outline,
     mark_names,
+    narrowed,
 )
 from tracker.selection import entry_marks
 from tracker.service import Timeline, open_timeline, seed_file
@@ -52,7 +53,8 @@ def outline_of_events(events: list[Event]) -> Outline:
 
 def same(a: Outline, b: Outline) -> bool:
     return all(getattr(a, f) == getattr(b, f) for f in (
-        "count", "lo", "hi", "kinds", "marks", "ref_start", "ref_to", "story", "uncertain"))
+        "count", "lo", "hi", "kinds", "marks", "ref_start", "ref_to", "ref_bits", "story",
+        "uncertain"))
 
 
 def check_outline(events: list[Event], outline: Outline) -> None:
@@ -153,3 +155,29 @@ def test_a_cancelled_outline_is_not_saved(seeded: Timeline) -> None:
     assert seeded.outline(cancelled=lambda: True).count == 0
     assert not _cache_path(seeded.url, "outline").exists()
     assert seeded.outline().count == 17
+
+
+@settings(max_examples=80, deadline=None)
+@given(logs(), st.data())
+def test_a_narrowed_view_orders_and_marks_as_if_the_log_held_only_its_events(
+    events: list[Event], data: st.DataObject
+) -> None:
+    """A "known on" or audit view: its story order is the order a state built from its events
+    steps through (the state index's), and marks come only from entries the view holds."""
+    from tracker.codec import fact_from_event
+    from tracker.stateindex import StateIndex
+
+    held = data.draw(st.sets(st.sampled_from([e.position for e in events])) if events
+                     else st.just(set()), label="positions the view holds")
+    admitted = bytearray(len(events) + 1)
+    for p in held:
+        admitted[p] = 1
+    story, marks = narrowed(outline_of_events(events), admitted)
+    kept = [e for e in events if e.position in held]
+    index = StateIndex([fact_from_event(e) for e in kept])
+    assert list(story) == list(index.positions("story"))
+    assert list(story) == reference_story_order(kept)
+    expected = entry_marks(kept)
+    for e in events:
+        assert tuple(mark_names(marks[e.position - 1])) == (
+            expected.get(e.id, ()) if e.position in held else ()), e.id

@@ -62,6 +62,7 @@ class Outline:
     marks: bytearray = field(default_factory=bytearray)
     ref_start: array = field(default_factory=lambda: array("I", [0]))  # position -> first ref
     ref_to: array = field(default_factory=_ints)  # referenced positions
+    ref_bits: bytearray = field(default_factory=bytearray)  # each reference's mark bit (or 0)
     story: array = field(default_factory=_ints)  # positions in story order
     uncertain: bytearray = field(default_factory=bytearray)  # order uncertain (story order)
 
@@ -81,10 +82,42 @@ class Outline:
         return array("i", range(1, self.count + 1))
 
 
+def narrowed(outline: Outline, admitted: bytearray) -> tuple[array, bytearray]:
+    """The story order and the entry marks of a narrowed view (``admitted[position]`` is 1 for
+    each event it holds: a "known on" date, the audit view), as if the log held only those
+    events: an answer to an entry left out sorts by its own dates, and a mark comes only from a
+    later entry the view holds. (The whole log's order and marks would put an event where a
+    state built from the view does not, and show corrections not yet made.)"""
+    n = outline.count
+    index_of = array("i", [-1]) * (n + 1)  # position -> index among the admitted
+    positions = array("I")
+    for p in range(1, min(n, len(admitted) - 1) + 1):
+        if admitted[p]:
+            index_of[p] = len(positions)
+            positions.append(p)
+    lo = array("i", (outline.lo[p - 1] for p in positions))
+    hi = array("i", (outline.hi[p - 1] for p in positions))
+    ref_start = array("I", [0])
+    ref_to = array("I")
+    for p in positions:
+        ref_to.extend(k for t in outline.references(p) if (k := index_of[t]) >= 0)
+        ref_start.append(len(ref_to))
+    order = order_by_story(lo, hi, positions, ref_start, ref_to)
+    story = array("i", (positions[i] for i in order))
+    marks = bytearray(n)
+    starts, targets, bits = outline.ref_start, outline.ref_to, outline.ref_bits
+    for p in positions:
+        for k in range(starts[p - 1], starts[p]):
+            t = targets[k]
+            if bits[k] and index_of[t] >= 0:
+                marks[t - 1] |= bits[k]
+    return story, marks
+
+
 #: Bumped whenever the outline's contents or meaning change: older saved outlines are rebuilt.
-OUTLINE_FORMAT = 1
+OUTLINE_FORMAT = 2
 _MAGIC = b"TRACKER-OUTLINE\n"
-_ARRAYS = ("lo", "hi", "kinds", "marks", "ref_start", "ref_to", "story", "uncertain")
+_ARRAYS = ("lo", "hi", "kinds", "marks", "ref_start", "ref_to", "ref_bits", "story", "uncertain")
 
 
 def save_outline(outline: Outline, key: str, out: BinaryIO) -> None:
@@ -102,13 +135,13 @@ def load_outline(inp: BinaryIO, key: str) -> Outline | None:
     header, arrays = found
     if len(arrays) != len(_ARRAYS):
         return None
-    lo, hi, kinds, marks, ref_start, ref_to, story, uncertain = arrays
+    lo, hi, kinds, marks, ref_start, ref_to, ref_bits, story, uncertain = arrays
     n = header.get("count")
     if not (len(lo) == len(hi) == len(kinds) == len(marks) == len(story) == len(uncertain) == n
-            and len(ref_start) == n + 1):
+            and len(ref_start) == n + 1 and len(ref_bits) == len(ref_to)):
         return None
     return Outline(n, lo, hi, bytearray(kinds.tobytes()), bytearray(marks.tobytes()), ref_start,
-                   ref_to, story, bytearray(uncertain.tobytes()))
+                   ref_to, bytearray(ref_bits.tobytes()), story, bytearray(uncertain.tobytes()))
 
 
 def _as_array(values: array | bytearray) -> array:
@@ -129,7 +162,7 @@ def extend_outline(base: Outline, rows: Iterable[OutlineRow], references: Iterab
     may be showing it); a cancelled build gives an empty outline."""
     out = Outline(base.count, array("i", base.lo), array("i", base.hi), bytearray(base.kinds),
                   bytearray(base.marks), array("I", base.ref_start), array("i", base.ref_to),
-                  array("i", base.story))
+                  bytearray(base.ref_bits), array("i", base.story))
     first = base.count + 1  # the first new position
     lo, hi, kinds = out.lo, out.hi, out.kinds
     lo_days: dict[str | None, int] = {}  # a log has a few thousand distinct dates
@@ -151,14 +184,15 @@ def extend_outline(base: Outline, rows: Iterable[OutlineRow], references: Iterab
     marks.extend(bytes(n - base.count))
     start = out.ref_start
     start.extend(array("I", bytes(4 * (n - base.count))))
-    to = out.ref_to
+    to, bits = out.ref_to, out.ref_bits
     bit_of = _MARK_BIT.get
     for position, rel, target in references:
         if position > n:
             break
         start[position] += 1
         to.append(target)
-        bit = bit_of(rel)
+        bit = bit_of(rel, 0)
+        bits.append(bit)
         if bit:
             marks[target - 1] |= bit
     for k in range(first, n + 1):

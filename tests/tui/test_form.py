@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from textual.widgets import Input, Label
+from textual.widgets import Input, Label, Select
 from typer.testing import CliRunner
 
 from tests.tui.conftest import press, settle, text_of_main
@@ -25,6 +25,13 @@ async def fill(pilot: object, selector: str, text: str) -> None:
 async def fill_all(pilot: object, fields: dict[str, str]) -> None:
     for selector, text in fields.items():
         await fill(pilot, selector, text)
+
+
+async def go_to(pilot: object, position: int) -> None:
+    """`:` and a log position, as a user moves the cursor onto an event."""
+    await press(pilot, "colon")  # type: ignore[arg-type]
+    await pilot.press(*str(position), "enter")  # type: ignore[attr-defined]
+    await settle(pilot)  # type: ignore[arg-type]
 
 
 def error_at(app: TrackerApp, key: str) -> str:
@@ -131,6 +138,8 @@ async def test_esc_after_typing_asks_once_then_discards_and_writes_nothing(
         assert app.screen.query_one("#f-summary", Input).value == "never saved"
         assert "esc again discards what you typed" in str(
             app.screen.query_one("#form-error", Label).render())
+        # ... and in a notice: the top of a long form may be scrolled out of sight
+        assert any("esc again discards" in n.message for n in app._notifications)
         await press(pilot, "escape")
         assert not isinstance(app.screen, EventForm)
         assert seed_log.count() == 17
@@ -194,9 +203,7 @@ async def test_a_reference_is_picked_from_the_timeline(app: TrackerApp, seed_log
 async def test_c_corrects_the_event_under_the_cursor(app: TrackerApp, seed_log: Timeline) -> None:
     async with app.run_test(size=(140, 45)) as pilot:
         await settle(pilot)
-        await press(pilot, "colon")
-        await pilot.press(*"1", "enter")
-        await settle(pilot)
+        await go_to(pilot, 1)
         await press(pilot, "c")
         summary = app.screen.query_one("#f-fix-summary", Input)
         # the summary being corrected is shown from its start, nothing selected to type over
@@ -289,3 +296,44 @@ async def test_on_a_large_log_a_saved_meeting_takes_its_story_place_and_its_stat
         state = text_of_main(app, "#state")
         assert "+ added   meeting ev-" in state and "  held" in state
         assert "After event 3 of 18" in state  # 2014-03-07: third in story order
+
+
+async def test_an_answer_refers_to_the_entry_under_the_cursor_by_default(
+        app: TrackerApp, seed_log: Timeline) -> None:
+    """A refusal added on the invitation answers it without choosing the relation: the form
+    starts on "responds_to" and the entry under the cursor."""
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await go_to(pilot, 2)
+        await press(pilot, "a")
+        form = app.screen
+        form.query_one("#f-type", Select).value = "invitation.declined"
+        await settle(pilot)
+        assert form.query_one("#f-ref-rel", Select).value == "responds_to"
+        assert form.query_one("#f-ref-target", Select).value == 2
+        form.query_one("#f-type", Select).value = "meeting.held"  # opens an item: no answer
+        await settle(pilot)
+        assert form.query_one("#f-ref-rel", Select).is_blank()
+        form.query_one("#f-type", Select).value = "invitation.declined"
+        await settle(pilot)
+        assert form.query_one("#f-ref-rel", Select).value == "responds_to"
+        await fill_all(pilot, {"#f-story": "2014-03-12", "#f-published": "2014-03-12",
+                               "#f-summary": "Kerry declines again",
+                               "#f-role-invitee": "John Kerry", "#f-outlet": "Wire"})
+        await press(pilot, "ctrl+s")
+        assert not isinstance(app.screen, EventForm)
+        stored = list(seed_log.events())[-1]
+        assert [(r.rel, r.id) for r in stored.refs] == [("responds_to", "kl-02-moscow-invitation")]
+        assert stored.subject == "invitation:kerry-to-moscow"
+
+
+async def test_a_correction_that_changes_nothing_says_what_to_change(
+        app: TrackerApp, seed_log: Timeline) -> None:
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, EventForm)
+        assert error_at(app, "fix-summary") == (
+            "nothing is corrected yet: change the summary, the story date or the place")
+        assert seed_log.count() == 17

@@ -205,9 +205,10 @@ def add(
 
     \b
     Example:
-      tracker add --type meeting.held --story 'last Friday' --published 2014-03-10 \\
-        --outlet McClatchy --summary 'Kerry and Lavrov met' \\
-        --actor 'John Kerry:participant' --actor 'Sergey Lavrov:participant'
+      tracker add --type meeting.held --story 'last Friday' \\
+        --published 2014-03-10 --outlet McClatchy \\
+        --summary 'Kerry and Lavrov met' --actor 'John Kerry:participant' \\
+        --actor 'Sergey Lavrov:participant'
     """
     given = [type_, id_, subject, story, summary, place, outlet, published, author, url, speaker,
              quote, certainty]
@@ -291,8 +292,8 @@ def log(
 ) -> None:
     """List events, in story order or log order, optionally filtered.
 
-    Story dates that are windows match a --from/--to range they overlap. In story order, a date
-    marked ≈ is of uncertain order against its neighbours.
+    Story dates that are windows match a --from/--to range they overlap.
+    In story order, a date marked ≈ is of uncertain order against its neighbours.
 
     \b
     Example:

@@ -41,7 +41,7 @@ from tracker.errors import TrackerError
 from tracker.events import Event
 from tracker.memory import map_large_blocks, return_freed_memory
 from tracker.ordering import OPEN_END_DAY, day_number, day_text
-from tracker.outline import Outline
+from tracker.outline import Outline, narrowed
 from tracker.projections import Query, State, diff, evolve
 from tracker.selection import EventFilter
 from tracker.service import Timeline
@@ -63,6 +63,7 @@ from tracker.tui.model import (
     parse_position,
     restrict,
     row_on_or_after,
+    row_spanning,
     search_matches,
 )
 from tracker.tui.render import event_detail, header, index_view, step_view
@@ -151,11 +152,14 @@ class FilterReady(Message):
 
 class AdmittedReady(Message):
     def __init__(self, known_on: str | None, recorded_by: str | None,
-                 admitted: bytearray | None) -> None:
+                 admitted: bytearray | None, story: array | None = None,
+                 marks: bytearray | None = None) -> None:
         super().__init__()
         self.known_on = known_on
         self.recorded_by = recorded_by
         self.admitted = admitted
+        self.story = story
+        self.marks = marks
 
 
 class Located(Message):
@@ -240,6 +244,9 @@ class TrackerApp(App[None]):
         self.known_on: str | None = None
         self.recorded_by: str | None = None
         self.admitted: bytearray | None = None  # one byte per log position: 1 if shown
+        # a narrowed view's own story order and marks (see tracker.outline.narrowed)
+        self.view_story: array | None = None
+        self.view_marks: bytearray | None = None
         self.filter = EventFilter()
         self.filter_ok: set[int] | None = None
         self.view = View(array("i"))
@@ -347,7 +354,8 @@ class TrackerApp(App[None]):
 
     def rebuild_view(self, keep_position: int | None) -> None:
         index = self.index
-        base = index.story if self.order_name == STORY else index.recorded()
+        story = self.view_story if self.view_story is not None else index.story
+        base = story if self.order_name == STORY else index.recorded()
         order = restrict(base, self.admitted)
         rows = filter_rows(order, index, self.filter, self.filter_ok)
         self.view = View(order, rows)
@@ -363,7 +371,8 @@ class TrackerApp(App[None]):
         self.timeline_view.set_matches(set())
         if self.needle:
             self.run_search(self.needle, keep=True)
-        self.timeline_view.set_view(self.view, index, row, self.order_name == STORY)
+        self.timeline_view.set_view(self.view, index, row, self.order_name == STORY,
+                                    self.view_marks)
         self._state_order = order
         if not self.large:
             self.start_state_build()
@@ -487,7 +496,7 @@ class TrackerApp(App[None]):
                 r = bisect_right(self.match_rows, tl.cursor)
                 on_match = r > 0 and self.match_rows[r - 1] == tl.cursor
                 n = len(self.match_rows)
-                where = f"{r}/{n}" if on_match else f"{n} match{'es' if n != 1 else ''}"
+                where = f"{r:,}/{n:,}" if on_match else f"{n:,} match{'es' if n != 1 else ''}"
                 search = f"/{self.needle} {where}"
             else:
                 search = f"/{self.needle} no match"
@@ -596,8 +605,8 @@ class TrackerApp(App[None]):
     def on_detail_ready(self, message: DetailReady) -> None:
         if message.token != self.token or message.row != self.timeline_view.cursor:
             return
-        marks = self.index.marks[message.event.position - 1] \
-            if message.event.position <= self.index.count else 0
+        every = self.timeline_view.marks
+        marks = every[message.event.position - 1] if message.event.position <= len(every) else 0
         state = message.state
         if state is None:
             state = Text("Working out the state at each step… (a large log takes a while)",
@@ -633,6 +642,13 @@ class TrackerApp(App[None]):
         self.rebuild_view(self.timeline_view.position)
 
     def action_toggle_full(self) -> None:
+        if self.large:
+            # The state index holds statuses, not whole items: listing every item of a log this
+            # size would be a replay. Say where the full list is instead of doing nothing.
+            self.say(f"past {self.small_log:,} events the state pane shows counts and what "
+                     "changed lately; `tracker state --at N` prints every item after the first "
+                     "N events")
+            return
         self.full = not self.full
         self.show_cursor()
 
@@ -665,13 +681,20 @@ class TrackerApp(App[None]):
             return
         self.timeline_view.move_to(found)
         landed = self.index.day(self.view.position(found))
+        if landed == day:
+            return
         if landed == OPEN_END_DAY:  # an event of no known date sorts last
-            self.say(f"nothing dated on or after {day_text(day)}: at the last event")
+            said = f"nothing dated on or after {day_text(day)}: at the last event"
         elif landed < day:
-            self.say(f"nothing on or after {day_text(day)}: the last event is on "
-                     f"{day_text(landed)}")
-        elif landed > day:
-            self.say(f"nothing on {day_text(day)}: the next event is on {day_text(landed)}")
+            said = f"nothing on or after {day_text(day)}: the last event is on {day_text(landed)}"
+        else:
+            said = f"nothing on {day_text(day)}: the next event is on {day_text(landed)}"
+        spanning = row_spanning(self.view, self.index, day)
+        if spanning is not None:  # not dated that day, but it may have been
+            p = self.view.position(spanning)
+            line = self.timeline_view.lines.get(p)
+            said += f"; #{p}{f' ({line.date})' if line else ''} may fall on it"
+        self.say(said)
 
     # -- search ------------------------------------------------------------------------------
 
@@ -805,8 +828,9 @@ class TrackerApp(App[None]):
             return
         worker = get_current_worker()
         query = Query(known_at=known_on, recorded_by=recorded_by)
+        outline = self.index
         try:
-            until = self.timeline.head()[0]
+            until = outline.count
             admitted = bytearray(until + 1)
             for n, times in enumerate(self.timeline.recorder.read_times(0, until)):
                 if n % 4096 == 0 and worker.is_cancelled:
@@ -816,11 +840,15 @@ class TrackerApp(App[None]):
         except TrackerError as exc:
             self.post_message(Failed(str(exc)))
             return
-        self.post_message(AdmittedReady(known_on, recorded_by, admitted))
+        if worker.is_cancelled:
+            return
+        story, marks = narrowed(outline, admitted)
+        self.post_message(AdmittedReady(known_on, recorded_by, admitted, story, marks))
 
     def on_admitted_ready(self, message: AdmittedReady) -> None:
         self.known_on, self.recorded_by = message.known_on, message.recorded_by
         self.admitted = message.admitted
+        self.view_story, self.view_marks = message.story, message.marks
         self.rebuild_view(self.timeline_view.position)
 
     # -- references --------------------------------------------------------------------------

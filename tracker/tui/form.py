@@ -68,6 +68,8 @@ def field_of(message: str, actor_roles: list[str]) -> str | None:
         return m.group(1)
     if "unknown event type" in message:
         return "type"
+    if "needs a subject" in message:  # an answer that names neither its item nor what it answers
+        return "ref"
     m = _FIELD.search(message)
     if not m:
         return None
@@ -111,6 +113,7 @@ class EventForm(TrackerModal[Event | None]):
         self.saving = False
         self._type_shown = ""
         self.edited = False  # the user has typed or chosen something
+        self._rel_set: str | None = None  # the reference relation the form chose for the type
         self._discard_armed = False
 
     # -- layout ------------------------------------------------------------------------------
@@ -264,8 +267,19 @@ class EventForm(TrackerModal[Event | None]):
                 Label("", id=f"e-detail-{_id(name)}", classes="error", markup=False),
             ]
         await details_box.mount_all(detail_widgets)
+        rel = self.query_one("#f-ref-rel", Select)
+        chosen = None if rel.is_blank() or rel.value == self._rel_set else rel.value
         if etype.required_refs:
-            self.query_one("#f-ref-rel", Select).value = etype.required_refs[0]
+            self._rel_set = etype.required_refs[0]
+        elif not etype.opens_item and etype.kind not in {"entry", "account"}:
+            self._rel_set = "responds_to"  # an answer (a refusal, a rejection...) answers an entry
+        else:
+            self._rel_set = None
+        if chosen is None:  # what the form set for the type before, the user has not changed
+            if self._rel_set is None:
+                rel.clear()
+            else:
+                rel.value = self._rel_set
 
     # -- the story date, shown back ----------------------------------------------------------
 
@@ -393,6 +407,10 @@ class EventForm(TrackerModal[Event | None]):
     def _check_correction(self) -> bool:
         """A correction must leave a valid entry behind: check the corrected entry as a whole."""
         assert self.target is not None
+        if not self._changes():
+            self.show_error("fix-summary", "nothing is corrected yet: change the summary, the "
+                            "story date or the place")
+            return False
         merged = event_to_dict(self.target)
         for key in ("position", "recorded_at", "schema_version"):
             merged.pop(key, None)
@@ -414,7 +432,8 @@ class EventForm(TrackerModal[Event | None]):
             widget.remove_class("-invalid")
 
     def show_error(self, key: str | None, message: str) -> None:
-        text = one_line(message).removeprefix("event: ").removeprefix("correction: ")
+        # "event 'ev-…': …" names an event not saved yet: the form is that event
+        text = re.sub(r"^(?:event|correction)(?: '[^']*')?: ", "", one_line(message))
         found = self.query(f"#e-{_id(key)}") if key and key != "form" else None
         label = found.first(Label) if found else self.query_one("#form-error", Label)
         label.update(Content(text))
@@ -427,6 +446,8 @@ class EventForm(TrackerModal[Event | None]):
         if target.focusable:
             target.focus()
         self.query_one("#form", VerticalScroll).scroll_to_widget(label, animate=False)
+        if key in (None, "form"):  # said at the top of a long form: it may be out of sight
+            self.app.notify(text, severity="warning", markup=False)
 
     def action_save(self) -> None:
         if self.saving:

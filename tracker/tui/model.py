@@ -17,7 +17,7 @@ from typing import Generic, TypeVar
 from tracker.codec import Row, event_from_row
 from tracker.dates import StoryTime
 from tracker.events import Event, Source
-from tracker.ordering import OPEN_END_DAY
+from tracker.ordering import OPEN_END_DAY, OPEN_START_DAY
 from tracker.outline import TYPE_NAMES, Outline
 from tracker.selection import EventFilter
 from tracker.text import one_line
@@ -147,6 +147,17 @@ def row_on_or_after(view: View, index: Outline, day: int) -> int | None:
             return r
         best_before = r
     return best_before
+
+
+def row_spanning(view: View, index: Outline, day: int) -> int | None:
+    """The first row whose date is a bounded window holding ``day`` ("last week" holds each day
+    of it; "no later than" a date is no help)."""
+    for r in range(len(view)):
+        p = view.position(r)
+        lo, hi = index.lo[p - 1], index.hi[p - 1]
+        if lo < day <= hi and lo != OPEN_START_DAY and hi != OPEN_END_DAY:
+            return r
+    return None
 
 
 _POSITION = re.compile(r"#?\s*(\d{1,9})$")

@@ -48,14 +48,13 @@ def event_detail(event: Event, marks: int = 0, refs: dict[str, str] | None = Non
     fields.add_column(no_wrap=True, style="dim", min_width=11)  # as `tracker add` aligns them
     fields.add_column(ratio=1, overflow="fold")
     summaries = refs or {}
+    ref_ids = iter(r.id for r in event.refs)  # event_fields lists the refs in this order
     for label, value in event_fields(event):
         fields.add_row(Text("  " + label), value)
-    for ref in event.refs:
-        about = summaries.get(ref.id)
-        if about:
-            line = Text(f"{visible(ref.id)}: ", style="dim")
-            line.append_text(literal(one_line(about), "italic"))
-            fields.add_row("", line)
+        if label == "ref":
+            about = summaries.get(next(ref_ids, ""))
+            if about:  # what the referenced entry says, right under the reference
+                fields.add_row("", literal(one_line(about), "italic"))
     parts: list[RenderableType] = [head, fields]
     if event.refs:
         parts.append(Text("  enter follows a reference · backspace comes back", style="dim"))

@@ -96,6 +96,7 @@ class TimelineView(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.view = View(array("i"))
         self.index = Outline()
+        self.marks = self.index.marks
         self.lines: LRU[int, Line] = LRU(4096)
         self.matches: set[int] = set()  # positions matching the search
         self.show_uncertain = True
@@ -106,9 +107,12 @@ class TimelineView(ScrollView, can_focus=True):
 
     # -- data --------------------------------------------------------------------------------
 
-    def set_view(self, view: View, index: Outline, cursor: int, show_uncertain: bool) -> None:
+    def set_view(self, view: View, index: Outline, cursor: int, show_uncertain: bool,
+                 marks: bytearray | None = None) -> None:
+        """Show ``view``; ``marks`` (by position) replace the outline's in a narrowed view."""
         self.view = view
         self.index = index
+        self.marks = marks if marks is not None else index.marks
         self.show_uncertain = show_uncertain
         self._digits = len(str(max(index.count, 1)))
         self._strips.clear()
@@ -246,7 +250,7 @@ class TimelineView(ScrollView, can_focus=True):
         line = self.lines.get(position)
         uncertain = self.show_uncertain and bool(self.index.uncertain[position - 1]) \
             if position <= self.index.count else False
-        bits = self.index.marks[position - 1] if position <= self.index.count else 0
+        bits = self.marks[position - 1] if position <= len(self.marks) else 0
         pointer = "▶" if selected else ("•" if matched else " ")
         lead = f"{pointer}{position:>{self._digits}} "
         segs: list[Segment] = [
