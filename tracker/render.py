@@ -70,6 +70,15 @@ def literal(text: Any, style: str = "") -> Text:
     return Text(visible(str(text)), style=style)
 
 
+def label_grid(gap: int = 2, label_width: int | None = None, label_style: str = "") -> Table:
+    """Two columns: a label that never wraps, and a value that wraps under itself rather than
+    under the label (a long word, a URL, is folded, never cut)."""
+    grid = Table.grid(padding=(0, gap, 0, 0))
+    grid.add_column(no_wrap=True, min_width=label_width, style=label_style)
+    grid.add_column(ratio=1, overflow="fold")
+    return grid
+
+
 def status_text(status: str) -> Text:
     return Text(status.replace("_", " "), style=STATUS_STYLES.get(status, ""))
 
@@ -98,9 +107,7 @@ def state_view(doc: Mapping[str, Any], describe: str) -> RenderableType:
         shown += len(items)
         parts.append(Text())
         parts.append(Text(f"{_TITLES.get(section, section)} ({len(items)})", style="bold underline"))
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(no_wrap=True, min_width=width)
-        grid.add_column(ratio=1, overflow="fold")  # a long word (a URL) is folded, never cut
+        grid = label_grid(label_width=width)
         for item in items:
             grid.add_row(status_text(str(item["status"])), Group(*_item_lines(item)))
         parts.append(grid)

@@ -71,7 +71,7 @@ _NO_EXTRAS: tuple[tuple[Actor, ...], FrozenDict] = ((), EMPTY_DETAILS)
 class Texts:
     """A list of strings held as one UTF-8 buffer and offsets (no object per string)."""
 
-    def __init__(self, data: bytes = b"", ends: array | None = None) -> None:
+    def __init__(self, data: bytes | bytearray = b"", ends: array | None = None) -> None:
         self._data = bytearray(data)
         self._ends = ends if ends is not None else array("I")
 
@@ -105,7 +105,7 @@ class Texts:
         return None
 
     def copy(self) -> Texts:
-        return Texts(bytes(self._data), array("I", self._ends))
+        return Texts(self._data, array("I", self._ends))  # __init__ copies the buffer
 
 
 class FactTable:
@@ -377,8 +377,8 @@ class StateIndex:
                                                              for s in inserted))
         out._story_hi = _spliced(self._story_hi, inserted, (outline.hi[story[s] - 1]
                                                              for s in inserted))
-        marks = outline.uncertain
-        out._uncertain = bytearray([marks[p - 1] for p in story])
+        uncertain = outline.uncertain  # by position; the index keeps it by story step
+        out._uncertain = bytearray([uncertain[p - 1] for p in story])
         affected = sorted(set(numbers))
         builder = _Steps(table)
         out._folds = {}
@@ -398,7 +398,7 @@ class StateIndex:
                 _spliced(fold.kind_before, at, zeros), _spliced(fold.kind_after, at, zeros),
                 by_item, offsets, [],
             )
-            first = min([at[0]] if at else [len(items)])
+            first = at[0] if at else len(items)
             for item in affected:
                 steps = by_item[offsets[item]:offsets[item + 1]]
                 first = min(first, steps[0])

@@ -13,14 +13,13 @@ from pathlib import PurePath
 
 from rich.console import Group, RenderableType
 from rich.padding import Padding
-from rich.table import Table
 from rich.text import Text
 from textual.content import Content
 
 from tracker.events import EVENT_TYPES, Event
 from tracker.outline import mark_names
 from tracker.projections import Change, Query, State
-from tracker.render import event_fields, literal, state_view, status_text
+from tracker.render import event_fields, label_grid, literal, state_view, status_text
 from tracker.report import SECTIONS, state_to_dict
 from tracker.stateindex import Order, StateIndex
 from tracker.text import one_line, visible
@@ -44,9 +43,7 @@ def event_detail(event: Event, marks: int = 0, refs: dict[str, str] | None = Non
     if event.certainty != "certain":
         head.append(f"  ({event.certainty})", style="yellow")
     # Labels in a column of their own, so a value that wraps stays under the value.
-    fields = Table.grid(padding=(0, 1, 0, 0))
-    fields.add_column(no_wrap=True, style="dim", min_width=11)  # as `tracker add` aligns them
-    fields.add_column(ratio=1, overflow="fold")
+    fields = label_grid(gap=1, label_width=11, label_style="dim")  # as `tracker add` aligns them
     summaries = refs or {}
     ref_ids = iter(r.id for r in event.refs)  # event_fields lists the refs in this order
     for label, value in event_fields(event):
@@ -139,9 +136,7 @@ def _compact(state: State, changed: set[str]) -> list[RenderableType]:
             continue
         out.append(Text(f"{section.capitalize()} ({len(items)})", style="bold"))
         # the status in a column of its own: a long title wraps under itself
-        grid = Table.grid(padding=(0, 2, 0, 0))
-        grid.add_column(no_wrap=True)
-        grid.add_column(ratio=1, overflow="fold")
+        grid = label_grid()
         for item in items[: max(MAX_ITEMS - shown, 0)]:
             shown += 1
             touched = item.subject in changed
