@@ -21,8 +21,8 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
-from tracker.codec import parse_event
-from tracker.events import EVENT_TYPES
+from tracker.codec.rows import parse_event
+from tracker.domain.events import EVENT_TYPES
 
 _COUNTRY_NAMES = (
     "Afghanistan Albania Algeria Angola Argentina Armenia Australia Austria Azerbaijan Bahrain "
@@ -430,7 +430,7 @@ def generate_events(n: int, seed: int = 7) -> Iterator[dict[str, Any]]:
 
 def build_log(path_or_url: str, n: int, seed: int = 7, batch: int = 50_000) -> None:
     """Write a log of ``n`` generated events through the real append path, in batches."""
-    from tracker.service import open_timeline
+    from tracker.app.service import open_timeline
 
     timeline = open_timeline(path_or_url)
     try:

@@ -36,12 +36,12 @@ if __package__ in (None, ""):  # run as a script: python bench/run.py
 
 from bench import baselines
 from bench.generate import generate_events
-from tracker import document
-from tracker.checkpoints import Checkpoints
-from tracker.codec import event_from_row, parse_event
-from tracker.events import Event
-from tracker.projections import State
-from tracker.service import Timeline, open_timeline
+from tracker.app.service import Timeline, open_timeline
+from tracker.codec import document
+from tracker.codec.rows import event_from_row, parse_event
+from tracker.domain.events import Event
+from tracker.domain.fold import State
+from tracker.readmodels.checkpoints import Checkpoints
 from tracker.store.recorder import COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +51,7 @@ SEED = 7
 #: Files whose content shapes the generated events and the tables they are stored in: a change to
 #: any of them (or to a migration) rebuilds the cached logs. Speed work on the append path does
 #: not: a log it wrote reads the same.
-SHAPING = ("bench/generate.py", "tracker/events.py", "tracker/dates.py", "tracker/store/tables.py")
+SHAPING = ("bench/generate.py", "tracker/domain/events.py", "tracker/domain/dates.py", "tracker/store/tables.py")
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,7 @@ def raw_read_seconds(path: Path) -> float:
 async def _measure(path: Path, steps: int, append: bool = False) -> dict[str, float]:
     from textual import events
 
-    from tracker.service import open_timeline
+    from tracker.app.service import open_timeline
     from tracker.tui.app import TrackerApp
 
     timeline = open_timeline(str(path), create=False)

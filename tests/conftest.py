@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.service import Timeline, open_timeline
+from tracker.app.service import Timeline, open_timeline
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "kerry-lavrov-2014-03.json"

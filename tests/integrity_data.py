@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from tracker.service import open_timeline
+from tracker.app.service import open_timeline
 
 SPEAKERS = ("Sergey Lavrov", "John Kerry", "Jen Psaki", "Alexander Lukashevich",
             "a senior official")

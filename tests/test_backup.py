@@ -19,8 +19,8 @@ import pytest
 
 from tests.cli_support import ROOT, SEED, ok, tracker
 from tests.integrity_data import digest, events, snapshot, write_lines
-from tracker import document
-from tracker.service import open_timeline
+from tracker.app.service import open_timeline
+from tracker.codec import document
 
 SEEDED = 17
 

@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 
 from tests.cli_support import SEED, ok, run_process, seeded_db, tracker
-from tracker.document import schema
-from tracker.events import EVENT_TYPES
+from tracker.codec.document import schema
+from tracker.domain.events import EVENT_TYPES
 from tracker.store.migrate import head_revision
 
 

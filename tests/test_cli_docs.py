@@ -17,8 +17,8 @@ import pytest
 
 from tests.cli_support import ROOT, SEED, ok, runner
 from tracker.cli import app
-from tracker.events import EVENT_TYPES
-from tracker.render import vocabulary_markdown
+from tracker.domain.events import EVENT_TYPES
+from tracker.render.terminal import vocabulary_markdown
 
 README = ROOT / "README.md"
 

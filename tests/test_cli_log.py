@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.cli_support import ok, seeded_db, tracker
-from tracker.service import Timeline
+from tracker.app.service import Timeline
 
 
 @pytest.fixture(scope="module")
@@ -128,9 +128,9 @@ def test_the_listing_is_the_log_in_order_with_its_marks_and_reads_only_what_it_s
         seeded: Timeline) -> None:
     """The library call under `tracker log`: order, marks and ≈ from the outline agree with the
     events themselves; a limited listing stops reading at the chunk it needs."""
-    from tracker import service
-    from tracker.ordering import story_order, uncertain_marks
-    from tracker.selection import EventFilter, entry_marks
+    from tracker.app import service
+    from tracker.domain.ordering import story_order, uncertain_marks
+    from tracker.domain.selection import EventFilter, entry_marks
 
     seeded.add({"type": "entry.corrected", "story": "2014-03-11", "summary": "Fix",
                 "subject": "proposal:us-paper-on-ukraine",

@@ -87,7 +87,7 @@ def test_statuses_are_coloured_in_a_terminal(db: Path) -> None:
     from rich.console import Console
     from rich.style import Style
 
-    from tracker.render import state_view
+    from tracker.render.terminal import state_view
 
     doc = json.loads(ok("--db", db, "state", "--json").stdout)
     console = Console(force_terminal=True, width=100)

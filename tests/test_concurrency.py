@@ -20,8 +20,8 @@ import pytest
 
 from tests.cli_support import ROOT, SEED, ok, tracker
 from tests.integrity_data import event, write_lines
+from tracker.app.service import open_timeline
 from tracker.errors import AppendConflict
-from tracker.service import open_timeline
 
 pytestmark = pytest.mark.slow
 

@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 
 from tests.cli_support import ROOT, SEED, ok
 from tests.integrity_data import positions, write_lines
-from tracker.service import open_timeline
+from tracker.app.service import open_timeline
 
 pytestmark = pytest.mark.slow
 

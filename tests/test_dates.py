@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker.dates import StoryTime, parse_iso_date, resolve
+from tracker.domain.dates import StoryTime, parse_iso_date, resolve
 from tracker.errors import InvalidDate
 
 MONDAY = "2014-03-10"

@@ -23,7 +23,7 @@ SHIPPED = [
     "tracker/migrations/env.py",
     "tracker/migrations/versions/0001_create_events.py",
     "tracker/seeds/kerry-lavrov-2014-03.json",
-    "tracker/timeline.schema.json",
+    "tracker/codec/timeline.schema.json",
     "tracker/cli/app.py",
 ]
 

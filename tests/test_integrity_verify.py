@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.cli_support import SEED, ok, tracker
-from tracker.service import open_timeline
+from tracker.app.service import open_timeline
 from tracker.text import clip
 
 SQLITE3 = "/usr/bin/sqlite3" if Path("/usr/bin/sqlite3").exists() else shutil.which("sqlite3")

@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from tests.cli_support import ok
-from tracker.service import open_timeline
+from tracker.app.service import open_timeline
 from tracker.store import migrate
 from tracker.store.engine import database_url, make_engine
 

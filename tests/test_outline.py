@@ -7,9 +7,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.test_projections import logs
-from tracker.events import Event
-from tracker.ordering import OPEN_END_DAY, OPEN_START_DAY, day_number, uncertain_marks
-from tracker.outline import (
+from tracker.app.service import Timeline, open_timeline, seed_file
+from tracker.domain.events import Event
+from tracker.domain.ordering import OPEN_END_DAY, OPEN_START_DAY, day_number, uncertain_marks
+from tracker.domain.selection import entry_marks
+from tracker.readmodels.outline import (
     Outline,
     OutlineRow,
     Reference,
@@ -18,8 +20,6 @@ from tracker.outline import (
     mark_names,
     narrowed,
 )
-from tracker.selection import entry_marks
-from tracker.service import Timeline, open_timeline, seed_file
 
 
 def reference_story_order(events: list[Event]) -> list[int]:
@@ -126,8 +126,8 @@ def test_a_cancelled_scan_gives_an_empty_outline() -> None:
 def test_the_outline_is_saved_and_loaded_while_the_log_is_unchanged(seeded: Timeline) -> None:
     import io
 
-    from tracker.outline import load_outline, save_outline
-    from tracker.service import _cache_path
+    from tracker.app.service import _cache_path
+    from tracker.readmodels.outline import load_outline, save_outline
 
     first = seeded.outline()
     cache = _cache_path(seeded.url, "outline")
@@ -150,7 +150,7 @@ def test_the_outline_is_saved_and_loaded_while_the_log_is_unchanged(seeded: Time
 
 
 def test_a_cancelled_outline_is_not_saved(seeded: Timeline) -> None:
-    from tracker.service import _cache_path
+    from tracker.app.service import _cache_path
 
     assert seeded.outline(cancelled=lambda: True).count == 0
     assert not _cache_path(seeded.url, "outline").exists()
@@ -164,8 +164,8 @@ def test_a_narrowed_view_orders_and_marks_as_if_the_log_held_only_its_events(
 ) -> None:
     """A "known on" or audit view: its story order is the order a state built from its events
     steps through (the state index's), and marks come only from entries the view holds."""
-    from tracker.codec import fact_from_event
-    from tracker.stateindex import StateIndex
+    from tracker.codec.rows import fact_from_event
+    from tracker.readmodels.stateindex import StateIndex
 
     held = data.draw(st.sets(st.sampled_from([e.position for e in events])) if events
                      else st.just(set()), label="positions the view holds")

@@ -17,7 +17,7 @@ import pytest
 
 from bench.generate import generate_events
 from tests.cli_support import SEED, ok, run_process, state_json, tracker
-from tracker.service import open_timeline
+from tracker.app.service import open_timeline
 
 pytestmark = pytest.mark.postgres
 

@@ -8,13 +8,13 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.checkpoints import Checkpoints
-from tracker.codec import parse_event
-from tracker.events import Event
-from tracker.ordering import story_order, uncertain_marks
-from tracker.projections import EMPTY, Query, diff, evolve, project, replay
-from tracker.report import state_to_dict
-from tracker.service import Timeline
+from tracker.app.service import Timeline
+from tracker.codec.rows import parse_event
+from tracker.codec.state_document import state_to_dict
+from tracker.domain.events import Event
+from tracker.domain.fold import EMPTY, Query, diff, evolve, project, replay
+from tracker.domain.ordering import story_order, uncertain_marks
+from tracker.readmodels.checkpoints import Checkpoints
 
 SRC = {"outlet": "Wire", "published": "2014-03-10"}
 

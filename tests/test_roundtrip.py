@@ -21,13 +21,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.cli_support import SEED, ok
-from tracker.admission import admit
-from tracker.codec import parse_event
-from tracker.document import schema
-from tracker.events import CERTAINTY, CORRECTABLE_FIELDS, EVENT_TYPES, Event
-from tracker.projections import evolve, replay
-from tracker.report import state_to_dict
-from tracker.service import open_timeline
+from tracker.app.service import open_timeline
+from tracker.codec.document import schema
+from tracker.codec.rows import parse_event
+from tracker.codec.state_document import state_to_dict
+from tracker.domain.admission import admit
+from tracker.domain.events import CERTAINTY, CORRECTABLE_FIELDS, EVENT_TYPES, Event
+from tracker.domain.fold import evolve, replay
 
 VALIDATOR = jsonschema.Draft202012Validator(schema())
 LOG_ONLY = ("recorded_at", "hash")
@@ -164,7 +164,7 @@ def test_any_valid_log_round_trips_through_export_and_import(events: list[dict[s
         second = open_timeline(str(Path(folder) / "second.sqlite"))
         try:
             lines = "".join(json.dumps(e) + "\n" for e in events).encode()
-            from tracker.document import read_input
+            from tracker.codec.document import read_input
 
             report = first.import_input(read_input(lines, "generated.jsonl"))
             assert len(report.added) == len(events)

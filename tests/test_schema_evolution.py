@@ -26,10 +26,10 @@ from sqlalchemy.engine import make_url
 
 from tests.cli_support import SEED, ok, tracker
 from tests.integrity_data import digest, snapshot, sqlite_exec
-from tracker.codec import UPCASTERS, event_from_row, parse_event, stored_body
+from tracker.app.service import open_timeline
+from tracker.codec.rows import UPCASTERS, event_from_row, parse_event, stored_body
+from tracker.domain.events import CERTAINTY, SCHEMA_VERSION
 from tracker.errors import InvalidEvent
-from tracker.events import CERTAINTY, SCHEMA_VERSION
-from tracker.service import open_timeline
 from tracker.store import migrate
 from tracker.store.engine import make_engine
 from tracker.store.recorder import Recorder

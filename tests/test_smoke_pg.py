@@ -1,5 +1,5 @@
 from tests.conftest import SEED
-from tracker.service import open_timeline
+from tracker.app.service import open_timeline
 
 
 def test_seed_imports_on_each_backend(any_url: str) -> None:

@@ -10,12 +10,12 @@ from hypothesis import strategies as st
 
 from tests.test_outline import outline_of_events
 from tests.test_projections import logs
-from tracker.codec import fact_from_event, fact_from_row
-from tracker.events import Event
-from tracker.ordering import story_order
-from tracker.projections import replay
-from tracker.service import Timeline
-from tracker.stateindex import FactTable, StateIndex
+from tracker.app.service import Timeline
+from tracker.codec.rows import fact_from_event, fact_from_row
+from tracker.domain.events import Event
+from tracker.domain.fold import replay
+from tracker.domain.ordering import story_order
+from tracker.readmodels.stateindex import FactTable, StateIndex
 
 
 def check_against_replay(events: list[Event], index: StateIndex) -> None:
@@ -79,7 +79,7 @@ def test_an_item_made_only_of_a_dispute_is_an_entry_as_replay_says() -> None:
 
 
 def test_a_saved_index_loads_as_it_was_and_only_for_the_same_log(seeded: Timeline) -> None:
-    from tracker.stateindex import from_bytes, to_bytes
+    from tracker.readmodels.stateindex import from_bytes, to_bytes
 
     events = seeded.all_events()
     index = StateIndex([fact_from_row(r) for r in seeded.rows()], every=4)
@@ -95,7 +95,7 @@ def test_a_saved_index_loads_as_it_was_and_only_for_the_same_log(seeded: Timelin
 def test_the_timeline_saves_its_index_and_loads_it_while_the_log_is_unchanged(
     seeded: Timeline,
 ) -> None:
-    from tracker.projections import Query
+    from tracker.domain.fold import Query
 
     first = seeded.state_index()
     again = seeded.state_index()
@@ -123,7 +123,7 @@ def test_the_timeline_saves_its_index_and_loads_it_while_the_log_is_unchanged(
 
 
 def test_the_index_built_from_the_store_agrees_with_replay_on_each_backend(any_url: str) -> None:
-    from tracker.service import open_timeline, seed_file
+    from tracker.app.service import open_timeline, seed_file
 
     timeline = open_timeline(any_url)
     try:
@@ -134,7 +134,7 @@ def test_the_index_built_from_the_store_agrees_with_replay_on_each_backend(any_u
 
 
 def test_compact_texts_give_back_each_string_whatever_its_script() -> None:
-    from tracker.stateindex import Texts
+    from tracker.readmodels.stateindex import Texts
 
     texts = Texts()
     words = ["inv:moscow", "", "приглашение", "声明:北京", "a" * 300]
@@ -171,7 +171,7 @@ def test_an_index_grown_by_appended_events_is_the_index_of_the_longer_log(
 
 
 def test_texts_find_a_string_only_where_it_stands_whole() -> None:
-    from tracker.stateindex import Texts
+    from tracker.readmodels.stateindex import Texts
 
     texts = Texts()
     for w in ["inv:x", "inv", "x", "nv:", "", "приглашение", "inv:x", ""]:
@@ -187,7 +187,7 @@ def test_after_an_append_the_timeline_grows_the_index_it_was_given(any_url: str)
     """What the app does on a large log: the index held before an append, given back, is grown
     by the new events (a refusal of an open invitation, a new item) and agrees with replay; the
     grown index is saved for the next open like a built one."""
-    from tracker.service import open_timeline, seed_file
+    from tracker.app.service import open_timeline, seed_file
 
     timeline = open_timeline(any_url)
     try:

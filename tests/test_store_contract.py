@@ -14,9 +14,9 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import SEED
-from tracker.codec import Row, event_from_row, parse_event, row_fields
+from tracker.app.service import Timeline, open_timeline
+from tracker.codec.rows import Row, event_from_row, parse_event, row_fields
 from tracker.errors import AppendConflict
-from tracker.service import Timeline, open_timeline
 from tracker.store import migrate
 from tracker.store.recorder import GENESIS_HASH, chain_hash
 
@@ -186,7 +186,7 @@ def test_migrations_go_down_and_up_again_without_losing_an_event(any_url: str) -
 
 def test_stored_rows_replay_to_the_state_their_events_give(tl: Timeline) -> None:
     from bench.generate import generate_events
-    from tracker.projections import Query, project, project_rows
+    from tracker.domain.fold import Query, project, project_rows
 
     tl.append([parse_event(o, o["id"]) for o in generate_events(800, seed=11)])
     rows, events = list(tl.rows()), tl.all_events()

@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from tests.conftest import SEED
-from tracker.service import Timeline, open_timeline
+from tracker.app.service import Timeline, open_timeline
 from tracker.tui.app import TrackerApp
 
 FIXED_TIME = "2026-01-02T03:04:05.000000Z"

@@ -9,8 +9,8 @@ from textual.widgets import Input, Label, Select
 from typer.testing import CliRunner
 
 from tests.tui.conftest import press, settle, text_of_main
+from tracker.app.service import Timeline, open_timeline
 from tracker.cli import app as cli
-from tracker.service import Timeline, open_timeline
 from tracker.tui.app import TrackerApp
 from tracker.tui.form import EventForm
 
@@ -272,7 +272,7 @@ async def test_on_a_large_log_a_saved_meeting_takes_its_story_place_and_its_stat
         seed_log: Timeline) -> None:
     """Past the small-log size the timeline is extended with the new event, not read again, and
     the state index is rebuilt: the meeting sits on its story day and its step says so."""
-    from tracker.ordering import story_order
+    from tracker.domain.ordering import story_order
 
     app = TrackerApp(seed_log, small_log=5)
     async with app.run_test(size=(140, 45)) as pilot:

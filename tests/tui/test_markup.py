@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.tui.conftest import cursor_row, header, press, settle, text_of_main
-from tracker.service import Timeline
+from tracker.app.service import Timeline
 from tracker.tui.app import TrackerApp
 
 EVIL = ["[bold]", "[/]", "[link=https://example.org]x[/link]", "[@click=app.quit]x[/]"]
@@ -70,8 +70,8 @@ def test_a_long_word_in_the_full_state_is_folded_not_cut(evil_log: Timeline) -> 
     """A value with no space to wrap at (a markup string, a URL) is shown whole, over lines."""
     from rich.console import Console
 
-    from tracker.render import state_view
-    from tracker.report import state_to_dict
+    from tracker.codec.state_document import state_to_dict
+    from tracker.render.terminal import state_view
 
     console = Console(width=40, record=True, color_system=None)
     console.print(state_view(state_to_dict(evil_log.state()), "everything"))

@@ -413,7 +413,7 @@ async def test_a_click_on_a_line_moves_the_cursor_there(app: TrackerApp) -> None
 
 
 async def test_the_wheel_scrolls_the_timeline(seed_log: object, tmp_path: object) -> None:
-    from tracker.service import Timeline
+    from tracker.app.service import Timeline
 
     assert isinstance(seed_log, Timeline)
     app = TrackerApp(seed_log)
@@ -438,7 +438,7 @@ async def test_q_quits(app: TrackerApp) -> None:
 
 async def test_a_large_log_steps_through_the_state_index(seed_log: object) -> None:
     """Past the small-log size the state comes from the state index: the same change shows."""
-    from tracker.service import Timeline
+    from tracker.app.service import Timeline
 
     assert isinstance(seed_log, Timeline)
     app = TrackerApp(seed_log, small_log=5)
@@ -457,7 +457,7 @@ async def test_on_a_large_log_known_on_narrows_the_state_and_going_back_is_a_loa
         seed_log: object) -> None:
     """Past the small-log size a "known on" view has a state index of its own (what had been
     published by then), saved beside the whole log's: asking for the same view again loads it."""
-    from tracker.service import Timeline
+    from tracker.app.service import Timeline
 
     assert isinstance(seed_log, Timeline)
     seed_log.add({"type": "invitation.accepted", "subject": "invitation:kerry-to-moscow",
@@ -520,7 +520,7 @@ async def test_z_zooms_the_event_pane_then_the_state_pane_then_back(app: Tracker
 async def test_what_opening_the_log_did_is_said_in_the_app(seed_log: object) -> None:
     """A first run creates and seeds the default log: the app says so (not only the terminal
     it covers)."""
-    from tracker.service import Timeline
+    from tracker.app.service import Timeline
 
     assert isinstance(seed_log, Timeline)
     seed_log.notices[:] = ["Created a new tracker log at x.sqlite.", "Seeded it with the seed."]
@@ -546,7 +546,7 @@ def _late_invitation_and_early_refusal(log: object) -> None:
     """An invitation published on March 20 and a refusal of it published on March 12, whose own
     date (March 5) is earlier: as known on March 15 the refusal answers nothing yet, so it sorts
     by its own date, and a correction published on March 20 has not been made."""
-    from tracker.service import Timeline
+    from tracker.app.service import Timeline
 
     assert isinstance(log, Timeline)
     inv = log.add({"type": "invitation.extended", "subject": "invitation:late",

@@ -1,4 +1,4 @@
-"""The ``tracker`` command: thin commands around :mod:`tracker.service`.
+"""The ``tracker`` command: thin commands around :mod:`tracker.app.service`.
 
 Each command group lives in its own module and registers itself on :data:`app`; every failure is
 translated once, in :func:`main`, into a one-line message and an exit code.

@@ -16,7 +16,7 @@ try:  # typer bundles its own click from 0.2x on; older ones use click itself
     from typer._click.exceptions import UsageError
 except ImportError:  # pragma: no cover
     from click.exceptions import UsageError  # type: ignore[no-redef,import-not-found,unused-ignore]
-from tracker.service import Timeline, open_timeline
+from tracker.app.service import Timeline, open_timeline
 from tracker.text import one_line
 
 

@@ -17,14 +17,14 @@ import orjson
 import typer
 from rich.console import Console, RenderableType
 
-from tracker import render
 from tracker.cli.app import app, timeline
-from tracker.codec import event_to_dict
-from tracker.dates import parse_iso_date
+from tracker.codec.rows import event_to_dict
+from tracker.domain.dates import parse_iso_date
+from tracker.domain.events import EVENT_TYPES
+from tracker.domain.fold import Query
+from tracker.domain.selection import EventFilter
 from tracker.errors import InvalidInput
-from tracker.events import EVENT_TYPES
-from tracker.projections import Query
-from tracker.selection import EventFilter
+from tracker.render import terminal as render
 from tracker.text import json_safe, visible
 
 db_app = typer.Typer(
@@ -262,7 +262,7 @@ def import_(
     Example:
       tracker import seeds/kerry-lavrov-2014-03.json
     """
-    from tracker.document import read_file, read_input
+    from tracker.codec.document import read_file, read_input
 
     data = read_input(sys.stdin.buffer.read(), "stdin") if file == "-" else read_file(Path(file))
     with timeline(ctx) as tl:
@@ -399,7 +399,7 @@ def export(
 @app.command("schema")
 def schema() -> None:
     """Print the JSON Schema of the export format."""
-    from tracker.document import schema as export_schema
+    from tracker.codec.document import schema as export_schema
 
     typer.echo(json.dumps(export_schema(), indent=2))
 
@@ -434,7 +434,7 @@ def db_current(ctx: typer.Context) -> None:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
-    from tracker.service import resolve_target
+    from tracker.app.service import resolve_target
     from tracker.store.engine import make_engine, sqlite_path
     from tracker.store.migrate import head_revision, inspect, script_directory
     from tracker.store.recorder import wrap_database_errors

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from tracker.codec import Row
+from tracker.codec.rows import Row
 from tracker.errors import AppendConflict, DatabaseError
 
 GENESIS_HASH = "0" * 64

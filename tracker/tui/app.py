@@ -4,8 +4,8 @@ The screen holds three panes: the timeline (a Line-API list; its cursor is "now"
 under the cursor, and the state as it stood after that event with what this step changed on top.
 All database work runs in thread workers that post their results back as messages. The state at
 the cursor never comes from a replay from the start: on a log of ordinary size from
-:class:`tracker.checkpoints.Checkpoints` (full states, the whole state can be shown), on a
-large one from :class:`tracker.stateindex.StateIndex` (statuses by step: the change, the counts
+:class:`tracker.readmodels.checkpoints.Checkpoints` (full states, the whole state can be shown), on a
+large one from :class:`tracker.readmodels.stateindex.StateIndex` (statuses by step: the change, the counts
 by status and the items changed lately, in flat arrays).
 """
 
@@ -33,19 +33,19 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from tracker.bulk import keep_collecting
-from tracker.checkpoints import Checkpoints
-from tracker.codec import event_from_row
-from tracker.dates import resolve
+from tracker.app.collector import keep_collecting
+from tracker.app.memory import map_large_blocks, return_freed_memory
+from tracker.app.service import Timeline
+from tracker.codec.rows import event_from_row
+from tracker.domain.dates import resolve
+from tracker.domain.events import Event
+from tracker.domain.fold import Query, State, diff, evolve
+from tracker.domain.ordering import OPEN_END_DAY, day_number, day_text
+from tracker.domain.selection import EventFilter
 from tracker.errors import TrackerError
-from tracker.events import Event
-from tracker.memory import map_large_blocks, return_freed_memory
-from tracker.ordering import OPEN_END_DAY, day_number, day_text
-from tracker.outline import Outline, narrowed
-from tracker.projections import Query, State, diff, evolve
-from tracker.selection import EventFilter
-from tracker.service import Timeline
-from tracker.stateindex import Order, StateIndex
+from tracker.readmodels.checkpoints import Checkpoints
+from tracker.readmodels.outline import Outline, narrowed
+from tracker.readmodels.stateindex import Order, StateIndex
 from tracker.text import one_line
 from tracker.tui import keys
 from tracker.tui.model import (
@@ -244,7 +244,7 @@ class TrackerApp(App[None]):
         self.known_on: str | None = None
         self.recorded_by: str | None = None
         self.admitted: bytearray | None = None  # one byte per log position: 1 if shown
-        # a narrowed view's own story order and marks (see tracker.outline.narrowed)
+        # a narrowed view's own story order and marks (see tracker.readmodels.outline.narrowed)
         self.view_story: array | None = None
         self.view_marks: bytearray | None = None
         self.filter = EventFilter()
@@ -271,7 +271,7 @@ class TrackerApp(App[None]):
     # -- plumbing ----------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        keep_collecting(True)  # for as long as the app runs: see tracker.bulk
+        keep_collecting(True)  # for as long as the app runs: see tracker.app.collector
         map_large_blocks()
         self.push_screen(self.main)
         for notice in self.timeline.notices:  # what opening did (created, seeded, upgraded)

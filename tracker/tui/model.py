@@ -1,4 +1,4 @@
-"""What the timeline screen does with the log's outline (:mod:`tracker.outline`): the rows on
+"""What the timeline screen does with the log's outline (:mod:`tracker.readmodels.outline`): the rows on
 screen in the active order, filters over them, moving by day, and the text of the lines shown.
 
 No Textual here. Event text is fetched from the database by position, a page at a time, when it
@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from tracker.codec import Row, event_from_row
-from tracker.dates import StoryTime
-from tracker.events import Event, Source
-from tracker.ordering import OPEN_END_DAY, OPEN_START_DAY
-from tracker.outline import TYPE_NAMES, Outline
-from tracker.selection import EventFilter
+from tracker.codec.rows import Row, event_from_row
+from tracker.domain.dates import StoryTime
+from tracker.domain.events import Event, Source
+from tracker.domain.ordering import OPEN_END_DAY, OPEN_START_DAY
+from tracker.domain.selection import EventFilter
+from tracker.readmodels.outline import TYPE_NAMES, Outline
 from tracker.text import one_line
 
 STORY = "story"

@@ -1,7 +1,7 @@
 """The panes' content: the event under the cursor, this step's change, the state after it.
 
 Pure (no widgets, no I/O), so workers build it off the UI thread. Event text is only ever put
-into Rich ``Text`` (through :func:`tracker.render.literal`) or Textual ``Content`` objects,
+into Rich ``Text`` (through :func:`tracker.render.terminal.literal`) or Textual ``Content`` objects,
 never parsed as markup. The event and the full state are the very views the CLI prints
 (``tracker add`` / ``tracker state``), so the two never disagree.
 """
@@ -16,12 +16,12 @@ from rich.padding import Padding
 from rich.text import Text
 from textual.content import Content
 
-from tracker.events import EVENT_TYPES, Event
-from tracker.outline import mark_names
-from tracker.projections import Change, Query, State
-from tracker.render import event_fields, label_grid, literal, state_view, status_text
-from tracker.report import SECTIONS, state_to_dict
-from tracker.stateindex import Order, StateIndex
+from tracker.codec.state_document import SECTIONS, state_to_dict
+from tracker.domain.events import EVENT_TYPES, Event
+from tracker.domain.fold import Change, Query, State
+from tracker.readmodels.outline import mark_names
+from tracker.readmodels.stateindex import Order, StateIndex
+from tracker.render.terminal import event_fields, label_grid, literal, state_view, status_text
 from tracker.text import one_line, visible
 
 RECENT = 15  # items changed lately, listed for a large log

@@ -22,7 +22,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tracker.outline import Outline, mark_names
+from tracker.readmodels.outline import Outline, mark_names
 from tracker.tui.keys import KEYS
 from tracker.tui.model import LRU, Line, View
 

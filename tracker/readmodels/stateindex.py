@@ -10,9 +10,9 @@ kind and status before and after. From that it answers, at any step:
 - how many items stood in each kind and status (count checkpoints every ``every`` steps plus
   the changes since);
 - which events make up an item at that step (their log positions: show the item in full by
-  replaying just those events with :func:`tracker.projections.replay`).
+  replaying just those events with :func:`tracker.domain.fold.replay`).
 
-Statuses come from :func:`tracker.projections.derive` itself, so the index agrees with a full
+Statuses come from :func:`tracker.domain.fold.derive` itself, so the index agrees with a full
 replay by construction; a fast path handles the common case (an item's next event in story
 order, with no disputes, corrections or retractions) without re-deriving the whole item.
 
@@ -29,12 +29,12 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from typing import BinaryIO, Literal, NamedTuple
 
-from tracker.arrayfile import read_arrays, write_arrays
-from tracker.bulk import paused_gc
-from tracker.codec import Fact
-from tracker.dates import StoryTime
-from tracker.events import EMPTY_DETAILS, Actor, FrozenDict
-from tracker.ordering import (
+from tracker.app.collector import paused_gc
+from tracker.codec.rows import Fact
+from tracker.domain.dates import StoryTime
+from tracker.domain.events import EMPTY_DETAILS, Actor, FrozenDict
+from tracker.domain.fold import Actions, Step, _accounts, _info, _Round, derive
+from tracker.domain.ordering import (
     OPEN_END_DAY,
     OPEN_START_DAY,
     day_number,
@@ -44,8 +44,8 @@ from tracker.ordering import (
     story_number,
     uncertain_marks_of,
 )
-from tracker.outline import TYPE_CODE, TYPE_NAMES, Outline
-from tracker.projections import Actions, Step, _accounts, _info, _Round, derive
+from tracker.readmodels.arrayfile import read_arrays, write_arrays
+from tracker.readmodels.outline import TYPE_CODE, TYPE_NAMES, Outline
 
 Order = Literal["story", "recorded"]
 ORDERS: tuple[Order, ...] = ("story", "recorded")

@@ -21,10 +21,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import SQLAlchemyError as _SQLAlchemyError
 
-from tracker import document
-from tracker.admission import admit
-from tracker.bulk import paused_gc
-from tracker.codec import (
+from tracker.app.collector import paused_gc
+from tracker.codec import document
+from tracker.codec.rows import (
     Row,
     event_from_row,
     fact_from_row,
@@ -32,9 +31,13 @@ from tracker.codec import (
     row_fields,
     stored_body,
 )
+from tracker.codec.state_document import state_to_dict
+from tracker.domain.admission import admit
+from tracker.domain.events import Event
+from tracker.domain.fold import Query, State, project, project_rows
+from tracker.domain.selection import EventFilter
 from tracker.errors import DatabaseError, InvalidEvent, InvalidInput, TrackerError
-from tracker.events import Event
-from tracker.outline import (
+from tracker.readmodels.outline import (
     Outline,
     build_outline,
     extend_outline,
@@ -42,10 +45,7 @@ from tracker.outline import (
     mark_names,
     save_outline,
 )
-from tracker.projections import Query, State, project, project_rows
-from tracker.report import state_to_dict
-from tracker.selection import EventFilter
-from tracker.stateindex import FactTable, Order, StateIndex, load, save
+from tracker.readmodels.stateindex import FactTable, Order, StateIndex, load, save
 from tracker.store import migrate
 from tracker.store.backup import BackupReport, Verdict, backup, check_chain
 from tracker.store.engine import database_url, make_engine, sqlite_path
@@ -81,8 +81,8 @@ def default_database_path() -> Path:
 
 def seed_file() -> Path:
     """The seed timeline: in the package when installed, at the top of a checkout otherwise."""
-    here = Path(__file__).resolve().parent
-    for folder in (here / "seeds", here.parent / "seeds"):
+    package = Path(__file__).resolve().parent.parent
+    for folder in (package / "seeds", package.parent / "seeds"):
         candidate = folder / SEED_NAME
         if candidate.exists():
             return candidate
@@ -299,7 +299,7 @@ class Timeline:
 
     def outline(self, cancelled: Callable[[], bool] = lambda: False,
                 base: Outline | None = None) -> Outline:
-        """The outline of the whole log (see :mod:`tracker.outline`), from two narrow reads; given
+        """The outline of the whole log (see :mod:`tracker.readmodels.outline`), from two narrow reads; given
         the outline of an earlier state of the log (``base``), only what was appended since is
         read. Saved in the user cache directory by the log's head, like the state index."""
         head = self.head()
@@ -324,7 +324,7 @@ class Timeline:
                     orders: Sequence[Order] = ("story", "recorded"),
                     base: StateIndex | None = None, outline: Outline | None = None
                     ) -> StateIndex:
-        """The state index of the events the query admits (see :mod:`tracker.stateindex`).
+        """The state index of the events the query admits (see :mod:`tracker.readmodels.stateindex`).
 
         The index of the whole log is saved in the user cache directory, keyed by the log's
         head, so opening an unchanged log again loads it instead of folding every event; so is

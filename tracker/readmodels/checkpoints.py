@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 
-from tracker.bulk import paused_gc
-from tracker.events import Event
-from tracker.projections import EMPTY, State, replay
+from tracker.app.collector import paused_gc
+from tracker.domain.events import Event
+from tracker.domain.fold import EMPTY, State, replay
 
 Fetch = Callable[[int, int], Sequence[Event]]
 """fetch(start, stop): the events at steps start..stop-1 of the order (0-based)."""

@@ -25,9 +25,9 @@ from typing import Any, Generic, NamedTuple, TypeVar
 import immutables
 import orjson
 
-from tracker.bulk import paused_gc
-from tracker.dates import StoryTime
-from tracker.events import (
+from tracker.app.collector import paused_gc
+from tracker.domain.dates import StoryTime
+from tracker.domain.events import (
     EMPTY_DETAILS,
     EVENT_TYPES,
     SCHEMA_VERSION,
@@ -37,7 +37,7 @@ from tracker.events import (
     freeze,
     thaw,
 )
-from tracker.ordering import StoryKey, story_key, story_key_of
+from tracker.domain.ordering import StoryKey, story_key, story_key_of
 
 DISPUTED = "disputed"
 T = TypeVar("T")
@@ -86,7 +86,7 @@ def step_of_row(row: tuple[Any, ...]) -> tuple[str, Step]:
     (position, id_, type_, version, subject, earliest, latest, published, _recorded_at, body_text,
      _hash) = row[:11]
     if version != SCHEMA_VERSION:  # an older body: upcast through the codec
-        from tracker.codec import event_from_row
+        from tracker.codec.rows import event_from_row
 
         event = event_from_row(row)
         return event.subject or event.id, step_of(event)
@@ -546,7 +546,7 @@ def _corrected(step: Step, corrections: list[Step]) -> Step:
     Each correction's changes are validated when it is appended; a field that no longer fits
     (say, a role the type does not have) leaves that field as it was.
     """
-    from tracker.codec import parse_actors, parse_details, parse_source, parse_story
+    from tracker.codec.rows import parse_actors, parse_details, parse_source, parse_story
     from tracker.errors import InvalidEvent
 
     etype = EVENT_TYPES[step.type]

@@ -16,8 +16,15 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from tracker.events import DEFAULT_CERTAINTY, REF_RELATIONS, Event, EventType, event_types, thaw
-from tracker.report import SECTIONS
+from tracker.codec.state_document import SECTIONS
+from tracker.domain.events import (
+    DEFAULT_CERTAINTY,
+    REF_RELATIONS,
+    Event,
+    EventType,
+    event_types,
+    thaw,
+)
 from tracker.text import visible
 
 #: Colour of each status in the readable views (anything else shows unstyled).

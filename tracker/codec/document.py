@@ -16,9 +16,9 @@ from typing import IO, Any
 
 import orjson
 
-from tracker.codec import event_to_dict
+from tracker.codec.rows import event_to_dict
+from tracker.domain.events import Event
 from tracker.errors import InvalidInput
-from tracker.events import Event
 from tracker.text import clip as _clip
 from tracker.text import json_safe
 
@@ -28,7 +28,7 @@ VERSION = 1
 
 def schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of the export format; it ships with the package."""
-    text = resources.files("tracker").joinpath("timeline.schema.json").read_text("utf-8")
+    text = resources.files("tracker.codec").joinpath("timeline.schema.json").read_text("utf-8")
     return json.loads(text)
 
 

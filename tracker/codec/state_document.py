@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tracker.events import thaw
-from tracker.projections import Item, ItemView, Query, State, item_order
+from tracker.domain.events import thaw
+from tracker.domain.fold import Item, ItemView, Query, State, item_order
 
 #: Section names of the state document, one per item kind, in reading order.
 SECTIONS = {

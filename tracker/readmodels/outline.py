@@ -19,9 +19,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from tracker.arrayfile import read_arrays, write_arrays
-from tracker.events import EVENT_TYPES
-from tracker.ordering import (
+from tracker.domain.events import EVENT_TYPES
+from tracker.domain.ordering import (
     OPEN_END_DAY,
     OPEN_START_DAY,
     day_number,
@@ -29,7 +28,8 @@ from tracker.ordering import (
     story_days,
     uncertain_marks_of,
 )
-from tracker.selection import MARK_OF_RELATION
+from tracker.domain.selection import MARK_OF_RELATION
+from tracker.readmodels.arrayfile import read_arrays, write_arrays
 
 #: Type names by code (a byte per event).
 TYPE_NAMES: tuple[str, ...] = tuple(EVENT_TYPES)
@@ -223,7 +223,7 @@ def _insert_in_story(out: Outline, positions: Iterable[int]) -> None:
 
     def key(p: int) -> tuple[int, int, int]:
         """(days, position it sorts with, own position): story order's key, as
-        :func:`tracker.ordering.order_by_story` settles it (references first, without recursion:
+        :func:`tracker.domain.ordering.order_by_story` settles it (references first, without recursion:
         a chain of answers can be long)."""
         found = keys.get(p)
         if found is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Sequence
 
-from tracker.events import Event
+from tracker.domain.events import Event
 
 UNBOUNDED_END = "9999-12-31"
 UNBOUNDED_START = "0000-01-01"

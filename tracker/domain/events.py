@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, NoReturn
 
-from tracker.dates import StoryTime
+from tracker.domain.dates import StoryTime
 
 #: Version of the event envelope written by this code. Older rows are upcast on read (codec).
 #: 1: the first shape. 2: adds ``certainty`` (how sure the source is), "certain" for older events.

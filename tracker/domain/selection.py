@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from tracker.dates import parse_iso_date
+from tracker.domain.dates import parse_iso_date
+from tracker.domain.events import EVENT_TYPES, Event, kinds
 from tracker.errors import InvalidInput
-from tracker.events import EVENT_TYPES, Event, kinds
 
 #: The mark an entry gets from each relation a later entry refers to it with, in display order.
 MARK_OF_RELATION: Mapping[str, str] = {

@@ -14,9 +14,8 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from tracker.dates import StoryTime, parse_iso_date, resolve
-from tracker.errors import InvalidDate, InvalidEvent
-from tracker.events import (
+from tracker.domain.dates import StoryTime, parse_iso_date, resolve
+from tracker.domain.events import (
     CERTAINTY,
     CORRECTABLE_FIELDS,
     DEFAULT_CERTAINTY,
@@ -33,6 +32,7 @@ from tracker.events import (
     freeze,
     thaw,
 )
+from tracker.errors import InvalidDate, InvalidEvent
 from tracker.text import clip as _clip
 
 # --------------------------------------------------------------------------- stored rows
@@ -477,7 +477,7 @@ def parse_event(
     """Validate one event given as a JSON object (import, ``tracker add``, the TUI form).
 
     ``where`` prefixes every error ("line 3", "event 'e12'"). Cross-log checks (references,
-    duplicates) are :mod:`tracker.admission`'s.
+    duplicates) are :mod:`tracker.domain.admission`'s.
     """
     if not isinstance(obj, dict):
         raise InvalidEvent(f"{where}: an event must be a JSON object, not {_json_type(obj)}")

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from tracker.codec import Row, event_from_row, same_content
+from tracker.codec.rows import Row, event_from_row, same_content
+from tracker.domain.events import EVENT_TYPES, ITEM_RELATIONS, Event
 from tracker.errors import ConflictingEvent, InvalidEvent, UnknownReference
-from tracker.events import EVENT_TYPES, ITEM_RELATIONS, Event
 
 
 @dataclass(frozen=True, slots=True)
