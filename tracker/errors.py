@@ -8,9 +8,22 @@ from __future__ import annotations
 
 
 class TrackerError(Exception):
-    """Base of every failure the tool reports to a user."""
+    """Base of every failure the tool reports to a user.
+
+    The failure is data: ``message`` is the one line a user reads (it names the place already),
+    ``field`` the input field at fault (``"story"``, ``"source.published"``, ``"details.terms"``,
+    ``"actors[1].role"``), ``place`` where the input came from (``"events.json line 12"``,
+    ``"--story"``, an event id). Shells highlight ``field`` and print ``message``; none of them
+    parses the text.
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str, *, field: str | None = None, place: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.place = place
 
 
 class InvalidDate(TrackerError):
