@@ -26,19 +26,27 @@ def _wanted_stamp() -> str:
     return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
 
 
+def _step(text: str) -> None:
+    print(f"dev.py: {text}", file=sys.stderr, flush=True)
+
+
 def ensure_environment() -> None:
     if sys.version_info < (3, 11):  # noqa: UP036  (a friendly message on an old Python)
         sys.exit(f"tracker needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     if not (BIN / "python").exists():
-        print("Creating .venv ...", file=sys.stderr)
+        _step(f"creating a virtual environment in {VENV} (first run only) ...")
         venv.EnvBuilder(with_pip=True).create(VENV)
     if STAMP.exists() and STAMP.read_text() == _wanted_stamp():
         return
-    print("Installing tracker and its dependencies into .venv ...", file=sys.stderr)
-    pip = [str(BIN / "python"), "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "install", "-U", "pip"], check=True)
+    # pip's own lines (Collecting..., Installing...) show the progress: a first install fetches
+    # about forty packages and takes a minute or two, which silence would make look like a hang.
+    pip = [str(BIN / "python"), "-m", "pip", "--disable-pip-version-check", "--progress-bar", "off"]
+    _step("updating pip inside .venv ...")
+    subprocess.run([*pip, "install", "-q", "-U", "pip"], check=True)
+    _step("installing tracker and its dependencies into .venv (pip's progress follows) ...")
     subprocess.run([*pip, "install", "-e", f"{ROOT}[dev]"], check=True)
     STAMP.write_text(_wanted_stamp())
+    _step("installed; the next runs start at once")
 
 
 def main(argv: list[str]) -> int:
@@ -51,6 +59,7 @@ def main(argv: list[str]) -> int:
         # from where the user is: a file named on the command line is theirs, not the checkout's
         args = [str(BIN / "tracker"), *rest]
     else:
+        _step("running the whole test suite (pytest, two workers; SQLite, PostgreSQL, the app) ...")
         args = [str(BIN / "python"), "-m", "pytest", "-n", "2", "-q", *rest]
         os.chdir(ROOT)
     if os.name == "nt":
