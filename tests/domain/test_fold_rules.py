@@ -169,3 +169,14 @@ def test_merging_a_long_list_of_terms_takes_one_lookup_per_term() -> None:
     assert len(view.details["terms"]) == n + 1
     assert view.details["terms"][-1] == "new term"
     assert Counted.compared <= 2 * n
+
+
+def test_an_opening_whose_date_could_fall_before_the_answer_is_admitted_as_an_account() -> None:
+    """"On or before March 10" may be the first report's day: not certainly after the refusal."""
+    log = Log(declined_invitation())
+    vague = ev(0, {"id": "vague", "type": "invitation.extended", "subject": "inv:moscow",
+                   "story": "on or before 2014-03-10", "actors": INVITE})
+    assert vague.story.earliest is None
+    assert [e.id for e in admitted(log, vague)] == ["vague"]
+    assert replay([*log.events, vague._replace(position=3)]).items["inv:moscow"].status == (
+        "declined")

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from tracker.domain.events import Event
 from tracker.domain.fold import Step, standing, step_of
-from tracker.domain.ordering import story_key_of
 from tracker.domain.vocabulary import EVENT_TYPES, ITEM_RELATIONS, openers_to
 from tracker.errors import ConflictingEvent, InvalidEvent, UnknownReference
 
@@ -103,9 +102,9 @@ _LATER = 1 << 62  # positions the new events will have, after every stored one
 
 def _refuse_reopening(new: Sequence[Event], where: Sequence[str], items: ItemLookup | None
                       ) -> None:
-    """No event without effect, silently: an event that opens an item, on an item that stands at
-    another status by its story date, would move nothing (the fold keeps it as an account of the
-    opening). Refuse it, saying what to record instead."""
+    """No event without effect, silently: an event that opens an item, on an item that certainly
+    stands at another status by its story date, would move nothing (the fold keeps it as an
+    account of the opening). Refuse it, saying what to record instead."""
     candidates = [i for i, e in enumerate(new)
                   if EVENT_TYPES[e.type].opens_item and e.subject != e.id]
     if not candidates:
@@ -117,10 +116,14 @@ def _refuse_reopening(new: Sequence[Event], where: Sequence[str], items: ItemLoo
         steps_of.setdefault(event.subject or event.id, []).append(step_of(event))
     for k, event in enumerate(new):
         subject = event.subject or event.id
-        if k in candidates and subject in steps_of:
+        start = event.story.earliest
+        if k in candidates and subject in steps_of and start is not None:
             etype = EVENT_TYPES[event.type]
-            key = story_key_of(event.story.earliest, event.story.latest, _LATER + k)
-            before = sorted((s for s in steps_of[subject] if s.key < key), key=_story_key)
+            # What certainly came before it: an event whose date window ends before its own
+            # begins. (An account whose date could fall earlier stays an account of the opening.)
+            before = sorted((s for s in steps_of[subject]
+                             if s.story.latest is not None and s.story.latest < start),
+                            key=_story_key)
             kind, status = standing(tuple(before))
             if kind == etype.kind and status and etype.move(status, event.details) is None:
                 instead = openers_to(etype.kind, status)
