@@ -180,3 +180,17 @@ def test_an_opening_whose_date_could_fall_before_the_answer_is_admitted_as_an_ac
     assert [e.id for e in admitted(log, vague)] == ["vague"]
     assert replay([*log.events, vague._replace(position=3)]).items["inv:moscow"].status == (
         "declined")
+
+
+def test_a_proposed_meeting_that_is_then_scheduled_is_scheduled() -> None:
+    """meeting.scheduled opens an item or moves a possible one: the vocabulary names the
+    transition (earlier versions left the meeting "possible", the scheduling without effect)."""
+    participant = [{"name": "Kerry", "role": "participant"}]
+    events = [
+        ev(1, {"id": "idea", "type": "meeting.proposed", "subject": "meet:sochi",
+               "story": "2014-03-01", "actors": participant}),
+        ev(2, {"id": "set", "type": "meeting.scheduled", "subject": "meet:sochi",
+               "story": "2014-03-04", "actors": participant}),
+    ]
+    assert [e.id for e in admitted(Log(events[:1]), events[1])] == ["set"]
+    assert replay(events).items["meet:sochi"].status == "scheduled"

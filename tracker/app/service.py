@@ -206,10 +206,19 @@ class Timeline:
                 raise InvalidInput("the input holds no events")
             return self.append(events, labels)
         except TrackerError as exc:
-            told = data.with_lines(str(exc))
-            if told == str(exc):
+            # The failure names its entry as data (``place``: "FILE event 3"); an entry of an
+            # array or an export is told by its line. Other entries the message mentions (the
+            # first of two with one id) are told by their lines too.
+            place = exc.place
+            line = data.line_of(place) if place is not None else None
+            message = exc.message
+            if line is not None and place is not None and message.startswith(place):
+                message = line + message[len(place):]
+            message = data.with_lines(message)
+            if message == exc.message:
                 raise
-            raise type(exc)(told) from None
+            raise type(exc)(message, field=exc.field,
+                            place=line if line is not None else place) from None
 
     def import_file(self, path: Path) -> AppendReport:
         return self.import_input(document.read_file(path))

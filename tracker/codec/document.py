@@ -141,6 +141,21 @@ class Input:
         self.name = name
         self.text = text  # kept for arrays and exports: to name an entry's line in an error
 
+    def line_of(self, label: str) -> str | None:
+        """How an error names the entry labelled ``label`` ("FILE event 3"): by the line it
+        starts on in an array or an export ("FILE line 24 (event 3)"); None: it has no other
+        name (a JSON Lines entry is labelled by its line already)."""
+        if self.kind not in {"array", "export"} or not self.text:
+            return None
+        prefix = f"{self.name} event "
+        number = label[len(prefix):] if label.startswith(prefix) else ""
+        if not number.isdigit():
+            return None
+        lines = _entry_lines(self.text, self.kind, int(number))
+        if int(number) > len(lines):
+            return None
+        return f"{self.name} line {lines[int(number) - 1]} (event {number})"
+
     def with_lines(self, message: str) -> str:
         """An error message with each "FILE event N" of an array or export told as its line."""
         if self.kind not in {"array", "export"} or not self.text:

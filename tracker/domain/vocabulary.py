@@ -282,7 +282,7 @@ _TYPES: tuple[EventType, ...] = (
        _opens("possible"), ("participant", "proposer"), ("participant",), (_D("when"),),
        opens_item=True, starts_round=True, cameo="036", plover="AGREE"),
     _T("meeting.scheduled", "A meeting is set for a date and place.", "move",
-       _opens("scheduled"), ("participant",), (), (_D("when"), _FORMAT),
+       (_M("scheduled", (NEW, "possible", "scheduled")),), ("participant",), (), (_D("when"), _FORMAT),
        opens_item=True, starts_round=True, cameo="036", plover="AGREE"),
     _T("meeting.postponed", "A scheduled meeting is put off.", "move", _to("postponed"),
        ("decided_by",), (), (_D("reason"), _D("new_when")),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.test_projections import logs
+from tests.domain.test_fold import logs
 from tracker.app.service import Timeline, open_timeline, seed_file
 from tracker.domain.events import Event
 from tracker.domain.ordering import OPEN_END_DAY, OPEN_START_DAY, day_number, uncertain_marks

@@ -8,8 +8,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.test_outline import outline_of_events
-from tests.test_projections import logs
+from tests.domain.test_fold import logs
+from tests.readmodels.test_outline import outline_of_events
 from tracker.app.service import Timeline
 from tracker.codec.rows import decode_step
 from tracker.domain.events import Event
@@ -65,7 +65,7 @@ def test_the_seed_index_from_stored_rows(seeded: Timeline) -> None:
 
 
 def test_an_item_made_only_of_a_dispute_is_an_entry_as_replay_says() -> None:
-    from tests.test_projections import ev
+    from tests.domain.test_fold import ev
 
     events = [
         ev(1, {"id": "inv", "type": "invitation.extended", "subject": "inv:x", "story": "2014-03-01",

@@ -35,7 +35,7 @@ from tracker.store import migrate
 from tracker.store.engine import make_engine
 from tracker.store.recorder import Recorder
 
-OLD_LOG = Path(__file__).parent / "data" / "tracker-0001-seed.sqlite"
+OLD_LOG = Path(__file__).parents[1] / "data" / "tracker-0001-seed.sqlite"
 OLD_HEAD = "cf3c8a52351046830c8d0082c72a66ce2083759ee573bfd8881ffd5bc46e79fd"
 ROW_SQL = ("SELECT position, id, type, schema_version, subject, story_earliest, story_latest, "
            "published, recorded_at, body, hash FROM events ORDER BY position")
