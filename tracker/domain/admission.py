@@ -111,24 +111,24 @@ def _refuse_reopening(new: Sequence[Event], where: Sequence[str], items: ItemLoo
     """No event without effect, silently: an event that opens an item, on an item that certainly
     stands at another status by its story date, would move nothing (the fold keeps it as an
     account of the opening). Refuse it, saying what to record instead."""
-    candidates = [i for i, e in enumerate(new)
-                  if EVENT_TYPES[e.type].opens_item and e.subject != e.id]
+    candidates = {i for i, e in enumerate(new)
+                  if EVENT_TYPES[e.type].opens_item and e.subject != e.id}
     if not candidates:
         return
     subjects = {new[i].subject for i in candidates}
     stored = list(items(s for s in subjects if s is not None)) if items is not None else []
-    steps_of: dict[str, list[Step]] = {}
+    held: dict[str, list[Event]] = {}  # the items' events so far (steps made only when asked)
     for event in stored:
-        steps_of.setdefault(event.subject or event.id, []).append(step_of(event))
+        held.setdefault(event.subject or event.id, []).append(event)
     for k, event in enumerate(new):
         subject = event.subject or event.id
         start = event.story.earliest
-        if k in candidates and subject in steps_of and start is not None:
+        if k in candidates and subject in held and start is not None:
             etype = EVENT_TYPES[event.type]
             # What certainly came before it: an event whose date window ends before its own
             # begins. (An account whose date could fall earlier stays an account of the opening.)
-            before = sorted((s for s in steps_of[subject]
-                             if s.story.latest is not None and s.story.latest < start),
+            before = sorted((step_of(e) for e in held[subject]
+                             if e.story.latest is not None and e.story.latest < start),
                             key=_story_key)
             kind, status = standing(tuple(before))
             if kind == etype.kind and status and etype.move(status, event.details) is None:
@@ -142,7 +142,8 @@ def _refuse_reopening(new: Sequence[Event], where: Sequence[str], items: ItemLoo
                     "add an account of the opening",
                     field="type", place=where[k],
                 )
-        steps_of.setdefault(subject, []).append(step_of(event._replace(position=_LATER + k)))
+        if subject in subjects:
+            held.setdefault(subject, []).append(event._replace(position=_LATER + k))
 
 
 def _story_key(step: Step) -> tuple[str, str, int]:
