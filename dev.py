@@ -40,11 +40,13 @@ def ensure_environment() -> None:
         return
     # pip's own lines (Collecting..., Installing...) show the progress: a first install fetches
     # about forty packages and takes a minute or two, which silence would make look like a hang.
-    pip = [str(BIN / "python"), "-m", "pip", "--disable-pip-version-check", "--progress-bar", "off"]
+    # (--progress-bar is an option of `pip install`, not of pip itself: the pip a new venv
+    # bundles refuses it before the command.)
+    pip = [str(BIN / "python"), "-m", "pip", "--disable-pip-version-check"]
     _step("updating pip inside .venv ...")
-    subprocess.run([*pip, "install", "-q", "-U", "pip"], check=True)
+    subprocess.run([*pip, "install", "--progress-bar", "off", "-q", "-U", "pip"], check=True)
     _step("installing tracker and its dependencies into .venv (pip's progress follows) ...")
-    subprocess.run([*pip, "install", "-e", f"{ROOT}[dev]"], check=True)
+    subprocess.run([*pip, "install", "--progress-bar", "off", "-e", f"{ROOT}[dev]"], check=True)
     STAMP.write_text(_wanted_stamp())
     _step("installed; the next runs start at once")
 
