@@ -15,7 +15,7 @@ from tracker.errors import TrackerError
 try:  # typer bundles its own click from 0.2x on; older ones use click itself
     from typer._click.exceptions import UsageError
 except ImportError:  # pragma: no cover
-    from click.exceptions import UsageError  # type: ignore[no-redef,import-not-found,unused-ignore]
+    from click.exceptions import UsageError  # type: ignore[no-redef,import-not-found,assignment,unused-ignore]
 from tracker.app.service import Timeline, open_timeline
 from tracker.text import one_line
 

@@ -18,6 +18,13 @@ import orjson
 
 from tracker.codec.rows import event_to_dict
 from tracker.domain.events import Event
+from tracker.domain.vocabulary import (
+    EVENT_TYPES,
+    FALLBACK_KIND,
+    event_types,
+    kinds,
+    status_names,
+)
 from tracker.errors import InvalidInput
 from tracker.text import clip as _clip
 from tracker.text import json_safe
@@ -29,7 +36,42 @@ VERSION = 1
 def schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of the export format; it ships with the package."""
     text = resources.files("tracker.codec").joinpath("timeline.schema.json").read_text("utf-8")
-    return json.loads(text)
+    return _with_vocabulary(json.loads(text))
+
+
+_DETAIL_SCHEMA: dict[str, dict[str, Any]] = {
+    "text": {"type": "string"},
+    "list": {"type": "array", "items": {"type": "string"}},
+    "bool": {"type": "boolean"},
+    "changes": {"type": "object"},
+}
+
+
+def _with_vocabulary(doc: dict[str, Any]) -> dict[str, Any]:
+    """The schema's vocabulary parts, read from the vocabulary: the event types, each type's
+    details with their value types, the item kinds and statuses."""
+    defs = doc["$defs"]
+    event = defs["event"]
+    event["properties"]["type"]["enum"] = list(EVENT_TYPES)
+    event["allOf"] = [
+        {
+            "if": {"properties": {"type": {"const": t.name}}, "required": ["type"]},
+            "then": {"properties": {"details": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    d.name: ({"enum": list(d.choices)} if d.type == "enum"
+                             else _DETAIL_SCHEMA[d.type])
+                    for d in t.detail_specs
+                },
+            }}},
+        }
+        for t in event_types()
+    ]
+    item = defs["item"]["properties"]
+    item["kind"]["enum"] = list(dict.fromkeys([*kinds(), FALLBACK_KIND]))
+    item["status"]["enum"] = list(status_names())
+    return doc
 
 
 def build(
@@ -98,6 +140,21 @@ class Input:
         self.kind = kind
         self.name = name
         self.text = text  # kept for arrays and exports: to name an entry's line in an error
+
+    def line_of(self, label: str) -> str | None:
+        """How an error names the entry labelled ``label`` ("FILE event 3"): by the line it
+        starts on in an array or an export ("FILE line 24 (event 3)"); None: it has no other
+        name (a JSON Lines entry is labelled by its line already)."""
+        if self.kind not in {"array", "export"} or not self.text:
+            return None
+        prefix = f"{self.name} event "
+        number = label[len(prefix):] if label.startswith(prefix) else ""
+        if not number.isdigit():
+            return None
+        lines = _entry_lines(self.text, self.kind, int(number))
+        if int(number) > len(lines):
+            return None
+        return f"{self.name} line {lines[int(number) - 1]} (event {number})"
 
     def with_lines(self, message: str) -> str:
         """An error message with each "FILE event N" of an array or export told as its line."""

@@ -3,7 +3,7 @@ outputs are what tracker prints on the seed today, its vocabulary lists every ev
 every command has help.
 
 When an output changes on purpose, refresh the README's copies with
-``.venv/bin/python -m tests.test_cli_docs``.
+``.venv/bin/python -m tests.cli.test_docs``.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 backends with ``tracker export`` and ``tracker import`` and gives the same state; every member
 points at the server with ``--db`` or ``TRACKER_DB`` and the whole CLI works against it.
 
-(Concurrent appenders on PostgreSQL: tests/test_concurrency.py runs on both backends. The store
-contract on both backends: tests/test_store_contract.py.)
+(Concurrent appenders on PostgreSQL: tests/store/test_concurrency.py runs on both backends. The store
+contract on both backends: tests/store/test_store_contract.py.)
 """
 
 from __future__ import annotations

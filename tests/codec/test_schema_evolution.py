@@ -27,14 +27,15 @@ from sqlalchemy.engine import make_url
 from tests.cli_support import SEED, ok, tracker
 from tests.integrity_data import digest, snapshot, sqlite_exec
 from tracker.app.service import open_timeline
-from tracker.codec.rows import UPCASTERS, event_from_row, parse_event, stored_body
+from tracker.codec.rows import UPCASTERS, event_from_row, stored_body
 from tracker.domain.events import CERTAINTY, SCHEMA_VERSION
+from tracker.domain.input import parse_event
 from tracker.errors import InvalidEvent
 from tracker.store import migrate
 from tracker.store.engine import make_engine
 from tracker.store.recorder import Recorder
 
-OLD_LOG = Path(__file__).parent / "data" / "tracker-0001-seed.sqlite"
+OLD_LOG = Path(__file__).parents[1] / "data" / "tracker-0001-seed.sqlite"
 OLD_HEAD = "cf3c8a52351046830c8d0082c72a66ce2083759ee573bfd8881ffd5bc46e79fd"
 ROW_SQL = ("SELECT position, id, type, schema_version, subject, story_earliest, story_latest, "
            "published, recorded_at, body, hash FROM events ORDER BY position")
