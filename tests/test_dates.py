@@ -18,8 +18,11 @@ from tracker.errors import InvalidDate
 
 MONDAY = "2014-03-10"
 HINT = (
-    "write an ISO date such as 2014-03-10, a window such as 2014-03-03..2014-03-09, "
-    "or 'no later than 2014-03-10'"
+    "write an ISO date such as 2014-03-10, a window such as 2014-03-03..2014-03-09 or "
+    "'June 30-July 2, 2019', 'no later than 2014-03-10', or words read from the publication "
+    "date: today, yesterday, last night, Friday, last Friday, Friday night, this/last/next week, "
+    "over the weekend, last weekend, three days ago, this/last month, early/mid/late March, "
+    "late last month, early 2018"
 )
 
 # (expression, EDTF, earliest, latest), all read against MONDAY.

@@ -14,7 +14,15 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from tracker.domain.dates import StoryTime, parse_iso_date, resolve
+from tracker.domain.dates import (
+    StoryTime,
+    check_zone,
+    parse_iso_date,
+    resolve,
+    story_from_body,
+    story_to_body,
+    with_receipt,
+)
 from tracker.domain.events import (
     CERTAINTY,
     CORRECTABLE_FIELDS,
@@ -59,8 +67,17 @@ def _upcast_v1_v2(body: dict[str, Any]) -> dict[str, Any]:
     return {**body, "certainty": DEFAULT_CERTAINTY}
 
 
+def _upcast_v2_v3(body: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 let a story carry ``tz`` and ``received``: an older story has neither, which
+    version 3 writes the same way (the keys absent). The body is unchanged."""
+    return body
+
+
 #: Upcasters: ``UPCASTERS[n]`` turns a row body written at schema version n into version n + 1.
-UPCASTERS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _upcast_v1_v2}
+UPCASTERS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    1: _upcast_v1_v2,
+    2: _upcast_v2_v3,
+}
 
 _loads = orjson.loads
 
@@ -75,7 +92,8 @@ def _body(event: Event, version: int = SCHEMA_VERSION) -> dict[str, Any]:
     if not s.on_record:
         source["on_record"] = False
     body: dict[str, Any] = {
-        "story": {"expr": event.story.expr, "anchor": event.story.anchor, "edtf": event.story.edtf},
+        "story": story_to_body(event.story) if version >= 3 else {
+            "expr": event.story.expr, "anchor": event.story.anchor, "edtf": event.story.edtf},
         "summary": event.summary,
         "source": source,
     }
@@ -156,7 +174,7 @@ def event_from_row(row: Row | tuple[Any, ...]) -> Event:
     return Event(
         id=id_,
         type=type_,
-        story=StoryTime(st["expr"], st["anchor"], st["edtf"], earliest, latest),
+        story=story_from_body(st, earliest, latest),
         summary=body["summary"],
         source=source,
         subject=subject,
@@ -183,13 +201,7 @@ def event_to_dict(event: Event, hash_: str | None = None) -> dict[str, Any]:
         "type": event.type,
         "schema_version": event.schema_version,
         "subject": event.subject,
-        "story": {
-            "expr": event.story.expr,
-            "anchor": event.story.anchor,
-            "edtf": event.story.edtf,
-            "earliest": event.story.earliest,
-            "latest": event.story.latest,
-        },
+        "story": story_to_body(event.story, full=True),
         "recorded_at": event.recorded_at,
         "summary": event.summary,
         "certainty": event.certainty,
@@ -236,7 +248,8 @@ _EVENT_KEYS = frozenset(
 _SOURCE_KEYS = frozenset(
     {"outlet", "published", "author", "title", "url", "via", "speaker", "on_record", "quote"}
 )
-_STORY_KEYS = frozenset({"expr", "anchor", "edtf", "earliest", "latest"})
+_STORY_KEYS = frozenset({"expr", "anchor", "edtf", "earliest", "latest", "tz", "received"})
+_RECEIVED_KEYS = _STORY_KEYS - {"received"}
 
 
 def _fail(where: str, message: str) -> InvalidEvent:
@@ -296,35 +309,62 @@ def _identifier(value: Any, where: str, field: str) -> str:
 
 
 def parse_story(value: Any, where: str, anchor: str | None) -> StoryTime:
-    """A story time from a bare expression or a {expr, anchor, ...} object."""
+    """A story time from a bare expression or a {expr, anchor, tz, received, ...} object."""
     try:
         if isinstance(value, str):
             return _resolve(value, anchor)
         if isinstance(value, dict):
-            unknown = set(value) - _STORY_KEYS
-            if unknown:
-                key = _clip(repr(sorted(unknown)[0]))
-                raise _fail(where, f"field 'story' has unknown key {key}")
-            expr = value.get("expr")
-            if not isinstance(expr, str) or not expr.strip():
-                raise _fail(where, "field 'story.expr' is required (the date as the source gave it)")
-            own_anchor = value.get("anchor")
-            if own_anchor is not None and not isinstance(own_anchor, str):
-                raise _fail(where, "field 'story.anchor' must be an ISO date string")
-            resolved = _resolve(expr, own_anchor if own_anchor is not None else anchor)
-            return _check_stated_bounds(resolved, value, where)
+            story = _story_object(value, where, anchor, "story", _STORY_KEYS)
+            received = value.get("received")
+            if received is None:
+                return story
+            if isinstance(received, str):
+                received = {"expr": received}
+            if not isinstance(received, dict):
+                raise _fail(where, "field 'story.received' must be a date expression or an "
+                            f"object, not {_json_type(received)}")
+            try:
+                got = _story_object(received, where, anchor, "story.received", _RECEIVED_KEYS)
+            except InvalidDate as exc:
+                raise _fail(where, f"field 'story.received': {exc}") from None
+            return with_receipt(story, got)
     except InvalidDate as exc:
         raise _fail(where, f"field 'story': {exc}") from None
     raise _fail(where, f"field 'story' must be a date expression or an object, not {_json_type(value)}")
 
 
-def _check_stated_bounds(resolved: StoryTime, value: Mapping[str, Any], where: str) -> StoryTime:
+def _story_object(value: Mapping[str, Any], where: str, anchor: str | None, name: str,
+                  keys: frozenset[str]) -> StoryTime:
+    """One story-time object: ``expr`` read against its own anchor (else the source's), its
+    zone checked, and any bounds it states checked against the expression."""
+    unknown = set(value) - keys
+    if unknown:
+        key = _clip(repr(sorted(unknown)[0]))
+        raise _fail(where, f"field '{name}' has unknown key {key}")
+    expr = value.get("expr")
+    if not isinstance(expr, str) or not expr.strip():
+        raise _fail(where, f"field '{name}.expr' is required (the date as the source gave it)")
+    own_anchor = value.get("anchor")
+    if own_anchor is not None and not isinstance(own_anchor, str):
+        raise _fail(where, f"field '{name}.anchor' must be an ISO date string")
+    resolved = _resolve(expr, own_anchor if own_anchor is not None else anchor)
+    zone = value.get("tz")
+    if zone is not None:
+        try:
+            resolved = resolved._replace(tz=check_zone(zone))
+        except InvalidDate as exc:
+            raise _fail(where, f"field '{name}.tz': {exc}") from None
+    return _check_stated_bounds(resolved, value, where, name)
+
+
+def _check_stated_bounds(resolved: StoryTime, value: Mapping[str, Any], where: str,
+                         name: str = "story") -> StoryTime:
     """An export states the bounds it resolved; they must agree with the expression."""
     for key in ("earliest", "latest"):
         if key in value and value[key] != getattr(resolved, key):
             raise _fail(
                 where,
-                f"field 'story.{key}' is {_clip(repr(value[key]))} "
+                f"field '{name}.{key}' is {_clip(repr(value[key]))} "
                 f"but {_clip(repr(resolved.expr))} "
                 f"resolves to {getattr(resolved, key)!r}",
             )

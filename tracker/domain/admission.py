@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from tracker.codec.rows import Row, event_from_row, same_content
-from tracker.domain.events import EVENT_TYPES, ITEM_RELATIONS, Event
+from tracker.domain.dates import StoryTime, starts_after
+from tracker.domain.events import EVENT_TYPES, ITEM_RELATIONS, Event, event_types
 from tracker.errors import ConflictingEvent, InvalidEvent, UnknownReference
 
 
@@ -74,8 +75,31 @@ def admit(batch: Sequence[Event], lookup: Lookup, labels: Sequence[str] | None =
                 f"{where[i]}: id {event.id!r} is already in the log (position {stored.position}) "
                 "with different content; events are never rewritten: record a correction instead"
             )
+        _check_reported_after(event, where[i])
         new.append(event)
     return Admitted(tuple(new), tuple(repeated))
+
+
+def _check_reported_after(event: Event, where: str) -> None:
+    """What happened cannot be reported before it happened: an event of a type that reports
+    something done (not a plan) whose story time begins after its source's publication date is
+    refused. The log's own rows are never checked again (an old log reads as it always did)."""
+    if not EVENT_TYPES[event.type].happened:
+        return
+    published = event.source.published
+    parts: list[tuple[str, StoryTime]] = [("story", event.story)]
+    if event.story.received is not None:
+        parts.append(("story.received", event.story.received))
+    for field, story in parts:
+        if starts_after(story, published):
+            begins = story.earliest if story.tz is None else f"{story.earliest} {story.tz}"
+            planned = " or ".join(t.name for t in event_types() if not t.happened)
+            raise InvalidEvent(
+                f"{where}: field '{field}': {story.expr!r} begins on {begins}, after the "
+                f"source's publication date ({published}); {event.type} reports what happened, "
+                f"which no source can tell before it does (a plan is {planned})",
+                field=field, place=where,
+            )
 
 
 def _with_subject(event: Event, subjects: Mapping[str, str | None], where: str) -> Event:

@@ -15,7 +15,9 @@ from tracker.domain.dates import StoryTime
 
 #: Version of the event envelope written by this code. Older rows are upcast on read (codec).
 #: 1: the first shape. 2: adds ``certainty`` (how sure the source is), "certain" for older events.
-SCHEMA_VERSION = 2
+#: 3: a story time may carry its time zone (``story.tz``) and, for a document, when it was
+#: received (``story.received``); older bodies have neither (the day as the source gave it).
+SCHEMA_VERSION = 3
 
 #: How sure the source is of what it reports (FactBank-style factuality), surest first.
 CERTAINTY: Mapping[str, str] = {
@@ -157,6 +159,10 @@ class EventType:
     required_details: tuple[str, ...] = ()
     required_refs: tuple[str, ...] = ()
     opens_item: bool = False  # first account of an item (a later repeat corroborates, not resets)
+    #: True when the event reports something that happened (its story date is when it did), so a
+    #: source cannot report it before that date; False for what is only planned or put forward
+    #: (a meeting proposed or scheduled), whose story date may lie after the report.
+    happened: bool = True
     choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: Event-data codes, annotations only (the fold never reads them): the CAMEO 1.1b3 code and the
     #: PLOVER event category and mode. PLOVER dropped CAMEO's statements and appeals, so a type
@@ -177,10 +183,10 @@ _TYPES: tuple[EventType, ...] = (
     # meetings
     _T("meeting.proposed", "A meeting is proposed or said to be possible.", "possible",
        ("participant", "proposer"), ("participant",), {"when": "str"}, opens_item=True,
-       cameo="036", plover="AGREE"),
+       happened=False, cameo="036", plover="AGREE"),
     _T("meeting.scheduled", "A meeting is set for a date and place.", "scheduled",
        ("participant",), (), {"when": "str", "format": "str"}, opens_item=True,
-       choices={"format": MEETING_FORMATS},
+       choices={"format": MEETING_FORMATS}, happened=False,
        cameo="036", plover="AGREE"),
     _T("meeting.postponed", "A scheduled meeting is put off.", "postponed",
        ("decided_by",), (), {"reason": "str", "new_when": "str"},

@@ -26,7 +26,7 @@ import immutables
 import orjson
 
 from tracker.app.collector import paused_gc
-from tracker.domain.dates import StoryTime
+from tracker.domain.dates import StoryTime, overlap, story_from_body
 from tracker.domain.events import (
     EMPTY_DETAILS,
     EVENT_TYPES,
@@ -104,7 +104,7 @@ def step_of_row(row: tuple[Any, ...]) -> tuple[str, Step]:
         src.get("speaker") or outlet,
         outlet,
         tuple([r[1] for r in refs]) if refs else (),
-        _new(StoryTime, (st["expr"], st["anchor"], st["edtf"], earliest, latest)),
+        story_from_body(st, earliest, latest),
         body["summary"] if _info(type_).opens else None,
         tuple([_new(Actor, a) for a in actors]) if actors else (),
         body.get("place"),
@@ -520,10 +520,7 @@ def _accounts(
     return accounts, conflict
 
 
-def _overlap(a: StoryTime, b: StoryTime) -> bool:
-    a_lo, a_hi = a.earliest or "0000-01-01", a.latest or "9999-12-31"
-    b_lo, b_hi = b.earliest or "0000-01-01", b.latest or "9999-12-31"
-    return a_lo <= b_hi and b_lo <= a_hi
+_overlap = overlap  # zones and receipts taken into account (tracker.domain.dates)
 
 
 _LIST_DETAILS = ("terms", "gates", "conditions")
