@@ -325,9 +325,9 @@ def parse_story(value: Any, where: str, anchor: str | None) -> StoryTime:
                             f"object, not {_json_type(received)}")
             try:
                 got = _story_object(received, where, anchor, "story.received", _RECEIVED_KEYS)
+                return with_receipt(story, got)
             except InvalidDate as exc:
                 raise _fail(where, f"field 'story.received': {exc}") from None
-            return with_receipt(story, got)
     except InvalidDate as exc:
         raise _fail(where, f"field 'story': {exc}") from None
     raise _fail(where, f"field 'story' must be a date expression or an object, not {_json_type(value)}")
