@@ -168,3 +168,15 @@ def test_another_places_day_may_begin_before_the_publication_date_ends_somewhere
        "--story-tz", "Asia/Shanghai", "--published", "2014-03-07", "--outlet", "Le Soir",
        "--summary", "Beijing answers overnight", "--actor", "Wang Yi:speaker")
     assert count(db) == 1
+
+
+def test_an_export_with_zones_and_receipts_validates_against_the_schema(tmp_path: Path) -> None:
+    from jsonschema import Draft202012Validator
+
+    from tracker.codec.document import schema
+
+    db = tmp_path / "log.sqlite"
+    ok("--db", db, *PAPER)
+    out = tmp_path / "export.json"
+    ok("--db", db, "export", "--output", out)
+    Draft202012Validator(schema()).validate(json.loads(out.read_text()))
