@@ -32,6 +32,7 @@ from tests.cli_support import ROOT, SEED, ok, runner
 from tracker.app.service import open_timeline
 from tracker.cli import app
 from tracker.codec.rows import encode_body
+from tracker.domain.events import SCHEMA_VERSION
 from tracker.domain.input import parse_event
 from tracker.store.recorder import GENESIS_HASH, chain_hash
 
@@ -182,7 +183,7 @@ FIELDS: dict[tuple[str, ...], st.SearchStrategy[Any]] = {
     ("certainty",): st.one_of(NOT_STRING, st.text(max_size=10).filter(
         lambda v: v.strip() not in ("", "certain", "probable", "possible"))),
     ("place",): NOT_STRING,
-    ("schema_version",): st.one_of(st.integers().filter(lambda v: not 1 <= v <= 2),
+    ("schema_version",): st.one_of(st.integers().filter(lambda v: not 1 <= v <= SCHEMA_VERSION),
                                    st.text(max_size=3), st.booleans()),
 }
 

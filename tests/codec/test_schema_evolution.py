@@ -136,7 +136,7 @@ def test_certainty_is_stored_in_the_body_and_exported(old_log: Path, tmp_path: P
     for n, certainty in enumerate(["probable", "possible", None]):
         assert add_json(old_log, statement(n, certainty), tmp_path).exit_code == 0
     tail = sqlite_rows(old_log)[17:]
-    assert [r[3] for r in tail] == [2, 2, 2]
+    assert [r[3] for r in tail] == [SCHEMA_VERSION] * 3
     assert [orjson.loads(r[9])["certainty"] for r in tail] == ["probable", "possible", "certain"]
     # the generated, indexed column reads old and new rows alike
     assert sqlite_exec(old_log, "SELECT certainty, count(*) FROM events GROUP BY 1 ORDER BY 1") == [
@@ -146,7 +146,7 @@ def test_certainty_is_stored_in_the_body_and_exported(old_log: Path, tmp_path: P
     lines = ok("--db", old_log, "log", "--json", "--order", "recorded").stdout.splitlines()
     assert [json.loads(line)["certainty"] for line in lines][-3:] == [
         "probable", "possible", "certain"]
-    # a log holding version 1 and version 2 rows verifies from end to end
+    # a log holding version 1 rows and rows of this version verifies from end to end
     assert ok("--db", old_log, "verify").stdout.startswith("OK: 20 events, head ")
 
 

@@ -7,19 +7,32 @@ source; None in a bound column means unbounded.
 from __future__ import annotations
 
 import time
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker.domain.dates import StoryTime, parse_iso_date, resolve
+from tracker.domain.dates import (
+    StoryTime,
+    check_zone,
+    overlap,
+    parse_iso_date,
+    resolve,
+    starts_after,
+    story_from_body,
+    story_to_body,
+    with_receipt,
+)
 from tracker.errors import InvalidDate
 
 MONDAY = "2014-03-10"
 HINT = (
-    "write an ISO date such as 2014-03-10, a window such as 2014-03-03..2014-03-09, "
-    "or 'no later than 2014-03-10'"
+    "write an ISO date such as 2014-03-10, a window such as 2014-03-03..2014-03-09 or "
+    "'June 30-July 2, 2019', 'no later than 2014-03-10', or words read from the publication "
+    "date: today, yesterday, last night, Friday, last Friday, Friday night, this/last/next week, "
+    "over the weekend, last weekend, three days ago, this/last month, early/mid/late March, "
+    "late last month, early 2018"
 )
 
 # (expression, EDTF, earliest, latest), all read against MONDAY.
@@ -123,6 +136,42 @@ SPEC = [
     ("last night", "2014-03-09", "2014-03-09", "2014-03-09"),
     # unknown is unbounded, not "no later than the anchor"
     ("unknown", "XXXX-XX-XX", None, None),
+    # a range of days with the year written once, at the end
+    ("June 30-July 2, 2019", "[2019-06-30..2019-07-02]", "2019-06-30", "2019-07-02"),
+    ("June 30 to July 2, 2019", "[2019-06-30..2019-07-02]", "2019-06-30", "2019-07-02"),
+    ("June 30 – July 2, 2019", "[2019-06-30..2019-07-02]", "2019-06-30", "2019-07-02"),
+    ("from June 30 through July 2, 2019", "[2019-06-30..2019-07-02]", "2019-06-30", "2019-07-02"),
+    ("between June 30 and July 2, 2019", "[2019-06-30..2019-07-02]", "2019-06-30", "2019-07-02"),
+    ("March 3-9, 2014", "[2014-03-03..2014-03-09]", "2014-03-03", "2014-03-09"),
+    ("3-9 March 2014", "[2014-03-03..2014-03-09]", "2014-03-03", "2014-03-09"),
+    ("30 June-2 July 2019", "[2019-06-30..2019-07-02]", "2019-06-30", "2019-07-02"),
+    ("December 30-January 2, 2014", "[2013-12-30..2014-01-02]", "2013-12-30", "2014-01-02"),
+    ("March 8-11", "[2014-03-08..2014-03-11]", "2014-03-08", "2014-03-11"),  # still running
+    ("March 3-9", "[2014-03-03..2014-03-09]", "2014-03-03", "2014-03-09"),
+    # a part of a day is that day (AP style: after midnight is "early Saturday")
+    ("Friday night", "2014-03-07", "2014-03-07", "2014-03-07"),
+    ("last Friday night", "2014-03-07", "2014-03-07", "2014-03-07"),
+    ("Sunday morning", "2014-03-09", "2014-03-09", "2014-03-09"),
+    ("early Saturday", "2014-03-08", "2014-03-08", "2014-03-08"),
+    ("yesterday evening", "2014-03-09", "2014-03-09", "2014-03-09"),
+    ("last weekend", "[2014-03-08..2014-03-09]", "2014-03-08", "2014-03-09"),
+    # early/mid/late: a third of a month (1-10, 11-20, 21-end) or of a year (Jan-Apr, May-Aug,
+    # Sep-Dec); a month without a year is the latest whose third has begun, cut at the anchor
+    ("mid-March", "[2013-03-11..2013-03-20]", "2013-03-11", "2013-03-20"),
+    ("early March", "[2014-03-01..2014-03-10]", "2014-03-01", "2014-03-10"),
+    ("mid-February", "[2014-02-11..2014-02-20]", "2014-02-11", "2014-02-20"),
+    ("late February", "[2014-02-21..2014-02-28]", "2014-02-21", "2014-02-28"),
+    ("mid-March 2014", "[2014-03-11..2014-03-20]", "2014-03-11", "2014-03-20"),
+    ("in mid March 2014", "[2014-03-11..2014-03-20]", "2014-03-11", "2014-03-20"),
+    ("late last month", "[2014-02-21..2014-02-28]", "2014-02-21", "2014-02-28"),
+    ("early last month", "[2014-02-01..2014-02-10]", "2014-02-01", "2014-02-10"),
+    ("late this month", "[2014-03-21..2014-03-31]", "2014-03-21", "2014-03-31"),
+    ("early 2018", "[2018-01-01..2018-04-30]", "2018-01-01", "2018-04-30"),
+    ("mid-2018", "[2018-05-01..2018-08-31]", "2018-05-01", "2018-08-31"),
+    ("late 2018", "[2018-09-01..2018-12-31]", "2018-09-01", "2018-12-31"),
+    ("late last year", "[2013-09-01..2013-12-31]", "2013-09-01", "2013-12-31"),
+    ("by late 2013", "../2013-12-31", None, "2013-12-31"),
+    ("since mid-February", "2014-02-11/..", "2014-02-11", None),
 ]
 
 
@@ -153,6 +202,13 @@ WEEKDAYS = [
     ("2014-03-12", "this week", "2014-03-10", "2014-03-12"),  # Wednesday story: Monday so far
     ("2014-03-09", "over the weekend", "2014-03-08", "2014-03-09"),
     ("2014-03-09", "last weekend", "2014-03-01", "2014-03-02"),
+    ("2014-03-12", "over the weekend", "2014-03-08", "2014-03-09"),  # Wednesday: the one past
+    ("2014-03-12", "last weekend", "2014-03-08", "2014-03-09"),
+    ("2014-03-08", "Friday night", "2014-03-07", "2014-03-07"),  # in a Saturday paper
+    ("2014-03-07", "Friday night", "2014-03-07", "2014-03-07"),  # in a Friday paper: tonight
+    ("2014-03-15", "mid-March", "2014-03-11", "2014-03-15"),  # mid-March so far
+    ("2014-03-25", "mid-March", "2014-03-11", "2014-03-20"),
+    ("2014-07-01", "June 30-July 2", "2014-06-30", "2014-07-02"),  # still running on the 1st
 ]
 
 
@@ -218,6 +274,20 @@ ERRORS = [
     ),
     ("sometime soonish", MONDAY, f"could not understand 'sometime soonish' as a date; {HINT}"),
     ("next Friday", MONDAY, f"could not understand 'next Friday' as a date; {HINT}"),
+    ("June 30 and July 2, 2019", None,
+     f"could not understand 'June 30 and July 2, 2019' as a date; {HINT}"),
+    ("June 31-July 2, 2019", None, "'June 31-July 2, 2019' is not a real date (June 2019 has 30 days)"),
+    ("June 30-July 2", None,
+     "'June 30-July 2' has no year and needs an anchor date (the source's publication date)"),
+    ("mid-March", None,
+     "'mid-March' has no year and needs an anchor date (the source's publication date)"),
+    ("late last month", None,
+     "'late last month' is relative and needs an anchor date (the source's publication date)"),
+    ("early last week", MONDAY,
+     "could not understand 'early last week' as a date: early of what? Write early, mid or late "
+     "with a month ('mid-March', 'late March 2014'), a year ('early 2018') or "
+     "'this/last/next month' or 'year'"),
+    ("mid-0000", None, "'mid-0000' is outside the supported years 0001-9999"),
     ("2014-3-10", None, f"could not understand '2014-3-10' as a date; {HINT}"),
     ("", MONDAY, f"a story date cannot be empty; {HINT}"),
     ("   ", MONDAY, f"a story date cannot be empty; {HINT}"),
@@ -373,7 +443,7 @@ WORDS = [
     "to", "..", "on", "in", "last", "this", "earlier this", "next", "week", "month", "year",
     "Monday", "Fri.", "March", "Mar.", "10", "31", "2014", "2014-03-10", "2014-02-30",
     "0001-01-01", "9999-12-31", "today", "yesterday", "days ago", "weeks ago", "a", "three",
-    "recently", "unknown",
+    "recently", "unknown", "early", "mid-", "late", "night", "June 30-July 2,", "Friday",
     "/", "?", "~", "X", "[", "]", "{", "}", ",", "%", "-", "T", "Y", "S",
 ]  # fmt: skip
 phrases = st.lists(st.sampled_from(WORDS), min_size=1, max_size=6).map(" ".join)
@@ -430,3 +500,121 @@ def test_failed_edtf_parses_print_nothing(capsys: pytest.CaptureFixture[str]) ->
         with pytest.raises(InvalidDate):
             resolve(expr)
     assert capsys.readouterr().out == ""
+
+
+# --------------------------------------------------------------------------------------------
+# Zones and receipts: the place's local day, and a document's two ends
+
+
+def zoned(expr: str, tz: str | None, anchor: str = MONDAY) -> StoryTime:
+    got = resolve(expr, anchor)
+    return got if tz is None else got._replace(tz=check_zone(tz))
+
+
+def test_friday_night_in_brussels_and_saturday_in_beijing_can_be_one_act() -> None:
+    sent = zoned("Friday night", "Europe/Brussels")
+    received = zoned("Saturday", "Asia/Shanghai")
+    assert overlap(sent, received) and overlap(received, sent)
+    # read as bare days they would be two dates that cannot meet
+    assert not overlap(sent._replace(tz=None), received._replace(tz=None))
+    # Sunday in Beijing is past the end of Friday in Brussels
+    assert not overlap(sent, zoned("Sunday", "Asia/Shanghai"))
+
+
+def test_a_day_without_a_zone_is_read_in_the_zone_it_is_compared_with() -> None:
+    assert overlap(zoned("Friday", None), zoned("Friday", "Asia/Shanghai"))
+    assert not overlap(zoned("Thursday", None), zoned("Friday", "Asia/Shanghai"))
+    assert overlap(zoned("last week", None), zoned("last Friday", "America/New_York"))
+
+
+def test_a_document_received_later_spans_from_sending_to_receipt() -> None:
+    paper = with_receipt(zoned("Friday night", "Europe/Brussels"),
+                         zoned("Sunday", "Asia/Shanghai"))
+    assert paper.told() == "2014-03-07 Europe/Brussels, received 2014-03-09 Asia/Shanghai"
+    assert overlap(paper, zoned("Sunday", "Asia/Shanghai"))  # an account of its arrival
+    assert not overlap(paper, zoned("Monday", "Asia/Shanghai"))
+    start, end = paper.span()
+    assert (start, end) == (datetime(2014, 3, 6, 23, tzinfo=UTC),
+                            datetime(2014, 3, 9, 16, tzinfo=UTC))
+
+
+def test_a_document_cannot_be_received_before_it_was_sent() -> None:
+    # Friday in Brussels ends at 23:00 UTC; Saturday 06:00 in Beijing is Friday 22:00 UTC
+    assert with_receipt(zoned("Friday", "Europe/Brussels"), zoned("Saturday", "Asia/Shanghai"))
+    with pytest.raises(InvalidDate) as caught:
+        with_receipt(zoned("Saturday", "Europe/Brussels"), zoned("Friday", "Europe/Brussels"))
+    assert str(caught.value) == (
+        "it cannot be received (2014-03-07 Europe/Brussels, 'Friday') before it was sent "
+        "(2014-03-08 Europe/Brussels, 'Saturday')"
+    )
+    # Friday in Beijing ends (Friday 16:00 UTC) before Friday in Honolulu begins (10:00 UTC
+    # Friday)? No: they share six hours, so this is one possible act
+    assert with_receipt(zoned("Friday", "Pacific/Honolulu"), zoned("Friday", "Asia/Shanghai"))
+    with pytest.raises(InvalidDate):
+        with_receipt(zoned("Saturday", "Pacific/Honolulu"), zoned("Friday", "Asia/Shanghai"))
+
+
+@pytest.mark.parametrize(
+    ("expr", "tz", "published", "after"),
+    [
+        ("tomorrow", None, MONDAY, True),
+        ("today", None, MONDAY, False),
+        ("next week", None, MONDAY, True),
+        ("no later than 2014-03-20", None, MONDAY, False),  # it may have been before
+        ("since 2014-03-11", None, MONDAY, True),
+        ("unknown", None, MONDAY, False),
+        # another place's local day: after the publication date only once that date has ended
+        # everywhere (UTC-12 ends it at noon UTC the next day)
+        ("2014-03-11", "Asia/Tokyo", MONDAY, False),  # begins 03-10 15:00 UTC
+        ("2014-03-11", "America/New_York", MONDAY, False),  # begins 03-11 04:00 UTC (EDT)
+        ("2014-03-11", "-12:00", MONDAY, True),  # begins 03-11 12:00 UTC
+        ("2014-03-12", "Asia/Tokyo", MONDAY, True),
+    ],
+)
+def test_starts_after_a_publication_date(
+    expr: str, tz: str | None, published: str, after: bool
+) -> None:
+    assert starts_after(zoned(expr, tz), published) is after
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [("Europe/Brussels", "Europe/Brussels"), ("UTC", "UTC"), ("gmt", "UTC"), ("+8", "+08:00"),
+     ("UTC-05:00", "-05:00"), ("+0530", "+05:30"), (" Asia/Shanghai ", "Asia/Shanghai")],
+)
+def test_zones_are_iana_names_or_utc_offsets(given: str, stored: str) -> None:
+    assert check_zone(given) == stored
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("Mars/Olympus", "'Mars/Olympus' is not a time zone; give an IANA time zone such as "
+         "Europe/Brussels or Asia/Shanghai, or a UTC offset such as +01:00"),
+        ("../../etc/passwd", "'../../etc/passwd' is not a time zone; give an IANA time zone such "
+         "as Europe/Brussels or Asia/Shanghai, or a UTC offset such as +01:00"),
+        ("+15:00", "'+15:00' is not a UTC offset (offsets run from -12:00 to +14:00)"),
+        ("", "'' is not a time zone; give an IANA time zone such as Europe/Brussels or "
+         "Asia/Shanghai, or a UTC offset such as +01:00"),
+    ],
+)
+def test_a_zone_that_is_not_one_is_named(given: str, message: str) -> None:
+    with pytest.raises(InvalidDate) as caught:
+        check_zone(given)
+    assert str(caught.value) == message
+
+
+def test_zones_and_receipts_keep_their_stored_shape() -> None:
+    paper = with_receipt(zoned("Friday night", "Europe/Brussels"),
+                         zoned("Saturday", "Asia/Shanghai"))
+    body = story_to_body(paper)
+    assert body == {
+        "expr": "Friday night", "anchor": MONDAY, "edtf": "2014-03-07", "tz": "Europe/Brussels",
+        "received": {"expr": "Saturday", "anchor": MONDAY, "edtf": "2014-03-08",
+                     "earliest": "2014-03-08", "latest": "2014-03-08", "tz": "Asia/Shanghai"},
+    }
+    assert story_from_body(body, "2014-03-07", "2014-03-07") == paper
+    plain = resolve("last week", MONDAY)
+    assert story_to_body(plain) == {"expr": "last week", "anchor": MONDAY,
+                                    "edtf": "[2014-03-03..2014-03-09]"}  # as before zones
+    assert story_from_body(story_to_body(plain), plain.earliest, plain.latest) == plain

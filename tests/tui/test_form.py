@@ -160,6 +160,7 @@ async def test_someone_appending_meanwhile_is_shown_in_the_form_then_saving_work
         other.close()
         await fill_all(pilot, {
             "#f-story": "2014-03-12",
+            "#f-published": "2014-03-12",
             "#f-summary": "Kerry and Lavrov talk by phone",
             "#f-role-participant": "John Kerry, Sergey Lavrov",
             "#f-outlet": "Reuters",
@@ -337,3 +338,54 @@ async def test_a_correction_that_changes_nothing_says_what_to_change(
         assert error_at(app, "fix-summary") == (
             "nothing is corrected yet: change the summary, the story date or the place")
         assert seed_log.count() == 17
+
+
+async def test_a_meeting_held_after_its_report_is_refused_at_the_story_date(
+        app: TrackerApp, seed_log: Timeline) -> None:
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        await fill_all(pilot, {
+            "#f-story": "tomorrow",
+            "#f-published": "2014-03-14",
+            "#f-summary": "A meeting not held yet",
+            "#f-role-participant": "A, B",
+            "#f-outlet": "Reuters",
+        })
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, EventForm)
+        assert error_at(app, "story") == (
+            "field 'story': 'tomorrow' begins on 2014-03-15, after the source's publication "
+            "date (2014-03-14); meeting.held reports what happened, which no source can tell "
+            "before it does (a plan is meeting.proposed or meeting.scheduled)")
+        assert app.screen.query_one("#f-story", Input).has_class("-invalid")
+        assert seed_log.count() == 17
+
+
+async def test_a_paper_sent_in_brussels_and_received_in_beijing_is_saved_with_both_zones(
+        app: TrackerApp, seed_log: Timeline) -> None:
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        app.screen.query_one("#f-type", Select).value = "proposal.submitted"
+        await settle(pilot)
+        await fill_all(pilot, {
+            "#f-story": "Friday night",
+            "#f-published": "2014-03-10",
+            "#f-summary": "An EU paper reaches Beijing",
+            "#f-role-proposer": "European Union",
+            "#f-outlet": "Xinhua",
+            "#f-story-tz": "Europe/Brussels",
+            "#f-received": "Saturday",
+            "#f-received-tz": "Mars/Olympus",
+        })
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, EventForm)
+        assert error_at(app, "received-tz") == (
+            "field 'story.received.tz': 'Mars/Olympus' is not a time zone; give an IANA time "
+            "zone such as Europe/Brussels or Asia/Shanghai, or a UTC offset such as +01:00")
+        await fill(pilot, "#f-received-tz", "Asia/Shanghai")
+        await press(pilot, "ctrl+s")
+        assert not isinstance(app.screen, EventForm)
+        stored = list(seed_log.events())[-1]
+        assert stored.story.told() == "2014-03-07 Europe/Brussels, received 2014-03-08 Asia/Shanghai"

@@ -107,7 +107,7 @@ def _event_from_options(
     type_: str,
     id_: str | None,
     subject: str | None,
-    story: str | None,
+    story: str | dict[str, Any] | None,
     summary: str | None,
     actor: list[str],
     place: str | None,
@@ -154,6 +154,22 @@ def _event_from_options(
     return obj
 
 
+def _story_option(story: str | None, story_tz: str | None, received: str | None,
+                  received_tz: str | None) -> str | dict[str, Any] | None:
+    """--story with its zone and receipt: the story object of the event format, or the bare
+    expression when neither is given."""
+    if received is None and received_tz is not None:
+        raise InvalidInput("--received-tz needs --received (when the document was received)")
+    if story is None or (story_tz is None and received is None):
+        return story
+    out: dict[str, Any] = {"expr": story}
+    if story_tz is not None:
+        out["tz"] = story_tz
+    if received is not None:
+        out["received"] = {"expr": received, **({"tz": received_tz} if received_tz else {})}
+    return out
+
+
 def _event_from_json(name: str) -> dict[str, Any]:
     label = "stdin" if name == "-" else name
     try:
@@ -180,6 +196,12 @@ def add(
                                                       "taken from --ref when left out.")] = None,
     story: Annotated[str | None, typer.Option(help="When it happened: '2014-03-07', 'last Friday', "
                                                     "'last week', 'no later than 2014-03-10'.")] = None,
+    story_tz: Annotated[str | None, typer.Option(help="The time zone of the story date: the place's "
+                                                      "local day (Europe/Brussels, +01:00).")] = None,
+    received: Annotated[str | None, typer.Option(help="A document: when it reached its addressee "
+                                                      "('Saturday', '2014-03-08').")] = None,
+    received_tz: Annotated[str | None, typer.Option(help="The time zone of --received "
+                                                         "(Asia/Shanghai, +08:00).")] = None,
     summary: Annotated[str | None, typer.Option(help="One line saying what happened.")] = None,
     actor: Annotated[list[str] | None, typer.Option(help="NAME:ROLE, repeatable.")] = None,
     place: Annotated[str | None, typer.Option(help="Where it happened.")] = None,
@@ -211,7 +233,7 @@ def add(
         --actor 'Sergey Lavrov:participant'
     """
     given = [type_, id_, subject, story, summary, place, outlet, published, author, url, speaker,
-             quote, certainty]
+             quote, certainty, story_tz, received, received_tz]
     if json_file is None and type_ is None:
         if any(v is not None for v in given) or actor or ref or detail or off_record:
             raise InvalidInput("--type is required (see `tracker types`), or give the event as "
@@ -227,7 +249,9 @@ def add(
         where = "stdin" if json_file == "-" else json_file
     else:
         assert type_ is not None
-        obj = _event_from_options(type_, id_, subject, story, summary, actor or [], place,
+        obj = _event_from_options(type_, id_, subject, _story_option(story, story_tz, received,
+                                                                     received_tz),
+                                  summary, actor or [], place,
                                   outlet, published, author, url, speaker, off_record, quote,
                                   ref or [], detail or [])
         if certainty is not None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from tracker.domain.dates import StoryTime
+from tracker.domain.dates import story_from_body, story_to_body
 from tracker.domain.events import (
     DEFAULT_CERTAINTY,
     EMPTY_DETAILS,
@@ -36,8 +36,17 @@ def _upcast_v1_v2(body: dict[str, Any]) -> dict[str, Any]:
     return {**body, "certainty": DEFAULT_CERTAINTY}
 
 
+def _upcast_v2_v3(body: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 let a story carry ``tz`` and ``received``: an older story has neither, which
+    version 3 writes the same way (the keys absent). The body is unchanged."""
+    return body
+
+
 #: Upcasters: ``UPCASTERS[n]`` turns a row body written at schema version n into version n + 1.
-UPCASTERS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _upcast_v1_v2}
+UPCASTERS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    1: _upcast_v1_v2,
+    2: _upcast_v2_v3,
+}
 
 _loads = orjson.loads
 
@@ -52,7 +61,8 @@ def _body(event: Event, version: int = SCHEMA_VERSION) -> dict[str, Any]:
     if not s.on_record:
         source["on_record"] = False
     body: dict[str, Any] = {
-        "story": {"expr": event.story.expr, "anchor": event.story.anchor, "edtf": event.story.edtf},
+        "story": story_to_body(event.story) if version >= 3 else {
+            "expr": event.story.expr, "anchor": event.story.anchor, "edtf": event.story.edtf},
         "summary": event.summary,
         "source": source,
     }
@@ -133,7 +143,7 @@ def event_from_row(row: Row | tuple[Any, ...]) -> Event:
     return Event(
         id=id_,
         type=type_,
-        story=StoryTime(st["expr"], st["anchor"], st["edtf"], earliest, latest),
+        story=story_from_body(st, earliest, latest),
         summary=body["summary"],
         source=source,
         subject=subject,
@@ -160,13 +170,7 @@ def event_to_dict(event: Event, hash_: str | None = None) -> dict[str, Any]:
         "type": event.type,
         "schema_version": event.schema_version,
         "subject": event.subject,
-        "story": {
-            "expr": event.story.expr,
-            "anchor": event.story.anchor,
-            "edtf": event.story.edtf,
-            "earliest": event.story.earliest,
-            "latest": event.story.latest,
-        },
+        "story": story_to_body(event.story, full=True),
         "recorded_at": event.recorded_at,
         "summary": event.summary,
         "certainty": event.certainty,
@@ -220,7 +224,7 @@ def decode_step(row: Row | tuple[Any, ...]) -> tuple[str, Step]:
         src.get("speaker") or outlet,
         outlet,
         tuple([r[1] for r in refs]) if refs else (),
-        _new(StoryTime, (st["expr"], st["anchor"], st["edtf"], earliest, latest)),
+        story_from_body(st, earliest, latest),
         body["summary"] if type_info(type_, position, id_).opens else None,
         tuple([_new(Actor, a) for a in actors]) if actors else (),
         body.get("place"),

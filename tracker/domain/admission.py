@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from tracker.domain.dates import StoryTime, starts_after
 from tracker.domain.events import Event
 from tracker.domain.fold import Step, standing, step_of
-from tracker.domain.vocabulary import EVENT_TYPES, ITEM_RELATIONS, openers_to
+from tracker.domain.vocabulary import EVENT_TYPES, ITEM_RELATIONS, event_types, openers_to
 from tracker.errors import ConflictingEvent, InvalidEvent, UnknownReference
 
 
@@ -89,6 +90,7 @@ def admit(batch: Sequence[Event], lookup: Lookup, labels: Sequence[str] | None =
                 "with different content; events are never rewritten: record a correction instead",
                 field="id", place=where[i],
             )
+        _check_reported_after(event, where[i])
         new.append(event)
         new_where.append(where[i])
     _refuse_reopening(new, new_where, items)
@@ -157,6 +159,28 @@ def same_content(a: Event, b: Event) -> bool:
 
 def _content(event: Event) -> Event:
     return event._replace(schema_version=0, position=0, recorded_at="")
+
+
+def _check_reported_after(event: Event, where: str) -> None:
+    """What happened cannot be reported before it happened: an event of a type that reports
+    something done (not a plan) whose story time begins after its source's publication date is
+    refused. The log's own rows are never checked again (an old log reads as it always did)."""
+    if not EVENT_TYPES[event.type].happened:
+        return
+    published = event.source.published
+    parts: list[tuple[str, StoryTime]] = [("story", event.story)]
+    if event.story.received is not None:
+        parts.append(("story.received", event.story.received))
+    for field, story in parts:
+        if starts_after(story, published):
+            begins = story.earliest if story.tz is None else f"{story.earliest} {story.tz}"
+            planned = " or ".join(t.name for t in event_types() if not t.happened)
+            raise InvalidEvent(
+                f"{where}: field '{field}': {story.expr!r} begins on {begins}, after the "
+                f"source's publication date ({published}); {event.type} reports what happened, "
+                f"which no source can tell before it does (a plan is {planned})",
+                field=field, place=where,
+            )
 
 
 def _with_subject(event: Event, subjects: Mapping[str, str | None], where: str) -> Event:

@@ -19,19 +19,27 @@ import calendar
 import io
 import re
 from contextlib import redirect_stdout
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import time as clock
 from functools import lru_cache
 from itertools import product
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from tracker.errors import InvalidDate
 
-__all__ = ["StoryTime", "parse_iso_date", "resolve"]
+__all__ = [
+    "StoryTime", "check_zone", "overlap", "parse_iso_date", "resolve", "starts_after",
+    "story_from_body", "story_to_body", "with_receipt",
+]
 
 _UNBOUNDED_KEY = "9999-12-31"
 _HINT = (
-    "write an ISO date such as 2014-03-10, a window such as 2014-03-03..2014-03-09, "
-    "or 'no later than 2014-03-10'"
+    "write an ISO date such as 2014-03-10, a window such as 2014-03-03..2014-03-09 or "
+    "'June 30-July 2, 2019', 'no later than 2014-03-10', or words read from the publication "
+    "date: today, yesterday, last night, Friday, last Friday, Friday night, this/last/next week, "
+    "over the weekend, last weekend, three days ago, this/last month, early/mid/late March, "
+    "late last month, early 2018"
 )
 
 
@@ -41,6 +49,13 @@ class StoryTime(NamedTuple):
     ``anchor`` is the ISO date relative words were resolved against, or None when the
     expression did not need one (an absolute date keeps no anchor, so equal dates compare
     equal whatever their source). ``earliest``/``latest`` are ISO dates; None = unbounded.
+
+    ``tz`` is the time zone whose calendar the days are in (an IANA name such as
+    "Europe/Brussels", or a UTC offset such as "+08:00"): the place's local day. None, as in
+    every story time before zones existed, means the day as the source gave it, read in the
+    zone of whatever it is compared with. ``received`` is, for a document (a paper, a letter),
+    when it reached its addressee, itself a story time with its own zone: sent on Friday night
+    in Brussels and received on Saturday in Beijing is one act, not two dates in conflict.
     """
 
     expr: str
@@ -48,6 +63,8 @@ class StoryTime(NamedTuple):
     edtf: str
     earliest: str | None
     latest: str | None
+    tz: str | None = None
+    received: StoryTime | None = None
 
     @property
     def is_exact(self) -> bool:
@@ -72,6 +89,21 @@ class StoryTime(NamedTuple):
             return _window_text(date.fromisoformat(lo), date.fromisoformat(hi), "{}..{}")
         except ValueError:  # hand-built StoryTime with non-ISO bounds: show them as they are
             return f"{lo}..{hi}"
+
+    def told(self) -> str:
+        """:meth:`display` with the zone and the receipt, where the source gave them:
+        ``2014-03-07 Europe/Brussels, received 2014-03-08 Asia/Shanghai``."""
+        shown = self.display() if self.tz is None else f"{self.display()} {self.tz}"
+        if self.received is not None:
+            shown += f", received {self.received.told()}"
+        return shown
+
+    def span(self) -> tuple[datetime | None, datetime | None]:
+        """The instants (UTC) this story time covers: from the start of its earliest local day
+        to the end of its latest, through the end of its receipt for a document sent and
+        received. Days without a zone are read as UTC days here; compare with :func:`overlap`,
+        which reads them in the other side's zone. None = unbounded."""
+        return _instants(self, self.tz)
 
     def sort_key(self) -> tuple[str, str]:
         """Chronological key: by earliest (else latest), then latest; unbounded sorts last."""
@@ -272,6 +304,153 @@ def resolve(expr: str, anchor: str | date | None = None) -> StoryTime:
 
 
 # --------------------------------------------------------------------------------------------
+# Zones and receipts: the place's local day, and a document's two ends
+
+
+_OFFSET = re.compile(r"(?:UTC|GMT)? ?(?P<sign>[+-])(?P<h>[0-9]{1,2})(?::?(?P<m>[0-9]{2}))?", _A)
+_ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]{0,30}(?:/[A-Za-z0-9_+-]{1,30}){0,2}", re.ASCII)
+_ZONE_HINT = ("give an IANA time zone such as Europe/Brussels or Asia/Shanghai, "
+              "or a UTC offset such as +01:00")
+
+
+def check_zone(name: str) -> str:
+    """The time zone ``name`` in the spelling stored: an IANA name as given, "UTC", or an
+    offset as ``+HH:MM``. Raises InvalidDate for anything that is not a zone."""
+    if not isinstance(name, str):
+        raise InvalidDate(f"a time zone must be a string; {_ZONE_HINT}")
+    text = name.strip()
+    if text.upper() in ("UTC", "GMT", "Z"):
+        return "UTC"
+    m = _OFFSET.fullmatch(text)
+    if m is not None:
+        hours, minutes = int(m["h"]), int(m["m"] or 0)
+        if hours > 14 or minutes > 59 or (hours == 14 and minutes):
+            raise InvalidDate(f"{_q(text)} is not a UTC offset (offsets run from -12:00 to +14:00)")
+        return f"{m['sign']}{hours:02d}:{minutes:02d}"
+    if _ZONE_NAME.fullmatch(text):
+        try:
+            _tzinfo(text)
+            return text
+        except Exception:  # ZoneInfoNotFoundError, or a name the zone database refuses
+            pass
+    raise InvalidDate(f"{_q(text)} is not a time zone; {_ZONE_HINT}")
+
+
+@lru_cache(maxsize=256)
+def _tzinfo(name: str) -> tzinfo:
+    if name == "UTC":
+        return UTC
+    m = _OFFSET.fullmatch(name)
+    if m is not None:
+        offset = timedelta(hours=int(m["h"]), minutes=int(m["m"] or 0))
+        return timezone(-offset if m["sign"] == "-" else offset)
+    return ZoneInfo(name)
+
+
+def _day_start(day: str, zone: tzinfo) -> datetime | None:
+    """The instant (UTC) a local day begins; None past the supported years."""
+    try:
+        return datetime.combine(date.fromisoformat(day), clock(), zone).astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _instants(story: StoryTime, zone: str | None) -> tuple[datetime | None, datetime | None]:
+    """From the start of ``story``'s earliest day to the end of its latest (its receipt's, for
+    a document), its days read in ``zone`` (UTC when None). None = unbounded."""
+    tz = _tzinfo(zone) if zone is not None else UTC
+    lo = None if story.earliest is None else _day_start(story.earliest, tz)
+    hi = None
+    if story.latest is not None:
+        try:
+            hi = _day_start((date.fromisoformat(story.latest) + timedelta(days=1)).isoformat(), tz)
+        except (ValueError, OverflowError):
+            hi = None
+    if story.received is not None:
+        _, received_hi = _instants(story.received, story.received.tz or zone)
+        hi = None if hi is None or received_hi is None else max(hi, received_hi)
+    return lo, hi
+
+
+def overlap(a: StoryTime, b: StoryTime) -> bool:
+    """Whether two story times may be the same moment: their windows meet.
+
+    Days with zones are compared as the instants they cover (Friday in Brussels and Saturday
+    in Beijing share seven hours); a day without a zone is read in the other's zone, so two
+    times without zones compare day by day. A document's window runs until it was received.
+    """
+    if a.tz is None and b.tz is None and a.received is None and b.received is None:
+        a_lo, a_hi = a.earliest or "0000-01-01", a.latest or "9999-12-31"
+        b_lo, b_hi = b.earliest or "0000-01-01", b.latest or "9999-12-31"
+        return a_lo <= b_hi and b_lo <= a_hi
+    a_start, a_end = _instants(a, a.tz or b.tz)
+    b_start, b_end = _instants(b, b.tz or a.tz)
+    return ((a_start is None or b_end is None or a_start < b_end)
+            and (b_start is None or a_end is None or b_start < a_end))
+
+
+def starts_after(story: StoryTime, day: str) -> bool:
+    """Whether ``story`` certainly begins after ``day`` (a publication date) has ended.
+
+    A story day without a zone is read in the source's own calendar: it begins after the
+    publication date when its earliest day is later. A day with a zone is another place's
+    local day, and the publication date's zone is not recorded: it begins after only if it
+    starts once that date has ended everywhere (at UTC-12, noon UTC the next day), so a
+    Brussels paper of Friday may report what happened early on Saturday in Beijing.
+    """
+    if story.earliest is None:
+        return False
+    if story.tz is None:
+        return story.earliest > day
+    start = _day_start(story.earliest, _tzinfo(story.tz))
+    try:
+        ended = datetime.combine(date.fromisoformat(day) + timedelta(days=1), clock(12),
+                                 UTC)
+    except (ValueError, OverflowError):
+        return False
+    return start is not None and start >= ended
+
+
+def with_receipt(story: StoryTime, received: StoryTime) -> StoryTime:
+    """``story`` (when a document was sent) with when it was received; InvalidDate if the
+    receipt certainly ended before the sending began (each read in its zone)."""
+    sent = story._replace(received=None)
+    received = received._replace(received=None)
+    sent_start, _ = _instants(sent, sent.tz or received.tz)
+    _, received_end = _instants(received, received.tz or sent.tz)
+    if sent_start is not None and received_end is not None and received_end <= sent_start:
+        raise InvalidDate(
+            f"it cannot be received ({received.told()}, {_q(received.expr)}) before it was "
+            f"sent ({sent.told()}, {_q(sent.expr)})"
+        )
+    return sent._replace(received=received)
+
+
+def story_to_body(story: StoryTime, full: bool = False) -> dict[str, Any]:
+    """The stored (or, ``full``, exported) shape of a story time. The bounds of the story
+    itself are columns of their own; a receipt's are kept in the body, where nothing else
+    could hold them."""
+    out: dict[str, Any] = {"expr": story.expr, "anchor": story.anchor, "edtf": story.edtf}
+    if full:
+        out["earliest"], out["latest"] = story.earliest, story.latest
+    if story.tz is not None:
+        out["tz"] = story.tz
+    if story.received is not None:
+        out["received"] = story_to_body(story.received, full=True)
+    return out
+
+
+def story_from_body(body: dict[str, Any], earliest: str | None, latest: str | None) -> StoryTime:
+    """The story time of a stored body (trusted input), with the bounds its row holds."""
+    received = body.get("received")
+    return StoryTime(
+        body["expr"], body["anchor"], body["edtf"], earliest, latest, body.get("tz"),
+        None if received is None
+        else story_from_body(received, received["earliest"], received["latest"]),
+    )
+
+
+# --------------------------------------------------------------------------------------------
 # Grammar: open bounds and windows around atoms
 
 
@@ -292,6 +471,9 @@ def _top(text: str, anchor: date | None) -> _Span:
     m = _OPEN.fullmatch(text)
     if m is not None:
         return _open(text, m["op"].lower(), m["rest"], anchor)
+    m = _RANGE_MONTH_FIRST.fullmatch(text) or _RANGE_DAY_FIRST.fullmatch(text)
+    if m is not None:
+        return _day_range(text, m, anchor)
     m = _BETWEEN.fullmatch(text) or _FROM_TO.fullmatch(text)
     if m is not None:
         return _between(text, m["a"], m["b"], anchor)
@@ -331,6 +513,116 @@ def _between(text: str, a: str, b: str, anchor: date | None) -> _Span:
     return _window(_q(text), start.earliest, end.latest, start.used_anchor or end.used_anchor)
 
 
+def _day_range(text: str, m: re.Match[str], anchor: date | None) -> _Span:
+    """A range of days with the year written once: "June 30-July 2, 2019", "3-9 March 2014".
+
+    The year belongs to the end; a start later in the calendar than the end is in the year
+    before ("December 30-January 2, 2019" starts in 2018). Without a year the start is read as
+    "March 10" is (the most recent such day on or before the anchor) and the end is the first
+    such day on or after the start, so a range still running on the anchor day reads right.
+    """
+    between = (m["lead"] or "").lower().startswith("between")
+    if between != (" and " in text.lower()):  # "between ... and ...", never a bare "and"
+        raise InvalidDate(f"could not understand {_q(text)} as a date; {_HINT}")
+    if "mon1" in m.re.groupindex:  # day first: "3-9 March", "30 June-2 July"
+        end_month = _MONTHS[m["mon"].lower()]
+        start_month = _MONTHS[m["mon1"].lower()] if m["mon1"] else end_month
+    else:
+        start_month = _MONTHS[m["mon"].lower()]
+        end_month = _MONTHS[m["mon2"].lower()] if m["mon2"] else start_month
+    start_day, end_day = int(m["day"]), int(m["day2"])
+    wrapped = (start_month, start_day) > (end_month, end_day)
+    if m["year"] is not None:
+        end_year = int(m["year"])
+        start_year = end_year - 1 if wrapped else end_year
+        used_anchor = False
+    else:
+        a = _need_anchor(text, anchor, "has no year")
+        start_year = a.year if (start_month, start_day) <= (a.month, a.day) else a.year - 1
+        end_year = start_year + 1 if wrapped else start_year
+        used_anchor = True
+    lo = _day(text, start_year, start_month, start_day)
+    hi = _day(text, end_year, end_month, end_day)
+    return _window(_q(text), lo, hi, used_anchor)
+
+
+#: The thirds news divides a month or a year into. A month: early = days 1-10, mid = 11-20,
+#: late = 21 to the end (the common reading of "mid-March" as the middle third, and the way
+#: statistical offices split a month into dekads). A year: early = January-April, mid =
+#: May-August, late = September-December (a third each, so "early" and "late" never overlap
+#: "mid"). Where the source means something narrower it says so, and the words are kept.
+_MONTH_THIRDS = {"early": (1, 10), "mid": (11, 20), "middle": (11, 20), "late": (21, 31)}
+_YEAR_THIRDS = {"early": (1, 4), "mid": (5, 8), "middle": (5, 8), "late": (9, 12)}
+_THIRD_PERIOD = re.compile(r"(?P<which>this|last|next) (?P<unit>month|year)", _A)
+
+
+def _third(text: str, part: str, rest: str, anchor: date | None) -> _Span:
+    """early/mid/late of a month ("mid-March", "late last month") or a year ("early 2018").
+
+    A month named without a year is the most recent one whose third has begun by the anchor,
+    cut at the anchor (as a bare "March" in a March story is March so far). An early or late
+    weekday ("early Saturday") is that day, as AP style uses it.
+    """
+    low = rest.lower()
+    m = _WEEKDAY.fullmatch(rest)
+    if m is not None and part in ("early", "late") and m["last"] is None:
+        return _atom(rest, anchor)
+    month_of: tuple[int, int] | None = None  # (year, month)
+    year_of: int | None = None
+    used_anchor = False
+    cap: date | None = None
+    if _ISO_YEAR.fullmatch(rest):
+        year_of = int(rest)
+    elif (iso := _ISO_MONTH.fullmatch(rest)) is not None:
+        month_of = (int(iso[1]), int(iso[2]))
+    elif (named := _MONTH_YEAR.fullmatch(rest)) is not None:
+        month = _MONTHS[named["mon"].lower()]
+        if named["year"] is not None:
+            month_of = (int(named["year"]), month)
+        else:
+            a = _need_anchor(text, anchor, "has no year")
+            first_day = _MONTH_THIRDS[part][0]
+            year = a.year if (month, first_day) <= (a.month, a.day) else a.year - 1
+            month_of, used_anchor, cap = (year, month), True, a
+    elif (period := _THIRD_PERIOD.fullmatch(low)) is not None:
+        a = _need_anchor(text, anchor)
+        step = {"this": 0, "last": -1, "next": 1}[period["which"]]
+        used_anchor = True
+        if period["unit"] == "year":
+            year_of = a.year + step
+        else:
+            index = a.year * 12 + a.month - 1 + step
+            month_of = (index // 12, index % 12 + 1)
+    else:
+        raise InvalidDate(
+            f"could not understand {_q(text)} as a date: {part} of what? Write early, mid or late "
+            "with a month ('mid-March', 'late March 2014'), a year ('early 2018') or "
+            "'this/last/next month' or 'year'"
+        )
+    try:
+        if month_of is not None:
+            year, month = month_of
+            reason = _not_real(_q(text), year, month)
+            if reason is not None:
+                raise InvalidDate(reason)
+            first, last = _MONTH_THIRDS[part]
+            lo = date(year, month, first)
+            hi = date(year, month, min(last, _month_length(year, month)))
+        else:
+            assert year_of is not None
+            reason = _not_real(_q(text), year_of, 1)
+            if reason is not None:
+                raise InvalidDate(reason)
+            first, last = _YEAR_THIRDS[part]
+            lo = date(year_of, first, 1)
+            hi = _month_end(date(year_of, last, 1))
+    except (ValueError, OverflowError):
+        raise InvalidDate(f"{_q(text)} is outside the supported years 0001-9999") from None
+    if cap is not None and cap < hi:
+        hi = cap
+    return _window(_q(text), lo, hi, used_anchor)
+
+
 # --------------------------------------------------------------------------------------------
 # Atoms: one date, month, year, relative phrase or EDTF expression
 
@@ -344,7 +636,9 @@ _DATELINE = re.compile(rf"{_WDAY},? (?P<rest>.+)", _A)
 _MONTH_DAY = re.compile(rf"{_MON} {_ORD}{_YEAR}?", _A)
 _DAY_MONTH = re.compile(rf"(?:the )?{_ORD} (?:of )?{_MON}{_YEAR}?", _A)
 _MONTH_YEAR = re.compile(rf"{_MON}{_YEAR}?", _A)
-_WEEKDAY = re.compile(rf"(?:(?P<last>last|this past|past) )?{_WDAY}", _A)
+_WEEKDAY = re.compile(
+    rf"(?:(?P<last>last|this past|past) )?{_WDAY}(?: (?:morning|afternoon|evening|night))?", _A
+)
 _AGO = re.compile(
     rf"(?P<n>[0-9]{{1,6}}|{_alternation(_NUMBER_WORDS)}) (?P<unit>days?|weeks?) ago", _A
 )
@@ -359,6 +653,27 @@ _SAME_DAY = {
     "this evening",
 }
 _EDTF_CHARS = re.compile(r"[0-9XYSE?~%/.\[\]{},:+\-TZ ]+", _A)
+
+# "June 30-July 2, 2019", "June 30 to July 2, 2019", "March 3-9, 2014", "3-9 March 2014",
+# "30 June-2 July 2019": one range of days, the year written once, at the end, for both ends.
+_RANGE_SEP = r"(?: ?[-\u2013\u2014] ?| (?:to|through|thru|until|till|and) )"
+_RANGE_MONTH_FIRST = re.compile(
+    rf"(?P<lead>from |between )?{_MON} {_ORD}{_RANGE_SEP}"
+    rf"(?:(?P<mon2>{_alternation(_MONTHS)})\.? )?(?P<day2>[0-9]{{1,2}})(?:st|nd|rd|th)?{_YEAR}?",
+    _A,
+)
+_RANGE_DAY_FIRST = re.compile(
+    rf"(?P<lead>from |between )?(?:the )?{_ORD}(?: (?:of )?(?P<mon1>{_alternation(_MONTHS)})\.?)?"
+    rf"{_RANGE_SEP}(?:the )?(?P<day2>[0-9]{{1,2}})(?:st|nd|rd|th)? (?:of )?"
+    rf"(?P<mon>{_alternation(_MONTHS)})\.?{_YEAR}?",
+    _A,
+)
+# Parts of a day add nothing to the day: AP style dates anything after midnight by the next day
+# ("early Saturday"), so "Friday night" is Friday and "early Saturday" is Saturday.
+_DAY_PART = r"(?: (?:morning|afternoon|evening|night))?"
+# "early/mid/late March", "mid-March 2014", "late last month", "early 2018": a third of the
+# month or year, the way reporters divide them (see ``_THIRD``).
+_THIRD_OF = re.compile(r"(?P<part>early|mid|middle|late)(?:-| )(?:of )?(?P<rest>.+)", _A)
 
 
 def _atom(text: str, anchor: date | None, prefixed: bool = False) -> _Span:
@@ -379,6 +694,9 @@ def _atom(text: str, anchor: date | None, prefixed: bool = False) -> _Span:
     span = _named_date(text, anchor)
     if span is not None:
         return span
+    m = _THIRD_OF.fullmatch(text)
+    if m is not None:
+        return _third(text, m["part"].lower(), m["rest"], anchor)
     span = _relative(text, low, anchor)
     if span is not None:
         return span
@@ -460,7 +778,8 @@ def _relative_unchecked(text: str, low: str, anchor: date | None) -> _Span | Non
     one = timedelta(days=1)
     if low in _SAME_DAY:
         return _exact(_need_anchor(text, anchor), True)
-    if low in ("yesterday", "last night"):
+    if low in ("yesterday", "last night", "yesterday morning", "yesterday afternoon",
+               "yesterday evening"):
         return _exact(_need_anchor(text, anchor) - one, True)
     if low == "tomorrow":
         return _exact(_need_anchor(text, anchor) + one, True)

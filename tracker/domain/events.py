@@ -23,7 +23,7 @@ from tracker.domain.vocabulary import (  # noqa: F401  (re-exported: the vocabul
 
 #: Version of the event envelope written by this code. Older rows are upcast on read (codec).
 #: 1: the first shape. 2: adds ``certainty`` (how sure the source is), "certain" for older events.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: How sure the source is of what it reports (FactBank-style factuality), surest first.
 CERTAINTY: Mapping[str, str] = {

@@ -24,7 +24,7 @@ from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 import immutables
 
-from tracker.domain.dates import StoryTime, resolve
+from tracker.domain.dates import StoryTime, overlap, resolve
 from tracker.domain.events import (
     EMPTY_DETAILS,
     Actor,
@@ -642,10 +642,7 @@ def _accounts(
     return accounts, conflict
 
 
-def _overlap(a: StoryTime, b: StoryTime) -> bool:
-    a_lo, a_hi = a.earliest or "0000-01-01", a.latest or "9999-12-31"
-    b_lo, b_hi = b.earliest or "0000-01-01", b.latest or "9999-12-31"
-    return a_lo <= b_hi and b_lo <= a_hi
+_overlap = overlap  # zones and receipts taken into account (tracker.domain.dates)
 
 
 def _merge_details(details: dict[str, Any], lists: dict[str, dict[Any, None]],

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from tracker.domain.dates import StoryTime, parse_iso_date, resolve
+from tracker.domain.dates import StoryTime, check_zone, parse_iso_date, resolve, with_receipt
 from tracker.domain.events import (
     CERTAINTY,
     CORRECTABLE_FIELDS,
@@ -53,7 +53,8 @@ _EVENT_KEYS = frozenset(
 _SOURCE_KEYS = frozenset(
     {"outlet", "published", "author", "title", "url", "via", "speaker", "on_record", "quote"}
 )
-_STORY_KEYS = frozenset({"expr", "anchor", "edtf", "earliest", "latest"})
+_STORY_KEYS = frozenset({"expr", "anchor", "edtf", "earliest", "latest", "tz", "received"})
+_RECEIVED_KEYS = _STORY_KEYS - {"received"}
 
 
 def _fail(where: str, message: str, field: str | None) -> InvalidEvent:
@@ -116,41 +117,67 @@ def _identifier(value: Any, where: str, field: str) -> str:
 
 
 def parse_story(value: Any, where: str, anchor: str | None) -> StoryTime:
-    """A story time from a bare expression or a {expr, anchor, ...} object."""
+    """A story time from a bare expression or a {expr, anchor, tz, received, ...} object."""
     try:
         if isinstance(value, str):
             return _resolve(value, anchor)
         if isinstance(value, dict):
-            unknown = set(value) - _STORY_KEYS
-            if unknown:
-                key = _clip(repr(sorted(unknown)[0]))
-                raise _fail(where, f"field 'story' has unknown key {key}", "story")
-            expr = value.get("expr")
-            if not isinstance(expr, str) or not expr.strip():
-                raise _fail(where, "field 'story.expr' is required (the date as the source gave it)",
-                            "story.expr")
-            own_anchor = value.get("anchor")
-            if own_anchor is not None and not isinstance(own_anchor, str):
-                raise _fail(where, "field 'story.anchor' must be an ISO date string",
-                            "story.anchor")
-            resolved = _resolve(expr, own_anchor if own_anchor is not None else anchor)
-            return _check_stated_bounds(resolved, value, where)
+            story = _story_object(value, where, anchor, "story", _STORY_KEYS)
+            received = value.get("received")
+            if received is None:
+                return story
+            if isinstance(received, str):
+                received = {"expr": received}
+            if not isinstance(received, dict):
+                raise _fail(where, "field 'story.received' must be a date expression or an "
+                            f"object, not {_json_type(received)}", "story.received")
+            try:
+                got = _story_object(received, where, anchor, "story.received", _RECEIVED_KEYS)
+                return with_receipt(story, got)
+            except InvalidDate as exc:
+                raise _fail(where, f"field 'story.received': {exc}", "story.received") from None
     except InvalidDate as exc:
         raise _fail(where, f"field 'story': {exc}", "story") from None
     raise _fail(where, f"field 'story' must be a date expression or an object, not {_json_type(value)}",
                 "story")
 
 
-def _check_stated_bounds(resolved: StoryTime, value: Mapping[str, Any], where: str) -> StoryTime:
+def _story_object(value: Mapping[str, Any], where: str, anchor: str | None, name: str,
+                  keys: frozenset[str]) -> StoryTime:
+    """One story-time object: ``expr`` read against its own anchor (else the source's), its
+    zone checked, and any bounds it states checked against the expression."""
+    unknown = set(value) - keys
+    if unknown:
+        key = _clip(repr(sorted(unknown)[0]))
+        raise _fail(where, f"field '{name}' has unknown key {key}", name)
+    expr = value.get("expr")
+    if not isinstance(expr, str) or not expr.strip():
+        raise _fail(where, f"field '{name}.expr' is required (the date as the source gave it)",
+                    f"{name}.expr")
+    own_anchor = value.get("anchor")
+    if own_anchor is not None and not isinstance(own_anchor, str):
+        raise _fail(where, f"field '{name}.anchor' must be an ISO date string", f"{name}.anchor")
+    resolved = _resolve(expr, own_anchor if own_anchor is not None else anchor)
+    zone = value.get("tz")
+    if zone is not None:
+        try:
+            resolved = resolved._replace(tz=check_zone(zone))
+        except InvalidDate as exc:
+            raise _fail(where, f"field '{name}.tz': {exc}", f"{name}.tz") from None
+    return _check_stated_bounds(resolved, value, where, name)
+
+
+def _check_stated_bounds(resolved: StoryTime, value: Mapping[str, Any], where: str,
+                         name: str = "story") -> StoryTime:
     """An export states the bounds it resolved; they must agree with the expression."""
     for key in ("earliest", "latest"):
         if key in value and value[key] != getattr(resolved, key):
             raise _fail(
                 where,
-                f"field 'story.{key}' is {_clip(repr(value[key]))} "
+                f"field '{name}.{key}' is {_clip(repr(value[key]))} "
                 f"but {_clip(repr(resolved.expr))} "
                 f"resolves to {getattr(resolved, key)!r}",
-                f"story.{key}",
+                f"{name}.{key}",
             )
     return resolved
 

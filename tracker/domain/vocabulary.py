@@ -208,6 +208,10 @@ class EventType:
     opens_item: bool = False
     starts_round: bool = False
     party_role: str | None = None
+    #: True when the event reports something that happened (its story date is when it did), so a
+    #: source cannot report it before that date; False for what is only planned or put forward
+    #: (a meeting proposed or scheduled), whose story date may lie after the report.
+    happened: bool = True
     #: Event-data codes, annotations only (the fold never reads them): the CAMEO 1.1b3 code and the
     #: PLOVER event category and mode. PLOVER dropped CAMEO's statements and appeals, so a type
     #: with no PLOVER category keeps its CAMEO code alone.
@@ -280,10 +284,10 @@ _TYPES: tuple[EventType, ...] = (
     # meetings
     _T("meeting.proposed", "A meeting is proposed or said to be possible.", "move",
        _opens("possible"), ("participant", "proposer"), ("participant",), (_D("when"),),
-       opens_item=True, starts_round=True, cameo="036", plover="AGREE"),
+       opens_item=True, starts_round=True, happened=False, cameo="036", plover="AGREE"),
     _T("meeting.scheduled", "A meeting is set for a date and place.", "move",
        (_M("scheduled", (NEW, "possible", "scheduled")),), ("participant",), (), (_D("when"), _FORMAT),
-       opens_item=True, starts_round=True, cameo="036", plover="AGREE"),
+       opens_item=True, starts_round=True, happened=False, cameo="036", plover="AGREE"),
     _T("meeting.postponed", "A scheduled meeting is put off.", "move", _to("postponed"),
        ("decided_by",), (), (_D("reason"), _D("new_when")),
        cameo="125", plover="REJECT", plover_mode="meet"),

@@ -231,9 +231,20 @@ def event_fields(event: Event) -> list[tuple[str, Text]]:
     if resolved != story.expr:
         when.append(" → ")
         when.append_text(literal(resolved, "bold"))
+    if story.tz is not None:  # the place's local day
+        when.append(f" {story.tz}")
     if story.anchor:
         when.append(f" (read against {story.anchor})", style="dim")
     field("story", when)
+    if story.received is not None:
+        got = story.received
+        received = literal(got.expr)
+        if got.display() != got.expr:
+            received.append(" → ")
+            received.append_text(literal(got.display(), "bold"))
+        if got.tz is not None:
+            received.append(f" {got.tz}")
+        field("received", received)
     field("type", event.type)
     if event.subject:
         field("subject", event.subject)

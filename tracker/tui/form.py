@@ -88,6 +88,10 @@ def field_of(message: str, actor_roles: list[str]) -> str | None:
         return "fix-summary" if sub == "changes" else f"detail-{sub}"
     if head == "refs":
         return "ref"
+    if name.startswith("story.received"):
+        return "received-tz" if name == "story.received.tz" else "received"
+    if name == "story.tz":
+        return "story-tz"
     if head in {"story", "summary", "place", "certainty", "type"}:
         return head
     return "form"
@@ -183,6 +187,19 @@ class EventForm(TrackerModal[Event | None]):
                              value="certain", allow_blank=False, id="f-certainty",
                              compact=True)
                 yield from self._error("certainty")
+                yield Label("Time zone of the story date (the place's local day; optional)",
+                            classes="field")
+                yield Input("", id="f-story-tz", placeholder="Europe/Brussels, +01:00",
+                            compact=True)
+                yield from self._error("story-tz")
+                yield Label("Received (a document: when it reached its addressee; optional)",
+                            classes="field")
+                yield Input("", id="f-received", placeholder="Saturday, 2014-03-08", compact=True)
+                yield from self._error("received")
+                yield Label("Time zone of the receipt (optional)", classes="field")
+                yield Input("", id="f-received-tz", placeholder="Asia/Shanghai, +08:00",
+                            compact=True)
+                yield from self._error("received-tz")
             yield Static("Source", classes="section")
             src = target.source if target else None
             for key, label, value in (
@@ -356,6 +373,15 @@ class EventForm(TrackerModal[Event | None]):
             if self._value("place"):
                 obj["place"] = self._value("place")
             obj["certainty"] = self._value("certainty") or "certain"
+            story: dict[str, Any] = {"expr": obj["story"]}
+            if self._value("story-tz"):
+                story["tz"] = self._value("story-tz")
+            if self._value("received"):
+                story["received"] = {"expr": self._value("received")}
+                if self._value("received-tz"):
+                    story["received"]["tz"] = self._value("received-tz")
+            if len(story) > 1:
+                obj["story"] = story
             rel, target = self._value("ref-rel"), self._value("ref-target")
             if rel:  # the entry it refers to defaults to the one under the cursor
                 obj["refs"] = [{"rel": rel, "id": self._ref_id(target)}]
