@@ -209,7 +209,7 @@ def _svg_head(layout: Layout, marks: Marks) -> str:
         parts.append(f'<g class="lane{" disputed" if disputed else ""}" data-subject="{h(subject)}">'
                      f'<rect class="lane-bg" x="0" y="{y}" width="{width}" height="{LANE_HEIGHT}"/>'
                      f'<text class="lane-label" x="6" y="{y + 14}" fill="{COLOURS.get(lane, OTHER_COLOUR)}">'
-                     f'{"⚠ " if disputed else ""}{h(_short(title, 44))}<title>{h(subject)}: '
+                     f'{"⚠ " + h(_short(title, 38)) if disputed else h(_short(title, 44))}<title>{h(subject)}: '
                      f'{h(title)}{" (disputed)" if disputed else ""}</title></text></g>')
     return "\n".join(parts) + "\n"
 
@@ -234,9 +234,10 @@ a:hover .mark{stroke:#000;stroke-width:2}
   border:1px solid #1f5fa8;background:repeating-linear-gradient(45deg,#1f5fa8 0 2px,#eef3fa 2px 5px)}
 .dot{display:inline-block;width:10px;height:10px;border-radius:50%;background:#1f5fa8;vertical-align:middle}
 .status{display:inline-block;min-width:7em;font-weight:600}
-.item{margin:.3em 0 .6em}.item .facts,.muted{color:#555}.item ul{margin:.1em 0 .2em 1.2em;padding:0}
+.item{margin:.3em 0 .6em;content-visibility:auto;contain-intrinsic-size:auto 120px}.item .facts,.muted{color:#555}.item ul{margin:.1em 0 .2em 1.2em;padding:0}
 .badge{background:#b0123a;color:#fff;border-radius:3px;padding:0 .35em;font-size:.85em;margin-left:.3em}
-ol.events{list-style:none;padding:0}ol.events li{padding:.4em .5em;border-bottom:1px solid #eee}
+ol.events{list-style:none;padding:0}ol.events li{padding:.4em .5em;border-bottom:1px solid #eee;
+  content-visibility:auto;contain-intrinsic-size:auto 90px}
 ol.events li:target{background:#fff6d6}
 .when{font-weight:600;margin-right:.6em}blockquote{margin:.2em 0 .2em 1em;color:#333;font-style:italic}
 """
