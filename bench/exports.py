@@ -252,8 +252,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in formats(sizes, options.rounds, tmp):
             print(line)
         print()
-        for line in html(options.html, options.rounds, tmp):
-            print(line)
+        if options.html:
+            for line in html(options.html, options.rounds, tmp):
+                print(line)
     print(f"load at the end: {uptime()}")
     return 0
 
