@@ -185,8 +185,8 @@ def formats(sizes: Sequence[int], rounds: int, tmp: Path) -> list[str]:
         log, _raw = cached_logs(n, 7, lambda s: print(s, file=sys.stderr))
         for fmt in ("csv", "plover"):
             ours, base = tmp / f"ours.{fmt}", tmp / f"base.{fmt}"
-            a = [TRACKER, "--db", log, "export", "--format", fmt, "-o", ours]
-            b = [sys.executable, "-m", "bench.exports", f"baseline-{fmt}", log, base]
+            a: list[str | Path] = [TRACKER, "--db", log, "export", "--format", fmt, "-o", ours]
+            b: list[str | Path] = [sys.executable, "-m", "bench.exports", f"baseline-{fmt}", log, base]
             print(f"{fmt} of {n:,}: {uptime()}", file=sys.stderr)
             got_a, got_b = alternate(a, b, rounds)
             if digest(ours) != digest(base):
