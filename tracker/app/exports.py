@@ -94,11 +94,12 @@ def write(timeline: Timeline, format: str, view: ExportView, out: IO[bytes]) -> 
                 "to the other formats")
         return timeline.export(out)
     head = timeline.head()
+    query, chosen, whole = view.query, view.chosen, view.whole
 
     def in_log_order() -> Iterator[Event]:
         for row in timeline.rows(0, head[0]):
             event = event_from_row(row)
-            if view.admits(event):
+            if whole or (query.admits(event) and chosen.matches(event)):
                 yield event
 
     if format == "csv":

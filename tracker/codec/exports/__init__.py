@@ -9,8 +9,10 @@ source, and what later entries did to each event (read from the state document).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from tracker.codec.state_document import SECTIONS
@@ -32,6 +34,7 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "September", "October", "November", "December")
 
 
+@lru_cache(maxsize=1 << 14)
 def day_words(iso: str) -> str:
     """``2014-03-07`` as ``7 March 2014``."""
     d = date.fromisoformat(iso)
@@ -58,6 +61,10 @@ def _next_day(d: date) -> date:
     return date.fromordinal(d.toordinal() + 1)
 
 
+_WORDS_ONLY = re.compile(r"\D*")  # no digit: relative words, not a date written out
+_LETTER = re.compile(r"[^\W\d_]")
+
+
 def date_words(story: StoryTime, published: str | None = None) -> str:
     """The story date in words, saying its uncertainty rather than drawing a false span:
     ``7 March 2014 ('last Friday')``, ``no later than 10 March 2014``, ``sometime 3–9 March 2014
@@ -73,7 +80,7 @@ def date_words(story: StoryTime, published: str | None = None) -> str:
     else:
         text = "date unknown" + (f" (reported {day_words(published)})" if published else "")
     expr = story.expr.strip()
-    if any(c.isalpha() for c in expr) and not any(c.isdigit() for c in expr):
+    if _WORDS_ONLY.fullmatch(expr) and _LETTER.search(expr):
         text += f" ('{expr}')"  # the source's own words: "last Friday", "last week"
     return text
 
