@@ -52,7 +52,8 @@ DISPUTED = "#b0123a"
 LABEL_WIDTH = 300
 PLOT_WIDTH = 880
 LANE_HEIGHT = 20
-AXIS_HEIGHT = 34
+AXIS_HEIGHT = 26
+TOP = 4  # above the first lane
 
 
 def h(value: Any) -> str:
@@ -76,7 +77,7 @@ class Layout:
 
     @property
     def height(self) -> int:
-        return AXIS_HEIGHT + LANE_HEIGHT * len(self.lanes) + 8
+        return TOP + LANE_HEIGHT * len(self.lanes) + 8
 
 
 def layout(events: Iterable[Event], state: Mapping[str, Any]) -> Layout:
@@ -158,7 +159,7 @@ def _mark(event: Event, layout: Layout, marks: Marks) -> str:
     lane = layout.lanes.get(item_of(event))
     if lane is None or layout.first is None or layout.last is None:
         return ""
-    y = AXIS_HEIGHT + lane * LANE_HEIGHT + LANE_HEIGHT / 2
+    y = TOP + lane * LANE_HEIGHT + LANE_HEIGHT / 2
     colour = COLOURS.get(lane_of(event), OTHER_COLOUR)
     disputed = event.id in marks.disputed_by
     lo, hi = event.story.earliest, event.story.latest
@@ -184,11 +185,20 @@ def _slug(lane: str) -> str:
 
 
 def _svg_head(layout: Layout, marks: Marks) -> str:
+    """The date axis (its own SVG, which stays in view while the lanes scroll under it), then
+    the opening of the lanes' SVG: the hatchings, the day lines and one labelled lane per item."""
     width = LABEL_WIDTH + PLOT_WIDTH + 20
-    parts = [f'<svg id="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} '
-             f'{layout.height}" width="{width}" height="{layout.height}" role="img" '
-             'aria-label="Timeline: one lane per item, each event a mark">',
-             "<defs>"]
+    ticks = ([] if layout.first is None or layout.last is None
+             else [(layout.x(day), label) for day, label in _ticks(layout.first, layout.last)])
+    parts = [f'<svg id="axis" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} '
+             f'{AXIS_HEIGHT}" width="{width}" height="{AXIS_HEIGHT}" aria-hidden="true">']
+    parts.extend(f'<text class="tick-label" x="{x:.1f}" y="{AXIS_HEIGHT - 8}">{h(label)}</text>'
+                 for x, label in ticks)
+    parts.append("</svg>")
+    parts += [f'<svg id="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} '
+              f'{layout.height}" width="{width}" height="{layout.height}" role="img" '
+              'aria-label="Timeline: one lane per item, each event a mark">',
+              "<defs>"]
     for lane, colour in [*COLOURS.items(), ("other", OTHER_COLOUR)]:
         parts.append(f'<pattern id="hatch-{lane}" width="6" height="6" '
                      'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
@@ -196,15 +206,11 @@ def _svg_head(layout: Layout, marks: Marks) -> str:
                      f'<line x1="0" y1="0" x2="0" y2="6" stroke="{colour}" stroke-width="2.5"/>'
                      "</pattern>")
     parts.append("</defs>")
-    if layout.first is not None and layout.last is not None:
-        for day, label in _ticks(layout.first, layout.last):
-            x = layout.x(day)
-            parts.append(f'<line class="tick" x1="{x:.1f}" y1="{AXIS_HEIGHT - 6}" x2="{x:.1f}" '
-                         f'y2="{layout.height - 8}"/><text class="tick-label" x="{x:.1f}" '
-                         f'y="{AXIS_HEIGHT - 12}">{h(label)}</text>')
+    parts.extend(f'<line class="tick" x1="{x:.1f}" y1="0" x2="{x:.1f}" '
+                 f'y2="{layout.height - 8}"/>' for x, _ in ticks)
     for subject, lane, title in layout.labels:
         i = layout.lanes[subject]
-        y = AXIS_HEIGHT + i * LANE_HEIGHT
+        y = TOP + i * LANE_HEIGHT
         disputed = subject in marks.disputed_items
         parts.append(f'<g class="lane{" disputed" if disputed else ""}" data-subject="{h(subject)}">'
                      f'<rect class="lane-bg" x="0" y="{y}" width="{width}" height="{LANE_HEIGHT}"/>'
@@ -225,6 +231,7 @@ h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.2em;margin:1.4em 0 .4em;border-b
 h3{font-size:1.05em;margin:1em 0 .3em}
 .about{color:#444;margin:.2em 0}.view{font-weight:600}
 .scroll{overflow:auto;max-height:75vh;border:1px solid #ddd}
+#axis{position:sticky;top:0;display:block;background:#fff;border-bottom:1px solid #ddd;z-index:1}
 svg text{font:12px system-ui,sans-serif}.tick{stroke:#e2e2e2}.tick-label{fill:#666;text-anchor:middle}
 .lane-bg{fill:transparent}.lane:nth-child(even) .lane-bg{fill:#f6f6f6}
 .lane.disputed .lane-label{font-weight:700}
