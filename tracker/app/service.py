@@ -21,7 +21,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import SQLAlchemyError as _SQLAlchemyError
 
+from tracker.app import exports
 from tracker.app.collector import paused_gc
+from tracker.app.exports import ExportView
 from tracker.codec import document
 from tracker.codec.rows import (
     Row,
@@ -295,19 +297,19 @@ class Timeline:
 
     def export_to(self, path: Path) -> int:
         """Export to a file atomically: a temporary file renamed into place."""
-        if path.is_dir():
-            raise InvalidInput(f"{path}: is a directory; give a file name")
-        if not path.parent.exists():
-            raise InvalidInput(f"{path}: the folder {path.parent} does not exist")
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            with tmp.open("wb") as fh:
-                n = self.export(fh)
-            tmp.replace(path)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise InvalidInput(f"{path}: cannot be written ({exc.strerror})") from None
-        return n
+        return _write_atomically(path, self.export)
+
+    def export_view(self, format: str, view: ExportView, destination: Path | IO[bytes]) -> int:
+        """Write a view of the log (filters, as of, known at) in a format (see
+        :data:`tracker.app.exports.FORMATS`) to a stream, or atomically to a file; returns the
+        events written. Nothing is left behind when it fails."""
+        def write(out: IO[bytes]) -> int:
+            return int(self._guard(lambda: exports.write(self, format, view, out)))
+
+        exports.check_format(format)
+        if isinstance(destination, Path):
+            return _write_atomically(destination, write)
+        return write(destination)
 
     # -- integrity ---------------------------------------------------------------------------
 
@@ -446,6 +448,27 @@ class Timeline:
             if type(exc).__module__.startswith(("sqlite3", "psycopg")):
                 raise wrap_database_errors(exc, self.label) from None
             raise
+
+
+def _write_atomically(path: Path, write: Callable[[IO[bytes]], int]) -> int:
+    """What ``write`` writes, in a temporary file renamed into place: a file half written by a
+    failure or a crash is never left at ``path``."""
+    if path.is_dir():
+        raise InvalidInput(f"{path}: is a directory; give a file name")
+    if not path.parent.exists():
+        raise InvalidInput(f"{path}: the folder {path.parent} does not exist")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as fh:
+            n = write(fh)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InvalidInput(f"{path}: cannot be written ({exc.strerror})") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return n
 
 
 def _cache_path(url: str, kind: str) -> Path:

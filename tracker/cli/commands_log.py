@@ -409,14 +409,57 @@ def export(
     ctx: typer.Context,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file "
                                                 "(atomically) instead of stdout.")] = None,
+    format_: Annotated[str, typer.Option("--format", "-f", help="json, csv, timelinejs, "
+                                         "timelinejs-csv, plover or html (see above).")] = "json",
+    type_: Annotated[list[str] | None, typer.Option("--type", "-t", help="An event type or a kind "
+                                                    "(invitation); repeatable.")] = None,
+    actor: Annotated[str | None, typer.Option(help="Part of an actor's name (any case).")] = None,
+    source: Annotated[str | None, typer.Option(help="Part of the outlet, speaker or author.")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="Story dates from (YYYY-MM-DD).")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Story dates to (YYYY-MM-DD).")] = None,
+    as_of: Annotated[str | None, typer.Option(help="What had happened by this story date.")] = None,
+    known_at: Annotated[str | None, typer.Option(help="Only what had been published by this date.")] = None,
 ) -> None:
-    """Write the whole timeline as a tracker-timeline JSON document (see `tracker schema`)."""
+    """Write the timeline in a format: the whole log as tracker-timeline JSON (the default; see
+    `tracker schema`), or a view of it (the filters of `tracker log`, --as-of, --known-at) for
+    other tools and for people.
+
+    \b
+    Formats:
+      json            tracker-timeline JSON: the whole log, lossless; `tracker import` reads it
+      csv             one row per event (UTF-8, RFC 4180, formula-safe); `tracker import` reads it
+      timelinejs      Knight Lab TimelineJS 3 JSON: a slide per event, a lane per kind of item,
+                      the state at the end on the title slide
+      timelinejs-csv  the columns of TimelineJS's Google Sheets template
+      plover          PLOVER event data, JSON Lines; statements, proposals submitted or countered,
+                      and disputed or confirmed accounts have no PLOVER category (event empty,
+                      CAMEO code kept)
+      html            one self-contained page: a visual timeline, the state, the events
+
+    \b
+    TimelineJS cannot carry an uncertain date as data (a slide sits at one bound and says the
+    window in words), a dispute as a relation (a line and a link), certainty, or what was known
+    on which date: keep the json export for those.
+
+    \b
+    Example:
+      tracker export --format html --as-of 2014-03-08 -o report.html
+      tracker export --format csv --type invitation > invitations.csv
+    """
+    from tracker.app.exports import ExportView, check_format
+
+    check_format(format_)
+    view = ExportView(
+        EventFilter.build(type_ or (), actor, source, date_from, date_to),
+        as_of=None if as_of is None else parse_iso_date(as_of.strip(), "--as-of").isoformat(),
+        known_at=None if known_at is None else parse_iso_date(known_at.strip(), "--known-at").isoformat(),
+    )
     with timeline(ctx) as tl:
         if output is None:
-            tl.export(sys.stdout.buffer)
+            tl.export_view(format_, view, sys.stdout.buffer)
             sys.stdout.buffer.flush()
             return
-        n = tl.export_to(output)
+        n = tl.export_view(format_, view, output)
     typer.echo(f"Exported {n} event{'s' if n != 1 else ''} to {visible(str(output))}.", err=True)
 
 

@@ -1,8 +1,9 @@
 """The export format ("tracker-timeline", versioned) and the inputs ``tracker import`` reads.
 
 An export holds the events in log order with all their fields, the log's head (position and
-hash), then the state derived from them. Import reads an export, a JSON array of events, or JSON
-Lines (one event per line); every error names the line (or the event's place in the document).
+hash), then the state derived from them. Import reads an export, a JSON array of events, JSON
+Lines (one event per line), or tracker's CSV (``tracker export --format csv``); every error names
+the line (or the event's place in the document).
 """
 
 from __future__ import annotations
@@ -208,6 +209,15 @@ def read_input(data: bytes, name: str) -> Input:
     stripped = text.lstrip("\ufeff \t\r\n")
     if not stripped:
         raise InvalidInput(f"{name}: the file is empty")
+    if stripped[0] not in "{[":
+        from tracker.codec.exports import csv
+
+        if csv.is_tracker_csv(stripped):
+            return Input([Entry(label, obj) for label, obj in csv.read(stripped, name)], None,
+                         "csv", name)
+        if csv.is_timelinejs_csv(stripped):
+            raise InvalidInput(f"{name}: a TimelineJS sheet cannot be imported (it keeps too "
+                               "little of each event); import tracker's own csv or json export")
     if stripped[0] in "{[":
         try:
             whole = orjson.loads(stripped)
