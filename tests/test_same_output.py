@@ -1,0 +1,166 @@
+"""The speed work changes no output: on the same log, ``tracker state --json`` (whole and under each
+question), ``tracker export`` and the errors of ``tracker import`` are byte for byte what they were
+before it (golden files written by the code before the change).
+
+The log is a frozen SQLite file (``tests/data/golden/log.sqlite.gz``): the seed timeline, 800
+generated events of every type and one event whose text bypassed validation (escape sequences, C1
+controls, bidirectional overrides), so the escaping of unsafe text is compared too.
+
+    python -m tests.test_same_output     # write the golden files again from the code as it is
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from tests.cli_support import ROOT, SEED, ok, tracker
+
+GOLDEN = ROOT / "tests" / "data" / "golden"
+FROZEN_LOG = GOLDEN / "log.sqlite.gz"
+
+STATE_QUESTIONS: dict[str, list[str]] = {
+    "state": [],
+    "state-at-300": ["--at", "300"],
+    "state-as-of-2009-06-30": ["--as-of", "2009-06-30"],
+    "state-known-at-2010-01-01": ["--known-at", "2010-01-01"],
+    "state-recorded-by-2000": ["--recorded-by", "2000-01-01"],
+}
+
+#: The parts of an export that say when and from where it was written.
+_STAMPS = re.compile(rb'^  "(exported_at|source)": "[^"]*",$', re.MULTILINE)
+
+
+def thawed_log(folder: Path) -> Path:
+    """A private copy of the frozen log."""
+    db = folder / "log.sqlite"
+    with gzip.open(FROZEN_LOG, "rb") as src, db.open("wb") as dst:
+        shutil.copyfileobj(src, dst)
+    return db
+
+
+def export_of(db: Path) -> bytes:
+    out = ok("--db", db, "export").stdout_bytes
+    return _STAMPS.sub(rb'  "\1": "-",', out)
+
+
+def _lines(objs: list[dict[str, Any]]) -> bytes:
+    return b"".join(orjson.dumps(o) + b"\n" for o in objs)
+
+
+def import_cases(export: bytes) -> dict[str, bytes]:
+    """Input files (name -> bytes), each wrong in one way somewhere in the middle, from the
+    frozen log's export."""
+    doc = orjson.loads(export)
+    events: list[dict[str, Any]] = doc["events"]
+    clean = [e for e in events if e["id"] != "smuggled"]
+    bare = [{k: v for k, v in e.items() if k not in {"position", "recorded_at", "hash"}}
+            for e in clean]
+    cases: dict[str, bytes] = {}
+    cases["export-whole.json"] = export  # the smuggled event is refused on its line
+    altered = json.loads(export)
+    altered["events"] = altered["events"][:-1]
+    altered["events"][400]["summary"] += " (edited)"
+    cases["export-altered.json"] = json.dumps(altered, indent=2, ensure_ascii=False).encode()
+    short = json.loads(export)
+    short["events"] = short["events"][:-1]
+    short["head"]["position"] = 999
+    cases["export-wrong-head.json"] = json.dumps(short, indent=2, ensure_ascii=False).encode()
+    typo = [dict(e) for e in bare]
+    typo[450] = {**typo[450], "type": "invitation.extnded"}
+    cases["array-bad-type.json"] = json.dumps(typo, indent=1, ensure_ascii=False).encode()
+    text = json.dumps(bare, indent=1, ensure_ascii=False)
+    cut = text.index('"id": "' + bare[600]["id"])
+    cases["array-broken.json"] = (text[:cut] + "oops" + text[cut:]).encode()
+    lines = _lines(bare).split(b"\n")
+    lines[299] = lines[299][:-7]
+    cases["lines-broken.jsonl"] = b"\n".join(lines)
+    dup = list(bare)
+    dup.insert(500, dup[120])
+    cases["lines-duplicate-id.jsonl"] = _lines(dup)
+    dangling = [dict(e) for e in bare]
+    dangling[200] = {**dangling[200], "refs": [{"rel": "responds_to", "id": "no-such-event"}]}
+    cases["lines-dangling-ref.jsonl"] = _lines(dangling)
+    baddate = [dict(e) for e in bare]
+    baddate[700] = {**baddate[700], "story": "2014-02-30"}
+    cases["lines-bad-date.jsonl"] = _lines(baddate)
+    data = _lines(bare)
+    at = data.index(b'"summary":"', len(data) // 2) + 11
+    cases["lines-bad-utf8.jsonl"] = data[:at] + b"\xff\xfe" + data[at:]
+    cases["lines-good.jsonl"] = _lines(bare)
+    return cases
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    """Every compared output, by name, on a fresh copy of the frozen log."""
+    db = thawed_log(folder)
+    out: dict[str, bytes] = {}
+    for name, flags in STATE_QUESTIONS.items():
+        out[f"{name}.json"] = ok("--db", db, "state", "--json", *flags).stdout_bytes
+    export = export_of(db)
+    out["export.json"] = export
+    errors: dict[str, Any] = {}
+    for name, data in import_cases(export).items():
+        (folder / name).write_bytes(data)
+        target = folder / f"into-{name}.sqlite"
+        first = tracker("--db", target, "import", name)
+        again = tracker("--db", target, "import", name)
+        errors[name] = [first.exit_code, first.stdout, first.stderr.replace(str(target), "LOG"),
+                        again.exit_code, again.stdout]
+    out["import-results.json"] = json.dumps(errors, indent=2, ensure_ascii=False).encode() + b"\n"
+    return out
+
+
+def test_the_outputs_are_those_from_before_the_speed_work(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the import files are named as the user typed them
+    for name, produced in outputs(tmp_path).items():
+        expected = (GOLDEN / name).read_bytes()
+        assert produced == expected, f"{name} differs from the golden file"
+
+
+def freeze_log(folder: Path) -> None:  # pragma: no cover - run by hand (see the module doc)
+    """Build the log that the golden files are taken from (once; it is then kept as it is)."""
+    from bench.generate import generate_events
+    from tests.test_hostile_input import smuggle
+    from tracker.app.service import open_timeline
+
+    db = folder / "log.sqlite"
+    ok("--db", db, "import", SEED)
+    tl = open_timeline(str(db))
+    try:
+        tl.append([tl.parse(o, o["id"]) for o in generate_events(800, seed=11)])
+    finally:
+        tl.close()
+    smuggle(db)
+    import sqlite3
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.close()
+    GOLDEN.mkdir(parents=True, exist_ok=True)
+    with db.open("rb") as src, gzip.open(FROZEN_LOG, "wb", compresslevel=9) as dst:
+        shutil.copyfileobj(src, dst)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import os
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ.update(HOME=tmp, XDG_CACHE_HOME=f"{tmp}/cache", XDG_DATA_HOME=f"{tmp}/data")
+        if not FROZEN_LOG.exists() or "--new-log" in sys.argv:
+            (Path(tmp) / "build").mkdir()
+            freeze_log(Path(tmp) / "build")
+        os.chdir(tmp)
+        for name, data in outputs(Path(tmp)).items():
+            (GOLDEN / name).write_bytes(data)
+            print(f"wrote {GOLDEN / name} ({len(data):,} bytes)")
