@@ -8,6 +8,6 @@ if sys.argv[1:2] == ["commands"]:
 
     sys.exit(commands_main(sys.argv[2:]))
 
-from bench.run import main  # noqa: E402
+from bench.run import main
 
 sys.exit(main())

@@ -30,6 +30,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -232,10 +233,10 @@ def cases(groups: set[str], sizes: Sequence[int], tracker: list[str], tmp: Path,
                             "≤ 2x" if n <= 100_000 else "≤ 1 GB", 2.0 if n <= 100_000 else 1e9,
                             Job("tracker", [*tracker, "--db", str(target), "import",
                                             str(d["lines"])],
-                                before=lambda t=target: copy_db(empty, t)),
+                                before=partial(copy_db, empty, target)),
                             [Job("orjson + executemany", [*raw, "load", str(d["lines"]),
                                                           str(rawtarget)],
-                                 before=lambda t=rawtarget: remove_db(t))],
+                                 before=partial(remove_db, rawtarget))],
                             memory_limit_mb=None if n <= 100_000 else 1024))
     return out
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 import time
+from collections.abc import Callable
 
 RAW_DDL = ("CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, "
            "type TEXT NOT NULL, published TEXT NOT NULL, payload TEXT NOT NULL)")
@@ -99,7 +100,7 @@ def sa_insert(db: str) -> None:
         conn.exec_driver_sql(INSERT, _one_row())
 
 
-JOBS = {"read": read, "dump": dump, "load": load, "insert": insert, "sa-insert": sa_insert}
+JOBS: dict[str, Callable[..., None]] = {"read": read, "dump": dump, "load": load, "insert": insert, "sa-insert": sa_insert}
 
 if __name__ == "__main__":
     JOBS[sys.argv[1]](*sys.argv[2:])
