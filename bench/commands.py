@@ -244,9 +244,9 @@ def cases(groups: set[str], sizes: Sequence[int], tracker: list[str], tmp: Path,
 # --------------------------------------------------------------------------- running
 
 
-def git_commit() -> str:
+def git_commit(root: Path = ROOT) -> str:
     def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
                               check=False).stdout.strip()
     dirty = " (with uncommitted changes)" if git("status", "--porcelain", "--", "tracker",
                                                  "bench") else ""
@@ -313,7 +313,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             case.measure(args.rounds, env, say)
             results.append(case.summary())
         ended = {"time": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "uptime": uptime()}
-    report = {"commit": git_commit(), "src": args.src, "started": started, "ended": ended,
+    report = {"commit": git_commit(Path(args.src) if args.src else ROOT), "src": args.src,
+              "started": started, "ended": ended,
               "floor_maxrss_mb": floor.maxrss / MB, "floor_peak_mb": floor.peak / MB,
               "rounds": args.rounds, "results": results}
     print(f"commit {report['commit']}{' running ' + args.src if args.src else ''}; "

@@ -34,7 +34,7 @@ from tracker.codec.rows import (
 from tracker.codec.state_document import state_to_dict
 from tracker.domain.admission import admit
 from tracker.domain.events import Event
-from tracker.domain.fold import Query, State, project, project_rows
+from tracker.domain.fold import Query, State, project_rows
 from tracker.domain.selection import EventFilter
 from tracker.errors import DatabaseError, InvalidEvent, InvalidInput, TrackerError
 from tracker.readmodels.outline import (
@@ -251,19 +251,37 @@ class Timeline:
         return self._guard(lambda: project_rows(self.rows(), query))
 
     def state_document(self, query: Query = Query()) -> dict[str, Any]:
-        return state_to_dict(self.state(query), query)
+        """The state as a JSON-shaped document; built with the collector paused (and what it
+        built frozen after: see :func:`paused_gc`), millions of objects at a large log."""
+        with paused_gc():
+            return state_to_dict(self.state(query), query)
 
     # -- export ------------------------------------------------------------------------------
 
     def export(self, out: IO[bytes]) -> int:
-        """Write the whole timeline as a tracker-timeline document; returns events written."""
+        """Write the whole timeline as a tracker-timeline document; returns events written.
+
+        A stream: each stored row is written as it is read and handed on to the fold (the
+        replay from rows), so the state the document ends with is folded when the rows end;
+        neither every event nor every row is held at once."""
         head = self.head()
+        written = 0
+
+        def writing(rows: Iterator[Row]) -> Iterator[Row]:
+            nonlocal written
+            for row in rows:
+                document.write_event(out, written, row)
+                written += 1
+                yield row
+
+        def run() -> int:
+            document.write_head(out, head, utc_now(), self.label)
+            state = project_rows(writing(self.rows(0, head[0])))
+            document.write_tail(out, state_to_dict(state, Query()))
+            return written
+
         with paused_gc():
-            events = self._guard(
-                lambda: [(event_from_row(r), r.hash) for r in self.rows(0, head[0])]
-            )
-            state = state_to_dict(project(e for e, _ in events), Query())
-            return document.write_stream(out, events, state, head, utc_now(), self.label)
+            return self._guard(run)
 
     def export_to(self, path: Path) -> int:
         """Export to a file atomically: a temporary file renamed into place."""

@@ -388,7 +388,12 @@ def state(
     with timeline(ctx) as tl:
         doc = tl.state_document(query)
     if as_json:
-        typer.echo(json_safe(json.dumps(doc, indent=2, ensure_ascii=False).encode()).decode())
+        # orjson writes the same bytes as json.dumps(indent=2, ensure_ascii=False), in a tenth
+        # of the time; json_safe copies only if there is something to escape.
+        out = sys.stdout.buffer
+        out.write(json_safe(orjson.dumps(doc, option=orjson.OPT_INDENT_2)))
+        out.write(b"\n")
+        out.flush()
         return
     _show(render.state_view(doc, query.describe()))
 
