@@ -297,9 +297,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         env.update(HOME=str(tmp / "home"), XDG_CACHE_HOME=str(tmp / "cache"),
                    XDG_DATA_HOME=str(tmp / "data"), PYTHONPATH=str(ROOT))
         env.pop("TRACKER_DB", None)
-        if args.src:
-            env["PYTHONPATH"] = f"{Path(args.src).resolve()}{os.pathsep}{ROOT}"
-            tracker = [PY, "-m", "tracker"]
+        if args.src:  # that checkout's tracker first on the path (before the working folder)
+            src = str(Path(args.src).resolve())
+            tracker = [PY, "-c", f"import sys; sys.path.insert(0, {src!r}); sys.argv[0] = "
+                       "'tracker'; from tracker.cli import main; main()"]
         else:
             tracker = [str(Path(PY).parent / "tracker")]
         started = {"time": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "uptime": uptime()}

@@ -96,15 +96,29 @@ def import_cases(export: bytes) -> dict[str, bytes]:
     at = data.index(b'"summary":"', len(data) // 2) + 11
     cases["lines-bad-utf8.jsonl"] = data[:at] + b"\xff\xfe" + data[at:]
     cases["lines-good.jsonl"] = _lines(bare)
+    # Two faults: the one a check of the whole input names first is told (a bad entry, then an
+    # id given twice, then what the log refuses), wherever the faults are.
+    two = [dict(e) for e in bare]
+    two[10] = {**two[10], "refs": [{"rel": "responds_to", "id": "no-such-event"}]}
+    two[700] = {**two[700], "type": "no.such.type"}
+    cases["lines-ref-then-bad-entry.jsonl"] = _lines(two)
+    two = [dict(e) for e in bare]
+    two[10] = {**two[10], "refs": [{"rel": "responds_to", "id": "no-such-event"}]}
+    two.insert(650, two[640])
+    cases["lines-ref-then-duplicate.jsonl"] = _lines(two)
+    forward = [dict(e) for e in bare]
+    forward[20] = {**forward[20], "refs": [{"rel": "responds_to", "id": forward[600]["id"]}]}
+    cases["lines-forward-ref.jsonl"] = _lines(forward)
     return cases
 
 
-def outputs(folder: Path) -> dict[str, bytes]:
+def outputs(folder: Path, only_imports: bool = False) -> dict[str, bytes]:
     """Every compared output, by name, on a fresh copy of the frozen log."""
     db = thawed_log(folder)
     out: dict[str, bytes] = {}
-    for name, flags in STATE_QUESTIONS.items():
-        out[f"{name}.json"] = ok("--db", db, "state", "--json", *flags).stdout_bytes
+    if not only_imports:
+        for name, flags in STATE_QUESTIONS.items():
+            out[f"{name}.json"] = ok("--db", db, "state", "--json", *flags).stdout_bytes
     export = export_of(db)
     out["export.json"] = export
     errors: dict[str, Any] = {}
@@ -125,6 +139,22 @@ def test_the_outputs_are_those_from_before_the_speed_work(
     for name, produced in outputs(tmp_path).items():
         expected = (GOLDEN / name).read_bytes()
         assert produced == expected, f"{name} differs from the golden file"
+
+
+def test_an_import_checked_in_small_chunks_says_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of 100 and of 7 events: the same results and the same errors as the golden ones
+    (taken from the import that checked the whole input at once)."""
+    from tracker.app import service
+
+    monkeypatch.chdir(tmp_path)
+    for size in (100, 7):
+        monkeypatch.setattr(service, "IMPORT_CHUNK", size)
+        folder = tmp_path / str(size)
+        folder.mkdir()
+        monkeypatch.chdir(folder)
+        produced = outputs(folder, only_imports=True)["import-results.json"]
+        assert produced == (GOLDEN / "import-results.json").read_bytes(), size
 
 
 def freeze_log(folder: Path) -> None:  # pragma: no cover - run by hand (see the module doc)

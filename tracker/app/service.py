@@ -57,6 +57,8 @@ T = TypeVar("T")
 ENV_DB = "TRACKER_DB"
 APP_NAME = "tracker"
 SEED_NAME = "kerry-lavrov-2014-03.json"
+#: An import is parsed, checked and written this many events at a time (in one transaction).
+IMPORT_CHUNK = 5_000
 #: Up to this many new events, a state index is grown from the one before them; past it (an
 #: import, say) it is built again, which then costs less than finding each new event's item.
 GROW_AT_MOST = 5_000
@@ -93,8 +95,39 @@ def seed_file() -> Path:
 class AppendReport:
     """What an append did: the events added (as stored) and the ids that were already there."""
 
-    added: tuple[Event, ...]
+    added: Sequence[Event]  # a tuple, or (an import) the added positions of the log, read on demand
     repeated: tuple[str, ...]
+
+
+class StoredEvents(Sequence[Event]):
+    """The events at positions ``after + 1 .. until`` of a log, read when asked for: what an
+    import added, without holding a million events."""
+
+    def __init__(self, timeline: Timeline, after: int, until: int) -> None:
+        self._timeline, self._after, self._until = timeline, after, until
+
+    def __len__(self) -> int:
+        return self._until - self._after
+
+    def __iter__(self) -> Iterator[Event]:
+        return self._timeline.events(self._after, self._until)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        position = range(self._after + 1, self._until + 1)[index]
+        return next(self._timeline.events(position - 1, position))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return len(self) == len(other) and tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self._after, self._until))
+
+    def __repr__(self) -> str:
+        return f"StoredEvents(positions {self._after + 1}..{self._until})"
 
 
 @dataclass(frozen=True)
@@ -181,20 +214,65 @@ class Timeline:
         try:
             if data.head is not None:
                 _check_export_head(data)
-            events = []
-            labels = []
-            with paused_gc():
-                for entry in data.entries:
-                    events.append(parse_event(entry.obj, entry.label, new_event_id))
-                    labels.append(entry.label)
-            if not events:
+            if not data.entries:
                 raise InvalidInput("the input holds no events")
-            return self.append(events, labels)
+            return self._import_entries(data.entries)
         except TrackerError as exc:
             told = data.with_lines(str(exc))
             if told == str(exc):
                 raise
             raise type(exc)(told) from None
+
+    def _import_entries(self, entries: Sequence[document.Entry]) -> AppendReport:
+        """Parse, check and append the entries a chunk at a time, in one transaction.
+
+        Only a chunk's events and rows are held at once. The error is the one a check of the
+        whole input at once gives: the first entry that is not a valid event, else the first id
+        given twice, else the first event the log refuses. So when a chunk fails for any other
+        reason than a bad entry, the entries after it are parsed before its error is told.
+        """
+        first_at: dict[str, int] = {}  # each id of the input: the index of its entry
+        repeated: list[str] = []
+
+        def parsed(start: int, stop: int) -> tuple[list[Event], Exception | None]:
+            """The entries' events, and the first id among them given twice (its error)."""
+            events = []
+            twice: Exception | None = None
+            with paused_gc():
+                for i in range(start, stop):
+                    entry = entries[i]
+                    event = parse_event(entry.obj, entry.label, new_event_id)
+                    events.append(event)
+                    if event.id in first_at:
+                        twice = twice or InvalidEvent(
+                            f"{entry.label}: id {event.id!r} appears twice in this input "
+                            f"(first at {entries[first_at[event.id]].label})")
+                    else:
+                        first_at[event.id] = i
+            return events, twice
+
+        def chunks(lookup: Callable[[Iterable[str]], dict[str, Row]]) -> Iterator[list[Any]]:
+            for start in range(0, len(entries), IMPORT_CHUNK):
+                stop = min(start + IMPORT_CHUNK, len(entries))
+                events, twice = parsed(start, stop)
+                labels = [e.label for e in entries[start:stop]]
+                try:
+                    if twice is not None:
+                        raise twice
+                    admitted = admit(events, lookup, labels)
+                except TrackerError as refused:
+                    _, twice_later = parsed(stop, len(entries))  # a bad entry raises here
+                    first_twice = twice if twice is not None else twice_later
+                    if first_twice is not None:
+                        raise first_twice from None
+                    later = {id_: entries[i].label for id_, i in first_at.items() if i >= stop}
+                    admit(events, lookup, labels, later)
+                    raise refused from None
+                repeated.extend(admitted.repeated)
+                yield [row_fields(e) for e in admitted.new]
+
+        first, last = self._guard(lambda: self.recorder.append_chunks(chunks))
+        return AppendReport(StoredEvents(self, first - 1, last), tuple(repeated))
 
     def import_file(self, path: Path) -> AppendReport:
         return self.import_input(document.read_file(path))

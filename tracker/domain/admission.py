@@ -26,10 +26,13 @@ class Admitted:
 Lookup = Callable[[Iterable[str]], Mapping[str, Row]]
 
 
-def admit(batch: Sequence[Event], lookup: Lookup, labels: Sequence[str] | None = None) -> Admitted:
+def admit(batch: Sequence[Event], lookup: Lookup, labels: Sequence[str] | None = None,
+          later: Mapping[str, str] | None = None) -> Admitted:
     """Check a batch against itself and the log; resolve each event's subject.
 
     ``labels[i]`` names where event i came from in errors ("line 3"); by default its id.
+    ``later``: where each id of the input that comes after this batch is (an input admitted a
+    chunk at a time), so that a reference to one is named as such.
     """
     where = list(labels) if labels is not None else [f"event {e.id!r}" for e in batch]
     first_at: dict[str, int] = {}
@@ -54,10 +57,11 @@ def admit(batch: Sequence[Event], lookup: Lookup, labels: Sequence[str] | None =
                 raise InvalidEvent(f"{where[i]}: refs: an event cannot refer to itself ({ref.id!r})")
             if ref.id in in_log or (ref.id in first_at and first_at[ref.id] < i):
                 continue
-            if ref.id in first_at:
+            if ref.id in first_at or (later is not None and ref.id in later):
+                found = where[first_at[ref.id]] if ref.id in first_at else later[ref.id]  # type: ignore[index]
                 raise InvalidEvent(
                     f"{where[i]}: refs: {ref.id!r} comes later in this input "
-                    f"({where[first_at[ref.id]]}); an event may only refer to earlier entries, "
+                    f"({found}); an event may only refer to earlier entries, "
                     "which also rules out reference cycles"
                 )
             raise UnknownReference(
