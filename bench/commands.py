@@ -46,6 +46,7 @@ class Run:
     seconds: float
     peak: int  # bytes, VmHWM of the child
     maxrss: int  # bytes, wait4's ru_maxrss (see the module doc)
+    cpu: float = 0.0  # seconds of CPU, user + system, of the child (wait4)
 
 
 def run_process(argv: Sequence[str], env: dict[str, str], stdout: Path | None = None) -> Run:
@@ -79,7 +80,7 @@ def run_process(argv: Sequence[str], env: dict[str, str], stdout: Path | None = 
         proc.stderr.close()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode}): {err.decode()[-2000:]}")
-    return Run(seconds, peak, usage.ru_maxrss * 1024)
+    return Run(seconds, peak, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime)
 
 
 @dataclass
@@ -100,6 +101,9 @@ class Job:
     def median(self) -> float:
         return statistics.median(r.seconds for r in self.runs)
 
+    def cpu(self) -> float:
+        return statistics.median(r.cpu for r in self.runs)
+
     def peak(self) -> int:
         return int(statistics.median(r.peak for r in self.runs))
 
@@ -107,6 +111,7 @@ class Job:
         times = [r.seconds for r in self.runs]
         return {"label": self.label, "argv": " ".join(self.argv), "median_s": self.median(),
                 "min_s": min(times), "max_s": max(times), "runs_s": times,
+                "cpu_median_s": self.cpu(), "cpu_runs_s": [r.cpu for r in self.runs],
                 "peak_mb": self.peak() / MB,
                 "peak_max_mb": max(r.peak for r in self.runs) / MB,
                 "maxrss_mb": statistics.median(r.maxrss for r in self.runs) / MB}
@@ -137,6 +142,8 @@ class Case:
                                        or peak_mb <= self.memory_limit_mb)
         return {"name": self.name, "size": self.size, "target": self.target, "ratio": ratio,
                 "ratios": [self.tracker.median() / b.median() for b in self.baselines],
+                "cpu_ratios": [self.tracker.cpu() / b.cpu() if b.cpu() else None
+                               for b in self.baselines],
                 "met": met, "tracker": self.tracker.summary(),
                 "baselines": [b.summary() for b in self.baselines]}
 
@@ -211,7 +218,7 @@ def cases(groups: set[str], sizes: Sequence[int], tracker: list[str], tmp: Path,
                         Job("tracker", [*tracker, "--db", str(log), *ADD]),
                         [Job("SQLAlchemy insert", [*raw, "sa-insert", str(rawdb)]),
                          Job("sqlite3 insert", [*raw, "insert", str(rawdb)])]))
-    for n in sizes:
+    for n in sizes if data else ():
         d = data[n]
         if "state" in groups:
             out.append(Case(f"tracker state --json, {n:,}", n, "≤ 2.5x; ≤ 400 MB", 2.5,
@@ -259,8 +266,8 @@ def uptime() -> str:
 
 def table(results: Sequence[dict[str, Any]]) -> str:
     lines = ["| command | tracker: median (min-max), peak | baseline: median (min-max), peak "
-             "| ratio | target | |",
-             "| --- | --- | --- | --- | --- | --- |"]
+             "| ratio | CPU ratio | target | |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
     for r in results:
         t = r["tracker"]
         for i, b in enumerate(r["baselines"]):
@@ -269,9 +276,14 @@ def table(results: Sequence[dict[str, Any]]) -> str:
                 f"| {t['median_s']:.3g} s ({t['min_s']:.3g}-{t['max_s']:.3g}), {t['peak_mb']:.0f} MB "
                 f"| {b['label']}: {b['median_s']:.3g} s ({b['min_s']:.3g}-{b['max_s']:.3g}), "
                 f"{b['peak_mb']:.0f} MB "
-                f"| {r['ratios'][i]:.2f}x | {r['target'] if i == 0 else ''} "
+                f"| {r['ratios'][i]:.2f}x | {_times(r['cpu_ratios'][i])} "
+                f"| {r['target'] if i == 0 else ''} "
                 f"| {('met' if r['met'] else '**missed**') if i == 0 else ''} |")
     return "\n".join(lines)
+
+
+def _times(ratio: float | None) -> str:
+    return "-" if ratio is None else f"{ratio:.2f}x"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
