@@ -35,9 +35,9 @@ from tracker.codec.rows import (
     stored_body,
 )
 from tracker.codec.state_document import state_to_dict
-from tracker.domain.admission import admit, reopened_subjects
+from tracker.domain.admission import admit, opened_subjects, reopened_subjects
 from tracker.domain.events import Event
-from tracker.domain.fold import Query, State, fold_steps, project
+from tracker.domain.fold import Query, State, fold_steps
 from tracker.domain.input import parse_event
 from tracker.domain.selection import EventFilter
 from tracker.errors import DatabaseError, InvalidEvent, InvalidInput, TrackerError
@@ -61,6 +61,8 @@ T = TypeVar("T")
 ENV_DB = "TRACKER_DB"
 APP_NAME = "tracker"
 SEED_NAME = "kerry-lavrov-2014-03.json"
+#: An import is parsed, checked and written this many events at a time (in one transaction).
+IMPORT_CHUNK = 5_000
 #: Up to this many new events, a state index is grown from the one before them; past it (an
 #: import, say) it is built again, which then costs less than finding each new event's item.
 GROW_AT_MOST = 5_000
@@ -97,8 +99,39 @@ def seed_file() -> Path:
 class AppendReport:
     """What an append did: the events added (as stored) and the ids that were already there."""
 
-    added: tuple[Event, ...]
+    added: Sequence[Event]  # a tuple, or (an import) the added positions of the log, read on demand
     repeated: tuple[str, ...]
+
+
+class StoredEvents(Sequence[Event]):
+    """The events at positions ``after + 1 .. until`` of a log, read when asked for: what an
+    import added, without holding a million events."""
+
+    def __init__(self, timeline: Timeline, after: int, until: int) -> None:
+        self._timeline, self._after, self._until = timeline, after, until
+
+    def __len__(self) -> int:
+        return self._until - self._after
+
+    def __iter__(self) -> Iterator[Event]:
+        return self._timeline.events(self._after, self._until)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        position = range(self._after + 1, self._until + 1)[index]
+        return next(self._timeline.events(position - 1, position))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return len(self) == len(other) and tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self._after, self._until))
+
+    def __repr__(self) -> str:
+        return f"StoredEvents(positions {self._after + 1}..{self._until})"
 
 
 @dataclass(frozen=True)
@@ -198,15 +231,9 @@ class Timeline:
         try:
             if data.head is not None:
                 _check_export_head(data)
-            events = []
-            labels = []
-            with paused_gc():
-                for entry in data.entries:
-                    events.append(parse_event(entry.obj, entry.label, new_event_id))
-                    labels.append(entry.label)
-            if not events:
+            if not data.entries:
                 raise InvalidInput("the input holds no events")
-            return self.append(events, labels)
+            return self._import_entries(data.entries)
         except TrackerError as exc:
             # The failure names its entry as data (``place``: "FILE event 3"); an entry of an
             # array or an export is told by its line. Other entries the message mentions (the
@@ -221,6 +248,70 @@ class Timeline:
                 raise
             raise type(exc)(message, field=exc.field,
                             place=line if line is not None else place) from None
+
+    def _import_entries(self, entries: Sequence[document.Entry]) -> AppendReport:
+        """Parse, check and append the entries a chunk at a time, in one transaction.
+
+        Only a chunk's events and rows are held at once. The error is the one a check of the
+        whole input at once gives: the first entry that is not a valid event, else the first id
+        given twice, else the first event the log refuses. So when a chunk fails for any other
+        reason than a bad entry, the entries after it are parsed before its error is told.
+        """
+        first_at: dict[str, int] = {}  # each id of the input: the index of its entry
+        repeated: list[str] = []
+        # The items that opening events name (read from the raw entries, before any parsing):
+        # admission needs their events so far, in the log and in earlier chunks, to tell whether
+        # an opening would change nothing. Only those events are kept across chunks.
+        named = opened_subjects(entry.obj for entry in entries)
+        held: list[Event] = [event_from_row(r) for r in self._guard(
+            partial(self.recorder.read_subjects, sorted(named)))] if named else []
+
+        def items(subjects: Iterable[str]) -> list[Event]:
+            return held
+
+        def parsed(start: int, stop: int) -> tuple[list[Event], Exception | None]:
+            """The entries' events, and the first id among them given twice (its error)."""
+            events = []
+            twice: Exception | None = None
+            with paused_gc():
+                for i in range(start, stop):
+                    entry = entries[i]
+                    event = parse_event(entry.obj, entry.label, new_event_id)
+                    events.append(event)
+                    if event.id in first_at:
+                        twice = twice or InvalidEvent(
+                            f"{entry.label}: id {event.id!r} appears twice in this input "
+                            f"(first at {entries[first_at[event.id]].label})")
+                    else:
+                        first_at[event.id] = i
+            return events, twice
+
+        def chunks(lookup: Callable[[Iterable[str]], dict[str, Row]]) -> Iterator[list[Any]]:
+            def stored(ids: Iterable[str]) -> dict[str, Event]:
+                return {id_: event_from_row(row) for id_, row in lookup(ids).items()}
+
+            for start in range(0, len(entries), IMPORT_CHUNK):
+                stop = min(start + IMPORT_CHUNK, len(entries))
+                events, twice = parsed(start, stop)
+                labels = [e.label for e in entries[start:stop]]
+                try:
+                    if twice is not None:
+                        raise twice
+                    admitted = admit(events, stored, labels, items)
+                except TrackerError as refused:
+                    _, twice_later = parsed(stop, len(entries))  # a bad entry raises here
+                    first_twice = twice if twice is not None else twice_later
+                    if first_twice is not None:
+                        raise first_twice from None
+                    later = {id_: entries[i].label for id_, i in first_at.items() if i >= stop}
+                    admit(events, stored, labels, items, later)
+                    raise refused from None
+                repeated.extend(admitted.repeated)
+                held.extend(e for e in admitted.new if (e.subject or e.id) in named)
+                yield [row_fields(e) for e in admitted.new]
+
+        first, last = self._guard(lambda: self.recorder.append_chunks(chunks))
+        return AppendReport(StoredEvents(self, first - 1, last), tuple(repeated))
 
     def import_file(self, path: Path) -> AppendReport:
         return self.import_input(document.read_file(path))
@@ -281,19 +372,37 @@ class Timeline:
         return self._guard(fold)
 
     def state_document(self, query: Query = Query()) -> dict[str, Any]:
-        return state_to_dict(self.state(query), query)
+        """The state as a JSON-shaped document; built with the collector paused (and what it
+        built frozen after: see :func:`paused_gc`), millions of objects at a large log."""
+        with paused_gc():
+            return state_to_dict(self.state(query), query)
 
     # -- export ------------------------------------------------------------------------------
 
     def export(self, out: IO[bytes]) -> int:
-        """Write the whole timeline as a tracker-timeline document; returns events written."""
+        """Write the whole timeline as a tracker-timeline document; returns events written.
+
+        A stream: each stored row is written as it is read and handed on to the fold (the
+        replay from rows), so the state the document ends with is folded when the rows end;
+        neither every event nor every row is held at once."""
         head = self.head()
+        written = 0
+
+        def writing(rows: Iterator[Row]) -> Iterator[Row]:
+            nonlocal written
+            for row in rows:
+                document.write_event(out, written, row)
+                written += 1
+                yield row
+
+        def run() -> int:
+            document.write_head(out, head, utc_now(), self.label)
+            state = fold_steps(decode_steps(writing(self.rows(0, head[0]))))
+            document.write_tail(out, state_to_dict(state, Query()))
+            return written
+
         with paused_gc():
-            events = self._guard(
-                lambda: [(event_from_row(r), r.hash) for r in self.rows(0, head[0])]
-            )
-            state = state_to_dict(project(e for e, _ in events), Query())
-            return document.write_stream(out, events, state, head, utc_now(), self.label)
+            return self._guard(run)
 
     def export_to(self, path: Path) -> int:
         """Export to a file atomically: a temporary file renamed into place."""

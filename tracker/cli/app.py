@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -16,8 +16,10 @@ try:  # typer bundles its own click from 0.2x on; older ones use click itself
     from typer._click.exceptions import UsageError
 except ImportError:  # pragma: no cover
     from click.exceptions import UsageError  # type: ignore[no-redef,import-not-found,assignment,unused-ignore]
-from tracker.app.service import Timeline, open_timeline
 from tracker.text import one_line
+
+if TYPE_CHECKING:  # the service (SQLAlchemy and all) is imported by the commands that use it
+    from tracker.app.service import Timeline
 
 
 class TrackerGroup(TyperGroup):
@@ -57,6 +59,9 @@ app = typer.Typer(
     no_args_is_help=False,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Click's plain help: Typer's Rich help imports Rich's markdown, traceback and syntax
+    # modules first, which doubled the start-up of `tracker --help` (see bench/RESULTS.md).
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -92,6 +97,8 @@ def root(
 @contextmanager
 def timeline(ctx: typer.Context) -> Iterator[Timeline]:
     """Open the log named by --db / TRACKER_DB / the default, telling the user what set-up did."""
+    from tracker.app.service import open_timeline
+
     settings: Settings = ctx.obj
     tl = open_timeline(settings.db)
     try:

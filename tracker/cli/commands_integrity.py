@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from tracker.cli.app import app, timeline
-from tracker.store.backup import require_whole
 
 
 @app.command("verify")
@@ -24,6 +23,8 @@ def verify(
       tracker verify
       OK: 17 events, head 5fe34dab...
     """
+    from tracker.store.backup import require_whole
+
     with timeline(ctx) as tl:
         verdict = tl.check(head)
         require_whole(verdict, tl.label)

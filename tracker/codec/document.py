@@ -17,7 +17,7 @@ from typing import IO, Any
 
 import orjson
 
-from tracker.codec.rows import event_to_dict
+from tracker.codec.rows import Row, event_to_dict, row_to_dict
 from tracker.domain.events import Event
 from tracker.domain.vocabulary import (
     EVENT_TYPES,
@@ -103,19 +103,37 @@ def write_stream(
     source: str,
 ) -> int:
     """Write an export without holding the whole document in memory; returns events written."""
+    write_head(out, head, exported_at, source)
+    n = 0
+    for event, hash_ in events:
+        write_event(out, n, event, hash_)
+        n += 1
+    write_tail(out, state)
+    return n
+
+
+# An export written piece by piece, as the events stream by (see Timeline.export): the head,
+# each event (``n`` events written before it), then the state.
+
+
+def write_head(out: IO[bytes], head: tuple[int, str], exported_at: str, source: str) -> None:
     header = {"format": FORMAT, "version": VERSION, "exported_at": exported_at, "source": source,
               "head": {"position": head[0], "hash": head[1]}}
     out.write(json_safe(orjson.dumps(header, option=orjson.OPT_INDENT_2)[:-2]))
     out.write(b',\n  "events": [')
-    n = 0
-    for event, hash_ in events:
-        out.write(b"\n    " if n == 0 else b",\n    ")
-        out.write(json_safe(orjson.dumps(event_to_dict(event, hash_))))
-        n += 1
+
+
+def write_event(out: IO[bytes], n: int, event: Event | Row, hash_: str | None = None) -> None:
+    """One event (or a stored row: the same JSON, decoded straight into its export shape)."""
+    out.write(b"\n    " if n == 0 else b",\n    ")
+    entry = event_to_dict(event, hash_) if isinstance(event, Event) else row_to_dict(event)
+    out.write(json_safe(orjson.dumps(entry)))
+
+
+def write_tail(out: IO[bytes], state: dict[str, Any]) -> None:
     out.write(b"\n  ],\n  \"state\": ")
     out.write(json_safe(orjson.dumps(state)))
     out.write(b"\n}\n")
-    return n
 
 
 # --------------------------------------------------------------------------- reading inputs

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from tracker.domain.dates import StoryTime, starts_after
 from tracker.domain.events import Event
@@ -33,12 +34,14 @@ ItemLookup = Callable[[Iterable[str]], Sequence[Event]]
 
 
 def admit(batch: Sequence[Event], lookup: Lookup, labels: Sequence[str] | None = None,
-          items: ItemLookup | None = None) -> Admitted:
+          items: ItemLookup | None = None, later: Mapping[str, str] | None = None) -> Admitted:
     """Check a batch against itself and the log; resolve each event's subject.
 
     ``labels[i]`` names where event i came from in errors ("line 3"); by default its id.
     ``items``: the log's events of given items, to refuse an opening event that would change
     nothing (without it, only the batch itself is checked for that).
+    ``later``: where each id of the input that comes after this batch is (an input admitted a
+    chunk at a time), so that a reference to one is named as such.
     """
     where = list(labels) if labels is not None else [f"event {e.id!r}" for e in batch]
     first_at: dict[str, int] = {}
@@ -67,10 +70,11 @@ def admit(batch: Sequence[Event], lookup: Lookup, labels: Sequence[str] | None =
                                    field=field, place=where[i])
             if ref.id in in_log or (ref.id in first_at and first_at[ref.id] < i):
                 continue
-            if ref.id in first_at:
+            if ref.id in first_at or (later is not None and ref.id in later):
+                found = where[first_at[ref.id]] if ref.id in first_at else later[ref.id]  # type: ignore[index]
                 raise InvalidEvent(
                     f"{where[i]}: refs: {ref.id!r} comes later in this input "
-                    f"({where[first_at[ref.id]]}); an event may only refer to earlier entries, "
+                    f"({found}); an event may only refer to earlier entries, "
                     "which also rules out reference cycles",
                     field=field, place=where[i],
                 )
@@ -103,6 +107,22 @@ def reopened_subjects(batch: Iterable[Event]) -> list[str]:
     return list(dict.fromkeys(
         e.subject for e in batch
         if e.subject is not None and e.subject != e.id and EVENT_TYPES[e.type].opens_item))
+
+
+def opened_subjects(objs: Iterable[Any]) -> set[str]:
+    """The same items as :func:`reopened_subjects`, read from raw input objects (an import's
+    entries) before they are parsed: the subjects that objects of an opening type name."""
+    named: set[str] = set()
+    for obj in objs:
+        if not isinstance(obj, dict):
+            continue
+        type_name = obj.get("type")
+        etype = EVENT_TYPES.get(type_name) if isinstance(type_name, str) else None
+        subject = obj.get("subject")
+        if (etype is not None and etype.opens_item and isinstance(subject, str)
+                and subject != obj.get("id")):
+            named.add(subject)
+    return named
 
 
 _LATER = 1 << 62  # positions the new events will have, after every stored one

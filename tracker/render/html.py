@@ -32,6 +32,7 @@ from tracker.codec.exports import (
 )
 from tracker.codec.state_document import SECTIONS
 from tracker.domain.events import Event
+from tracker.domain.vocabulary import DISPUTED
 from tracker.render.terminal import detail_text
 from tracker.text import visible
 
@@ -47,7 +48,7 @@ COLOURS = {
     "statements": "#00707a",
 }
 OTHER_COLOUR = "#555555"
-DISPUTED = "#b0123a"
+DISPUTED_COLOUR = "#b0123a"
 
 LABEL_WIDTH = 300
 PLOT_WIDTH = 880
@@ -168,7 +169,7 @@ def _mark(event: Event, layout: Layout, marks: Marks) -> str:
     if lo is not None and lo == hi:
         x = (layout.x(date.fromisoformat(lo)) + layout.x(date.fromisoformat(lo) + timedelta(days=1))) / 2
         shape = (f'<circle class="{cls}" cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{colour}"'
-                 f'{" stroke=" + chr(34) + DISPUTED + chr(34) if disputed else ""}/>')
+                 f'{" stroke=" + chr(34) + DISPUTED_COLOUR + chr(34) if disputed else ""}/>')
     else:
         x0 = layout.x(date.fromisoformat(lo)) if lo is not None else LABEL_WIDTH
         x1 = (layout.x(date.fromisoformat(hi) + timedelta(days=1)) if hi is not None
@@ -176,7 +177,7 @@ def _mark(event: Event, layout: Layout, marks: Marks) -> str:
         open_side = " open-start" if lo is None else (" open-end" if hi is None else "")
         shape = (f'<rect class="{cls} window{open_side}" x="{x0:.1f}" y="{y - 6:.1f}" '
                  f'width="{max(x1 - x0, 3):.1f}" height="12" fill="url(#hatch-{_slug(lane_of(event))})" '
-                 f'stroke="{DISPUTED if disputed else colour}"/>')
+                 f'stroke="{DISPUTED_COLOUR if disputed else colour}"/>')
     return f'<a href="#ev-{h(event.id)}" data-event="{h(event.id)}">{tip}{shape}</a>\n'
 
 
@@ -293,7 +294,7 @@ def _item_html(item: Mapping[str, Any]) -> str:
     for mark in ("corrected", "retracted"):
         if item.get(mark):
             lines.append(f"{mark}: {h(', '.join(item[mark]))}")
-    badge = '<span class="badge">disputed</span>' if item["status"] == "disputed" else ""
+    badge = '<span class="badge">disputed</span>' if item["status"] == DISPUTED else ""
     body = "".join(f"<li>{line}</li>" for line in lines)
     return (f'<div class="item" data-subject="{h(item["subject"])}"><span class="status">'
             f'{h(str(item["status"]).replace("_", " "))}</span> <b>{h(item["title"])}</b>{badge}'

@@ -1,20 +1,29 @@
 """Alembic, driven from code: the migrations ship inside the package (``tracker/migrations`` in a
-wheel) and live at the top of a checkout (``migrations/``)."""
+wheel) and live at the top of a checkout (``migrations/``).
+
+Opening a log that is already at the newest schema imports no Alembic (it costs a command a third
+of its start-up): the database's revision is one query, and the revisions the migrations hold are
+read from their files' ``revision`` / ``down_revision`` lines. Alembic is imported only when a
+migration is due (or asked about: ``tracker db current``, the tests' drift check).
+"""
 
 from __future__ import annotations
 
+import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
 from sqlalchemy.engine import Engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 from tracker.errors import NotATrackerDatabase, SchemaTooNew
 from tracker.store.engine import use_wal
@@ -30,7 +39,9 @@ def migrations_dir() -> Path:
 
 
 def alembic_config(engine: Engine, connection: sa.Connection | None = None) -> Config:
-    cfg = Config()
+    from alembic.config import Config
+
+    cfg = Config(stdout=sys.stdout)  # the stream of now (Config's default is bound at import)
     cfg.set_main_option("script_location", str(migrations_dir()))
     cfg.set_main_option(
         "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")
@@ -41,20 +52,52 @@ def alembic_config(engine: Engine, connection: sa.Connection | None = None) -> C
 
 
 def script_directory() -> ScriptDirectory:
-    cfg = Config()
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config(stdout=sys.stdout)  # the stream of now (Config's default is bound at import)
     cfg.set_main_option("script_location", str(migrations_dir()))
     return ScriptDirectory.from_config(cfg)
 
 
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\b[^=\n]*=\s*(None|['\"]([^'\"]+)['\"])",
+                            re.MULTILINE)
+
+
+@cache
+def revisions() -> dict[str, str | None]:
+    """Each revision of the migrations and the one it follows, read from the files' own lines
+    (what Alembic's script directory finds, without importing Alembic)."""
+    found: dict[str, str | None] = {}
+    for path in sorted((migrations_dir() / "versions").glob("*.py")):
+        fields = {m.group(1): m.group(3) for m in _REVISION_LINE.finditer(path.read_text("utf-8"))}
+        if fields.get("revision"):
+            found[fields["revision"]] = fields.get("down_revision")
+    return found
+
+
 def head_revision() -> str:
-    head = script_directory().get_current_head()
-    assert head is not None
-    return head
+    """The newest revision: the one no other follows."""
+    known = revisions()
+    followed = set(known.values())
+    heads = [r for r in known if r not in followed]
+    assert len(heads) == 1, f"the migrations have {len(heads)} heads: {heads}"
+    return heads[0]
+
+
+def _revision(conn: sa.Connection) -> str | None:
+    """The database's revision: the one row of Alembic's version table (None without it)."""
+    row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").fetchall()
+    if len(row) > 1:
+        raise NotATrackerDatabase("the database names more than one schema revision")
+    return str(row[0][0]) if row else None
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if "alembic_version" not in sa.inspect(conn).get_table_names():
+            return None
+        return _revision(conn)
 
 
 @dataclass(frozen=True)
@@ -80,7 +123,7 @@ def inspect_tables(engine: Engine) -> tuple[set[str], str | None]:
     """(the names of its tables, alembic revision or None) without writing anything."""
     with engine.connect() as conn:
         names = set(sa.inspect(conn).get_table_names())
-        revision = MigrationContext.configure(conn).get_current_revision()
+        revision = _revision(conn) if "alembic_version" in names else None
     return names, revision
 
 
@@ -91,7 +134,7 @@ def prepare(engine: Engine, where: str) -> Upgrade:
     tracker, or one that is not a tracker log, is refused before anything is written.
     """
     tables, revision = inspect_tables(engine)
-    known = {s.revision for s in script_directory().walk_revisions()}
+    known = revisions()
     if (revision is None and tables) or (revision is not None and "events" not in tables):
         raise NotATrackerDatabase(f"{where} is a database, but not a tracker log (no tracker schema in it)")
     if revision is not None and revision not in known:
@@ -136,19 +179,26 @@ def _migrating(engine: Engine) -> Iterator[sa.Connection]:
 
 def upgrade(engine: Engine, target: str = "head") -> str | None:
     """Migrate up to target; returns the revision found once the lock was held."""
+    from alembic import command
+
     with _migrating(engine) as conn:
-        before = MigrationContext.configure(conn).get_current_revision()
+        before = _revision(conn) if sa.inspect(conn).has_table("alembic_version") else None
         command.upgrade(alembic_config(engine, conn), target)
     return before
 
 
 def downgrade(engine: Engine, target: str) -> None:
+    from alembic import command
+
     with _migrating(engine) as conn:
         command.downgrade(alembic_config(engine, conn), target)
 
 
 def check(engine: Engine) -> None:
     """Raise if the table models and the migrations disagree (alembic check)."""
+    from alembic import command
+    from alembic.util.exc import CommandError
+
     with engine.begin() as conn:
         try:
             command.check(alembic_config(engine, conn))

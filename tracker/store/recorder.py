@@ -8,7 +8,7 @@ commit order, and each row's hash chains to the row before it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +27,9 @@ NewRow = tuple[str, str, int, str | None, str | None, str | None, str, str]
 """id, type, schema_version, subject, story_earliest, story_latest, published, body."""
 
 READ_BATCH = 5000
+
+Lookup = Callable[[Iterable[str]], dict[str, Row]]
+"""Rows by id, looked up inside an append's transaction."""
 
 
 def chain_hash(prev: str, position: int, new: NewRow, recorded_at: str) -> str:
@@ -94,33 +97,57 @@ class Recorder:
         position. ``check(cursor_reader)``: called inside the transaction, under the lock, with a
         function that looks up rows by id, so callers can validate against the log as it is now.
         """
+        stored: list[Row] = []
+
+        def chunks(lookup: Lookup) -> Iterator[Sequence[NewRow]]:
+            yield check(lookup) if check is not None else rows
+
+        self.append_chunks(chunks, expected_position, stored.extend)
+        return stored
+
+    def append_chunks(
+        self,
+        chunks: Callable[[Lookup], Iterable[Sequence[NewRow]]],
+        expected_position: int | None = None,
+        keep: Callable[[list[Row]], Any] | None = None,
+    ) -> tuple[int, int]:
+        """Append the rows of every chunk in one transaction (all or nothing); returns the
+        positions (first, last) they were given ((n + 1, n): none).
+
+        ``chunks(lookup)`` yields the rows a chunk at a time, under the lock, ``lookup`` finding
+        rows by id in the log as it is now (the chunks appended before included), so that a large
+        input is checked and written a chunk at a time. ``keep`` sees each chunk as stored.
+        """
         with self._write() as cur:
             cur.execute(
                 "SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1"
             )
             last = cur.fetchone()
             position, prev = (int(last[0]), last[1]) if last else (0, GENESIS_HASH)
+            first = position + 1
             if expected_position is not None and position != expected_position:
                 raise AppendConflict(
                     f"the log is at position {position}, not {expected_position}: "
                     "someone else appended meanwhile; look again and retry"
                 )
-            if check is not None:
-                rows = check(lambda ids: self._lookup(cur, ids))
-            if not rows:
-                return []
-            # Recorded time never goes backwards along the log, even if the clock does.
-            recorded_at = max(utc_now(), last[2]) if last else utc_now()
-            stored: list[Row] = []
-            for new in rows:
-                position += 1
-                prev = chain_hash(prev, position, new, recorded_at)
-                stored.append(Row(position, *new[:7], recorded_at, new[7], prev))
+            recorded_at: str | None = None
             p = self._param
-            cur.executemany(
-                f"INSERT INTO events ({COLUMNS}) VALUES ({', '.join([p] * 11)})", stored
-            )
-            return stored
+            insert = f"INSERT INTO events ({COLUMNS}) VALUES ({', '.join([p] * 11)})"
+            for rows in chunks(lambda ids: self._lookup(cur, ids)):
+                if not rows:
+                    continue
+                if recorded_at is None:
+                    # Recorded time never goes backwards along the log, even if the clock does.
+                    recorded_at = max(utc_now(), last[2]) if last else utc_now()
+                stored: list[Row] = []
+                for new in rows:
+                    position += 1
+                    prev = chain_hash(prev, position, new, recorded_at)
+                    stored.append(Row(position, *new[:7], recorded_at, new[7], prev))
+                cur.executemany(insert, stored)
+                if keep is not None:
+                    keep(stored)
+            return first, position
 
     # -- reading -----------------------------------------------------------------------------
 

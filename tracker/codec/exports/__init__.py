@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from tracker.codec.state_document import SECTIONS
 from tracker.domain.dates import StoryTime
 from tracker.domain.events import Event, Source
+from tracker.domain.vocabulary import DISPUTED
 
 
 class About(NamedTuple):
@@ -128,7 +129,7 @@ class Marks:
         self.disputed_items: set[str] = set()
         for section in _item_sections(state):
             for item in section:
-                if item.get("status") == "disputed":
+                if item.get("status") == DISPUTED:
                     self.disputed_items.add(item["subject"])
                 for account in item.get("accounts", ()):
                     if account.get("disputed_by"):
@@ -141,7 +142,7 @@ class Marks:
         """The marks of one event, in reading order: disputed, corrected, retracted."""
         out = []
         if event_id in self.disputed_by:
-            out.append("disputed")
+            out.append(DISPUTED)
         if event_id in self.corrected:
             out.append("corrected")
         if event_id in self.retracted:

@@ -24,6 +24,7 @@ import orjson
 
 from tracker.codec.exports import About, Marks, credit, date_words, lane_of, placed_on, title_lines
 from tracker.domain.events import Event
+from tracker.domain.vocabulary import DISPUTED
 from tracker.errors import InvalidInput
 from tracker.text import json_safe
 
@@ -72,7 +73,7 @@ def body(event: Event, marks: Marks) -> str:
         lines.append("<p><b>Disputed</b> by " + ", ".join(
             f'<a href="#event-{escape(d)}">{escape(d)}</a>' for d in disputers) + "</p>")
     for mark in marks.of(event.id):
-        if mark != "disputed":
+        if mark != DISPUTED:
             lines.append(f"<p><b>{mark.capitalize()}</b> by a later entry</p>")
     if not event.source.quote:
         link = source_link(event)
