@@ -10,14 +10,14 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from tracker.errors import TrackerError
-
-try:  # typer bundles its own click from 0.2x on; older ones use click itself
-    from typer._click.exceptions import UsageError
-except ImportError:  # pragma: no cover
-    from click.exceptions import UsageError  # type: ignore[no-redef,import-not-found,unused-ignore]
 from tracker.app.service import Timeline, open_timeline
+from tracker.errors import TrackerError
 from tracker.text import one_line
+
+#: A usage error (unknown option, bad value): the base of typer's public BadParameter. Typer
+#: bundles its own click in a private module; this names the class without importing it.
+UsageError: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
 
 
 class TrackerGroup(TyperGroup):
@@ -27,7 +27,7 @@ class TrackerGroup(TyperGroup):
     user sees: "Error: <one line>" on stderr and the error's exit code.
     """
 
-    def invoke(self, ctx: Any) -> Any:  # typer._click.Context (private module)
+    def invoke(self, ctx: Any) -> Any:  # a click Context (typer bundles click privately)
         try:
             return super().invoke(ctx)
         except TrackerError as exc:

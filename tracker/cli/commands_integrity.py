@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from tracker.cli.app import app, timeline
-from tracker.store.backup import require_whole
 
 
 @app.command("verify")
@@ -25,8 +24,7 @@ def verify(
       OK: 17 events, head 5fe34dab...
     """
     with timeline(ctx) as tl:
-        verdict = tl.check(head)
-        require_whole(verdict, tl.label)
+        verdict = tl.check_whole(head)
     typer.echo(f"OK: {verdict.checked} events, head {verdict.head_hash}")
 
 

@@ -18,11 +18,7 @@ import typer
 from rich.console import Console, RenderableType
 
 from tracker.cli.app import app, timeline
-from tracker.codec.rows import event_to_dict
-from tracker.domain.dates import parse_iso_date
-from tracker.domain.events import EVENT_TYPES
-from tracker.domain.fold import Query
-from tracker.domain.selection import EventFilter
+from tracker.app.terms import EVENT_TYPES, EventFilter, Query, event_to_dict, parse_iso_date
 from tracker.errors import InvalidInput
 from tracker.render import terminal as render
 from tracker.text import json_safe, visible
@@ -262,7 +258,7 @@ def import_(
     Example:
       tracker import seeds/kerry-lavrov-2014-03.json
     """
-    from tracker.codec.document import read_file, read_input
+    from tracker.app.terms import read_file, read_input
 
     data = read_input(sys.stdin.buffer.read(), "stdin") if file == "-" else read_file(Path(file))
     with timeline(ctx) as tl:
@@ -399,7 +395,7 @@ def export(
 @app.command("schema")
 def schema() -> None:
     """Print the JSON Schema of the export format."""
-    from tracker.codec.document import schema as export_schema
+    from tracker.app.terms import export_schema
 
     typer.echo(json.dumps(export_schema(), indent=2))
 
@@ -416,11 +412,9 @@ def types() -> None:
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Create the database or bring it to the newest schema; every event is kept."""
-    from tracker.store.migrate import current_revision
-
     with timeline(ctx) as tl:  # opening migrates (and says so)
         changed = bool(tl.notices)
-        revision = current_revision(tl.engine)
+        revision = tl.revision()
         label = tl.label
     if not changed:
         typer.echo(f"{visible(label)} is already at the newest schema (revision {revision}).")
@@ -431,39 +425,14 @@ def db_upgrade(ctx: typer.Context) -> None:
 @db_app.command("current")
 def db_current(ctx: typer.Context) -> None:
     """Show the database's schema revision and the newest one, without changing anything."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import SQLAlchemyError
+    from tracker.app.service import schema_status
 
-    from tracker.app.service import resolve_target
-    from tracker.store.engine import make_engine, sqlite_path
-    from tracker.store.migrate import head_revision, inspect, script_directory
-    from tracker.store.recorder import wrap_database_errors
-
-    url, _ = resolve_target(ctx.find_root().obj.db)
-    path = sqlite_path(url)
-    label = str(path) if path is not None else make_url(url).render_as_string(hide_password=True)
-    head = head_revision()
-    if path is not None and not path.exists():
-        typer.echo(f"{visible(label)}: no database yet (the newest schema is revision {head}); "
-                   "`tracker db upgrade` creates it.")
+    status = schema_status(ctx.find_root().obj.db)
+    if not status.exists:
+        typer.echo(f"{visible(status.label)}: no database yet (the newest schema is revision "
+                   f"{status.head}); `tracker db upgrade` creates it.")
         return
-    engine = make_engine(url)
-    try:
-        has_tables, revision = inspect(engine)
-    except SQLAlchemyError as exc:
-        raise wrap_database_errors(exc, label) from None
-    finally:
-        engine.dispose()
-    known = {s.revision for s in script_directory().walk_revisions()}
-    typer.echo(f"database: {visible(label)}")
-    typer.echo(f"revision: {visible(revision) if revision else 'none'}")
-    typer.echo(f"head:     {head}")
-    if revision == head:
-        typer.echo("Up to date.")
-    elif revision is None:
-        typer.echo("Not a tracker log." if has_tables else
-                   "Empty: `tracker db upgrade` creates the log in it.")
-    elif revision not in known:
-        typer.echo("Newer than this tracker: upgrade tracker to use it.")
-    else:
-        typer.echo("Behind: `tracker db upgrade` brings it to the head; every event is kept.")
+    typer.echo(f"database: {visible(status.label)}")
+    typer.echo(f"revision: {visible(status.revision) if status.revision else 'none'}")
+    typer.echo(f"head:     {status.head}")
+    typer.echo(status.verdict)
