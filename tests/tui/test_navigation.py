@@ -6,11 +6,11 @@ Story order of the seed: #11 (last week), #4 (last Friday), #1, #2, #3, #5, #6 .
 
 from __future__ import annotations
 
-import asyncio
 import os
 from pathlib import Path
 
 import pytest
+from textual.widgets import OptionList
 
 from tests.tui.conftest import (
     cursor_row,
@@ -20,6 +20,7 @@ from tests.tui.conftest import (
     text_of,
     text_of_main,
     timeline_rows,
+    until,
 )
 from tracker.tui.app import TrackerApp
 
@@ -114,12 +115,12 @@ async def test_search_then_n_and_N_move_among_matches(app: TrackerApp) -> None:
         assert len(set(seen)) == 4
         await press(pilot, "N")
         assert position(app) == seen[-2]
-        matches = len(app.match_rows)
+        matches = len(app.session.match_rows)
         assert f"/Lavrov {seen.index(seen[-2]) + 1}/{matches}" in header(app)
         # a match is marked in the timeline
         assert any(r.startswith("•") for r in timeline_rows(app))
         # off a match, the header counts them instead
-        off = next(r for r in range(len(app.view)) if r not in app.match_rows)
+        off = next(r for r in range(len(app.session.view)) if r not in app.session.match_rows)
         app.timeline_view.move_to(off)
         await settle(pilot)
         assert f"/Lavrov {matches} matches" in header(app)
@@ -128,14 +129,14 @@ async def test_search_then_n_and_N_move_among_matches(app: TrackerApp) -> None:
 async def test_while_a_search_runs_the_header_says_so_not_no_match(app: TrackerApp) -> None:
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
-        app.needle, app.searching = "Lavrov", True  # as run_search leaves it
+        app.session.needle, app.session.searching = "Lavrov", True  # as run_search leaves it
         app.update_header()
         assert "/Lavrov searching…" in header(app) and "no match" not in header(app)
         await press(pilot, "slash")
         await pilot.press(*"Lavrov", "enter")
         await settle(pilot)
-        assert not app.searching and "searching" not in header(app)
-        assert f"/Lavrov 1/{len(app.match_rows)}" in header(app)
+        assert not app.session.searching and "searching" not in header(app)
+        assert f"/Lavrov 1/{len(app.session.match_rows)}" in header(app)
 
 
 async def test_a_filter_that_matches_nothing_says_so_in_the_panes(app: TrackerApp) -> None:
@@ -229,7 +230,8 @@ async def test_colon_jumps_to_a_date_or_a_log_position(app: TrackerApp) -> None:
 
 
 def notices(app: TrackerApp) -> list[str]:
-    return [n.message for n in app._notifications]
+    """Everything the app has said, oldest first (kept after the toast itself expires)."""
+    return list(app.said)
 
 
 async def test_colon_says_so_when_no_event_is_on_that_date(app: TrackerApp) -> None:
@@ -306,15 +308,11 @@ async def test_space_plays_and_pauses_at_an_adjustable_speed(app: TrackerApp) ->
         # reach the end (which stops the play) before we look.
         await press(pilot, "space")
         assert "▶ 0.25s" in header(app)
-        for _ in range(150):  # wait (up to 15 s) for two steps, however slow the machine
-            if app.timeline_view.cursor >= 2:
-                break
-            await asyncio.sleep(0.1)
+        await until(pilot, lambda: app.timeline_view.cursor >= 2, "two steps played")
         await press(pilot, "space")
         moved = app.timeline_view.cursor
-        assert moved >= 2
         assert "▶" not in header(app)
-        await asyncio.sleep(0.3)
+        assert app.play_timer is None  # paused: nothing left to move the cursor on
         await settle(pilot)
         assert app.timeline_view.cursor == moved
 
@@ -395,8 +393,10 @@ async def test_ctrl_p_runs_an_action_from_the_palette(app: TrackerApp) -> None:
         await settle(pilot)
         await press(pilot, "ctrl+p")
         await pilot.press(*"Order (t)")
-        await asyncio.sleep(0.5)
-        await pilot.pause()
+        await until(pilot, lambda: any(
+            "Order (t)" in str(o.prompt) for o in app.screen.query(OptionList).first().options)
+            and app.screen.query(OptionList).first().highlighted is not None,
+            "the palette to offer the command")
         await pilot.press("enter")
         await settle(pilot)
         assert "order: recorded" in header(app)

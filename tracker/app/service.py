@@ -22,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import SQLAlchemyError as _SQLAlchemyError
 
 from tracker.app.collector import paused_gc
+from tracker.app.stepping import Stepper
 from tracker.codec import document
 from tracker.codec.rows import (
     Row,
@@ -37,7 +38,6 @@ from tracker.domain.events import Event
 from tracker.domain.fold import Query, State, project, project_rows
 from tracker.domain.selection import EventFilter
 from tracker.errors import DatabaseError, InvalidEvent, InvalidInput, TrackerError
-from tracker.app.stepping import Stepper
 from tracker.readmodels.outline import (
     Outline,
     build_outline,
@@ -313,14 +313,14 @@ class Timeline:
         story, marks = narrowed(outline, admitted)
         return Narrowed(admitted, story, marks)
 
-    def stepper(self, query: Query, order: Order, scope: str, *, full_limit: int,
+    def stepper(self, query: Query, *, full_limit: int,
                 base: Stepper | None = None, outline: Outline | None = None) -> Stepper:
         """The state at each step of a view (see :class:`tracker.app.stepping.Stepper`): one
         answer at any size of log. ``base``: the stepper of the whole log held before an append
         (its index is grown, not built again); ``outline``: the log's outline if at hand."""
         index = self.state_index(query, base=base.index if base is not None else None,
                                  outline=outline)
-        return Stepper(index, order, query, scope, self.events_at, full_limit)
+        return Stepper(index, query, self.events_at, full_limit)
 
     def revision(self) -> str | None:
         """The schema revision the database is at."""

@@ -18,7 +18,7 @@ from typing import Any
 
 from tracker.codec.state_document import SECTIONS, state_to_dict
 from tracker.domain.events import Event
-from tracker.domain.fold import Query
+from tracker.domain.fold import Query, replay
 from tracker.readmodels.checkpoints import Checkpoints
 from tracker.readmodels.stateindex import Change, Order, StateIndex
 
@@ -28,6 +28,8 @@ RECENT = 15
 FULL_LIMIT = 3000
 #: Full states are kept every this many steps.
 EVERY = 256
+#: The title of this step's item is worked out from the item's events up to this many of them.
+TITLE_EVENTS = 2000
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class ItemChange:
     subject: str
     before: str | None
     after: str
+    title: str = ""
 
     @property
     def verb(self) -> str:
@@ -76,15 +79,13 @@ class StepState:
 class Stepper:
     """The state at each step of one view: an order of log positions and the query they pass."""
 
-    def __init__(self, index: StateIndex, order: Order, query: Query, scope: str,
+    def __init__(self, index: StateIndex, query: Query,
                  read_events: Callable[[Sequence[int]], list[Event]], full_limit: int) -> None:
         self.index = index
-        self.order: Order = order
         self.query = query
-        self.scope = scope
         self.full_limit = full_limit
         self._read_events = read_events
-        self._full: Checkpoints | None = None
+        self._full: dict[Order, Checkpoints] = {}
         self._full_lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -94,17 +95,15 @@ class Stepper:
     def full_available(self) -> bool:
         return len(self.index) <= self.full_limit
 
-    def step_of(self, position: int) -> int | None:
-        """The 0-based step of a log position in this view (None: not in it)."""
-        return self.index.step_of_position(self.order, position)
-
-    def state_at(self, position: int, full: bool = False,
+    def state_at(self, position: int, order: Order, scope: str, full: bool = False,
                  cancelled: Callable[[], bool] = lambda: False) -> StepState | None:
-        """The state after the event at a log position (None: the view does not hold it)."""
-        step = self.step_of(position)
+        """The state after the event at a log position in an order (None: the view does not
+        hold it); ``scope`` says in words which events it is built from; ``full``: with every
+        item."""
+        index = self.index
+        step = index.step_of_position(order, position)
         if step is None:
             return None
-        index, order = self.index, self.order
         by_kind: dict[str, list[tuple[str, int]]] = {}
         for (kind, status), n in index.counts_at(order, step).items():
             by_kind.setdefault(kind, []).append((status, n))
@@ -119,16 +118,28 @@ class Stepper:
                         "changed lately; `tracker state --at N` prints every item after the first "
                         "N events")
             else:
-                document, note = self._full_document(step, cancelled)
-        return StepState(step + 1, len(index), self.scope, _change(index.change_at(order, step)),
+                document, note = self._full_document(order, step, cancelled)
+        change = _change(index.change_at(order, step))
+        change = ItemChange(change.kind, change.subject, change.before, change.after,
+                            self._title(order, change.subject, step))
+        return StepState(step + 1, len(index), scope, change,
                          counts, tuple(_change(c) for c in index.recent(order, step, RECENT)),
                          document, note)
 
-    def _full_document(self, step: int, cancelled: Callable[[], bool]
+    def _title(self, order: Order, subject: str, step: int) -> str:
+        """The item's title after the step, from its own events (read and folded alone)."""
+        positions = self.index.item_positions(subject, order, step)
+        if not positions or len(positions) > TITLE_EVENTS:
+            return ""
+        item = replay(self._read_events(positions)).get(subject)
+        return item.title if item is not None else ""
+
+    def _full_document(self, order: Order, step: int, cancelled: Callable[[], bool]
                        ) -> tuple[dict[str, Any] | None, str]:
         with self._full_lock:
-            if self._full is None:
-                positions = self.index.positions(self.order)
+            held = self._full.get(order)
+            if held is None:
+                positions = self.index.positions(order)
 
                 def fetch(start: int, stop: int) -> list[Event]:
                     return self._read_events(positions[start:stop])
@@ -139,11 +150,11 @@ class Stepper:
                             return
                         yield from self._read_events(positions[start:start + 2000])
 
-                built = Checkpoints(in_order(), fetch, EVERY)
-                if len(built) != len(positions):
+                held = Checkpoints(in_order(), fetch, EVERY)
+                if len(held) != len(positions):
                     return None, ""  # cancelled on the way: built again when next asked
-                self._full = built
-            state = self._full.state_at(step + 1)
+                self._full[order] = held
+            state = held.state_at(step + 1)
         if len(state.items) > FULL_LIMIT:
             return None, (f"{len(state.items):,} items: too many to show in full here "
                           "(`tracker state --at` prints them all)")

@@ -17,8 +17,8 @@ import orjson
 import typer
 from rich.console import Console, RenderableType
 
-from tracker.cli.app import app, timeline
 from tracker.app.terms import EVENT_TYPES, EventFilter, Query, event_to_dict, parse_iso_date
+from tracker.cli.app import app, timeline
 from tracker.errors import InvalidInput
 from tracker.render import terminal as render
 from tracker.text import json_safe, visible

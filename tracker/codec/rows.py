@@ -239,31 +239,35 @@ _SOURCE_KEYS = frozenset(
 _STORY_KEYS = frozenset({"expr", "anchor", "edtf", "earliest", "latest"})
 
 
-def _fail(where: str, message: str) -> InvalidEvent:
-    return InvalidEvent(f"{where}: {message}")
+def _fail(where: str, message: str, field: str | None = None) -> InvalidEvent:
+    """An invalid event: the message names ``where`` first; ``field`` is the input field at
+    fault ("story", "source.published", "actors[1].role", "actors.inviter" for a missing role,
+    "details.terms"), for a form to put the message beside."""
+    return InvalidEvent(f"{where}: {message}", field=field, place=where)
 
 
 def _text(value: Any, where: str, field: str, limit: str = "text", required: bool = True) -> Any:
     if value is None:
         if required:
-            raise _fail(where, f"field '{field}' is required")
+            raise _fail(where, f"field '{field}' is required", field=field)
         return None
     if not isinstance(value, str):
-        raise _fail(where, f"field '{field}' must be a string, not {_json_type(value)}")
+        raise _fail(where, f"field '{field}' must be a string, not {_json_type(value)}", field=field)
     value = value.strip()
     if not value:
         if required:
-            raise _fail(where, f"field '{field}' must not be empty")
+            raise _fail(where, f"field '{field}' must not be empty", field=field)
         return None
     # Printable ASCII (most text) holds nothing either pattern looks for: skip both searches.
     printable_ascii = value.isascii() and value.isprintable()
     if not printable_ascii and _CONTROL.search(value):
-        raise _fail(where, f"field '{field}' contains a control character or escape sequence")
+        raise _fail(where, f"field '{field}' contains a control character or escape sequence", field=field)
     if not printable_ascii and _SURROGATE.search(value):
-        raise _fail(where, f"field '{field}' is not valid UTF-8 text")
+        raise _fail(where, f"field '{field}' is not valid UTF-8 text", field=field)
     if len(value) > LIMITS[limit]:
         raise _fail(
-            where, f"field '{field}' is {len(value):,} characters long; the limit is {LIMITS[limit]}"
+            where, f"field '{field}' is {len(value):,} characters long; the limit is {LIMITS[limit]}",
+            field=field,
         )
     return value
 
@@ -291,6 +295,7 @@ def _identifier(value: Any, where: str, field: str) -> str:
             where,
             f"field '{field}' {text!r} is not a valid identifier "
             "(letters, digits and . _ : / -, starting with a letter or digit)",
+            field=field,
         )
     return str(text)
 
@@ -304,18 +309,18 @@ def parse_story(value: Any, where: str, anchor: str | None) -> StoryTime:
             unknown = set(value) - _STORY_KEYS
             if unknown:
                 key = _clip(repr(sorted(unknown)[0]))
-                raise _fail(where, f"field 'story' has unknown key {key}")
+                raise _fail(where, f"field 'story' has unknown key {key}", field="story")
             expr = value.get("expr")
             if not isinstance(expr, str) or not expr.strip():
-                raise _fail(where, "field 'story.expr' is required (the date as the source gave it)")
+                raise _fail(where, "field 'story.expr' is required (the date as the source gave it)", field="story.expr")
             own_anchor = value.get("anchor")
             if own_anchor is not None and not isinstance(own_anchor, str):
-                raise _fail(where, "field 'story.anchor' must be an ISO date string")
+                raise _fail(where, "field 'story.anchor' must be an ISO date string", field="story.anchor")
             resolved = _resolve(expr, own_anchor if own_anchor is not None else anchor)
             return _check_stated_bounds(resolved, value, where)
     except InvalidDate as exc:
-        raise _fail(where, f"field 'story': {exc}") from None
-    raise _fail(where, f"field 'story' must be a date expression or an object, not {_json_type(value)}")
+        raise _fail(where, f"field 'story': {exc}", field="story") from None
+    raise _fail(where, f"field 'story' must be a date expression or an object, not {_json_type(value)}", field="story")
 
 
 def _check_stated_bounds(resolved: StoryTime, value: Mapping[str, Any], where: str) -> StoryTime:
@@ -327,29 +332,30 @@ def _check_stated_bounds(resolved: StoryTime, value: Mapping[str, Any], where: s
                 f"field 'story.{key}' is {_clip(repr(value[key]))} "
                 f"but {_clip(repr(resolved.expr))} "
                 f"resolves to {getattr(resolved, key)!r}",
-            )
+            field=f"story.{key}",
+        )
     return resolved
 
 
 def parse_source(value: Any, where: str) -> Source:
     if not isinstance(value, dict):
-        raise _fail(where, "field 'source' is required: an object with at least outlet and published")
+        raise _fail(where, "field 'source' is required: an object with at least outlet and published", field="source")
     unknown = set(value) - _SOURCE_KEYS
     if unknown:
-        raise _fail(where, f"field 'source' has unknown key {_clip(repr(sorted(unknown)[0]))}")
+        raise _fail(where, f"field 'source' has unknown key {_clip(repr(sorted(unknown)[0]))}", field="source")
     published = _text(value.get("published"), where, "source.published", "name")
     try:
         _published_date(published, "source.published")
     except InvalidDate as exc:
-        raise _fail(where, str(exc)) from None
+        raise _fail(where, str(exc), field="source.published") from None
     on_record = value.get("on_record", True)
     if on_record is None:
         on_record = True
     if not isinstance(on_record, bool):
-        raise _fail(where, f"field 'source.on_record' must be true or false, not {_json_type(on_record)}")
+        raise _fail(where, f"field 'source.on_record' must be true or false, not {_json_type(on_record)}", field="source.on_record")
     url = _text(value.get("url"), where, "source.url", "url", required=False)
     if url is not None and not _URL.match(url):
-        raise _fail(where, f"field 'source.url' {_clip(repr(url))} is not an http(s) URL")
+        raise _fail(where, f"field 'source.url' {_clip(repr(url))} is not an http(s) URL", field="source.url")
     return Source(
         outlet=_text(value.get("outlet"), where, "source.outlet", "name"),
         published=published,
@@ -367,29 +373,30 @@ def parse_actors(value: Any, where: str, etype: EventType | None) -> tuple[Actor
     if value is None:
         value = []
     if not isinstance(value, list | tuple):
-        raise _fail(where, f"field 'actors' must be a list, not {_json_type(value)}")
+        raise _fail(where, f"field 'actors' must be a list, not {_json_type(value)}", field="actors")
     actors = []
     allowed = (*etype.roles, "mentioned") if etype and etype.roles else None
     for i, item in enumerate(value):
         field = f"actors[{i}]"
         if not isinstance(item, dict):
-            raise _fail(where, f"field '{field}' must be an object with name and role")
+            raise _fail(where, f"field '{field}' must be an object with name and role", field=field)
         unknown = set(item) - {"name", "role"}
         if unknown:
-            raise _fail(where, f"field '{field}' has unknown key {_clip(repr(sorted(unknown)[0]))}")
+            raise _fail(where, f"field '{field}' has unknown key {_clip(repr(sorted(unknown)[0]))}", field=field)
         name = _text(item.get("name"), where, f"{field}.name", "name")
         role = _text(item.get("role"), where, f"{field}.role", "name")
         if allowed is not None and role not in allowed:
             raise _fail(
                 where, f"field '{field}.role' {role!r} is not a role of {etype.name if etype else ''} "
-                f"(one of: {', '.join(allowed)})"
-            )
+                f"(one of: {', '.join(allowed)})",
+            field=f"{field}.role",
+        )
         actors.append(Actor(name, role))
     if etype is not None:
         present = {a.role for a in actors}
         for role in etype.required_roles:
             if role not in present:
-                raise _fail(where, f"{etype.name} needs an actor with role '{role}'")
+                raise _fail(where, f"{etype.name} needs an actor with role '{role}'", field=f"actors.{role}")
     return tuple(actors)
 
 
@@ -397,18 +404,18 @@ def parse_refs(value: Any, where: str) -> tuple[Ref, ...]:
     if value is None:
         value = []
     if not isinstance(value, list | tuple):
-        raise _fail(where, f"field 'refs' must be a list, not {_json_type(value)}")
+        raise _fail(where, f"field 'refs' must be a list, not {_json_type(value)}", field="refs")
     refs = []
     for i, item in enumerate(value):
         field = f"refs[{i}]"
         if not isinstance(item, dict):
-            raise _fail(where, f"field '{field}' must be an object with rel and id")
+            raise _fail(where, f"field '{field}' must be an object with rel and id", field=field)
         unknown = set(item) - {"rel", "id"}
         if unknown:
-            raise _fail(where, f"field '{field}' has unknown key {_clip(repr(sorted(unknown)[0]))}")
+            raise _fail(where, f"field '{field}' has unknown key {_clip(repr(sorted(unknown)[0]))}", field=field)
         rel = _text(item.get("rel"), where, f"{field}.rel", "name")
         if rel not in REF_RELATIONS:
-            raise _fail(where, f"field '{field}.rel' {rel!r} is not one of: {', '.join(REF_RELATIONS)}")
+            raise _fail(where, f"field '{field}.rel' {rel!r} is not one of: {', '.join(REF_RELATIONS)}", field=f"{field}.rel")
         refs.append(Ref(rel, _identifier(item.get("id"), where, f"{field}.id")))
     return tuple(refs)
 
@@ -427,26 +434,27 @@ def parse_details(value: Any, where: str, etype: EventType) -> FrozenDict:
     if value is None:
         value = {}
     if not isinstance(value, dict):
-        raise _fail(where, f"field 'details' must be an object, not {_json_type(value)}")
+        raise _fail(where, f"field 'details' must be an object, not {_json_type(value)}", field="details")
     out: dict[str, Any] = {}
     for key, item in value.items():
         kind = etype.details.get(key)
         if kind is None:
             known = ", ".join(etype.details) or "none"
             raise _fail(
-                where, f"{etype.name} has no detail {_clip(repr(key))} (its details: {known})"
+                where, f"{etype.name} has no detail {_clip(repr(key))} (its details: {known})",
+                field=f"details.{key}",
             )
         if item is None:
             continue
         if not _DETAIL_CHECKS[kind](item):
-            raise _fail(where, f"field 'details.{key}' must be {_DETAIL_NAMES[kind]}")
+            raise _fail(where, f"field 'details.{key}' must be {_DETAIL_NAMES[kind]}", field=f"details.{key}")
         if kind == "str":
             item = _text(item, where, f"details.{key}", "long")
             if item is None:
                 continue
             choices = etype.choices.get(key)
             if choices and item not in choices:
-                raise _fail(where, f"field 'details.{key}' {_clip(repr(item))} is not one of: {', '.join(choices)}")
+                raise _fail(where, f"field 'details.{key}' {_clip(repr(item))} is not one of: {', '.join(choices)}", field=f"details.{key}")
         elif kind == "list[str]":
             item = [_text(x, where, f"details.{key}[{i}]", "long") for i, x in enumerate(item)]
         elif kind == "object":
@@ -454,20 +462,21 @@ def parse_details(value: Any, where: str, etype: EventType) -> FrozenDict:
         out[key] = item
     for key in etype.required_details:
         if key not in out:
-            raise _fail(where, f"{etype.name} needs details.{key}")
+            raise _fail(where, f"{etype.name} needs details.{key}", field=f"details.{key}")
     return freeze(out)  # type: ignore[no-any-return,unused-ignore]
 
 
 def _parse_changes(value: dict[str, Any], where: str) -> dict[str, Any]:
     """The replacement fields of a correction, checked field by field."""
     if not value:
-        raise _fail(where, "field 'details.changes' must name at least one field to correct")
+        raise _fail(where, "field 'details.changes' must name at least one field to correct", field="details.changes")
     for key in value:
         if key not in CORRECTABLE_FIELDS:
             raise _fail(
                 where, f"field 'details.changes' cannot change '{key}' "
-                f"(correctable: {', '.join(CORRECTABLE_FIELDS)})"
-            )
+                f"(correctable: {', '.join(CORRECTABLE_FIELDS)})",
+            field="details.changes",
+        )
     return dict(value)
 
 
@@ -486,22 +495,22 @@ def parse_event(
         raise _fail(where, f"unknown field {_clip(repr(sorted(unknown)[0]))}")
     type_name = obj.get("type")
     if not isinstance(type_name, str) or not type_name:
-        raise _fail(where, "field 'type' is required (see `tracker types` for the vocabulary)")
+        raise _fail(where, "field 'type' is required (see `tracker types` for the vocabulary)", field="type")
     etype = EVENT_TYPES.get(type_name)
     if etype is None:
-        raise _fail(where, f"unknown event type {_clip(repr(type_name))} (see `tracker types`)")
+        raise _fail(where, f"unknown event type {_clip(repr(type_name))} (see `tracker types`)", field="type")
     if "id" in obj and obj["id"] is not None:
         id_ = _identifier(obj["id"], where, "id")
     elif new_id is not None:
         id_ = new_id()
     else:
-        raise _fail(where, "field 'id' is required")
+        raise _fail(where, "field 'id' is required", field="id")
     version = obj.get("schema_version", SCHEMA_VERSION)
     if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= SCHEMA_VERSION:
-        raise _fail(where, f"field 'schema_version' must be 1..{SCHEMA_VERSION}, not {_clip(repr(version))}")
+        raise _fail(where, f"field 'schema_version' must be 1..{SCHEMA_VERSION}, not {_clip(repr(version))}", field="schema_version")
     source = parse_source(obj.get("source"), where)
     if "story" not in obj or obj["story"] is None:
-        raise _fail(where, "field 'story' is required (when it happened, e.g. '2014-03-10' or 'last Friday')")
+        raise _fail(where, "field 'story' is required (when it happened, e.g. '2014-03-10' or 'last Friday')", field="story")
     story = parse_story(obj["story"], where, source.published)
     subject = obj.get("subject")
     if subject is not None:
@@ -528,7 +537,8 @@ def parse_certainty(value: Any, where: str) -> str:
     if not isinstance(value, str) or value not in CERTAINTY:
         shown = repr(value) if isinstance(value, str) else _json_type(value)
         raise _fail(
-            where, f"field 'certainty' must be one of: {', '.join(CERTAINTY)}, not {_clip(shown)}"
+            where, f"field 'certainty' must be one of: {', '.join(CERTAINTY)}, not {_clip(shown)}",
+            field="certainty",
         )
     return value
 

@@ -37,7 +37,7 @@ def admit(batch: Sequence[Event], lookup: Lookup, labels: Sequence[str] | None =
         if event.id in first_at:
             raise InvalidEvent(
                 f"{where[i]}: id {event.id!r} appears twice in this input "
-                f"(first at {where[first_at[event.id]]})"
+                f"(first at {where[first_at[event.id]]})", field="id", place=where[i],
             )
         first_at[event.id] = i
     wanted = set(first_at)
@@ -51,17 +51,19 @@ def admit(batch: Sequence[Event], lookup: Lookup, labels: Sequence[str] | None =
     for i, event in enumerate(batch):
         for ref in event.refs:
             if ref.id == event.id:
-                raise InvalidEvent(f"{where[i]}: refs: an event cannot refer to itself ({ref.id!r})")
+                raise InvalidEvent(f"{where[i]}: refs: an event cannot refer to itself ({ref.id!r})",
+                                   field="refs", place=where[i])
             if ref.id in in_log or (ref.id in first_at and first_at[ref.id] < i):
                 continue
             if ref.id in first_at:
                 raise InvalidEvent(
                     f"{where[i]}: refs: {ref.id!r} comes later in this input "
                     f"({where[first_at[ref.id]]}); an event may only refer to earlier entries, "
-                    "which also rules out reference cycles"
+                    "which also rules out reference cycles", field="refs", place=where[i]
                 )
             raise UnknownReference(
-                f"{where[i]}: refs: {ref.rel} {ref.id!r}, but the log holds no entry {ref.id!r}"
+                f"{where[i]}: refs: {ref.rel} {ref.id!r}, but the log holds no entry {ref.id!r}",
+                field="refs", place=where[i],
             )
         event = _with_subject(event, subjects, where[i])
         subjects[event.id] = event.subject
@@ -90,5 +92,5 @@ def _with_subject(event: Event, subjects: Mapping[str, str | None], where: str) 
         return event._replace(subject=event.id)
     raise InvalidEvent(
         f"{where}: {event.type} needs a subject (the item it acts on) or a reference "
-        "(responds_to) to the entry it answers"
+        "(responds_to) to the entry it answers", field="refs", place=where,
     )
