@@ -202,20 +202,6 @@ async def test_a_bad_type_in_the_filter_is_refused_at_the_field(app: TrackerApp)
         assert "'parade' is neither an event type nor a kind" in str(error.render())
 
 
-async def test_t_switches_between_story_and_recorded_order_keeping_the_event(
-        app: TrackerApp) -> None:
-    async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
-        await press(pilot, "j")  # on #4
-        await press(pilot, "t")
-        assert "order: recorded" in header(app)
-        assert [int(r[1:].split()[0]) for r in timeline_rows(app)] == list(range(1, 18))
-        assert position(app) == 4
-        await press(pilot, "t")
-        assert "order: story" in header(app)
-        assert position(app) == 4
-
-
 async def test_colon_jumps_to_a_date_or_a_log_position(app: TrackerApp) -> None:
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
@@ -232,35 +218,6 @@ async def test_colon_jumps_to_a_date_or_a_log_position(app: TrackerApp) -> None:
 def notices(app: TrackerApp) -> list[str]:
     """Everything the app has said, oldest first (kept after the toast itself expires)."""
     return list(app.said)
-
-
-async def test_colon_says_so_when_no_event_is_on_that_date(app: TrackerApp) -> None:
-    async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
-        for date, at, said in [
-            ("2014-03-08", 1, "nothing on 2014-03-08: the next event is on 2014-03-10; "
-                              "#11 (03-03..03-09) may fall on it"),
-            ("2014-03-10", 1, ""),
-            ("2015-01-01", 17, "nothing on or after 2015-01-01: the last event is on 2014-03-10"),
-            ("2013-01-01", 11, "nothing on 2013-01-01: the next event is on 2014-03-03"),
-        ]:
-            before = len(notices(app))
-            await press(pilot, "colon")
-            await pilot.press(*date, "enter")
-            await settle(pilot)
-            assert position(app) == at, date
-            assert notices(app)[before:] == ([said] if said else []), date
-
-
-async def test_square_brackets_go_to_the_previous_and_next_day(app: TrackerApp) -> None:
-    async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
-        await press(pilot, "right_square_bracket")  # from last week to last Friday
-        assert position(app) == 4
-        await press(pilot, "right_square_bracket")  # to March 10
-        assert position(app) == 1
-        await press(pilot, "left_square_bracket")
-        assert position(app) == 4
 
 
 async def test_known_on_shows_only_what_was_published_by_then(app: TrackerApp) -> None:
@@ -281,20 +238,6 @@ async def test_known_on_shows_only_what_was_published_by_then(app: TrackerApp) -
         await settle(pilot)
         assert "1/17" in header(app)
         assert "known on" not in header(app)
-
-
-async def test_the_audit_view_shows_what_the_log_held_at_a_time(app: TrackerApp) -> None:
-    async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
-        await press(pilot, "r")
-        await pilot.press(*"2020-01-01", "enter")
-        await settle(pilot)
-        assert "recorded by 2020-01-01" in header(app)
-        assert "0/0" in header(app)
-        await press(pilot, "r")
-        await pilot.press(*"2030-01-01", "enter")
-        await settle(pilot)
-        assert "1/17" in header(app)
 
 
 async def test_space_plays_and_pauses_at_an_adjustable_speed(app: TrackerApp) -> None:

@@ -490,12 +490,14 @@ class Timeline:
         return value
 
     def _guard(self, fn: Callable[[], Any]) -> Any:
+        """``fn()``, a database failure translated into a :class:`DatabaseError` naming the
+        log: the one place the shells' calls have their database errors translated."""
         try:
             return fn()
         except TrackerError:
             raise
-        except _SQLAlchemyError as exc:
-            raise wrap_database_errors(exc, self.label) from None
+        except _SQLAlchemyError as exc:  # the driver's own words, without SQLAlchemy's frame
+            raise wrap_database_errors(getattr(exc, "orig", None) or exc, self.label) from None
         except Exception as exc:
             if type(exc).__module__.startswith(("sqlite3", "psycopg")):
                 raise wrap_database_errors(exc, self.label) from None
