@@ -328,12 +328,15 @@ class TrackerApp(App[None]):
 
     @on(TimelineView.CursorMoved)
     def cursor_moved(self, message: TimelineView.CursorMoved) -> None:
-        self.session.move_to(message.row)
+        # where the timeline's cursor is now (a click moves it; keys pressed faster than the
+        # screen repaints have moved it on since this message was sent)
+        self.session.move_to(self.timeline_view.cursor)
         self.show_cursor()
 
     def move(self, row: int) -> None:
-        """The timeline's cursor to the session's (the timeline then says it moved)."""
-        self.timeline_view.move_to(row)
+        """The cursor to a row, in the session at once (the next key counts from there) and
+        on the timeline (which then says it moved)."""
+        self.timeline_view.move_to(self.session.move_to(row))
 
     def update_header(self) -> None:
         session = self.session
