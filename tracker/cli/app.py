@@ -90,14 +90,22 @@ def root(
 
 
 @contextmanager
-def timeline(ctx: typer.Context) -> Iterator[Timeline]:
-    """Open the log named by --db / TRACKER_DB / the default, telling the user what set-up did."""
+def timeline(ctx: typer.Context, *, create: bool = True,
+             read_only: bool = False) -> Iterator[Timeline]:
+    """Open the log named by --db / TRACKER_DB / the default, telling the user what set-up did.
+
+    Commands that only read pass ``create=False, read_only=True``: a mistyped path is refused
+    instead of becoming an empty log, and a log that cannot be written is read all the same. A
+    log this command created is removed again if the command fails before appending to it."""
     settings: Settings = ctx.obj
-    tl = open_timeline(settings.db)
+    tl = open_timeline(settings.db, create=create, read_only=read_only)
     try:
         for notice in tl.notices:
             typer.echo(notice, err=True)
         yield tl
+    except BaseException:
+        tl.discard_if_unused()
+        raise
     finally:
         tl.close()
 

@@ -200,6 +200,8 @@ def add(
                                                              "this position.")] = None,
     json_file: Annotated[str | None, typer.Option("--json", help="Read the event as a JSON object from "
                                                                  "this file, or - for stdin.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Append even to a log that fails its "
+                                                        "integrity check.")] = False,
 ) -> None:
     """Append one event, from options or from a JSON object on stdin.
 
@@ -235,7 +237,7 @@ def add(
         where = "event"
     with timeline(ctx) as tl:
         event = tl.parse(obj, where)
-        report = tl.append([event], [where], expected_position=expect_position)
+        report = tl.append([event], [where], expected_position=expect_position, force=force)
         if report.added:
             stored = report.added[0]
             head = f"Added event {stored.position}: {stored.id}"
@@ -255,6 +257,8 @@ def import_(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(help="An export, a JSON array of events, or JSON Lines; "
                                              "- for stdin.", show_default=False)],
+    force: Annotated[bool, typer.Option("--force", help="Append even to a log that fails its "
+                                                        "integrity check.")] = False,
 ) -> None:
     """Append every event of a file, all or nothing; events already in the log are skipped.
 
@@ -262,11 +266,11 @@ def import_(
     Example:
       tracker import seeds/kerry-lavrov-2014-03.json
     """
-    from tracker.codec.document import read_file, read_input
+    from tracker.codec.document import read_file, read_stream
 
-    data = read_input(sys.stdin.buffer.read(), "stdin") if file == "-" else read_file(Path(file))
-    with timeline(ctx) as tl:
-        report = tl.import_input(data)
+    data = read_stream(sys.stdin.buffer, "stdin") if file == "-" else read_file(Path(file))
+    with timeline(ctx, create=True) as tl:
+        report = tl.import_input(data, force=force)
     added, repeated = len(report.added), len(report.repeated)
     message = f"Imported {added} event{'s' if added != 1 else ''} ({repeated} already in the log)."
     if added == 0:
@@ -305,7 +309,7 @@ def log(
     if limit is not None and limit < 0:
         raise InvalidInput(f"--limit must be 0 or more, not {limit}")
     chosen = EventFilter.build(type_ or (), actor, source, date_from, date_to)
-    with timeline(ctx) as tl:
+    with timeline(ctx, create=False, read_only=True) as tl:
         listed = tl.listing(chosen, "story" if order == "story" else "recorded", limit)
         if as_json:
             out = sys.stdout.buffer
@@ -369,7 +373,7 @@ def state(
         known_at=None if known_at is None else parse_iso_date(known_at.strip(), "--known-at").isoformat(),
         recorded_by=None if recorded_by is None else recorded_time(recorded_by),
     )
-    with timeline(ctx) as tl:
+    with timeline(ctx, create=False, read_only=True) as tl:
         doc = tl.state_document(query)
     if as_json:
         typer.echo(json_safe(json.dumps(doc, indent=2, ensure_ascii=False).encode()).decode())
@@ -385,14 +389,16 @@ def export(
     ctx: typer.Context,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file "
                                                 "(atomically) instead of stdout.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists; "
+                                        "export even a log that fails its integrity check.")] = False,
 ) -> None:
     """Write the whole timeline as a tracker-timeline JSON document (see `tracker schema`)."""
-    with timeline(ctx) as tl:
+    with timeline(ctx, create=False, read_only=True) as tl:
         if output is None:
-            tl.export(sys.stdout.buffer)
+            tl.export(sys.stdout.buffer, force=force)
             sys.stdout.buffer.flush()
             return
-        n = tl.export_to(output)
+        n = tl.export_to(output, force=force)
     typer.echo(f"Exported {n} event{'s' if n != 1 else ''} to {visible(str(output))}.", err=True)
 
 

@@ -2,38 +2,80 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import sqlite3
+import urllib.parse
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 
 from tracker.errors import DatabaseError, NotATrackerDatabase
+from tracker.text import clip
 
 BUSY_TIMEOUT_MS = 30_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
+_PASSWORD_IN_AUTHORITY = re.compile(r"(://[^/@\s:]*:)[^@\s]*@")
+_PASSWORD_IN_QUERY = re.compile(r"((?:^|[?&;\s])password=)[^&\s]*", re.IGNORECASE)
+
+
+def mask_url(text: str) -> str:
+    """A URL (or any text holding one) with every password shown as ``***``: in the authority
+    (``user:PW@host``) and as a query parameter (``?password=PW``). Used for every label, repr
+    and message that shows a database URL."""
+    text = _PASSWORD_IN_AUTHORITY.sub(r"\1***@", text)
+    return _PASSWORD_IN_QUERY.sub(r"\1***", text)
+
+
+def _port_of(url: URL, shown: str) -> None:
+    try:
+        port = url.port
+    except ValueError:
+        port = None
+        raise DatabaseError(f"{shown}: the port is not a number") from None
+    if port is not None and not 0 < port < 65536:
+        raise DatabaseError(f"{shown}: the port {port} is not between 1 and 65535")
+
+
 def database_url(target: str) -> str:
     """A SQLAlchemy URL from what a user typed: a URL, or a path to an SQLite file."""
     if "://" in target:
+        shown = repr(clip(mask_url(target), 120))
         try:
             url = make_url(target)
-        except ArgumentError:
-            raise DatabaseError(f"{target!r} is not a database URL or path") from None
+        except (ArgumentError, ValueError):
+            raise DatabaseError(f"{shown} is not a database URL or path") from None
         backend = url.get_backend_name()
         if backend not in {"sqlite", "postgresql"}:
             raise DatabaseError(
-                f"{target!r}: tracker works with SQLite files and PostgreSQL servers, not {backend}"
+                f"{shown}: tracker works with SQLite files and PostgreSQL servers, "
+                f"not {clip(backend, 30)}"
+            )
+        if backend == "postgresql" and url.drivername not in {"postgresql", "postgresql+psycopg"}:
+            raise DatabaseError(
+                f"{shown}: tracker talks to PostgreSQL through psycopg 3; write the URL as "
+                "postgresql://... or postgresql+psycopg://..."
             )
         if backend == "postgresql" and url.drivername == "postgresql":
             url = url.set(drivername="postgresql+psycopg")
+        _port_of(url, shown)
         return url.render_as_string(hide_password=False)
     path = Path(target).expanduser()
     return f"sqlite:///{path}"
+
+
+def remove_sqlite_files(path: Path) -> None:
+    """Remove an SQLite file and whatever SQLite keeps beside it (-wal, -shm, -journal)."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(f"{path}{suffix}").unlink()
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -77,8 +119,29 @@ def use_wal(engine: Engine) -> None:
             conn.exec_driver_sql("PRAGMA journal_mode = WAL")
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for the URL with the settings the log relies on (WAL, busy timeout)."""
+def writable(path: Path) -> bool:
+    """Whether this process may write the SQLite file at ``path`` and its folder (the -wal and
+    -shm files live beside it); False on a read-only file system too."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _read_only_connect(path: Path) -> sqlite3.Connection:
+    """A connection that never writes: ``mode=ro``; ``immutable=1`` where no -wal file can be
+    there (a folder nobody can write: then no writer can be at work either), since SQLite needs
+    to create the -shm file to read a WAL database otherwise."""
+    flags = "mode=ro"
+    if not os.access(path.parent, os.W_OK) and not Path(f"{path}-wal").exists():
+        flags = "immutable=1"
+    uri = f"file:{urllib.parse.quote(str(path.resolve()))}?{flags}"
+    return sqlite3.connect(uri, uri=True, check_same_thread=False,
+                           timeout=BUSY_TIMEOUT_MS / 1000)
+
+
+def make_engine(url: str, read_only: bool = False) -> Engine:
+    """An engine for the URL with the settings the log relies on (WAL, busy timeout).
+
+    ``read_only``: an SQLite file is opened so that nothing can be written (a log in a folder or
+    on a file system this process cannot write can still be read)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         path = sqlite_path(url)
@@ -86,9 +149,12 @@ def make_engine(url: str) -> Engine:
             check_sqlite_file(path)
             if not path.parent.exists():
                 raise DatabaseError(f"{path}: the folder {path.parent} does not exist")
-        engine = sa.create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
-        )
+        if read_only and path is not None:
+            engine = sa.create_engine("sqlite://", creator=partial(_read_only_connect, path))
+        else:
+            engine = sa.create_engine(
+                url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+            )
         sa.event.listen(engine, "connect", _on_sqlite_connect)
         return engine
     connect_args: dict[str, Any] = {"connect_timeout": int(os.environ.get("TRACKER_PG_TIMEOUT", "5"))}
