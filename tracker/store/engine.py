@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import sqlite3
@@ -19,6 +20,10 @@ from tracker.errors import DatabaseError, NotATrackerDatabase
 from tracker.text import clip
 
 BUSY_TIMEOUT_MS = 30_000
+
+# SQLAlchemy's pool logs a traceback when it cannot reset a connection the server closed; the
+# error itself reaches the user as one line, so the log record has nowhere to go.
+logging.getLogger("sqlalchemy").addHandler(logging.NullHandler())
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -50,8 +55,10 @@ def database_url(target: str) -> str:
         shown = repr(clip(mask_url(target), 120))
         try:
             url = make_url(target)
-        except (ArgumentError, ValueError):
+        except ArgumentError:
             raise DatabaseError(f"{shown} is not a database URL or path") from None
+        except ValueError:  # SQLAlchemy reads the port as a number while parsing
+            raise DatabaseError(f"{shown}: the port is not a number") from None
         backend = url.get_backend_name()
         if backend not in {"sqlite", "postgresql"}:
             raise DatabaseError(
@@ -105,7 +112,7 @@ def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     # it was (WAL is switched on by use_wal, once the database is accepted).
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
-    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute(f"PRAGMA busy_timeout = {lock_wait_seconds() * 1000}")
     cur.close()
 
 
@@ -134,7 +141,7 @@ def _read_only_connect(path: Path) -> sqlite3.Connection:
         flags = "immutable=1"
     uri = f"file:{urllib.parse.quote(str(path.resolve()))}?{flags}"
     return sqlite3.connect(uri, uri=True, check_same_thread=False,
-                           timeout=BUSY_TIMEOUT_MS / 1000)
+                           timeout=lock_wait_seconds())
 
 
 def make_engine(url: str, read_only: bool = False) -> Engine:
@@ -153,9 +160,35 @@ def make_engine(url: str, read_only: bool = False) -> Engine:
             engine = sa.create_engine("sqlite://", creator=partial(_read_only_connect, path))
         else:
             engine = sa.create_engine(
-                url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+                url, connect_args={"check_same_thread": False, "timeout": lock_wait_seconds()}
             )
         sa.event.listen(engine, "connect", _on_sqlite_connect)
         return engine
-    connect_args: dict[str, Any] = {"connect_timeout": int(os.environ.get("TRACKER_PG_TIMEOUT", "5"))}
+    lock_ms = lock_wait_seconds() * 1000
+    connect_args: dict[str, Any] = {
+        "connect_timeout": seconds_from_env(PG_TIMEOUT, 5),
+        # a writer waiting for another session's lock gives up, as SQLite's busy timeout does
+        "options": f"-c lock_timeout={lock_ms}",
+    }
     return sa.create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+
+
+PG_TIMEOUT = "TRACKER_PG_TIMEOUT"
+LOCK_TIMEOUT = "TRACKER_LOCK_TIMEOUT"
+
+
+def seconds_from_env(name: str, default: int) -> int:
+    """A whole number of seconds (1 to 86400) from the environment variable ``name``."""
+    text = os.environ.get(name)
+    if text is None or not text.strip():
+        return default
+    if not text.strip().isdigit() or not 0 < int(text) <= 86_400:
+        raise DatabaseError(
+            f"{name} must be a whole number of seconds from 1 to 86400, not {clip(repr(text), 40)}")
+    return int(text)
+
+
+def lock_wait_seconds() -> int:
+    """How long a writer waits for the log's lock before giving up (both backends):
+    ``TRACKER_LOCK_TIMEOUT`` seconds, 30 by default."""
+    return seconds_from_env(LOCK_TIMEOUT, BUSY_TIMEOUT_MS // 1000)

@@ -7,6 +7,7 @@ commit order, and each row's hash chains to the row before it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -17,6 +18,8 @@ from sqlalchemy.engine import Engine
 
 from tracker.codec.rows import Row
 from tracker.errors import AppendConflict, DatabaseError
+from tracker.store.engine import LOCK_TIMEOUT, lock_wait_seconds, mask_url
+from tracker.text import clip
 
 GENESIS_HASH = "0" * 64
 COLUMNS = (
@@ -66,14 +69,19 @@ class Recorder:
         """One write transaction holding the log's lock."""
         with self._connection() as conn:
             cur = conn.cursor()
+            began = False
             try:
                 if self.dialect == "sqlite":
-                    cur.execute("BEGIN IMMEDIATE")
+                    cur.execute("BEGIN IMMEDIATE")  # waits up to the busy timeout for the lock
+                    began = True
                 else:
-                    cur.execute("LOCK TABLE events IN EXCLUSIVE MODE")
+                    began = True
+                    cur.execute("LOCK TABLE events IN EXCLUSIVE MODE")  # up to lock_timeout
                 yield cur
             except BaseException:
-                conn.rollback() if self.dialect != "sqlite" else cur.execute("ROLLBACK")
+                if began:  # a failed rollback (a lost connection) must not hide why it failed
+                    with contextlib.suppress(Exception):
+                        conn.rollback() if self.dialect != "sqlite" else cur.execute("ROLLBACK")
                 raise
             else:
                 conn.commit() if self.dialect != "sqlite" else cur.execute("COMMIT")
@@ -337,6 +345,28 @@ class ChainCheck(NamedTuple):
 
 
 def wrap_database_errors(exc: BaseException, where: str) -> DatabaseError:
-    """One line for a driver error a user can do something about."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return DatabaseError(f"{where}: {text}")
+    """One line for a driver error a user can do something about (never a password)."""
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    where = mask_url(where)
+    if _locked(orig):
+        return DatabaseError(
+            f"{where}: the log is locked by another writer; gave up after waiting "
+            f"{lock_wait_seconds()} s ({LOCK_TIMEOUT} sets how long)")
+    if _lost(orig):
+        return DatabaseError(
+            f"{where}: the connection to the database was lost ({clip(mask_url(text), 120)})")
+    return DatabaseError(f"{where}: {clip(mask_url(text), 300)}")
+
+
+def _locked(exc: BaseException) -> bool:
+    text = str(exc)
+    return ("database is locked" in text or "lock timeout" in text
+            or type(exc).__name__ == "LockNotAvailable")
+
+
+def _lost(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return any(words in text for words in (
+        "server closed the connection", "terminating connection", "connection is closed",
+        "consuming input failed", "connection already closed", "the connection is lost"))
