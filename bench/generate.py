@@ -8,7 +8,7 @@ date), references (responds_to, part_of, fulfils), disputed and confirmed accoun
 and retractions, and events learned late: published long after the events around them in the
 log, but belonging earlier in story time.
 
-``generate_events`` yields import-shaped event dicts (what :func:`tracker.codec.parse_event`
+``generate_events`` yields import-shaped event dicts (what :func:`tracker.domain.input.parse_event`
 accepts): ids are unique and references point only to earlier ids. ``build_log`` writes a log
 through the real append path; ``rows_for_baseline`` gives the same events as raw rows for the
 baselines (which store them as JSON payloads).
@@ -21,8 +21,8 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
-from tracker.codec.rows import parse_event
 from tracker.domain.events import EVENT_TYPES
+from tracker.domain.input import parse_event
 
 _COUNTRY_NAMES = (
     "Afghanistan Albania Algeria Angola Argentina Armenia Australia Austria Azerbaijan Bahrain "

@@ -38,9 +38,10 @@ from bench import baselines
 from bench.generate import generate_events
 from tracker.app.service import Timeline, open_timeline
 from tracker.codec import document
-from tracker.codec.rows import event_from_row, parse_event
+from tracker.codec.rows import event_from_row
 from tracker.domain.events import Event
 from tracker.domain.fold import State
+from tracker.domain.input import parse_event
 from tracker.readmodels.checkpoints import Checkpoints
 from tracker.store.recorder import COLUMNS
 

@@ -17,10 +17,10 @@ import pytest
 from bench import run as bench
 from bench.generate import build_log, generate_events, rows_for_baseline
 from tracker.app.service import open_timeline
-from tracker.codec.rows import parse_event
 from tracker.codec.state_document import state_to_dict
 from tracker.domain.events import EVENT_TYPES
 from tracker.domain.fold import Query, State, project
+from tracker.domain.input import parse_event
 
 TINY = bench.Sizes(import_n=400, big_n=1500, single_n=5, queries=12, repeat=1)
 

@@ -31,7 +31,8 @@ from typer.testing import Result
 from tests.cli_support import ROOT, SEED, ok, runner
 from tracker.app.service import open_timeline
 from tracker.cli import app
-from tracker.codec.rows import encode_body, parse_event
+from tracker.codec.rows import encode_body
+from tracker.domain.input import parse_event
 from tracker.store.recorder import GENESIS_HASH, chain_hash
 
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True,

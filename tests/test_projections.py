@@ -9,10 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracker.app.service import Timeline
-from tracker.codec.rows import parse_event
 from tracker.codec.state_document import state_to_dict
 from tracker.domain.events import Event
 from tracker.domain.fold import EMPTY, Query, diff, evolve, project, replay
+from tracker.domain.input import parse_event
 from tracker.domain.ordering import story_order, uncertain_marks
 from tracker.readmodels.checkpoints import Checkpoints
 

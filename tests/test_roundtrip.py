@@ -23,11 +23,11 @@ from hypothesis import strategies as st
 from tests.cli_support import SEED, ok
 from tracker.app.service import open_timeline
 from tracker.codec.document import schema
-from tracker.codec.rows import parse_event
 from tracker.codec.state_document import state_to_dict
 from tracker.domain.admission import admit
 from tracker.domain.events import CERTAINTY, CORRECTABLE_FIELDS, EVENT_TYPES, Event
 from tracker.domain.fold import evolve, replay
+from tracker.domain.input import parse_event
 
 VALIDATOR = jsonschema.Draft202012Validator(schema())
 LOG_ONLY = ("recorded_at", "hash")

@@ -27,8 +27,9 @@ from sqlalchemy.engine import make_url
 from tests.cli_support import SEED, ok, tracker
 from tests.integrity_data import digest, snapshot, sqlite_exec
 from tracker.app.service import open_timeline
-from tracker.codec.rows import UPCASTERS, event_from_row, parse_event, stored_body
+from tracker.codec.rows import UPCASTERS, event_from_row, stored_body
 from tracker.domain.events import CERTAINTY, SCHEMA_VERSION
+from tracker.domain.input import parse_event
 from tracker.errors import InvalidEvent
 from tracker.store import migrate
 from tracker.store.engine import make_engine

@@ -15,7 +15,8 @@ import sqlalchemy as sa
 
 from tests.conftest import SEED
 from tracker.app.service import Timeline, open_timeline
-from tracker.codec.rows import Row, event_from_row, parse_event, row_fields
+from tracker.codec.rows import Row, event_from_row, row_fields
+from tracker.domain.input import parse_event
 from tracker.errors import AppendConflict
 from tracker.store import migrate
 from tracker.store.recorder import GENESIS_HASH, chain_hash

@@ -27,7 +27,6 @@ from tracker.codec.rows import (
     Row,
     event_from_row,
     fact_from_row,
-    parse_event,
     row_fields,
     stored_body,
 )
@@ -35,6 +34,7 @@ from tracker.codec.state_document import state_to_dict
 from tracker.domain.admission import admit
 from tracker.domain.events import Event
 from tracker.domain.fold import Query, State, project, project_rows
+from tracker.domain.input import parse_event
 from tracker.domain.selection import EventFilter
 from tracker.errors import (
     DatabaseError,

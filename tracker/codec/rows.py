@@ -1,39 +1,30 @@
 """The one mapping between events and their outside shapes: stored rows and export documents.
 
-Reading a row is trusted and fast (rows were validated when they were appended); reading a
-document from a user is strict and names the field that is wrong. Old row bodies are upcast on
+Reading a row is trusted and fast (rows were validated when they were appended); the strict
+parsing of what a user gives is :mod:`tracker.domain.input`'s. Old row bodies are upcast on
 read, never rewritten.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
-from functools import lru_cache
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import orjson
 
-from tracker.domain.dates import StoryTime, parse_iso_date, resolve
+from tracker.domain.dates import StoryTime
 from tracker.domain.events import (
-    CERTAINTY,
-    CORRECTABLE_FIELDS,
     DEFAULT_CERTAINTY,
     EMPTY_DETAILS,
-    EVENT_TYPES,
-    REF_RELATIONS,
     SCHEMA_VERSION,
     Actor,
     Event,
-    EventType,
     FrozenDict,
     Ref,
     Source,
     freeze,
     thaw,
 )
-from tracker.errors import InvalidDate, InvalidEvent
-from tracker.text import clip as _clip
 
 # --------------------------------------------------------------------------- stored rows
 
@@ -212,325 +203,6 @@ def event_to_dict(event: Event, hash_: str | None = None) -> dict[str, Any]:
     if hash_ is not None:
         out["hash"] = hash_
     return out
-
-
-# --------------------------------------------------------------------------- strict parsing
-
-ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")  # undecodable bytes, smuggled in as lone surrogates
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_URL = re.compile(r"https?://\S+$")
-
-# Many events share a story date and a publication date: resolve each (expression, anchor)
-# once. Both functions are pure; a failure is not cached (it raises again each time).
-_resolve = lru_cache(maxsize=1 << 16)(resolve)
-_published_date = lru_cache(maxsize=1 << 14)(parse_iso_date)
-
-#: Longest text accepted per field, in characters.
-LIMITS = {"summary": 300, "quote": 600, "name": 120, "text": 300, "url": 2000, "long": 2000}
-
-_EVENT_KEYS = frozenset(
-    {"id", "type", "subject", "story", "summary", "actors", "place", "source", "refs", "details",
-     "certainty", "schema_version", "position", "recorded_at", "hash"}
-)
-_SOURCE_KEYS = frozenset(
-    {"outlet", "published", "author", "title", "url", "via", "speaker", "on_record", "quote"}
-)
-_STORY_KEYS = frozenset({"expr", "anchor", "edtf", "earliest", "latest"})
-
-
-def _fail(where: str, message: str) -> InvalidEvent:
-    return InvalidEvent(f"{where}: {message}")
-
-
-def _text(value: Any, where: str, field: str, limit: str = "text", required: bool = True) -> Any:
-    if value is None:
-        if required:
-            raise _fail(where, f"field '{field}' is required")
-        return None
-    if not isinstance(value, str):
-        raise _fail(where, f"field '{field}' must be a string, not {_json_type(value)}")
-    value = value.strip()
-    if not value:
-        if required:
-            raise _fail(where, f"field '{field}' must not be empty")
-        return None
-    # Printable ASCII (most text) holds nothing either pattern looks for: skip both searches.
-    printable_ascii = value.isascii() and value.isprintable()
-    if not printable_ascii and _CONTROL.search(value):
-        raise _fail(where, f"field '{field}' contains a control character or escape sequence")
-    if not printable_ascii and _SURROGATE.search(value):
-        raise _fail(where, f"field '{field}' is not valid UTF-8 text")
-    if len(value) > LIMITS[limit]:
-        raise _fail(
-            where, f"field '{field}' is {len(value):,} characters long; the limit is {LIMITS[limit]}"
-        )
-    return value
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list | tuple):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
-
-
-def _identifier(value: Any, where: str, field: str) -> str:
-    text = _text(value, where, field, "name")
-    if not ID_PATTERN.fullmatch(text):
-        raise _fail(
-            where,
-            f"field '{field}' {text!r} is not a valid identifier "
-            "(letters, digits and . _ : / -, starting with a letter or digit)",
-        )
-    return str(text)
-
-
-def parse_story(value: Any, where: str, anchor: str | None) -> StoryTime:
-    """A story time from a bare expression or a {expr, anchor, ...} object."""
-    try:
-        if isinstance(value, str):
-            return _resolve(value, anchor)
-        if isinstance(value, dict):
-            unknown = set(value) - _STORY_KEYS
-            if unknown:
-                key = _clip(repr(sorted(unknown)[0]))
-                raise _fail(where, f"field 'story' has unknown key {key}")
-            expr = value.get("expr")
-            if not isinstance(expr, str) or not expr.strip():
-                raise _fail(where, "field 'story.expr' is required (the date as the source gave it)")
-            own_anchor = value.get("anchor")
-            if own_anchor is not None and not isinstance(own_anchor, str):
-                raise _fail(where, "field 'story.anchor' must be an ISO date string")
-            resolved = _resolve(expr, own_anchor if own_anchor is not None else anchor)
-            return _check_stated_bounds(resolved, value, where)
-    except InvalidDate as exc:
-        raise _fail(where, f"field 'story': {exc}") from None
-    raise _fail(where, f"field 'story' must be a date expression or an object, not {_json_type(value)}")
-
-
-def _check_stated_bounds(resolved: StoryTime, value: Mapping[str, Any], where: str) -> StoryTime:
-    """An export states the bounds it resolved; they must agree with the expression."""
-    for key in ("earliest", "latest"):
-        if key in value and value[key] != getattr(resolved, key):
-            raise _fail(
-                where,
-                f"field 'story.{key}' is {_clip(repr(value[key]))} "
-                f"but {_clip(repr(resolved.expr))} "
-                f"resolves to {getattr(resolved, key)!r}",
-            )
-    return resolved
-
-
-def parse_source(value: Any, where: str) -> Source:
-    if not isinstance(value, dict):
-        raise _fail(where, "field 'source' is required: an object with at least outlet and published")
-    unknown = set(value) - _SOURCE_KEYS
-    if unknown:
-        raise _fail(where, f"field 'source' has unknown key {_clip(repr(sorted(unknown)[0]))}")
-    published = _text(value.get("published"), where, "source.published", "name")
-    try:
-        _published_date(published, "source.published")
-    except InvalidDate as exc:
-        raise _fail(where, str(exc)) from None
-    on_record = value.get("on_record", True)
-    if on_record is None:
-        on_record = True
-    if not isinstance(on_record, bool):
-        raise _fail(where, f"field 'source.on_record' must be true or false, not {_json_type(on_record)}")
-    url = _text(value.get("url"), where, "source.url", "url", required=False)
-    if url is not None and not _URL.match(url):
-        raise _fail(where, f"field 'source.url' {_clip(repr(url))} is not an http(s) URL")
-    return Source(
-        outlet=_text(value.get("outlet"), where, "source.outlet", "name"),
-        published=published,
-        author=_text(value.get("author"), where, "source.author", "name", required=False),
-        title=_text(value.get("title"), where, "source.title", "text", required=False),
-        url=url,
-        via=_text(value.get("via"), where, "source.via", "name", required=False),
-        speaker=_text(value.get("speaker"), where, "source.speaker", "name", required=False),
-        on_record=on_record,
-        quote=_text(value.get("quote"), where, "source.quote", "quote", required=False),
-    )
-
-
-def parse_actors(value: Any, where: str, etype: EventType | None) -> tuple[Actor, ...]:
-    if value is None:
-        value = []
-    if not isinstance(value, list | tuple):
-        raise _fail(where, f"field 'actors' must be a list, not {_json_type(value)}")
-    actors = []
-    allowed = (*etype.roles, "mentioned") if etype and etype.roles else None
-    for i, item in enumerate(value):
-        field = f"actors[{i}]"
-        if not isinstance(item, dict):
-            raise _fail(where, f"field '{field}' must be an object with name and role")
-        unknown = set(item) - {"name", "role"}
-        if unknown:
-            raise _fail(where, f"field '{field}' has unknown key {_clip(repr(sorted(unknown)[0]))}")
-        name = _text(item.get("name"), where, f"{field}.name", "name")
-        role = _text(item.get("role"), where, f"{field}.role", "name")
-        if allowed is not None and role not in allowed:
-            raise _fail(
-                where, f"field '{field}.role' {role!r} is not a role of {etype.name if etype else ''} "
-                f"(one of: {', '.join(allowed)})"
-            )
-        actors.append(Actor(name, role))
-    if etype is not None:
-        present = {a.role for a in actors}
-        for role in etype.required_roles:
-            if role not in present:
-                raise _fail(where, f"{etype.name} needs an actor with role '{role}'")
-    return tuple(actors)
-
-
-def parse_refs(value: Any, where: str) -> tuple[Ref, ...]:
-    if value is None:
-        value = []
-    if not isinstance(value, list | tuple):
-        raise _fail(where, f"field 'refs' must be a list, not {_json_type(value)}")
-    refs = []
-    for i, item in enumerate(value):
-        field = f"refs[{i}]"
-        if not isinstance(item, dict):
-            raise _fail(where, f"field '{field}' must be an object with rel and id")
-        unknown = set(item) - {"rel", "id"}
-        if unknown:
-            raise _fail(where, f"field '{field}' has unknown key {_clip(repr(sorted(unknown)[0]))}")
-        rel = _text(item.get("rel"), where, f"{field}.rel", "name")
-        if rel not in REF_RELATIONS:
-            raise _fail(where, f"field '{field}.rel' {rel!r} is not one of: {', '.join(REF_RELATIONS)}")
-        refs.append(Ref(rel, _identifier(item.get("id"), where, f"{field}.id")))
-    return tuple(refs)
-
-
-_DETAIL_CHECKS: dict[str, Callable[[Any], bool]] = {
-    "str": lambda v: isinstance(v, str),
-    "bool": lambda v: isinstance(v, bool),
-    "list[str]": lambda v: isinstance(v, list | tuple) and all(isinstance(x, str) for x in v),
-    "object": lambda v: isinstance(v, dict),
-}
-_DETAIL_NAMES = {"str": "a string", "bool": "true or false", "list[str]": "a list of strings",
-                 "object": "an object"}
-
-
-def parse_details(value: Any, where: str, etype: EventType) -> FrozenDict:
-    if value is None:
-        value = {}
-    if not isinstance(value, dict):
-        raise _fail(where, f"field 'details' must be an object, not {_json_type(value)}")
-    out: dict[str, Any] = {}
-    for key, item in value.items():
-        kind = etype.details.get(key)
-        if kind is None:
-            known = ", ".join(etype.details) or "none"
-            raise _fail(
-                where, f"{etype.name} has no detail {_clip(repr(key))} (its details: {known})"
-            )
-        if item is None:
-            continue
-        if not _DETAIL_CHECKS[kind](item):
-            raise _fail(where, f"field 'details.{key}' must be {_DETAIL_NAMES[kind]}")
-        if kind == "str":
-            item = _text(item, where, f"details.{key}", "long")
-            if item is None:
-                continue
-            choices = etype.choices.get(key)
-            if choices and item not in choices:
-                raise _fail(where, f"field 'details.{key}' {_clip(repr(item))} is not one of: {', '.join(choices)}")
-        elif kind == "list[str]":
-            item = [_text(x, where, f"details.{key}[{i}]", "long") for i, x in enumerate(item)]
-        elif kind == "object":
-            item = _parse_changes(item, where)
-        out[key] = item
-    for key in etype.required_details:
-        if key not in out:
-            raise _fail(where, f"{etype.name} needs details.{key}")
-    return freeze(out)  # type: ignore[no-any-return,unused-ignore]
-
-
-def _parse_changes(value: dict[str, Any], where: str) -> dict[str, Any]:
-    """The replacement fields of a correction, checked field by field."""
-    if not value:
-        raise _fail(where, "field 'details.changes' must name at least one field to correct")
-    for key in value:
-        if key not in CORRECTABLE_FIELDS:
-            raise _fail(
-                where, f"field 'details.changes' cannot change '{key}' "
-                f"(correctable: {', '.join(CORRECTABLE_FIELDS)})"
-            )
-    return dict(value)
-
-
-def parse_event(
-    obj: Any, where: str, new_id: Callable[[], str] | None = None
-) -> Event:
-    """Validate one event given as a JSON object (import, ``tracker add``, the TUI form).
-
-    ``where`` prefixes every error ("line 3", "event 'e12'"). Cross-log checks (references,
-    duplicates) are :mod:`tracker.domain.admission`'s.
-    """
-    if not isinstance(obj, dict):
-        raise InvalidEvent(f"{where}: an event must be a JSON object, not {_json_type(obj)}")
-    unknown = set(obj) - _EVENT_KEYS
-    if unknown:
-        raise _fail(where, f"unknown field {_clip(repr(sorted(unknown)[0]))}")
-    type_name = obj.get("type")
-    if not isinstance(type_name, str) or not type_name:
-        raise _fail(where, "field 'type' is required (see `tracker types` for the vocabulary)")
-    etype = EVENT_TYPES.get(type_name)
-    if etype is None:
-        raise _fail(where, f"unknown event type {_clip(repr(type_name))} (see `tracker types`)")
-    if "id" in obj and obj["id"] is not None:
-        id_ = _identifier(obj["id"], where, "id")
-    elif new_id is not None:
-        id_ = new_id()
-    else:
-        raise _fail(where, "field 'id' is required")
-    version = obj.get("schema_version", SCHEMA_VERSION)
-    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= SCHEMA_VERSION:
-        raise _fail(where, f"field 'schema_version' must be 1..{SCHEMA_VERSION}, not {_clip(repr(version))}")
-    source = parse_source(obj.get("source"), where)
-    if "story" not in obj or obj["story"] is None:
-        raise _fail(where, "field 'story' is required (when it happened, e.g. '2014-03-10' or 'last Friday')")
-    story = parse_story(obj["story"], where, source.published)
-    subject = obj.get("subject")
-    if subject is not None:
-        subject = _identifier(subject, where, "subject")
-    return Event(
-        id=id_,
-        type=type_name,
-        story=story,
-        summary=_text(obj.get("summary"), where, "summary", "summary"),
-        source=source,
-        subject=subject,
-        actors=parse_actors(obj.get("actors"), where, etype),
-        place=_text(obj.get("place"), where, "place", "name", required=False),
-        refs=parse_refs(obj.get("refs"), where),
-        details=parse_details(obj.get("details"), where, etype),
-        certainty=parse_certainty(obj.get("certainty"), where),
-    )
-
-
-def parse_certainty(value: Any, where: str) -> str:
-    """How sure the source is: one of :data:`CERTAINTY`; absent means stated as fact."""
-    if value is None:
-        return DEFAULT_CERTAINTY
-    if not isinstance(value, str) or value not in CERTAINTY:
-        shown = repr(value) if isinstance(value, str) else _json_type(value)
-        raise _fail(
-            where, f"field 'certainty' must be one of: {', '.join(CERTAINTY)}, not {_clip(shown)}"
-        )
-    return value
 
 
 def same_content(a: Event, b: Event) -> bool:

@@ -546,7 +546,7 @@ def _corrected(step: Step, corrections: list[Step]) -> Step:
     Each correction's changes are validated when it is appended; a field that no longer fits
     (say, a role the type does not have) leaves that field as it was.
     """
-    from tracker.codec.rows import parse_actors, parse_details, parse_source, parse_story
+    from tracker.domain.input import parse_actors, parse_details, parse_source, parse_story
     from tracker.errors import InvalidEvent
 
     etype = EVENT_TYPES[step.type]

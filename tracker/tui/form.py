@@ -3,7 +3,7 @@
 The form adapts to the chosen type (one field per actor role and per detail). The story date is
 an explicit or relative expression read against the source's publication date, and shown back
 as it resolves. On ctrl+s the entry is built into the same JSON-shaped object `tracker add`
-takes, checked by :func:`tracker.codec.parse_event`, and appended in one transaction through
+takes, checked by :func:`tracker.domain.input.parse_event`, and appended in one transaction through
 :meth:`tracker.app.service.Timeline.append` (with the log position the form was opened at, so a
 concurrent append is reported instead of silently interleaved). Errors show at their field.
 """
@@ -22,8 +22,9 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from tracker.app.service import Timeline, today
-from tracker.codec.rows import event_to_dict, parse_story
+from tracker.codec.rows import event_to_dict
 from tracker.domain.events import CERTAINTY, EVENT_TYPES, REF_RELATIONS, Event, EventType
+from tracker.domain.input import parse_story
 from tracker.errors import AppendConflict, TrackerError
 from tracker.text import one_line
 from tracker.tui.model import Line
