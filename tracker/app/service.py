@@ -162,14 +162,18 @@ class Timeline:
     def close(self) -> None:
         self.engine.dispose()
 
-    def discard_if_unused(self) -> None:
+    def discard_if_unused(self) -> bool:
         """Close, and remove the SQLite file this open created if nothing was appended to it
-        (a refused import into a new path leaves no file behind)."""
+        (a refused import into a new path leaves no file behind); whether it was removed."""
         path = sqlite_path(self.url)
-        empty = self.created and path is not None and self._guard(self.recorder.count) == 0
+        try:
+            empty = self.created and path is not None and self.recorder.count() == 0
+        except Exception:
+            empty = False
         self.close()
         if empty and path is not None:
             remove_sqlite_files(path)
+        return empty
 
     # -- appending ---------------------------------------------------------------------------
 

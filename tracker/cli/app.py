@@ -100,14 +100,25 @@ def timeline(ctx: typer.Context, *, create: bool = True,
     settings: Settings = ctx.obj
     tl = open_timeline(settings.db, create=create, read_only=read_only)
     try:
-        for notice in tl.notices:
-            typer.echo(notice, err=True)
+        if not tl.created:
+            for notice in tl.notices:
+                typer.echo(notice, err=True)
         yield tl
     except BaseException:
-        tl.discard_if_unused()
+        if not tl.discard_if_unused():
+            _notices_of_creation(tl)
         raise
+    else:
+        _notices_of_creation(tl)
     finally:
         tl.close()
+
+
+def _notices_of_creation(tl: Timeline) -> None:
+    """A new log is announced once the command has kept it (a refused import removes it)."""
+    if tl.created:
+        for notice in tl.notices:
+            typer.echo(notice, err=True)
 
 
 def main() -> None:

@@ -164,10 +164,11 @@ def read_input(data: bytes, name: str) -> Input:
     if not stripped:
         raise InvalidInput(f"{name}: the file is empty")
     if stripped[0] in "{[":
+        problem: orjson.JSONDecodeError | None = None
         try:
             whole = orjson.loads(stripped)
-        except orjson.JSONDecodeError:
-            whole = None
+        except orjson.JSONDecodeError as exc:
+            whole, problem = None, exc
         if whole is not None and not isinstance(whole, dict | list):
             whole = None
         if whole is not None:
@@ -179,8 +180,10 @@ def read_input(data: bytes, name: str) -> Input:
                          "array", name, text)
         if isinstance(whole, dict) and stripped.count("\n") == 0:
             return Input([Entry(f"{name} line 1", whole)], None, "lines")
-        if whole is None and stripped[0] == "[":
-            _raise_json_error(stripped, name)
+        if problem is not None and stripped[0] == "[":
+            skipped = text[:len(text) - len(stripped)].count("\n")
+            raise InvalidInput(f"{name} line {problem.lineno + skipped}: not valid JSON "
+                               f"({_short(problem)})")
     return Input(list(_read_lines(text, name)), None, "lines")
 
 
@@ -273,17 +276,15 @@ def _refuse_duplicate_keys(stripped: str, text: str, name: str, whole: Any) -> N
     raise InvalidInput(f"{name}: {message}")
 
 
-def _raise_json_error(text: str, name: str) -> None:
-    try:
-        json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{name} line {exc.lineno}: not valid JSON ({exc.msg})") from None
-    except RecursionError:
-        raise InvalidInput(f"{name}: not valid JSON (nested too deeply)") from None
-
-
-def _short(exc: Exception) -> str:
-    msg = str(exc).split(":")[0]
+def _short(exc: orjson.JSONDecodeError) -> str:
+    """Why the JSON parser refused a text, in words a user can act on."""
+    msg = exc.msg
+    if msg.startswith("depth limit exceeded"):
+        return "nested too deeply"
+    if "infinity when parsed" in msg or "exceeds 64-bit" in msg.lower():
+        return "a number too large: integers have at most 19 digits, decimals stay below 1e308"
+    if exc.doc[exc.pos:exc.pos + 3] in ("NaN", "Inf") or exc.doc[exc.pos:exc.pos + 4] == "-Inf":
+        return "NaN and Infinity are not JSON numbers"
     return msg[:80]
 
 
