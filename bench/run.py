@@ -36,6 +36,7 @@ if __package__ in (None, ""):  # run as a script: python bench/run.py
 
 from bench import baselines
 from bench.generate import generate_events
+from tracker.app.collector import paused_gc
 from tracker.app.service import Timeline, open_timeline
 from tracker.codec import document
 from tracker.codec.rows import event_from_row
@@ -305,7 +306,9 @@ def states(sizes: Sizes, log: Path, say: Callable[[str], None],
         n = timeline.count()
         say(f"state at a random position of {n:,} (checkpoints)...")
         start = time.perf_counter()
-        by_position = Checkpoints(timeline.events(), lambda a, b: list(timeline.events(a, b)))
+        with paused_gc():  # as the app builds them
+            by_position = Checkpoints(timeline.events(),
+                                      lambda a, b: list(timeline.events(a, b)))
         built = time.perf_counter() - start
         times = []
         for _ in range(sizes.queries):
@@ -339,7 +342,8 @@ def states(sizes: Sizes, log: Path, say: Callable[[str], None],
             return [event_from_row(rows[p]) for p in positions[a:b]]
 
         start = time.perf_counter()
-        by_date = Checkpoints(_events_of(timeline, f"SELECT {COLUMNS} {order_sql}"), fetch)
+        with paused_gc():
+            by_date = Checkpoints(_events_of(timeline, f"SELECT {COLUMNS} {order_sql}"), fetch)
         built = time.perf_counter() - start
         lo, hi = latests[0], latests[-1]
         days = _days_between(lo, hi)

@@ -164,7 +164,7 @@ def test_a_narrowed_view_orders_and_marks_as_if_the_log_held_only_its_events(
 ) -> None:
     """A "known on" or audit view: its story order is the order a state built from its events
     steps through (the state index's), and marks come only from entries the view holds."""
-    from tracker.codec.rows import fact_from_event
+    from tracker.domain.fold import step_of
     from tracker.readmodels.stateindex import StateIndex
 
     held = data.draw(st.sets(st.sampled_from([e.position for e in events])) if events
@@ -174,7 +174,7 @@ def test_a_narrowed_view_orders_and_marks_as_if_the_log_held_only_its_events(
         admitted[p] = 1
     story, marks = narrowed(outline_of_events(events), admitted)
     kept = [e for e in events if e.position in held]
-    index = StateIndex([fact_from_event(e) for e in kept])
+    index = StateIndex([(e.subject or e.id, step_of(e)) for e in kept])
     assert list(story) == list(index.positions("story"))
     assert list(story) == reference_story_order(kept)
     expected = entry_marks(kept)

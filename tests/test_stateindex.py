@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from tests.test_outline import outline_of_events
 from tests.test_projections import logs
 from tracker.app.service import Timeline
-from tracker.codec.rows import fact_from_event, fact_from_row
+from tracker.codec.rows import decode_step
 from tracker.domain.events import Event
-from tracker.domain.fold import replay
+from tracker.domain.fold import replay, step_of
 from tracker.domain.ordering import story_order
 from tracker.readmodels.stateindex import FactTable, StateIndex
 
@@ -46,13 +46,13 @@ def check_against_replay(events: list[Event], index: StateIndex) -> None:
 @settings(max_examples=50, deadline=None)
 @given(logs())
 def test_the_index_agrees_with_replay_at_every_step(events: list[Event]) -> None:
-    index = StateIndex([fact_from_event(e) for e in events], every=3)
+    index = StateIndex([(e.subject or e.id, step_of(e)) for e in events], every=3)
     check_against_replay(events, index)
 
 
 def test_the_seed_index_from_stored_rows(seeded: Timeline) -> None:
     events = seeded.all_events()
-    index = StateIndex([fact_from_row(r) for r in seeded.rows()], every=4)
+    index = StateIndex([decode_step(r) for r in seeded.rows()], every=4)
     check_against_replay(events, index)
     last = len(events) - 1
     assert index.status_of("invitation:kerry-to-moscow", "story", last) == "disputed"
@@ -75,14 +75,14 @@ def test_an_item_made_only_of_a_dispute_is_an_entry_as_replay_says() -> None:
         ev(3, {"id": "dec", "type": "invitation.declined", "subject": "claims:x",
                "story": "2014-03-03"}),
     ]
-    check_against_replay(events, StateIndex([fact_from_event(e) for e in events], every=2))
+    check_against_replay(events, StateIndex([(e.subject or e.id, step_of(e)) for e in events], every=2))
 
 
 def test_a_saved_index_loads_as_it_was_and_only_for_the_same_log(seeded: Timeline) -> None:
     from tracker.readmodels.stateindex import from_bytes, to_bytes
 
     events = seeded.all_events()
-    index = StateIndex([fact_from_row(r) for r in seeded.rows()], every=4)
+    index = StateIndex([decode_step(r) for r in seeded.rows()], every=4)
     data = to_bytes(index, "17:abc")
     loaded = from_bytes(data, "17:abc")
     assert loaded is not None
@@ -150,7 +150,7 @@ def grown(index: StateIndex, events: list[Event]) -> StateIndex:
     ``index``, folding again only the items the new events belong to."""
     new = events[len(index):]
     wanted = set(index.positions_of({e.subject or e.id for e in new}))
-    table = FactTable.of([fact_from_event(e) for e in events
+    table = FactTable.of([(e.subject or e.id, step_of(e)) for e in events
                           if e.position in wanted or e.position > len(index)])
     return index.extended(outline_of_events(events), table)
 
@@ -163,7 +163,7 @@ def test_an_index_grown_by_appended_events_is_the_index_of_the_longer_log(
     k = data.draw(st.integers(0, len(events)), label="events before the append")
     j = data.draw(st.integers(k, len(events)), label="events after a first append")
     every = data.draw(st.integers(1, 5), label="count checkpoint every")
-    earlier = StateIndex([fact_from_event(e) for e in events[:k]], every=every)
+    earlier = StateIndex([(e.subject or e.id, step_of(e)) for e in events[:k]], every=every)
     middle = grown(earlier, events[:j])
     check_against_replay(events[:j], middle)
     check_against_replay(events, grown(middle, events))

@@ -187,14 +187,15 @@ def test_migrations_go_down_and_up_again_without_losing_an_event(any_url: str) -
 
 def test_stored_rows_replay_to_the_state_their_events_give(tl: Timeline) -> None:
     from bench.generate import generate_events
-    from tracker.domain.fold import Query, project, project_rows
+    from tracker.codec.rows import decode_steps
+    from tracker.domain.fold import Query, fold_steps, project
 
     tl.append([parse_event(o, o["id"]) for o in generate_events(800, seed=11)])
     rows, events = list(tl.rows()), tl.all_events()
     days = sorted({r.story_latest for r in rows if r.story_latest})
     for query in (Query(), Query(at=400), Query(as_of=days[len(days) // 2]),
                   Query(known_at=days[len(days) // 3]), Query(at=600, as_of=days[-10])):
-        from_rows, from_events = project_rows(rows, query), project(events, query)
+        from_rows, from_events = fold_steps(decode_steps(rows, query)), project(events, query)
         assert from_rows.size == from_events.size
         assert from_rows.items == from_events.items, query
     assert tl.state() == project(events)

@@ -68,3 +68,8 @@ class IntegrityFailure(TrackerError):
     """The hash chain does not verify: the log was altered outside tracker."""
 
     exit_code = 4
+
+
+class UnusableEvent(TrackerError):
+    """A stored event the fold cannot use (a type this version does not know, a correction whose
+    changes cannot be read). Replay never skips one: the error names its log position."""

@@ -25,15 +25,17 @@ from tracker.app.collector import paused_gc
 from tracker.codec import document
 from tracker.codec.rows import (
     Row,
+    admits_row,
+    decode_step,
+    decode_steps,
     event_from_row,
-    fact_from_row,
     row_fields,
     stored_body,
 )
 from tracker.codec.state_document import state_to_dict
-from tracker.domain.admission import admit
+from tracker.domain.admission import admit, reopened_subjects
 from tracker.domain.events import Event
-from tracker.domain.fold import Query, State, project, project_rows
+from tracker.domain.fold import Query, State, fold_steps, project
 from tracker.domain.input import parse_event
 from tracker.domain.selection import EventFilter
 from tracker.errors import (
@@ -194,8 +196,21 @@ class Timeline:
         appended to unless ``force``: the message is the one ``backup`` and ``verify`` give."""
         admitted_box: list[Any] = []
 
+        # The items that opening events name, read before the append's transaction (the store's
+        # check sees rows by id only): an item another writer moves meanwhile is judged as it
+        # stood a moment before.
+        named = reopened_subjects(events)
+        held = [event_from_row(r) for r in self._guard(
+            partial(self.recorder.read_subjects, named))] if named else []
+
+        def items(subjects: Iterable[str]) -> list[Event]:
+            return held
+
         def check(lookup: Callable[[Iterable[str]], dict[str, Row]]) -> list[Any]:
-            admitted = admit(events, lookup, labels)
+            def stored(ids: Iterable[str]) -> dict[str, Event]:
+                return {id_: event_from_row(row) for id_, row in lookup(ids).items()}
+
+            admitted = admit(events, stored, labels, items)
             admitted_box.append(admitted)
             return [row_fields(e) for e in admitted.new]
 
@@ -298,7 +313,11 @@ class Timeline:
         return event_from_row(rows[event_id])
 
     def state(self, query: Query = Query()) -> State:
-        return self._guard(lambda: project_rows(self.rows(), query))
+        def fold() -> State:
+            with paused_gc():
+                return fold_steps(decode_steps(self.rows(), query))
+
+        return self._guard(fold)
 
     def state_document(self, query: Query = Query()) -> dict[str, Any]:
         return state_to_dict(self.state(query), query)
@@ -439,15 +458,17 @@ class Timeline:
                         if ref[0] == r.position:
                             targets.append(ref[2])
                         ref = next(references, None)
-                    if whole or query.admits_row(r):
-                        table.add(fact_from_row(r), targets)
+                    if whole or admits_row(query, r):
+                        table.add(*decode_step(r), targets)
             return table
 
         def build() -> StateIndex:
             if (whole and base is not None and base.orders == tuple(orders)
                     and 0 < head[0] - len(base) <= GROW_AT_MOST):
                 return self._guard(lambda: self._grown_index(base, head[0], outline))
-            return StateIndex(self._guard(facts), orders=orders)
+            table = self._guard(facts)
+            with paused_gc():
+                return StateIndex(table, orders=orders)
 
         key = f"{head[0]}:{head[1]}:{','.join(orders)}"
         if whole:
@@ -464,10 +485,12 @@ class Timeline:
         new = list(self.rows(len(base), until))
         earlier = base.positions_of({r.subject or r.id for r in new})
         rows = sorted(self.recorder.read_positions(earlier).values(), key=lambda r: r.position)
-        table = FactTable.of([fact_from_row(r) for r in rows + new])
+        with paused_gc():
+            table = FactTable.of([decode_step(r) for r in rows + new])
         if outline is None or outline.count != until:
             outline = self.outline()
-        return base.extended(outline, table)
+        with paused_gc():
+            return base.extended(outline, table)
 
     def _cached(self, kind: str, key: str, load: Callable[[BinaryIO, str], T | None],
                 save: Callable[[T, str, BinaryIO], None], build: Callable[[], T | None]

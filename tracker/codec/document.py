@@ -19,6 +19,13 @@ import orjson
 
 from tracker.codec.rows import event_to_dict
 from tracker.domain.events import Event
+from tracker.domain.vocabulary import (
+    EVENT_TYPES,
+    FALLBACK_KIND,
+    event_types,
+    kinds,
+    status_names,
+)
 from tracker.errors import InvalidInput
 from tracker.text import clip as _clip
 from tracker.text import json_safe
@@ -30,7 +37,42 @@ VERSION = 1
 def schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of the export format; it ships with the package."""
     text = resources.files("tracker.codec").joinpath("timeline.schema.json").read_text("utf-8")
-    return json.loads(text)
+    return _with_vocabulary(json.loads(text))
+
+
+_DETAIL_SCHEMA: dict[str, dict[str, Any]] = {
+    "text": {"type": "string"},
+    "list": {"type": "array", "items": {"type": "string"}},
+    "bool": {"type": "boolean"},
+    "changes": {"type": "object"},
+}
+
+
+def _with_vocabulary(doc: dict[str, Any]) -> dict[str, Any]:
+    """The schema's vocabulary parts, read from the vocabulary: the event types, each type's
+    details with their value types, the item kinds and statuses."""
+    defs = doc["$defs"]
+    event = defs["event"]
+    event["properties"]["type"]["enum"] = list(EVENT_TYPES)
+    event["allOf"] = [
+        {
+            "if": {"properties": {"type": {"const": t.name}}, "required": ["type"]},
+            "then": {"properties": {"details": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    d.name: ({"enum": list(d.choices)} if d.type == "enum"
+                             else _DETAIL_SCHEMA[d.type])
+                    for d in t.detail_specs
+                },
+            }}},
+        }
+        for t in event_types()
+    ]
+    item = defs["item"]["properties"]
+    item["kind"]["enum"] = list(dict.fromkeys([*kinds(), FALLBACK_KIND]))
+    item["status"]["enum"] = list(status_names())
+    return doc
 
 
 def build(

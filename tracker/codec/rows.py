@@ -7,8 +7,8 @@ read, never rewritten.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 import orjson
 
@@ -19,30 +19,16 @@ from tracker.domain.events import (
     SCHEMA_VERSION,
     Actor,
     Event,
-    FrozenDict,
     Ref,
     Source,
     freeze,
     thaw,
 )
+from tracker.domain.fold import Query, Step, step_of, type_info
+from tracker.domain.ordering import story_key_of
+from tracker.store.row import Row
 
 # --------------------------------------------------------------------------- stored rows
-
-
-class Row(NamedTuple):
-    """An event as the store holds it. The store reads and writes these and nothing else."""
-
-    position: int
-    id: str
-    type: str
-    schema_version: int
-    subject: str | None
-    story_earliest: str | None
-    story_latest: str | None
-    published: str
-    recorded_at: str
-    body: str
-    hash: str
 
 
 def _upcast_v1_v2(body: dict[str, Any]) -> dict[str, Any]:
@@ -205,79 +191,52 @@ def event_to_dict(event: Event, hash_: str | None = None) -> dict[str, Any]:
     return out
 
 
-def same_content(a: Event, b: Event) -> bool:
-    """Whether two events say the same thing (log metadata aside): re-imports are harmless."""
-    return _body(a) == _body(b) and (a.type, a.subject, a.story, a.source) == (
-        b.type, b.subject, b.story, b.source
-    )
+# --------------------------------------------------------------------------- steps
 
 
-# --------------------------------------------------------------------------- facts
+_new = tuple.__new__
 
 
-class Fact(NamedTuple):
-    """The part of an event that deriving statuses needs: what the state index folds.
-
-    Decoding a fact skips everything an item only shows (summaries, quotes, places...), which
-    those who show an item read from the event itself.
-    """
-
-    position: int
-    id: str
-    subject: str
-    type: str
-    earliest: str | None
-    latest: str | None
-    speaker: str
-    outlet: str
-    targets: tuple[str, ...]
-    actors: tuple[Actor, ...]  # kept where they decide a status (the parties to an agreement)
-    details: FrozenDict  # kept where they decide a status (a partial rejection, a correction)
-    published: str
-
-
-_STATUS_DETAILS = {"proposal.rejected": "degree", "entry.corrected": "changes"}
-_interned: dict[str, str] = {}
-
-
-def _intern(text: str) -> str:
-    return _interned.setdefault(text, text)
-
-
-def fact_from_row(row: Row | tuple[Any, ...]) -> Fact:
-    """Decode the status-deciding part of a stored row (trusted input)."""
-    (position, id_, type_, _version, subject, earliest, latest, published, _recorded_at,
-     body_text, _hash) = row[:11]
+def decode_step(row: Row | tuple[Any, ...]) -> tuple[str, Step]:
+    """The item and fold step of a stored row (trusted input): exactly
+    ``step_of(event_from_row(row))``, decoding only what a step keeps. The one way a stored row
+    reaches the fold (the replay, the checkpoints and the state index alike)."""
+    (position, id_, type_, version, subject, earliest, latest, published, _recorded_at, body_text,
+     _hash) = row[:11]
+    if version != SCHEMA_VERSION:  # an older body: upcast first
+        event = event_from_row(row)
+        return event.subject or event.id, step_of(event)
     body = _loads(body_text)
     src = body["source"]
-    outlet = _intern(src["outlet"])
-    speaker = src.get("speaker")
+    st = body["story"]
+    outlet = src["outlet"]
+    actors = body.get("actors")
     refs = body.get("refs")
-    actors: tuple[Actor, ...] = ()
-    details = EMPTY_DETAILS
-    if type_.startswith("agreement."):
-        actors = tuple([Actor(_intern(n), r) for n, r in body.get("actors", ()) if r == "party"])
-    key = _STATUS_DETAILS.get(type_)
-    if key is not None and key in body.get("details", {}):
-        details = freeze({key: body["details"][key]})
-    return Fact(
-        position, id_, subject or id_, _intern(type_),
-        _intern(earliest) if earliest else None, _intern(latest) if latest else None,
-        _intern(speaker) if speaker else outlet, outlet,
-        tuple([i for _r, i in refs]) if refs else (), actors, details, _intern(published),
-    )
+    details = body.get("details")
+    return subject or id_, _new(Step, (
+        story_key_of(earliest, latest, position),
+        id_,
+        type_,
+        src.get("speaker") or outlet,
+        outlet,
+        tuple([r[1] for r in refs]) if refs else (),
+        _new(StoryTime, (st["expr"], st["anchor"], st["edtf"], earliest, latest)),
+        body["summary"] if type_info(type_, position, id_).opens else None,
+        tuple([_new(Actor, a) for a in actors]) if actors else (),
+        body.get("place"),
+        freeze(details) if details else EMPTY_DETAILS,
+        published,
+    ))
 
 
-def fact_from_event(event: Event) -> Fact:
-    """The fact of an event already decoded (for logs held in memory)."""
-    s = event.source
-    key = _STATUS_DETAILS.get(event.type)
-    details = EMPTY_DETAILS
-    if key is not None and key in event.details:
-        details = freeze({key: event.details[key]})
-    return Fact(
-        event.position, event.id, event.subject or event.id, event.type, event.story.earliest,
-        event.story.latest, s.speaker or s.outlet, s.outlet, tuple(r.id for r in event.refs),
-        tuple(a for a in event.actors if a.role == "party")
-        if event.type.startswith("agreement.") else (), details, s.published,
-    )
+def decode_steps(rows: Iterable[Row | tuple[Any, ...]], query: Query = Query()
+                 ) -> Iterator[tuple[str, Step]]:
+    """The steps of the rows the query admits, for :func:`tracker.domain.fold.fold_steps`."""
+    if query == Query():
+        return map(decode_step, rows)
+    return map(decode_step, (r for r in rows if admits_row(query, r)))
+
+
+def admits_row(query: Query, row: Row | tuple[Any, ...]) -> bool:
+    """``query.admits(event_from_row(row))``, read from the row's columns."""
+    return query.admits_times(row[0], row[6], row[7], row[8])

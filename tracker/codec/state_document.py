@@ -7,17 +7,12 @@ from typing import Any
 
 from tracker.domain.events import thaw
 from tracker.domain.fold import Item, ItemView, Query, State, item_order
+from tracker.domain.vocabulary import KINDS, sections
 
-#: Section names of the state document, one per item kind, in reading order.
-SECTIONS = {
-    "invitation": "invitations",
-    "meeting": "meetings",
-    "proposal": "proposals",
-    "demand": "demands",
-    "agreement": "agreements",
-    "sanction": "sanctions",
-    "statement": "statements",
-}
+#: Section names of the state document, one per item kind, in reading order (the vocabulary's).
+SECTIONS = sections()
+#: Kinds whose items gate others, and the detail naming the items they gate.
+_GATES = {k.name: k.gates_detail for k in KINDS.values() if k.gates_detail}
 
 
 def item_to_dict(
@@ -73,14 +68,16 @@ def gating_index(
     one pass over the demands, however many items ask."""
     index: dict[str, list[dict[str, str]]] = {}
     for other in state.items.values():
-        if other.kind != "demand":
+        gates = _GATES.get(other.kind)
+        if gates is None:
             continue
         view = views[other.subject] if views is not None else other.view
-        for gated in dict.fromkeys(view.details.get("gates", ())):
+        headline = KINDS[other.kind].headline_detail or ""
+        for gated in dict.fromkeys(view.details.get(gates, ())):
             if only is None or gated == only:
                 index.setdefault(gated, []).append(
                     {"subject": other.subject, "status": other.status,
-                     "demand": str(view.details.get("demand", view.title))})
+                     "demand": str(view.details.get(headline, view.title))})
     for found in index.values():
         found.sort(key=lambda d: d["subject"])
     return index

@@ -1,8 +1,9 @@
 """Admission: the checks an event must pass against the log before it is appended.
 
-Pure: given the new events and what the log already holds (looked up by id), decide which to
-append, which are harmless repeats, and fail on anything else. Conflicting *accounts* are not
-errors; a duplicated id with different content, or a reference to nothing, is.
+Pure: given the new events and what the log already holds (looked up by id, and by item), decide
+which to append, which are harmless repeats, and fail on anything else. Conflicting *accounts*
+are not errors; a duplicated id with different content, a reference to nothing, or an event that
+could change nothing (an opening event on an item already under way at another status) is.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from tracker.codec.rows import Row, event_from_row, same_content
-from tracker.domain.events import EVENT_TYPES, ITEM_RELATIONS, Event
+from tracker.domain.events import Event
+from tracker.domain.fold import Step, standing, step_of
+from tracker.domain.vocabulary import EVENT_TYPES, ITEM_RELATIONS, openers_to
 from tracker.errors import ConflictingEvent, InvalidEvent, UnknownReference
 
 
@@ -23,13 +25,19 @@ class Admitted:
     repeated: tuple[str, ...]
 
 
-Lookup = Callable[[Iterable[str]], Mapping[str, Row]]
+#: The events the log holds under some ids (those it holds), decoded.
+Lookup = Callable[[Iterable[str]], Mapping[str, Event]]
+#: The events the log holds of some items (by subject), decoded, in log order.
+ItemLookup = Callable[[Iterable[str]], Sequence[Event]]
 
 
-def admit(batch: Sequence[Event], lookup: Lookup, labels: Sequence[str] | None = None) -> Admitted:
+def admit(batch: Sequence[Event], lookup: Lookup, labels: Sequence[str] | None = None,
+          items: ItemLookup | None = None) -> Admitted:
     """Check a batch against itself and the log; resolve each event's subject.
 
     ``labels[i]`` names where event i came from in errors ("line 3"); by default its id.
+    ``items``: the log's events of given items, to refuse an opening event that would change
+    nothing (without it, only the batch itself is checked for that).
     """
     where = list(labels) if labels is not None else [f"event {e.id!r}" for e in batch]
     first_at: dict[str, int] = {}
@@ -47,6 +55,7 @@ def admit(batch: Sequence[Event], lookup: Lookup, labels: Sequence[str] | None =
 
     subjects: dict[str, str | None] = {id_: row.subject for id_, row in in_log.items()}
     new: list[Event] = []
+    new_where: list[str] = []
     repeated: list[str] = []
     for i, event in enumerate(batch):
         for ref in event.refs:
@@ -67,7 +76,7 @@ def admit(batch: Sequence[Event], lookup: Lookup, labels: Sequence[str] | None =
         subjects[event.id] = event.subject
         stored = in_log.get(event.id)
         if stored is not None:
-            if same_content(event_from_row(stored), event):
+            if same_content(stored, event):
                 repeated.append(event.id)
                 continue
             raise ConflictingEvent(
@@ -75,7 +84,72 @@ def admit(batch: Sequence[Event], lookup: Lookup, labels: Sequence[str] | None =
                 "with different content; events are never rewritten: record a correction instead"
             )
         new.append(event)
+        new_where.append(where[i])
+    _refuse_reopening(new, new_where, items)
     return Admitted(tuple(new), tuple(repeated))
+
+
+def reopened_subjects(batch: Iterable[Event]) -> list[str]:
+    """The items that events opening an item name explicitly: those whose events admission
+    needs (``items``) to tell whether an opening would change nothing."""
+    return list(dict.fromkeys(
+        e.subject for e in batch
+        if e.subject is not None and e.subject != e.id and EVENT_TYPES[e.type].opens_item))
+
+
+_LATER = 1 << 62  # positions the new events will have, after every stored one
+
+
+def _refuse_reopening(new: Sequence[Event], where: Sequence[str], items: ItemLookup | None
+                      ) -> None:
+    """No event without effect, silently: an event that opens an item, on an item that certainly
+    stands at another status by its story date, would move nothing (the fold keeps it as an
+    account of the opening). Refuse it, saying what to record instead."""
+    candidates = [i for i, e in enumerate(new)
+                  if EVENT_TYPES[e.type].opens_item and e.subject != e.id]
+    if not candidates:
+        return
+    subjects = {new[i].subject for i in candidates}
+    stored = list(items(s for s in subjects if s is not None)) if items is not None else []
+    steps_of: dict[str, list[Step]] = {}
+    for event in stored:
+        steps_of.setdefault(event.subject or event.id, []).append(step_of(event))
+    for k, event in enumerate(new):
+        subject = event.subject or event.id
+        start = event.story.earliest
+        if k in candidates and subject in steps_of and start is not None:
+            etype = EVENT_TYPES[event.type]
+            # What certainly came before it: an event whose date window ends before its own
+            # begins. (An account whose date could fall earlier stays an account of the opening.)
+            before = sorted((s for s in steps_of[subject]
+                             if s.story.latest is not None and s.story.latest < start),
+                            key=_story_key)
+            kind, status = standing(tuple(before))
+            if kind == etype.kind and status and etype.move(status, event.details) is None:
+                instead = openers_to(etype.kind, status)
+                again = (f"record {' or '.join(instead)} to open it again, or " if instead
+                         else "")
+                raise InvalidEvent(
+                    f"{where[k]}: {event.type} opens an item, but {subject!r} is already "
+                    f"{status.replace('_', ' ')} by {event.story.display()} in story order, so "
+                    f"it would change nothing; {again}give the date of the first report to "
+                    "add an account of the opening",
+                    field="type", place=where[k],
+                )
+        steps_of.setdefault(subject, []).append(step_of(event._replace(position=_LATER + k)))
+
+
+def _story_key(step: Step) -> tuple[str, str, int]:
+    return step.key
+
+
+def same_content(a: Event, b: Event) -> bool:
+    """Whether two events say the same thing (log metadata aside): re-imports are harmless."""
+    return _content(a) == _content(b)
+
+
+def _content(event: Event) -> Event:
+    return event._replace(schema_version=0, position=0, recorded_at="")
 
 
 def _with_subject(event: Event, subjects: Mapping[str, str | None], where: str) -> Event:
@@ -86,7 +160,7 @@ def _with_subject(event: Event, subjects: Mapping[str, str | None], where: str) 
     for ref in event.refs:
         if ref.rel in ITEM_RELATIONS and subjects.get(ref.id):
             return event._replace(subject=subjects[ref.id])
-    if etype.opens_item or etype.kind in {"entry", "account"}:
+    if etype.opens_item or etype.meta:
         return event._replace(subject=event.id)
     raise InvalidEvent(
         f"{where}: {event.type} needs a subject (the item it acts on) or a reference "

@@ -1,4 +1,4 @@
-"""Events: immutable records of reported diplomatic actions, and the vocabulary they are drawn from.
+"""Events: immutable records of reported diplomatic actions (their vocabulary: :mod:`vocabulary`).
 
 An event is one *account* of an action, with its source. Several events may concern the same item
 (an invitation, a meeting, a proposal...): the item is named by the event's ``subject``. Events are
@@ -7,11 +7,19 @@ frozen; nothing here does I/O or knows about storage.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any, NamedTuple, NoReturn
 
 from tracker.domain.dates import StoryTime
+from tracker.domain.vocabulary import (  # noqa: F401  (re-exported: the vocabulary's names)
+    EVENT_TYPES,
+    ITEM_RELATIONS,
+    MEETING_FORMATS,
+    REF_RELATIONS,
+    EventType,
+    event_types,
+    kinds,
+)
 
 #: Version of the event envelope written by this code. Older rows are upcast on read (codec).
 #: 1: the first shape. 2: adds ``certainty`` (how sure the source is), "certain" for older events.
@@ -136,179 +144,7 @@ class Event(NamedTuple):
 
 
 # --------------------------------------------------------------------------- vocabulary
-
-
-@dataclass(frozen=True, slots=True)
-class EventType:
-    """What one type of event means and what it must carry.
-
-    ``status`` is the status the item takes when this event applies (None: no status change);
-    ``roles`` lists the actor roles this type expects, ``required_roles`` those it cannot do without;
-    ``details`` maps a detail field to its JSON type name ("str", "list[str]", "bool", "object");
-    ``required_refs`` the reference relations it must carry (a refusal of nothing is not a refusal).
-    """
-
-    name: str
-    description: str
-    status: str | None = None
-    roles: tuple[str, ...] = ()
-    required_roles: tuple[str, ...] = ()
-    details: Mapping[str, str] = field(default_factory=dict)
-    required_details: tuple[str, ...] = ()
-    required_refs: tuple[str, ...] = ()
-    opens_item: bool = False  # first account of an item (a later repeat corroborates, not resets)
-    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    #: Event-data codes, annotations only (the fold never reads them): the CAMEO 1.1b3 code and the
-    #: PLOVER event category and mode. PLOVER dropped CAMEO's statements and appeals, so a type
-    #: with no PLOVER category keeps its CAMEO code alone.
-    cameo: str = ""
-    plover: str = ""
-    plover_mode: str = ""
-
-    @property
-    def kind(self) -> str:
-        return self.name.partition(".")[0]
-
-
-MEETING_FORMATS = ("in_person", "phone", "video")
-_T = EventType
-
-_TYPES: tuple[EventType, ...] = (
-    # meetings
-    _T("meeting.proposed", "A meeting is proposed or said to be possible.", "possible",
-       ("participant", "proposer"), ("participant",), {"when": "str"}, opens_item=True,
-       cameo="036", plover="AGREE"),
-    _T("meeting.scheduled", "A meeting is set for a date and place.", "scheduled",
-       ("participant",), (), {"when": "str", "format": "str"}, opens_item=True,
-       choices={"format": MEETING_FORMATS},
-       cameo="036", plover="AGREE"),
-    _T("meeting.postponed", "A scheduled meeting is put off.", "postponed",
-       ("decided_by",), (), {"reason": "str", "new_when": "str"},
-       cameo="125", plover="REJECT", plover_mode="meet"),
-    _T("meeting.cancelled", "A meeting is called off.", "cancelled",
-       ("decided_by",), (), {"reason": "str"},
-       cameo="125", plover="REJECT", plover_mode="meet"),
-    _T("meeting.reinstated", "A cancelled or postponed meeting is back on.", "scheduled",
-       ("decided_by",), (), {"when": "str"},
-       cameo="036", plover="AGREE"),
-    _T("meeting.held", "A meeting took place.", "held",
-       ("participant", "host"), ("participant",), {"format": "str"}, opens_item=True,
-       choices={"format": MEETING_FORMATS},
-       cameo="040", plover="CONSULT"),
-    # invitations
-    _T("invitation.extended", "One party invites another.", "open",
-       ("inviter", "invitee"), ("inviter", "invitee"), {"venue": "str", "purpose": "str"},
-       opens_item=True,
-       cameo="036", plover="AGREE"),
-    _T("invitation.accepted", "The invitee accepts.", "accepted", ("invitee",),
-       cameo="036", plover="AGREE"),
-    _T("invitation.declined", "The invitee declines.", "declined", ("invitee",), (),
-       {"reason": "str"},
-       cameo="125", plover="REJECT", plover_mode="meet"),
-    _T("invitation.deferred", "The invitee will not go until conditions are met.", "deferred",
-       ("invitee",), (), {"conditions": "list[str]", "until": "str"},
-       cameo="125", plover="REJECT", plover_mode="meet"),
-    _T("invitation.withdrawn", "The inviter takes the invitation back.", "withdrawn",
-       ("inviter",), (), {"reason": "str"},
-       cameo="125", plover="REJECT", plover_mode="meet"),
-    _T("invitation.reinstated", "A declined, deferred or withdrawn invitation is open again.",
-       "open", ("inviter",),
-       cameo="036", plover="AGREE"),
-    # proposals
-    _T("proposal.submitted", "A proposal or paper is put to another party, with its terms.",
-       "pending", ("proposer", "addressee"), ("proposer",), {"title": "str", "terms": "list[str]"},
-       opens_item=True,
-       cameo="027"),
-    _T("proposal.accepted", "The addressee accepts the proposal.", "accepted", ("addressee",),
-       cameo="057", plover="AGREE"),
-    _T("proposal.rejected", "The addressee rejects the proposal, fully or in part.", "rejected",
-       ("addressee",), (), {"degree": "str", "reasons": "str"},
-       choices={"degree": ("full", "partial")},
-       cameo="127", plover="REJECT", plover_mode="meet"),
-    _T("proposal.withdrawn", "The proposer withdraws the proposal.", "withdrawn", ("proposer",),
-       cameo="027", plover="RETREAT"),
-    _T("proposal.countered", "The addressee answers with a counter-proposal.", "countered",
-       ("addressee",), (), {"terms": "list[str]"},
-       cameo="027"),
-    # demands and preconditions
-    _T("demand.made", "A party demands something of another, or sets a precondition.",
-       "outstanding", ("demander", "target"), ("demander",),
-       {"demand": "str", "kind": "str", "gates": "list[str]", "part_of": "str"},
-       ("demand",), opens_item=True, choices={"kind": ("demand", "precondition", "term")},
-       cameo="100", plover="REQUEST"),
-    _T("demand.met", "The demand is met.", "met", ("target",),
-       cameo="080", plover="CONCEDE"),
-    _T("demand.refused", "The target refuses the demand.", "refused", ("target",),
-       cameo="120", plover="REJECT", plover_mode="yield"),
-    _T("demand.dropped", "The demander drops the demand.", "dropped", ("demander",),
-       cameo="080", plover="CONCEDE"),
-    # agreements
-    _T("agreement.signed", "Parties sign an agreement.", "in_force", ("party",), ("party",),
-       {"title": "str"}, opens_item=True,
-       cameo="057", plover="AGREE"),
-    _T("agreement.withdrawn_from", "One party withdraws; the agreement stays in force for the rest.",
-       None, ("party",), ("party",),
-       cameo="161", plover="SANCTION", plover_mode="withdraw"),
-    _T("agreement.suspended", "The agreement is suspended.", "suspended", ("party",),
-       cameo="161", plover="SANCTION", plover_mode="withdraw"),
-    _T("agreement.reinstated", "A suspended agreement is back in force.", "in_force", ("party",),
-       cameo="057", plover="AGREE"),
-    # sanctions
-    _T("sanction.imposed", "A party imposes sanctions on another.", "in_force",
-       ("imposer", "target"), ("imposer", "target"), {"measure": "str"}, opens_item=True,
-       cameo="163", plover="SANCTION"),
-    _T("sanction.lifted", "The sanctions are lifted.", "lifted", ("imposer",),
-       cameo="085", plover="RETREAT"),
-    # statements and accounts
-    _T("statement.made", "Someone says something on the record or off it.", "made",
-       ("speaker", "addressee"), (), {"topic": "str"}, opens_item=True,
-       cameo="010"),
-    _T("account.disputed", "A party disputes an earlier account.", None, ("disputant",), (),
-       {"counter_claim": "str", "dispute_kind": "str"}, required_refs=("disputes",),
-       choices={"dispute_kind": ("occurrence", "characterization", "details", "date",
-                                 "attribution")},
-       cameo="016"),
-    _T("account.confirmed", "A party confirms an earlier account.", None, ("confirmer",), (),
-       {}, required_refs=("confirms",),
-       cameo="015"),
-    # corrections of the log itself
-    _T("entry.corrected", "An earlier entry is corrected; replay uses the corrected fields.",
-       None, (), (), {"changes": "object", "reason": "str"}, ("changes",),
-       required_refs=("corrects",)),
-    _T("entry.retracted", "An earlier entry is retracted; replay leaves it out.", None, (), (),
-       {"reason": "str"}, required_refs=("retracts",)),
-)
-
-EVENT_TYPES: Mapping[str, EventType] = {t.name: t for t in _TYPES}
-
-#: Reference relations an event may carry, and what they mean.
-REF_RELATIONS: Mapping[str, str] = {
-    "responds_to": "answers the referenced entry (a refusal of an invitation)",
-    "disputes": "disputes the account in the referenced entry",
-    "confirms": "confirms the account in the referenced entry",
-    "corrects": "corrects the referenced entry",
-    "retracts": "retracts the referenced entry",
-    "fulfils": "fulfils the referenced entry (a meeting held on an invitation)",
-    "part_of": "is part of the referenced entry (a term of a proposal)",
-    "after": "happened after the referenced entry",
-    "about": "concerns the referenced entry",
-}
-
-#: Relations that tie an event to the item of the entry it refers to.
-ITEM_RELATIONS = ("responds_to", "disputes", "confirms", "corrects", "retracts", "about")
+# The vocabulary lives in tracker.domain.vocabulary; these names are kept here for importers.
 
 #: Fields an ``entry.corrected`` may replace.
 CORRECTABLE_FIELDS = ("story", "summary", "actors", "place", "source", "details", "subject")
-
-
-def event_types() -> Iterator[EventType]:
-    return iter(_TYPES)
-
-
-def kinds() -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for t in _TYPES:
-        seen.setdefault(t.kind, None)
-    return tuple(seen)
-
-

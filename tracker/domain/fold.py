@@ -1,4 +1,4 @@
-"""Projections: the state of affairs, folded from events. Pure: no I/O, no clock.
+"""The fold: the state of affairs, folded from events. Pure: no I/O, no clock, no row layout.
 
 The state is a persistent map from subject (the item an event is about: an invitation, a
 meeting, a proposal...) to a frozen :class:`Item`. :func:`evolve` adds one event and returns a
@@ -16,32 +16,36 @@ account with its source.
 
 from __future__ import annotations
 
-from bisect import insort
+from bisect import bisect_right, insort
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 import immutables
-import orjson
 
-from tracker.app.collector import paused_gc
-from tracker.domain.dates import StoryTime
+from tracker.domain.dates import StoryTime, resolve
 from tracker.domain.events import (
     EMPTY_DETAILS,
-    EVENT_TYPES,
-    SCHEMA_VERSION,
     Actor,
     Event,
     FrozenDict,
     freeze,
     thaw,
 )
-from tracker.domain.ordering import StoryKey, story_key, story_key_of
+from tracker.domain.ordering import StoryKey, story_key
+from tracker.domain.vocabulary import (
+    DISPUTED,
+    EVENT_TYPES,
+    FALLBACK_KIND,
+    KINDS,
+    RECORDED,
+    EventType,
+)
+from tracker.errors import InvalidDate, UnusableEvent
 
-DISPUTED = "disputed"
 T = TypeVar("T")
-_loads = orjson.loads
+T_contra = TypeVar("T_contra", contravariant=True)
 
 
 class Step(NamedTuple):
@@ -66,51 +70,16 @@ class Step(NamedTuple):
 
 
 def step_of(event: Event) -> Step:
-    """The step an event contributes to its item."""
+    """The step an event contributes to its item (an event held in memory; a stored row is
+    decoded straight into its step by :func:`tracker.codec.rows.decode_step`)."""
     s = event.source
-    keep_summary = _info(event.type).opens
+    keep_summary = type_info(event.type, event.position, event.id).opens
     return Step(
         story_key(event), event.id, event.type, s.speaker or s.outlet, s.outlet,
         tuple([r.id for r in event.refs]) if event.refs else (), event.story,
         event.summary if keep_summary else None, event.actors, event.place, event.details,
         s.published,
     )
-
-
-_new = tuple.__new__
-
-
-def step_of_row(row: tuple[Any, ...]) -> tuple[str, Step]:
-    """The item and step of a stored row (``tracker.codec.Row``; trusted input): exactly
-    ``step_of(event_from_row(row))``, decoding only what a step keeps."""
-    (position, id_, type_, version, subject, earliest, latest, published, _recorded_at, body_text,
-     _hash) = row[:11]
-    if version != SCHEMA_VERSION:  # an older body: upcast through the codec
-        from tracker.codec.rows import event_from_row
-
-        event = event_from_row(row)
-        return event.subject or event.id, step_of(event)
-    body = _loads(body_text)
-    src = body["source"]
-    st = body["story"]
-    outlet = src["outlet"]
-    actors = body.get("actors")
-    refs = body.get("refs")
-    details = body.get("details")
-    return subject or id_, _new(Step, (
-        story_key_of(earliest, latest, position),
-        id_,
-        type_,
-        src.get("speaker") or outlet,
-        outlet,
-        tuple([r[1] for r in refs]) if refs else (),
-        _new(StoryTime, (st["expr"], st["anchor"], st["edtf"], earliest, latest)),
-        body["summary"] if _info(type_).opens else None,
-        tuple([_new(Actor, a) for a in actors]) if actors else (),
-        body.get("place"),
-        freeze(details) if details else EMPTY_DETAILS,
-        published,
-    ))
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,23 +220,15 @@ def _step_key(step: Step) -> StoryKey:
 
 
 def replay(events: Iterable[Event], state: State = EMPTY) -> State:
-    """Fold events into a state: the bulk form of :func:`evolve`, with the same result."""
-    with paused_gc():
-        return _replay(events, state)
+    """Fold events into a state: the bulk form of :func:`evolve`, with the same result.
+
+    Bulk callers in the app layer wrap it in ``tracker.app.collector.paused_gc``."""
+    return fold_steps(((event.subject or event.id, step_of(event)) for event in events), state)
 
 
-def _replay(events: Iterable[Event], state: State) -> State:
-    return _fold(((event.subject or event.id, step_of(event)) for event in events), state)
-
-
-def replay_rows(rows: Iterable[tuple[Any, ...]], state: State = EMPTY) -> State:
-    """:func:`replay` for stored rows (``tracker.codec.Row``), decoded straight into steps: the
-    same state, without building whole events first (the full replay of a large log)."""
-    with paused_gc():
-        return _fold(map(step_of_row, rows), state)
-
-
-def _fold(steps_of_items: Iterable[tuple[str, Step]], state: State) -> State:
+def fold_steps(steps_of_items: Iterable[tuple[str, Step]], state: State = EMPTY) -> State:
+    """Fold (subject, step) pairs into a state: what :func:`replay` does once events are steps
+    (a stored log's rows are decoded into them by ``tracker.codec.rows.decode_step``)."""
     items = state.items.mutate()
     size = state.size
     pending: dict[str, list[Step]] = {}
@@ -289,24 +250,38 @@ class _Round(NamedTuple):
     status: str
 
 
-class _TypeInfo(NamedTuple):
+class TypeInfo(NamedTuple):
+    """What the fold reads of an event type, looked up once per type."""
+
     kind: str
-    status: str | None
     opens: bool
-    resets: bool
+    resets: bool  # starts a round: accounts of the outcome are compared from here on
     meta: bool  # about other entries (disputes, corrections), not an action of the item
+    effect: str
+    type: EventType
 
 
-_INFO: dict[str, _TypeInfo] = {}
+_INFO: dict[str, TypeInfo] = {}
 
 
-def _info(type_name: str) -> _TypeInfo:
+def type_info(type_name: str, position: int = 0, event_id: str = "") -> TypeInfo:
+    """The fold's view of a type; a type the vocabulary does not hold cannot be replayed: the
+    error names the event's log position."""
     info = _INFO.get(type_name)
     if info is None:
-        t = EVENT_TYPES[type_name]
-        info = _INFO[type_name] = _TypeInfo(t.kind, t.status, t.opens_item,
-                                            _resets_round(type_name), t.kind in {"entry", "account"})
+        t = EVENT_TYPES.get(type_name)
+        if t is None:
+            raise UnusableEvent(
+                f"log position {position} ({event_id}): unknown event type {type_name!r}; this "
+                "version of tracker cannot replay it",
+                field="type", place=f"log position {position}",
+            )
+        info = _INFO[type_name] = TypeInfo(t.kind, t.opens_item, t.starts_round, t.meta, t.effect,
+                                           t)
     return info
+
+
+_info = type_info
 
 
 class _Meta(NamedTuple):
@@ -320,21 +295,21 @@ def _meta(steps: tuple[Step, ...]) -> _Meta | None:
     """Retractions, corrections, disputes and confirmations among an item's steps (None: none)."""
     meta: _Meta | None = None
     for s in steps:
-        if not _info(s.type).meta:
+        info = _info(s.type)
+        if not info.meta:
             continue
         if meta is None:
             meta = _Meta(set(), {}, {}, {})
-        if s.type == "entry.retracted":
+        effect = info.effect
+        if effect == "retract":
             meta.retracted.update(s.targets)
-        elif s.type == "entry.corrected":
+        elif effect == "correct":
             for t in s.targets:
                 meta.corrections.setdefault(t, []).append(s)
-        elif s.type == "account.disputed":
+        else:
+            claims = meta.disputes if effect == "dispute" else meta.confirms
             for t in s.targets:
-                meta.disputes.setdefault(t, []).append(s.id)
-        elif s.type == "account.confirmed":
-            for t in s.targets:
-                meta.confirms.setdefault(t, []).append(s.id)
+                claims.setdefault(t, []).append(s.id)
     return meta
 
 
@@ -352,47 +327,52 @@ def _effective(steps: tuple[Step, ...], meta: _Meta | None) -> list[Step]:
 
 
 class Actions(Generic[T]):
-    """The running result of an item's own actions, one event at a time in story order.
+    """The running result of an item's own actions, one event at a time in story order: the
+    transition function, read from the vocabulary (every fold uses this one).
 
     ``round_`` holds the status-setting events since the item's round began (an invitation
     extended or reinstated, a proposal submitted...), each as whatever token its caller uses
     (a step, or an index), with the status it asserts: the accounts that may compete.
     """
 
-    __slots__ = ("base", "kind", "parties", "round_", "withdrawn")
+    __slots__ = ("base", "kind", "left", "parties", "round_")
 
     def __init__(self) -> None:
         self.kind = ""
         self.base = ""  # the status the item's actions give it, before accounts are compared
         self.round_: list[tuple[T, str]] = []
-        self.parties: set[str] | None = None  # agreements only: created when first needed
-        self.withdrawn: set[str] | None = None
+        self.parties: set[str] | None = None  # join/leave kinds only: created when first needed
+        self.left: set[str] | None = None
 
     def act(self, type_: str, actors: tuple[Actor, ...], details: Mapping[str, Any],
             token: T) -> None:
-        """Take one non-meta event into account (the heart of derive)."""
+        """Take one non-meta event into account.
+
+        The event's transitions (see :class:`tracker.domain.vocabulary.Transition`) decide where
+        the item moves; one that names no move from the item's status moves nothing: an opening
+        event on an item already under way is kept as an account of its opening (admission
+        refuses the case it can see).
+        """
         info = _info(type_)
+        etype = info.type
         if not self.kind:
             self.kind = info.kind
-        base = self.base
-        if info.opens and base and base != info.status and type_ != "meeting.held":
-            return  # a later account of an item already under way corroborates; it does not reset
-        if type_ == "agreement.signed":
-            if self.parties is None:
-                self.parties = set()
-            self.parties.update(a.name for a in actors if a.role == "party")
-        elif type_ == "agreement.withdrawn_from":
-            if self.withdrawn is None:
-                self.withdrawn = set()
-            self.withdrawn.update(a.name for a in actors if a.role == "party")
-            if self.parties and self.parties <= self.withdrawn:
-                self.base = "terminated"
+        if info.effect == "leave":
+            if self.left is None:
+                self.left = set()
+            self.left.update(a.name for a in actors if a.role == etype.party_role)
+            if self.parties and self.parties <= self.left:
+                ended = KINDS[info.kind].all_parties_left
+                if ended is not None:
+                    self.base = ended
             return
-        new_status = info.status
+        new_status = etype.move(self.base, details)
         if new_status is None:
             return
-        if type_ == "proposal.rejected" and details.get("degree") == "partial":
-            new_status = "rejected_in_part"
+        if info.effect == "join":
+            if self.parties is None:
+                self.parties = set()
+            self.parties.update(a.name for a in actors if a.role == etype.party_role)
         if info.resets:
             self.round_ = [(token, new_status)]
         else:
@@ -404,27 +384,169 @@ class Actions(Generic[T]):
         r = self.round_
         return len(r) < 2 or (len(r) == 2 and _info(round_types(r[0][0])).resets)
 
+    def outcome(self, disputes: Mapping[str, list[str]], confirms: Mapping[str, list[str]],
+                step_of: Callable[[T], Step], type_of: Callable[[T], str], claims: bool
+                ) -> tuple[str, tuple[Account, ...]]:
+        """The item's status and, when disputed, its competing accounts: the base status, unless
+        the accounts of the latest round conflict. ``claims``: whether any dispute, confirmation,
+        correction or retraction touches the item (else a trivial round settles it at once)."""
+        base = self.base or RECORDED
+        if not self.round_ or (not claims and self.trivial(type_of)):
+            return base, ()
+        accounts, disputed = _accounts([_Round(step_of(t), st) for t, st in self.round_],
+                                       disputes, confirms)
+        return (DISPUTED, accounts) if disputed else (base, ())
 
-def derive(subject: str, steps: tuple[Step, ...]) -> Item:
-    """An item's kind, status and competing accounts from its steps, in story order."""
-    meta = _meta(steps)
+
+def _acted(steps: tuple[Step, ...], meta: _Meta | None) -> Actions[Step]:
     actions: Actions[Step] = Actions()
     for s in _effective(steps, meta):
         if not _info(s.type).meta:
             actions.act(s.type, s.actors, s.details, s)
-    if meta is None and actions.trivial(_step_type):
-        accounts: tuple[Account, ...] = ()
-        disputed = False
-    else:
-        accounts, disputed = _accounts([_Round(t, st) for t, st in actions.round_],
-                                       meta.disputes if meta else {},
-                                       meta.confirms if meta else {})
-    status = DISPUTED if disputed else (actions.base or "recorded")
-    return Item(subject, actions.kind or "entry", status, accounts if disputed else (), steps)
+    return actions
+
+
+def standing(steps: tuple[Step, ...]) -> tuple[str, str]:
+    """An item's kind and the status its own actions give it ("" : none yet), before accounts
+    are compared, from its steps in story order (what admission checks a new event against)."""
+    actions = _acted(steps, _meta(steps))
+    return actions.kind, actions.base
+
+
+def derive(subject: str, steps: tuple[Step, ...]) -> Item:
+    """An item's kind, status and competing accounts from its steps, in story order."""
+    meta = _meta(steps)
+    actions = _acted(steps, meta)
+    status, accounts = actions.outcome(meta.disputes if meta else {},
+                                       meta.confirms if meta else {},
+                                       _same_step, _step_type, meta is not None)
+    return Item(subject, actions.kind or FALLBACK_KIND, status, accounts, steps)
+
+
+def _same_step(step: Step) -> Step:
+    return step
 
 
 def _step_type(step: Step) -> str:
     return step.type
+
+
+class Tokens(Protocol[T_contra]):
+    """How an :class:`ItemFold` reads the events it is given as tokens (a columnar table's row
+    numbers, say): each one's type, story key, status-deciding actors and details, the entries it
+    refers to, the name claims use for it (as its targets do), and its whole step."""
+
+    def type_name(self, token: T_contra, /) -> str: ...
+    def key(self, token: T_contra, /) -> Any: ...
+    def actors_details(self, token: T_contra, /) -> tuple[tuple[Actor, ...], Mapping[str, Any]]: ...
+    def targets(self, token: T_contra, /) -> tuple[str, ...]: ...
+    def name(self, token: T_contra, /) -> str: ...
+    def step(self, token: T_contra, /) -> Step: ...
+
+
+class ItemFold(Generic[T]):
+    """One item's fold, one event at a time, for folds that keep no states (the columnar state
+    index): after each :meth:`add`, ``kind`` and ``status`` are exactly what :func:`derive` gives
+    for the events added so far (it is the same transition function, :class:`Actions`).
+
+    The common case (the item's next event in story order, disputes and confirmations included)
+    advances the running :class:`Actions` by one event without building steps; a correction, a
+    retraction or an event that lands before the item's last one in story order re-derives the
+    item in full from then on.
+    """
+
+    __slots__ = (
+        "actions",
+        "built",
+        "claims",
+        "kind",
+        "last_key",
+        "read",
+        "slow",
+        "status",
+        "subject",
+        "tokens",
+    )
+
+    def __init__(self, subject: str, read: Tokens[T]) -> None:
+        self.subject = subject
+        self.read = read
+        self.tokens: list[T] = []  # in story order
+        self.last_key: Any = None
+        self.actions: Actions[T] = Actions()
+        self.kind = ""
+        self.status = ""
+        self.built: list[Step] | None = None  # on the slow path: the steps themselves
+        self.claims: tuple[dict[str, list[str]], dict[str, list[str]]] | None = None
+        self.slow = False
+
+    def add(self, token: T) -> None:
+        read = self.read
+        type_ = read.type_name(token)
+        info = _info(type_)
+        key = read.key(token)
+        last = self.last_key
+        in_order = last is None or key >= last
+        claim = info.effect if info.effect in ("dispute", "confirm") else None
+        if self.slow or (claim is None and (info.meta or not in_order)):
+            self._add_slowly(token, key, in_order)
+            return
+        if in_order:
+            self.tokens.append(token)
+            self.last_key = key
+        if claim is not None:
+            # A dispute or confirmation changes no action of the item, only how its accounts
+            # compare; it may arrive in any order.
+            if not in_order:
+                at = bisect_right([read.key(t) for t in self.tokens], key)
+                self.tokens.insert(at, token)
+            if self.claims is None:
+                self.claims = ({}, {})
+            side = self.claims[0 if claim == "dispute" else 1]
+            name = read.name(token)
+            for target in read.targets(token):
+                side.setdefault(target, []).append(name)
+        else:
+            actors, details = read.actors_details(token)
+            self.actions.act(type_, actors, details, token)
+            self.kind = self.actions.kind
+        disputes, confirms = self.claims if self.claims is not None else ({}, {})
+        self.status, _ = self.actions.outcome(disputes, confirms, read.step, read.type_name,
+                                              self.claims is not None)
+
+    def _add_slowly(self, token: T, key: Any, in_order: bool) -> None:
+        if self.built is None:
+            self.slow = True
+            self.built = [self.read.step(t) for t in self.tokens]
+        step = self.read.step(token)
+        if in_order:
+            self.tokens.append(token)
+            self.built.append(step)
+            self.last_key = key
+        else:
+            k = bisect_right([s.key for s in self.built], step.key)
+            self.tokens.insert(k, token)
+            self.built.insert(k, step)
+        item = derive(self.subject, tuple(self.built))
+        self.kind, self.status = item.kind, item.status
+
+
+def deciding(type_name: str, actors: tuple[Actor, ...], details: Mapping[str, Any]
+             ) -> tuple[tuple[Actor, ...], FrozenDict]:
+    """The part of an event's actors and details its item's status depends on (what a fold
+    that keeps no steps holds of it): the parties that join or leave, the details the type's
+    transitions test, a correction's changes."""
+    etype = _info(type_name).type
+    kept_actors: tuple[Actor, ...] = ()
+    if etype.party_role is not None:
+        kept_actors = tuple([a for a in actors if a.role == etype.party_role])
+    keys = etype.deciding_details
+    kept = EMPTY_DETAILS
+    if keys and details:
+        found = {k: details[k] for k in keys if k in details}
+        if found:
+            kept = freeze(found)
+    return kept_actors, kept
 
 
 @lru_cache(maxsize=8192)
@@ -435,12 +557,14 @@ def _view(steps: tuple[Step, ...]) -> ItemView:
     place: str | None = None
     actors: dict[Actor, None] = {}
     details: dict[str, Any] = {}
+    lists: dict[str, dict[Any, None]] = {}
     history: list[str] = []
     sources: dict[str, None] = {}
-    withdrawn: set[str] = set()
+    left: dict[str, set[str]] = {}
     for s in _effective(steps, meta):
         history.append(s.id)
-        if _info(s.type).meta:
+        info = _info(s.type)
+        if info.meta:
             continue
         sources.setdefault(s.speaker if s.speaker == s.outlet else f"{s.speaker}, {s.outlet}", None)
         for a in s.actors:
@@ -450,11 +574,14 @@ def _view(steps: tuple[Step, ...]) -> ItemView:
             when = s.story
         if s.place and not place:
             place = s.place
-        _merge_details(details, s.details)
-        if s.type == "agreement.withdrawn_from":
-            withdrawn.update(a.name for a in s.actors if a.role == "party")
-    if withdrawn:
-        details["withdrawn"] = sorted(withdrawn)
+        _merge_details(details, lists, s.details)
+        if info.effect == "leave":
+            key = KINDS[info.kind].parties_left_detail
+            if key is not None:
+                left.setdefault(key, set()).update(
+                    a.name for a in s.actors if a.role == info.type.party_role)
+    for key, values in left.items():
+        details[key] = sorted(values)
     return ItemView(
         title=title,
         when=when,
@@ -466,11 +593,6 @@ def _view(steps: tuple[Step, ...]) -> ItemView:
         corrected=tuple(sorted(meta.corrections)) if meta else (),
         retracted=tuple(sorted(meta.retracted)) if meta else (),
     )
-
-
-def _resets_round(type_name: str) -> bool:
-    return type_name.endswith((".extended", ".reinstated", ".submitted", ".made", ".signed",
-                               ".imposed", ".proposed", ".scheduled"))
 
 
 def _accounts(
@@ -486,7 +608,7 @@ def _accounts(
     latest = round_[-1]
     competing: list[_Round] = []
     # The event that opened the round (the invitation itself) is not an account of its outcome.
-    first = 1 if _resets_round(round_[0].step.type) else 0
+    first = 1 if _info(round_[0].step.type).resets else 0
     for r in round_[first:]:
         if r is latest or (
             r.status != latest.status and r.step.speaker != latest.step.speaker
@@ -526,56 +648,93 @@ def _overlap(a: StoryTime, b: StoryTime) -> bool:
     return a_lo <= b_hi and b_lo <= a_hi
 
 
-_LIST_DETAILS = ("terms", "gates", "conditions")
-
-
-def _merge_details(details: dict[str, Any], new: Mapping[str, Any]) -> None:
+def _merge_details(details: dict[str, Any], lists: dict[str, dict[Any, None]],
+                   new: Mapping[str, Any]) -> None:
+    """Merge one event's details into the item's: a list detail gains the values it did not
+    hold yet (``lists`` keeps each list's values as dict keys, so a long list costs one
+    lookup per value, not a scan), any other replaces; a correction's changes are not shown."""
     for key, value in new.items():
-        if key in _LIST_DETAILS:
-            merged = details.setdefault(key, [])
+        shape = _DETAIL_SHAPES.get(key)
+        if shape == "list":
+            seen = lists.get(key)
+            if seen is None:
+                seen = lists[key] = {}
+                details[key] = []
+            merged = details[key]
             for v in value:
-                if v not in merged:
+                if v not in seen:
+                    seen[v] = None
                     merged.append(v)
-        elif key != "changes":
+        elif shape != "changes":
             details[key] = thaw(value)
+
+
+#: Each detail name's type across the vocabulary (a name means the same in every type).
+_DETAIL_SHAPES: dict[str, str] = {
+    d.name: d.type for t in EVENT_TYPES.values() for d in t.detail_specs
+}
 
 
 def _corrected(step: Step, corrections: list[Step]) -> Step:
     """The step as its corrections (in story order) say it should read.
 
-    Each correction's changes are validated when it is appended; a field that no longer fits
-    (say, a role the type does not have) leaves that field as it was.
+    The changes were checked when each correction was appended; replay reads them as stored
+    (no validation, nothing skipped). Changes it cannot read are an error naming the
+    correction's log position.
     """
-    from tracker.domain.input import parse_actors, parse_details, parse_source, parse_story
-    from tracker.errors import InvalidEvent
-
-    etype = EVENT_TYPES[step.type]
     for c in corrections:
-        changes = c.details.get("changes", {})
-        where = f"correction {c.id!r}"
-        fields: dict[str, Any] = {}
-        try:
-            if "story" in changes:
-                fields["story"] = parse_story(thaw(changes["story"]), where, c.published)
-                fields["key"] = (fields["story"].earliest or fields["story"].latest or "9999-12-31",
-                                 fields["story"].latest or fields["story"].earliest or "9999-12-31",
-                                 step.key[2])
-            if "summary" in changes and isinstance(changes["summary"], str):
-                fields["summary"] = changes["summary"]
-            if "actors" in changes:
-                fields["actors"] = parse_actors(thaw(changes["actors"]), where, etype)
-            if "place" in changes:
-                fields["place"] = changes["place"]
-            if "details" in changes:
-                fields["details"] = parse_details(thaw(changes["details"]), where, etype)
-            if "source" in changes:
-                src = parse_source(thaw(changes["source"]), where)
-                fields["speaker"] = src.speaker or src.outlet
-                fields["outlet"] = src.outlet
-        except InvalidEvent:
-            continue
-        step = step._replace(**fields)
+        step = step._replace(**_changed_fields(step, c))
     return step
+
+
+def _changed_fields(step: Step, c: Step) -> dict[str, Any]:
+    changes = c.details.get("changes", {})
+    fields: dict[str, Any] = {}
+    try:
+        if "story" in changes:
+            story = _story_of(thaw(changes["story"]), c.published)
+            fields["story"] = story
+            fields["key"] = (story.earliest or story.latest or "9999-12-31",
+                             story.latest or story.earliest or "9999-12-31", step.key[2])
+        if "summary" in changes and isinstance(changes["summary"], str):
+            fields["summary"] = changes["summary"]
+        if "actors" in changes:
+            fields["actors"] = tuple(
+                Actor(_stripped(a["name"]), _stripped(a["role"])) for a in changes["actors"] or ()
+            )
+        if "place" in changes:
+            fields["place"] = changes["place"]
+        if "details" in changes:
+            fields["details"] = freeze({
+                k: _stripped(v) for k, v in thaw(changes["details"] or {}).items() if v is not None
+            })
+        if "source" in changes:
+            src = changes["source"]
+            outlet = _stripped(src["outlet"])
+            fields["speaker"] = _stripped(src.get("speaker")) or outlet
+            fields["outlet"] = outlet
+    except (InvalidDate, KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise UnusableEvent(
+            f"log position {c.key[2]} ({c.id}): its changes to {step.id!r} cannot be read "
+            f"({exc.message if isinstance(exc, InvalidDate) else type(exc).__name__}); "
+            "retract it and record the correction again",
+            field="details.changes", place=f"log position {c.key[2]}",
+        ) from None
+    return fields
+
+
+def _story_of(value: Any, anchor: str) -> StoryTime:
+    if isinstance(value, dict):
+        return resolve(value["expr"], value.get("anchor") or anchor)
+    return resolve(value, anchor)
+
+
+def _stripped(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, list | tuple):
+        return [_stripped(v) for v in value]
+    return value
 
 
 # --------------------------------------------------------------------------- queries
@@ -598,10 +757,6 @@ class Query:
     def admits(self, event: Event) -> bool:
         return self.admits_times(event.position, event.story.latest, event.source.published,
                                  event.recorded_at)
-
-    def admits_row(self, row: tuple[Any, ...]) -> bool:
-        """:meth:`admits` for a stored row (``tracker.codec.Row``): the same answer."""
-        return self.admits_times(row[0], row[6], row[7], row[8])
 
     def admits_times(self, position: int, latest: str | None, published: str,
                      recorded_at: str) -> bool:
@@ -634,13 +789,6 @@ def project(events: Iterable[Event], query: Query = Query()) -> State:
     before the correction, the original entry stands.
     """
     return replay(e for e in events if query.admits(e))
-
-
-def project_rows(rows: Iterable[tuple[Any, ...]], query: Query = Query()) -> State:
-    """:func:`project` for stored rows: the same state, decoded straight into steps."""
-    if query == Query():
-        return replay_rows(rows)
-    return replay_rows(r for r in rows if query.admits_row(r))
 
 
 # --------------------------------------------------------------------------- diffs

@@ -7,20 +7,15 @@ cannot match anything), then tested against each event.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tracker.domain.dates import parse_iso_date
-from tracker.domain.events import EVENT_TYPES, Event, kinds
+from tracker.domain.events import Event
+from tracker.domain.vocabulary import EVENT_TYPES, MARK_OF_RELATION, kinds
 from tracker.errors import InvalidInput
 
-#: The mark an entry gets from each relation a later entry refers to it with, in display order.
-MARK_OF_RELATION: Mapping[str, str] = {
-    "disputes": "disputed",
-    "confirms": "confirmed",
-    "corrects": "corrected",
-    "retracts": "retracted",
-}
+__all__ = ["MARK_OF_RELATION"]  # the marks are the vocabulary's; importers find them here too
 
 
 def check_type_prefix(text: str, flag: str = "--type") -> str:

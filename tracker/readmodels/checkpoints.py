@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 
-from tracker.app.collector import paused_gc
 from tracker.domain.events import Event
 from tracker.domain.fold import EMPTY, State, replay
 
@@ -36,15 +35,14 @@ class Checkpoints:
         state = EMPTY
         count = 0
         iterator: Iterator[Event] = iter(events_in_order)
-        with paused_gc():
-            while True:
-                chunk = list(islice(iterator, every))
-                if not chunk:
-                    break
-                state = replay(chunk, state)
-                count += len(chunk)
-                if len(chunk) == every:
-                    self._states.append(state)
+        while True:  # bulk work: callers in the app layer pause the collector around it
+            chunk = list(islice(iterator, every))
+            if not chunk:
+                break
+            state = replay(chunk, state)
+            count += len(chunk)
+            if len(chunk) == every:
+                self._states.append(state)
         self._count = count
         self._last = state
 

@@ -12,9 +12,9 @@ kind and status before and after. From that it answers, at any step:
 - which events make up an item at that step (their log positions: show the item in full by
   replaying just those events with :func:`tracker.domain.fold.replay`).
 
-Statuses come from :func:`tracker.domain.fold.derive` itself, so the index agrees with a full
-replay by construction; a fast path handles the common case (an item's next event in story
-order, with no disputes, corrections or retractions) without re-deriving the whole item.
+Statuses come from the replay's own fold (:class:`tracker.domain.fold.ItemFold`, which runs the
+same transition function as :func:`tracker.domain.fold.derive`), so the index agrees with a full
+replay by construction.
 
 Memory stays flat in the size of the log: the facts are held as columns (:class:`FactTable`, no
 object per event), items are folded one at a time (an item's status depends on its own events
@@ -29,11 +29,9 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from typing import BinaryIO, Literal, NamedTuple
 
-from tracker.app.collector import paused_gc
-from tracker.codec.rows import Fact
 from tracker.domain.dates import StoryTime
 from tracker.domain.events import EMPTY_DETAILS, Actor, FrozenDict
-from tracker.domain.fold import Actions, Step, _accounts, _info, _Round, derive
+from tracker.domain.fold import ItemFold, Step, deciding
 from tracker.domain.ordering import (
     OPEN_END_DAY,
     OPEN_START_DAY,
@@ -44,6 +42,7 @@ from tracker.domain.ordering import (
     story_number,
     uncertain_marks_of,
 )
+from tracker.domain.vocabulary import FALLBACK_KIND, RECORDED
 from tracker.readmodels.arrayfile import read_arrays, write_arrays
 from tracker.readmodels.outline import TYPE_CODE, TYPE_NAMES, Outline
 
@@ -109,11 +108,13 @@ class Texts:
 
 
 class FactTable:
-    """The facts of a log (see :class:`tracker.codec.Fact`) as columns, in log order.
+    """What the fold needs of each event of a log (its step, narrowed to what decides a status),
+    as columns, in log order.
 
-    Inside the index an event is known by its log position: ``fact(i)`` names it and the entries
+    Inside the index an event is known by its log position: ``step(i)`` names it and the entries
     it refers to by their positions (as text), which identifies them as their ids would, so the
-    ids themselves need not be held.
+    ids themselves need not be held. The table is what :class:`ItemFold` reads its tokens (row
+    numbers) through.
     """
 
     def __init__(self) -> None:
@@ -133,6 +134,7 @@ class FactTable:
         self._text_code: dict[tuple[str, str], int] = {}
         self._extras: list[tuple[tuple[Actor, ...], FrozenDict]] = [_NO_EXTRAS]
         self._extras_code: dict[tuple[tuple[Actor, ...], FrozenDict], int] = {_NO_EXTRAS: 0}
+        self._stories: dict[tuple[int, int], StoryTime] = {}
 
     def __len__(self) -> int:
         return len(self.positions)
@@ -144,22 +146,22 @@ class FactTable:
             self._texts.append(pair)
         return code
 
-    def add(self, fact: Fact, targets: Iterable[int]) -> None:
-        """Add the next fact in log order, with the positions it refers to."""
-        self.positions.append(fact.position)
-        item = self.item_of.get(fact.subject)
+    def add(self, subject: str, step: Step, targets: Iterable[int]) -> None:
+        """Add the next event in log order (its item and step), with the positions it refers to."""
+        self.positions.append(step.key[2])
+        item = self.item_of.get(subject)
         if item is None:
-            item = self.item_of[fact.subject] = len(self.subjects)
-            self.subjects.append(fact.subject)
+            item = self.item_of[subject] = len(self.subjects)
+            self.subjects.append(subject)
         self.items.append(item)
-        self.types.append(TYPE_CODE[fact.type])
-        self.lo.append(day_number(fact.earliest, OPEN_START_DAY))
-        self.hi.append(day_number(fact.latest, OPEN_END_DAY))
-        self.sources.append(self._code((fact.speaker, fact.outlet)))
-        self.published.append(self._code(("", fact.published)))
+        self.types.append(TYPE_CODE[step.type])
+        self.lo.append(day_number(step.story.earliest, OPEN_START_DAY))
+        self.hi.append(day_number(step.story.latest, OPEN_END_DAY))
+        self.sources.append(self._code((step.speaker, step.outlet)))
+        self.published.append(self._code(("", step.published)))
         self.ref_to.extend(targets)
         self.ref_start.append(len(self.ref_to))
-        extras = (fact.actors, fact.details)
+        extras = deciding(step.type, step.actors, step.details)
         code = self._extras_code.get(extras)
         if code is None:
             code = self._extras_code[extras] = len(self._extras)
@@ -167,14 +169,17 @@ class FactTable:
         self.extras.append(code)
 
     @classmethod
-    def of(cls, facts: Iterable[Fact]) -> FactTable:
-        """The table of facts held in memory (references resolved among them)."""
-        ordered = sorted(facts, key=lambda f: f.position)
-        position_of = {f.id: f.position for f in ordered}
+    def of(cls, steps: Iterable[tuple[str, Step]]) -> FactTable:
+        """The table of (subject, step) pairs held in memory (references resolved among them)."""
+        ordered = sorted(steps, key=lambda pair: pair[1].key[2])
+        position_of = {step.id: step.key[2] for _subject, step in ordered}
         table = cls()
-        for f in ordered:
-            table.add(f, [p for t in f.targets if (p := position_of.get(t)) is not None])
+        for subject, step in ordered:
+            table.add(subject, step,
+                      [p for t in step.targets if (p := position_of.get(t)) is not None])
         return table
+
+    # -- what ItemFold reads (see tracker.domain.fold.Tokens) ---------------------------------
 
     def type_name(self, i: int) -> str:
         return TYPE_NAMES[self.types[i]]
@@ -189,35 +194,23 @@ class FactTable:
     def targets(self, i: int) -> tuple[str, ...]:
         return tuple([str(p) for p in self.ref_to[self.ref_start[i]:self.ref_start[i + 1]]])
 
-    def fact(self, i: int) -> Fact:
+    def name(self, i: int) -> str:
+        return str(self.positions[i])
+
+    def step(self, i: int) -> Step:
+        """Fact ``i`` as a fold step (what deciding its status needs, nothing it only shows)."""
         lo, hi = self.lo[i], self.hi[i]
+        story = self._stories.get((lo, hi))
+        earliest = day_text(lo) if lo != OPEN_START_DAY else None
+        latest = day_text(hi) if hi != OPEN_END_DAY else None
+        if story is None:
+            story = self._stories[(lo, hi)] = StoryTime("", None, "", earliest, latest)
         speaker, outlet = self._texts[self.sources[i]]
         actors, details = self.actors_details(i)
-        return Fact(
-            self.positions[i], str(self.positions[i]), self.subjects[self.items[i]],
-            self.type_name(i), day_text(lo) if lo != OPEN_START_DAY else None,
-            day_text(hi) if hi != OPEN_END_DAY else None, speaker, outlet, self.targets(i),
-            actors, details, self._texts[self.published[i]][1],
-        )
-
-
-class _Running:
-    """An item's fold state while the index is built."""
-
-    __slots__ = ("actions", "built", "claims", "kind", "kind_code", "last_key", "slow", "status",
-                 "status_code", "steps")
-
-    def __init__(self) -> None:
-        self.steps: list[int] = []  # fact indices, in story order
-        self.last_key: int | None = None
-        self.actions: Actions[int] = Actions()  # round tokens: fact indices
-        self.kind = ""
-        self.status = ""  # what it shows: the base status, or disputed
-        self.status_code = NONE
-        self.kind_code = 0
-        self.built: list[Step] | None = None  # on the slow path: the steps themselves
-        self.claims: tuple[dict[str, list[str]], dict[str, list[str]]] | None = None
-        self.slow = False  # once corrections, retractions or late events touch it: full derive
+        position = self.positions[i]
+        return Step(story_key_of(earliest, latest, position), str(position), self.type_name(i),
+                    speaker, outlet, self.targets(i), story, None, actors, None, details,
+                    self._texts[self.published[i]][1])
 
 
 class _Fold(NamedTuple):
@@ -237,20 +230,19 @@ class _Fold(NamedTuple):
 class StateIndex:
     """Statuses of every item after every step of a log, in story and recorded order."""
 
-    def __init__(self, facts: FactTable | Sequence[Fact], every: int = DEFAULT_EVERY,
+    def __init__(self, facts: FactTable | Iterable[tuple[str, Step]], every: int = DEFAULT_EVERY,
                  orders: Sequence[Order] = ORDERS) -> None:
         table = facts if isinstance(facts, FactTable) else FactTable.of(facts)
         self.every = every
         self.orders = tuple(orders)
-        self._status_names: list[str] = ["", "recorded"]
-        self._status_codes: dict[str, int] = {"": NONE, "recorded": 1}
+        self._status_names: list[str] = ["", RECORDED]
+        self._status_codes: dict[str, int] = {"": NONE, RECORDED: 1}
         self._kind_names: list[str] = [""]
         self._kind_codes: dict[str, int] = {"": 0}
         self.subjects = table.subjects
         self._items: dict[str, int] | None = None
         table.item_of = {}  # the table is the index's now: its lookup is no longer needed
-        with paused_gc():
-            self._build(table, self.orders)
+        self._build(table, self.orders)  # bulk work: the app layer pauses the collector
 
     def _build(self, table: FactTable, orders: Sequence[Order]) -> None:
         n = len(table)
@@ -300,33 +292,39 @@ class StateIndex:
         by_item, offsets = _group_by_item(items, len(self.subjects))
         fold = _Fold(position, items, before, after, kind_before, kind_after, by_item, offsets,
                      [array("i", bytes(4 * KINDS * WIDTH))])
-        builder = _Steps(table)
         for item in range(len(self.subjects)):
-            self._fold_item(fold, table, builder, by_item[offsets[item]:offsets[item + 1]], order)
+            self._fold_item(fold, table, by_item[offsets[item]:offsets[item + 1]], order)
         fold.counts.extend(_counts(fold, self.every))
         return fold
 
-    def _fold_item(self, fold: _Fold, table: FactTable, builder: _Steps, steps: Iterable[int],
+    def _fold_item(self, fold: _Fold, table: FactTable, steps: Iterable[int],
                    fact_at: Sequence[int] | dict[int, int]) -> None:
         """Fold one item's steps (ascending) into the fold's status and kind arrays; the fact of
-        step ``s`` is ``table``'s ``fact_at[s]``."""
+        step ``s`` is ``table``'s ``fact_at[s]``. The fold is the replay's own
+        (:class:`ItemFold`), reading the table's columns."""
         status_code = self._status
         kind_code = self._kind
         before, after = fold.before, fold.after
         kind_before, kind_after = fold.kind_before, fold.kind_after
-        run = _Running()
+        run: ItemFold[int] | None = None
+        status_now, kind_now = NONE, 0
+        status, kind = "", ""
         for step in steps:
-            old_status, old_kind = run.status_code, run.kind_code
-            status, kind = run.status, run.kind
-            _advance(run, fact_at[step], table, builder)
+            i = fact_at[step]
+            if run is None:
+                run = ItemFold(table.subjects[table.items[i]], table)
+            run.add(i)
+            old_status, old_kind = status_now, kind_now
             if run.status != status:
-                run.status_code = status_code(run.status)
-            if run.kind != kind or not run.kind_code:
-                run.kind_code = kind_code(run.kind or "entry")
+                status = run.status
+                status_now = status_code(status)
+            if run.kind != kind or not kind_now:
+                kind = run.kind
+                kind_now = kind_code(kind or FALLBACK_KIND)
             before[step] = old_status
-            after[step] = run.status_code
+            after[step] = status_now
             kind_before[step] = old_kind
-            kind_after[step] = run.kind_code
+            kind_after[step] = kind_now
 
     # -- growing -----------------------------------------------------------------------------
 
@@ -380,7 +378,6 @@ class StateIndex:
         uncertain = outline.uncertain  # by position; the index keeps it by story step
         out._uncertain = bytearray([uncertain[p - 1] for p in story])
         affected = sorted(set(numbers))
-        builder = _Steps(table)
         out._folds = {}
         for name, fold in self._folds.items():
             if name == "story":
@@ -402,7 +399,7 @@ class StateIndex:
             for item in affected:
                 steps = by_item[offsets[item]:offsets[item + 1]]
                 first = min(first, steps[0])
-                out._fold_item(grown, table, builder, steps,
+                out._fold_item(grown, table, steps,
                                {s: fact_of[grown.position[s]] for s in steps})
             start = first // self.every  # the count checkpoints before it stand as they were
             grown.counts.extend(fold.counts[:start + 1])
@@ -575,114 +572,6 @@ def _counts(fold: _Fold, every: int, start: int = 0) -> list[array]:
         if (step + 1) % every == 0:
             out.append(array("i", current))
     return out
-
-
-class _Steps:
-    """Builds projection steps from the fact table, on the slow path only."""
-
-    def __init__(self, table: FactTable) -> None:
-        self.table = table
-        self.stories: dict[tuple[str | None, str | None], StoryTime] = {}
-
-    def __call__(self, i: int) -> Step:
-        f = self.table.fact(i)
-        story = self.stories.get((f.earliest, f.latest))
-        if story is None:
-            story = self.stories[(f.earliest, f.latest)] = StoryTime(
-                "", None, "", f.earliest, f.latest
-            )
-        return Step(
-            story_key_of(f.earliest, f.latest, f.position),
-            f.id,
-            f.type,
-            f.speaker,
-            f.outlet,
-            f.targets,
-            story,
-            None,
-            f.actors,
-            None,
-            f.details,
-            f.published,
-        )
-
-
-_CLAIMS = {"account.disputed": 0, "account.confirmed": 1}
-
-
-def _advance(run: _Running, i: int, table: FactTable, step_of: _Steps) -> None:
-    """Add fact ``i`` to its running item and update its kind and status exactly as derive would.
-
-    Corrections, retractions and events that land before the item's last one in story order
-    re-derive the item in full from then on; everything else, disputes and confirmations
-    included, advances it by one step.
-    """
-    type_ = table.type_name(i)
-    info = _info(type_)
-    key = table.key(i)
-    last = run.last_key
-    in_order = last is None or key >= last
-    claim = _CLAIMS.get(type_)
-    if run.slow or (claim is None and (info.meta or not in_order)):
-        _advance_slowly(run, i, table, key, in_order, step_of)
-        return
-    if in_order:
-        run.steps.append(i)
-        run.last_key = key
-    if claim is not None:
-        # A dispute or confirmation changes no action of the item, only how its accounts
-        # compare; it may arrive in any order.
-        if not in_order:
-            run.steps.insert(bisect_right([table.key(j) for j in run.steps], key), i)
-        if run.claims is None:
-            run.claims = ({}, {})
-        name = str(table.positions[i])
-        for target in table.targets(i):
-            run.claims[claim].setdefault(target, []).append(name)
-        _settle(run, table, step_of)
-        return
-    actors, details = table.actors_details(i)
-    run.actions.act(type_, actors, details, i)
-    run.kind = run.actions.kind
-    _settle(run, table, step_of)
-
-
-def _settle(run: _Running, table: FactTable, step_of: _Steps) -> None:
-    """The item's status from its base status and its competing accounts, as derive ends."""
-    actions = run.actions
-    run.status = actions.base or "recorded"
-    if not actions.round_:
-        return
-    if run.claims is None:
-        if actions.trivial(table.type_name):
-            return
-        disputes: dict[str, list[str]] = {}
-        confirms: dict[str, list[str]] = {}
-    else:
-        disputes, confirms = run.claims
-    rounds = [_Round(step_of(j), st) for j, st in actions.round_]
-    _, disputed = _accounts(rounds, disputes, confirms)
-    if disputed:
-        run.status = "disputed"
-
-
-def _advance_slowly(run: _Running, i: int, table: FactTable, key: int, in_order: bool,
-                    step_of: _Steps) -> None:
-    """The slow path: the item's steps in story order, derived in full."""
-    if run.built is None:
-        run.slow = True
-        run.built = [step_of(j) for j in run.steps]
-    step = step_of(i)
-    if in_order:
-        run.steps.append(i)
-        run.built.append(step)
-        run.last_key = key
-    else:
-        k = bisect_right([s.key for s in run.built], step.key)
-        run.steps.insert(k, i)
-        run.built.insert(k, step)
-    item = derive(table.subjects[table.items[i]], tuple(run.built))
-    run.kind, run.status = item.kind, item.status
 
 
 # --------------------------------------------------------------------------- persistence

@@ -17,59 +17,29 @@ from rich.table import Table
 from rich.text import Text
 
 from tracker.codec.state_document import SECTIONS
-from tracker.domain.events import (
-    DEFAULT_CERTAINTY,
+from tracker.domain.events import DEFAULT_CERTAINTY, Event, thaw
+from tracker.domain.vocabulary import (
+    KINDS,
+    MARK_OF_RELATION,
     REF_RELATIONS,
-    Event,
     EventType,
     event_types,
-    thaw,
+    status_colour,
+    status_names,
 )
 from tracker.text import visible
 
-#: Colour of each status in the readable views (anything else shows unstyled).
-STATUS_STYLES: Mapping[str, str] = {
-    "disputed": "bold magenta",
-    "corrected": "magenta",
-    "retracted": "red",
-    "confirmed": "green",
-    "open": "cyan",
-    "possible": "cyan",
-    "scheduled": "cyan",
-    "pending": "yellow",
-    "deferred": "yellow",
-    "outstanding": "yellow",
-    "postponed": "yellow",
-    "countered": "yellow",
-    "suspended": "yellow",
-    "rejected_in_part": "dark_orange",
-    "accepted": "green",
-    "held": "green",
-    "met": "green",
-    "in_force": "green",
-    "made": "green",
-    "lifted": "green",
-    "declined": "red",
-    "rejected": "red",
-    "refused": "red",
-    "cancelled": "red",
-    "withdrawn": "red",
-    "dropped": "red",
-    "terminated": "red",
-}
+#: Colour of each status and mark in the readable views (the vocabulary's; others unstyled).
+STATUS_STYLES: Mapping[str, str] = {name: status_colour(name) for name in
+                                    (*status_names(), *MARK_OF_RELATION.values())}
 
-_TITLES = {
-    "invitations": "Invitations",
-    "meetings": "Meetings",
-    "proposals": "Proposals",
-    "demands": "Demands and preconditions",
-    "agreements": "Agreements",
-    "sanctions": "Sanctions",
-    "statements": "Statements",
-}
+_TITLES = {k.section: k.title for k in KINDS.values() if k.section}
 
 #: Details shown in their own lines (or not at all) rather than as "key: value".
-_SPECIAL_DETAILS = {"terms", "conditions", "demand", "withdrawn"}
+_LIST_SHOWN = "terms"  # one "term:" line per value
+_HEADLINES = {k.headline_detail for k in KINDS.values() if k.headline_detail}
+_PARTIES_LEFT = {k.parties_left_detail for k in KINDS.values() if k.parties_left_detail}
+_SPECIAL_DETAILS = {_LIST_SHOWN, "conditions", *_HEADLINES, *_PARTIES_LEFT}
 
 
 def literal(text: Any, style: str = "") -> Text:
@@ -144,16 +114,18 @@ def _item_lines(item: Mapping[str, Any]) -> list[Text]:
         lines.append(_actor_list(item["actors"]))
 
     details = item.get("details") or {}
-    if details.get("demand"):
-        lines.append(_labelled("demand", literal(details["demand"])))
+    for key in sorted(_HEADLINES):
+        if details.get(key):
+            lines.append(_labelled(key, literal(details[key])))
     for key, value in details.items():
         if key in _SPECIAL_DETAILS:
             continue
         lines.append(_labelled(key.replace("_", " "), literal(detail_text(value))))
-    for term in details.get("terms") or ():
+    for term in details.get(_LIST_SHOWN) or ():
         lines.append(_labelled("term", literal(term)))
-    if details.get("withdrawn"):
-        lines.append(_labelled("withdrawn", literal(", ".join(details["withdrawn"]))))
+    for key in sorted(_PARTIES_LEFT):
+        if details.get(key):
+            lines.append(_labelled(key, literal(", ".join(details[key]))))
 
     for account in item.get("accounts") or ():
         line = status_text(str(account["status"]))

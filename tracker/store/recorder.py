@@ -16,9 +16,9 @@ from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Engine
 
-from tracker.codec.rows import Row
 from tracker.errors import AppendConflict, DatabaseError
 from tracker.store.engine import LOCK_TIMEOUT, lock_wait_seconds, mask_url
+from tracker.store.row import Row
 from tracker.text import clip
 
 GENESIS_HASH = "0" * 64
@@ -188,6 +188,27 @@ class Recorder:
         new = tuple.__new__  # Row(*r) without the keyword-aware constructor
         for r in self._select(f"SELECT {COLUMNS} FROM events", after, until, batch):
             yield new(Row, r)
+
+    def read_subjects(self, subjects: Iterable[str], chunk: int = 10_000) -> list[Row]:
+        """The rows whose subject is one of these (or, for rows stored without one, whose id
+        is), in log order: every event of those items."""
+        wanted = list(dict.fromkeys(subjects))
+        found: dict[int, Row] = {}
+        new = tuple.__new__
+        with self._connection() as conn:
+            cur = conn.cursor()
+            try:
+                for start in range(0, len(wanted), chunk):
+                    part = wanted[start:start + chunk]
+                    marks = ", ".join([self._param] * len(part))
+                    cur.execute(f"SELECT {COLUMNS} FROM events WHERE subject IN ({marks}) "
+                                f"OR (subject IS NULL AND id IN ({marks}))", part + part)
+                    for r in cur.fetchall():
+                        found[r[0]] = new(Row, r)
+            finally:
+                cur.close()
+                conn.rollback()
+        return [found[p] for p in sorted(found)]
 
     def read_outline(self, after: int = 0, until: int | None = None
                      ) -> Iterator[tuple[int, str, str | None, str | None]]:

@@ -33,7 +33,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from tracker.app.collector import keep_collecting
+from tracker.app.collector import keep_collecting, paused_gc
 from tracker.app.memory import map_large_blocks, return_freed_memory
 from tracker.app.service import Timeline
 from tracker.codec.rows import event_from_row
@@ -435,7 +435,8 @@ class TrackerApp(App[None]):
                 yield event
 
         try:
-            checkpoints = Checkpoints(in_order(), fetch, self.every)
+            with paused_gc():
+                checkpoints = Checkpoints(in_order(), fetch, self.every)
         except TrackerError as exc:
             self.post_message(Failed(str(exc)))
             return

@@ -25,13 +25,13 @@ from tracker.app.service import Timeline, today
 from tracker.codec.rows import event_to_dict
 from tracker.domain.events import CERTAINTY, EVENT_TYPES, REF_RELATIONS, Event, EventType
 from tracker.domain.input import parse_story
+from tracker.domain.vocabulary import DEFAULT_TYPE, type_with_effect
 from tracker.errors import AppendConflict, TrackerError
 from tracker.text import one_line
 from tracker.tui.model import Line
 from tracker.tui.screens import TrackerModal
 
 NEW, CORRECT, RETRACT = "new", "correct", "retract"
-DEFAULT_TYPE = "meeting.held"
 
 FORM_CSS = """
 EventForm > VerticalScroll { width: 90%; max-width: 110; max-height: 100%; }
@@ -134,7 +134,8 @@ class EventForm(TrackerModal[Event | None]):
             if self.mode == NEW:
                 yield Label("Type", classes="field")
                 yield Select([(Content(f"{name}  ({t.description})"), name)
-                              for name, t in EVENT_TYPES.items() if t.kind != "entry"],
+                              for name, t in EVENT_TYPES.items()
+                              if t.effect not in ("correct", "retract")],
                              value=DEFAULT_TYPE, allow_blank=False, id="f-type",
                              compact=True)
                 yield from self._error("type")
@@ -272,7 +273,7 @@ class EventForm(TrackerModal[Event | None]):
         chosen = None if rel.is_blank() or rel.value == self._rel_set else rel.value
         if etype.required_refs:
             self._rel_set = etype.required_refs[0]
-        elif not etype.opens_item and etype.kind not in {"entry", "account"}:
+        elif not etype.opens_item and not etype.meta:
             self._rel_set = "responds_to"  # an answer (a refusal, a rejection...) answers an entry
         else:
             self._rel_set = None
@@ -362,12 +363,14 @@ class EventForm(TrackerModal[Event | None]):
             assert self.target is not None
             reason = self._value("detail-reason")
             if self.mode == CORRECT:
-                obj["type"] = "entry.corrected"
-                obj["refs"] = [{"rel": "corrects", "id": self.target.id}]
+                corrects = type_with_effect("correct")
+                obj["type"] = corrects.name
+                obj["refs"] = [{"rel": corrects.required_refs[0], "id": self.target.id}]
                 obj["details"] = {"changes": self._changes()}
             else:
-                obj["type"] = "entry.retracted"
-                obj["refs"] = [{"rel": "retracts", "id": self.target.id}]
+                retracts = type_with_effect("retract")
+                obj["type"] = retracts.name
+                obj["refs"] = [{"rel": retracts.required_refs[0], "id": self.target.id}]
                 obj["details"] = {}
             if reason:
                 obj["details"]["reason"] = reason

@@ -22,13 +22,14 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tracker.domain.vocabulary import RELATIONS
 from tracker.readmodels.outline import Outline, mark_names
 from tracker.tui.keys import KEYS
 from tracker.tui.model import LRU, Line, View
 
 SCROLL_KEYS = {"up", "down", "pageup", "pagedown", "home", "end"}
 PAGE_MARGIN = 2  # pages of rows fetched beyond the visible ones
-MARK_SYMBOLS = {"disputed": "⚑", "confirmed": "✓", "corrected": "✎", "retracted": "✗"}
+MARK_SYMBOLS = {r.mark: r.mark_symbol for r in RELATIONS.values() if r.mark}
 
 
 def marks_text(bits: int) -> str:
