@@ -352,3 +352,123 @@ def test_an_error_in_the_last_of_many_array_entries_names_its_line(tmp_path: Pat
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: {path} line {2 + 2999 * per_entry} (event 3000): ")
     assert time.monotonic() > 0  # (no timing asserted)
+
+
+# --------------------------------------------------------------------------- 9: damaged caches
+
+
+def test_a_damaged_cache_is_rebuilt_not_fatal(tmp_path: Path, own_home: Path) -> None:
+    db = seeded_db(tmp_path)
+    expected = ok("--db", db, "log").stdout
+    caches = sorted((own_home / ".cache").rglob("*"))
+    files = [c for c in caches if c.is_file()]
+    assert files, "the listing saves its outline in the user cache folder"
+    for cache in files:
+        data = bytearray(cache.read_bytes())
+        for at in range(0, len(data), max(1, len(data) // 64)):
+            data[at] ^= 0xFF  # bytes flipped all along the file
+        cache.write_bytes(bytes(data))
+    assert ok("--db", db, "log").stdout == expected
+    assert '"events": 17' in ok("--db", db, "state", "--json").stdout
+
+
+# --------------------------------------------------------------------------- 4: corrections
+
+
+CORRECT = ["add", "--type", "entry.corrected", "--story", "2014-03-11", "--published",
+           "2014-03-11", "--outlet", "W", "--summary", "fix", "--ref",
+           "corrects:kl-03-kerry-declines"]
+
+
+@pytest.mark.parametrize(("changes", "told"), [
+    ('{"place": {"a": [1, 2]}}', "details.changes: field 'place' must be a string, not an object"),
+    ('{"place": 12345}', "details.changes: field 'place' must be a string, not a number"),
+    ('{"summary": ""}', "details.changes: field 'summary' must not be empty"),
+    ('{"summary": "\\u001b[31mred"}',
+     "details.changes: field 'summary' contains a control character or escape sequence"),
+    ('{"summary": "' + "x" * 400 + '"}',
+     "details.changes: field 'summary' is 400 characters long; the limit is 300"),
+    ('{"story": "2014-02-30"}',
+     "details.changes: field 'story': '2014-02-30' is not a real date (February 2014 has 28 days)"),
+    ('{"actors": [{"name": "X", "role": "bogus"}]}',
+     "details.changes: field 'actors[0].role' 'bogus' is not a role of invitation.declined "
+     "(one of: invitee, mentioned)"),
+    ('{"subject": "meeting:other"}',
+     "details.changes: field 'subject' 'meeting:other' would move 'kl-03-kerry-declines' to "
+     "another item ('invitation:kerry-to-moscow'); a correction cannot: retract it and record it "
+     "again under the other item"),
+    ('{"details": {"reason": ' + "[" * 256 + "]" * 256 + "}}",
+     "details.changes: field 'details.reason[0]' must be a string, not a list"),
+    ('{"details": {"venue": "Paris"}}',
+     "details.changes: invitation.declined has no detail 'venue' (its details: reason)"),
+])
+def test_a_corrections_changes_are_checked_like_the_fields_they_replace(
+        tmp_path: Path, changes: str, told: str) -> None:
+    db = seeded_db(tmp_path)
+    result = tracker("--db", db, *CORRECT, "--detail", f"changes={changes}")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: event: {told}\n"
+    assert count(db) == 17
+    assert ok("--db", db, "export").stdout.count('"id"') >= 17
+
+
+@pytest.mark.parametrize(("changes", "told"), [
+    ('{"place": NaN}', "not valid JSON (NaN and Infinity are not JSON numbers)"),
+    ('{"place": 1e999}', "not valid JSON (a number too large: integers have at most 19 digits, "
+                         "decimals stay below 1e308)"),
+    ('{"place": ' + "9" * 5000 + "}", "not valid JSON (a number too large: integers have at "
+                                      "most 19 digits, decimals stay below 1e308)"),
+    ('{"place": ' + "[" * 5000 + "]" * 5000 + "}", "not valid JSON (nested too deeply)"),
+    ('{"summary": "a", "summary": "b"}',
+     "the key 'summary' appears twice in one object (JSON keeps only the last; say it once)"),
+])
+def test_json_typed_in_an_option_is_refused_saying_why(tmp_path: Path, changes: str,
+                                                       told: str) -> None:
+    db = seeded_db(tmp_path)
+    result = tracker("--db", db, *CORRECT, "--detail", f"changes={changes}")
+    assert result.stderr == f"Error: --detail changes: {told}\n"
+    assert count(db) == 17
+
+
+def test_a_valid_correction_still_applies(tmp_path: Path) -> None:
+    db = seeded_db(tmp_path)
+    args = [a if a != "corrects:kl-03-kerry-declines" else "corrects:kl-02-moscow-invitation"
+            for a in CORRECT]
+    ok("--db", db, *args, "--detail", 'changes={"summary": "Kerry put off the trip"}')
+    assert "Kerry put off the trip" in ok("--db", db, "state", "--json").stdout
+
+
+def test_a_story_edtf_that_disagrees_with_its_expression_is_refused(tmp_path: Path) -> None:
+    db = seeded_db(tmp_path)
+    event = json.loads(SEED.read_text())["events"][0]
+    event = dict(event, id="edtf-1", story=dict(event["story"], edtf="2014-03-11"))
+    for key in ("position", "hash", "recorded_at", "schema_version"):
+        event.pop(key)
+    path = tmp_path / "e.json"
+    path.write_text(json.dumps(event))
+    result = tracker("--db", db, "add", "--json", path)
+    assert result.stderr == (
+        f"Error: {path}: field 'story.edtf' is '2014-03-11' but 'March 10' resolves to "
+        "'2014-03-10'\n")
+
+
+# --------------------------------------------------------------------------- 11: short lines
+
+
+@pytest.mark.parametrize("args", [
+    ["add", "--type", "statement.made", "--story", "2014-03-11", "--published", "2014-03-11",
+     "--outlet", "W", "--summary", "x", "--actor", "A" * 5000],
+    ["add", "--type", "statement.made", "--story", "2014-03-11", "--published", "2014-03-11",
+     "--outlet", "W", "--summary", "x", "--ref", "B" * 5000],
+    ["add", "--type", "statement.made", "--story", "2014-03-11", "--published", "2014-03-11",
+     "--outlet", "W", "--summary", "x", "--detail", "C" * 5000],
+    ["log", "--order", "D" * 5000],
+    ["log", "--type", "E" * 5000],
+    ["state", "--recorded-by", "F" * 5000],
+])
+def test_an_error_echoes_a_long_value_clipped(tmp_path: Path, args: list[str]) -> None:
+    db = seeded_db(tmp_path)
+    result = tracker("--db", db, *args)
+    assert result.exit_code != 0
+    assert len(result.stderr) < 300, result.stderr[:400]
+    assert "…" in result.stderr

@@ -504,6 +504,8 @@ class Timeline:
                 loaded = load(saved, key)
         except OSError:
             loaded = None
+        except Exception:
+            loaded = None
         if loaded is not None:
             return loaded
         value = build()

@@ -18,6 +18,7 @@ import typer
 from rich.console import Console, RenderableType
 
 from tracker.cli.app import app, timeline
+from tracker.codec.document import json_value
 from tracker.codec.rows import event_to_dict
 from tracker.domain.dates import parse_iso_date
 from tracker.domain.events import EVENT_TYPES
@@ -25,7 +26,7 @@ from tracker.domain.fold import Query
 from tracker.domain.selection import EventFilter
 from tracker.errors import InvalidInput
 from tracker.render import terminal as render
-from tracker.text import json_safe, visible
+from tracker.text import clip, json_safe, visible
 
 db_app = typer.Typer(
     help="Run and report the database's schema migrations.",
@@ -71,7 +72,7 @@ def _show(*renderables: RenderableType) -> None:
 def _split_pair(value: str, sep: str, flag: str, shape: str) -> tuple[str, str]:
     left, found, right = value.partition(sep)
     if not found or not left.strip() or not right.strip():
-        raise InvalidInput(f"{flag} {value!r} must look like {shape}")
+        raise InvalidInput(f"{flag} {clip(repr(value))} must look like {shape}")
     return left.strip(), right.strip()
 
 
@@ -90,13 +91,11 @@ def _details(pairs: list[str], type_name: str) -> dict[str, Any]:
             items = [v.strip() for v in value.split(",") if v.strip()]
             out.setdefault(key, []).extend(items)
         elif kind == "object":
-            try:
-                out[key] = json.loads(value)
-            except json.JSONDecodeError as exc:
-                raise InvalidInput(f"--detail {key}: not valid JSON ({exc.msg})") from None
+            out[key] = json_value(value, f"--detail {clip(key, 40)}")
         elif kind == "bool":
             if value.lower() not in {"true", "false"}:
-                raise InvalidInput(f"--detail {key} must be true or false, not {value!r}")
+                raise InvalidInput(
+                    f"--detail {clip(key, 40)} must be true or false, not {clip(repr(value))}")
             out[key] = value.lower() == "true"
         else:
             out[key] = value  # unknown keys are named by the event's validation
@@ -305,7 +304,7 @@ def log(
       tracker log --from 2014-03-03 --to 2014-03-09 --order recorded
     """
     if order not in {"story", "recorded"}:
-        raise InvalidInput(f"--order must be story or recorded, not {order!r}")
+        raise InvalidInput(f"--order must be story or recorded, not {clip(repr(order))}")
     if limit is not None and limit < 0:
         raise InvalidInput(f"--limit must be 0 or more, not {limit}")
     chosen = EventFilter.build(type_ or (), actor, source, date_from, date_to)
@@ -341,7 +340,8 @@ def recorded_time(text: str, flag: str = "--recorded-by") -> str:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise InvalidInput(
-            f"{flag} {value!r} is not an ISO date or time (e.g. 2014-03-10 or 2026-11-28T09:30:00Z)"
+            f"{flag} {clip(repr(value))} is not an ISO date or time "
+            "(e.g. 2014-03-10 or 2026-11-28T09:30:00Z)"
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)

@@ -256,7 +256,7 @@ def _read_lines(text: str, name: str) -> Iterator[Entry]:
             obj = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
             raise InvalidInput(f"{name} line {number}: not valid JSON ({_short(exc)})") from None
-        duplicate = _duplicate_key(body)
+        duplicate = _duplicate_key(body, obj)
         if duplicate is not None:
             raise InvalidInput(f"{name} line {number}: {duplicate}")
         yield Entry(f"{name} line {number}", obj)
@@ -282,12 +282,36 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 _STRICT = json.JSONDecoder(object_pairs_hook=_unique_pairs)
 
 
-def _duplicate_key(text: str) -> str | None:
+_KEY_TOKEN = re.compile(r'"\s*:')
+
+
+def _key_tokens(text: str) -> int:
+    """At least the number of keys the text writes: each key is a string followed by a colon
+    (a value holding ``":`` only adds to the count, which sends the text to the strict check)."""
+    return len(_KEY_TOKEN.findall(text))
+
+
+def _keys_in(value: Any) -> int:
+    """The number of keys in every object of a parsed document."""
+    count, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            count += len(item)
+            stack.extend(v for v in item.values() if isinstance(v, dict | list))
+        elif isinstance(item, list):
+            stack.extend(v for v in item if isinstance(v, dict | list))
+    return count
+
+
+def _duplicate_key(text: str, parsed: Any) -> str | None:
     """Why a JSON text that parses holds a key twice in one object, or None if it does not.
 
     JSON parsers keep the last of two equal keys: a field typed twice would silently lose the
     first value. The text has already parsed (orjson); this second, stricter pass only looks
     for repeated keys."""
+    if _key_tokens(text) == _keys_in(parsed):
+        return None  # every key token is a key that survived: none was given twice
     try:
         _STRICT.decode(text)
     except _Duplicate as exc:
@@ -300,7 +324,7 @@ def _duplicate_key(text: str) -> str | None:
 def _refuse_duplicate_keys(stripped: str, text: str, name: str, whole: Any) -> None:
     """Refuse a document (an array or an export) with a key twice in one object, naming the
     line of the event that holds it."""
-    message = _duplicate_key(stripped)
+    message = _duplicate_key(stripped, whole)
     if message is None:
         return
     if isinstance(whole, dict) and "format" not in whole:
@@ -316,6 +340,19 @@ def _refuse_duplicate_keys(stripped: str, text: str, name: str, whole: Any) -> N
     except (ValueError, RecursionError):
         pass
     raise InvalidInput(f"{name}: {message}")
+
+
+def json_value(text: str, where: str) -> Any:
+    """One JSON value typed by a user (``--detail changes={...}``), or a one-line refusal that
+    says why (NaN, numbers beyond 64 bits or 1e308, nesting deeper than 1024, a key twice)."""
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidInput(f"{where}: not valid JSON ({_short(exc)})") from None
+    duplicate = _duplicate_key(text, value)
+    if duplicate is not None:
+        raise InvalidInput(f"{where}: {duplicate}")
+    return value
 
 
 def _short(exc: orjson.JSONDecodeError) -> str:
