@@ -143,3 +143,39 @@ def test_creating_a_log_where_it_cannot_be_written_says_why(tmp_path: Path) -> N
         assert result.stderr == (
             f"Error: cannot create a tracker log at {db}: the folder {view} is not writable\n")
         assert list(view.iterdir()) == []
+
+
+@contextmanager
+def full_disk(folder: Path, size: str = "96k") -> Iterator[Path]:
+    """A small tmpfs mounted at ``folder``: a real disk that fills up (root only)."""
+    folder.mkdir()
+    if not as_root or subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs",
+                                      str(folder)], capture_output=True,
+                                     check=False).returncode != 0:
+        pytest.skip("needs the right to mount a small tmpfs")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "--lazy", str(folder)], check=True)
+
+
+def test_a_backup_to_a_full_disk_blames_the_destination(tmp_path: Path) -> None:
+    db = seeded_db(tmp_path)
+    with full_disk(tmp_path / "stick", "48k") as stick:
+        (stick / "filler").write_bytes(b"\0" * 40_000)
+        dest = stick / "copy.sqlite"
+        result = tracker("--db", db, "backup", dest)
+        assert result.exit_code == 1
+        assert result.stderr.startswith(f"Error: {dest}: cannot be written (")
+        assert sorted(p.name for p in stick.iterdir()) == ["filler"]
+    assert ok("--db", db, "verify").stdout.startswith("OK: 17 events")
+
+
+def test_creating_a_log_on_a_full_disk_leaves_no_file(tmp_path: Path) -> None:
+    with full_disk(tmp_path / "full", "32k") as full:
+        (full / "filler").write_bytes(b"\0" * 32_000)
+        result = tracker("--db", full / "new.sqlite", "import", SEED)
+        assert result.exit_code == 1
+        assert result.stderr.startswith("Error: ")
+        assert "unexpected" not in result.stderr
+        assert sorted(p.name for p in full.iterdir()) == ["filler"]
