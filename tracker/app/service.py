@@ -63,7 +63,6 @@ from tracker.store.backup import BackupReport, Verdict, backup, check_chain, req
 from tracker.store.engine import (
     database_url,
     make_engine,
-    mask_url,
     remove_sqlite_files,
     sqlite_path,
     writable,
@@ -77,7 +76,7 @@ from tracker.store.recorder import (
     utc_now,
     wrap_database_errors,
 )
-from tracker.text import clip, visible
+from tracker.text import clip, mask_url, visible
 
 T = TypeVar("T")
 

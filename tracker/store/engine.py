@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import re
 import sqlite3
 import urllib.parse
 from functools import partial
@@ -17,7 +16,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 
 from tracker.errors import DatabaseError, NotATrackerDatabase
-from tracker.text import clip
+from tracker.text import clip, mask_url
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -25,18 +24,6 @@ BUSY_TIMEOUT_MS = 30_000
 # error itself reaches the user as one line, so the log record has nowhere to go.
 logging.getLogger("sqlalchemy").addHandler(logging.NullHandler())
 SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-_PASSWORD_IN_AUTHORITY = re.compile(r"(://[^/@\s:]*:)[^@\s]*@")
-_PASSWORD_IN_QUERY = re.compile(r"((?:^|[?&;\s])password=)[^&\s]*", re.IGNORECASE)
-
-
-def mask_url(text: str) -> str:
-    """A URL (or any text holding one) with every password shown as ``***``: in the authority
-    (``user:PW@host``) and as a query parameter (``?password=PW``). Used for every label, repr
-    and message that shows a database URL."""
-    text = _PASSWORD_IN_AUTHORITY.sub(r"\1***@", text)
-    return _PASSWORD_IN_QUERY.sub(r"\1***", text)
 
 
 def _port_of(url: URL, shown: str) -> None:

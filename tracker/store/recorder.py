@@ -17,9 +17,9 @@ from typing import Any, NamedTuple
 from sqlalchemy.engine import Engine
 
 from tracker.errors import AppendConflict, DatabaseError
-from tracker.store.engine import LOCK_TIMEOUT, lock_wait_seconds, mask_url
+from tracker.store.engine import LOCK_TIMEOUT, lock_wait_seconds
 from tracker.store.row import Row
-from tracker.text import clip
+from tracker.text import clip, mask_url
 
 GENESIS_HASH = "0" * 64
 COLUMNS = (

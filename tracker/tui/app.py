@@ -36,7 +36,7 @@ from tracker.app.service import Timeline
 from tracker.app.stepping import Stepper, StepState
 from tracker.app.terms import Event, EventFilter
 from tracker.errors import TrackerError
-from tracker.text import one_line
+from tracker.text import mask_url, one_line
 from tracker.tui import keys
 from tracker.tui.render import event_detail, header, state_pane
 from tracker.tui.screens import ExportScreen, FilterScreen, HelpScreen, PromptScreen, RefPicker
@@ -160,6 +160,19 @@ class TrackerApp(App[None]):
         self._building: tuple[object, ...] | None = None  # the stepper under construction
 
     # -- plumbing ----------------------------------------------------------------------------
+
+    #: The one line the app left with after a failure nothing else handled (None: none).
+    fatal_message: str | None = None
+
+    def _fatal_error(self) -> None:
+        """A failure nothing handled ends the app with one line, never Textual's traceback: that
+        traceback shows frame locals, which hold the log's URL and so a server's password."""
+        self.bell()
+        error = self._exception
+        what = f"{type(error).__name__}: {error}" if error is not None else "unknown error"
+        self.fatal_message = one_line(mask_url(f"unexpected failure: {what}"))
+        self._exit_renderables.append(Text(f"Error: {self.fatal_message}"))
+        self._close_messages_no_wait()
 
     def on_mount(self) -> None:
         keep_collecting(True)  # for as long as the app runs: see tracker.app.collector

@@ -1,0 +1,41 @@
+"""A failure nothing handled ends the app with one line: never Textual's traceback, whose frame
+locals would show the log's URL, and with it a server's password."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from tests.conftest import SEED
+from tracker.app.service import open_timeline
+from tracker.tui.app import TrackerApp
+
+PASSWORD = "S3CRET-pw"
+
+
+@pytest.mark.postgres
+async def test_a_crash_on_a_server_log_shows_one_masked_line_and_no_traceback(
+        pg_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    url = make_url(pg_url).set(password=PASSWORD).render_as_string(hide_password=False)
+    tl = open_timeline(url)  # the server trusts this machine: the password is carried, not checked
+    try:
+        tl.import_file(SEED)
+        assert PASSWORD not in repr(tl)
+        app = TrackerApp(tl)
+
+        def fail() -> None:
+            raise RuntimeError(f"lost {url} while stepping")
+
+        with pytest.raises(RuntimeError):
+            async with app.run_test() as pilot:
+                await pilot.pause()
+                app.call_later(fail)
+                await pilot.pause()
+        assert app.fatal_message is not None
+        assert app.fatal_message.startswith("unexpected failure: RuntimeError: lost postgresql")
+        assert PASSWORD not in app.fatal_message and "***" in app.fatal_message
+        shown = capsys.readouterr().err  # what the app printed as it ended
+        assert " ".join(shown.split()) == f"Error: {app.fatal_message}"
+        assert "Traceback" not in shown and PASSWORD not in shown
+    finally:
+        tl.close()
