@@ -163,6 +163,8 @@ class TrackerApp(App[None]):
 
     #: The one line the app left with after a failure nothing else handled (None: none).
     fatal_message: str | None = None
+    #: Whether the log failed the cheap check on open (the header says so while the app runs).
+    log_altered = False
 
     def _fatal_error(self) -> None:
         """A failure nothing handled ends the app with one line, never Textual's traceback: that
@@ -180,6 +182,13 @@ class TrackerApp(App[None]):
         self.push_screen(self.main)
         for notice in self.service.notices:  # what opening did (created, seeded, upgraded)
             self.say(notice)
+        # The cheap check on open (the tail of the chain, the row count against the last
+        # position): an altered log is said to be altered, for as long as the app runs.
+        altered = self.service.altered()
+        self.log_altered = altered is not None
+        if altered is not None:
+            self.notify(one_line(f"{altered}; appending is refused (the CLI's --force appends "
+                                 "anyway)"), severity="error", timeout=24 * 3600, markup=False)
         self.load()
 
     def on_unmount(self) -> None:
@@ -357,7 +366,8 @@ class TrackerApp(App[None]):
         step = session.cursor + 1 if total else 0
         playing = f"▶ {PLAY_INTERVALS[self.speed]:g}s" if self.play_timer else ""
         self.main.query_one(HeaderLine).show(
-            header(self.service.label, step, total, session.order_name, session.views_status(),
+            header(self.service.label + (" (ALTERED: see tracker verify)" if self.log_altered
+                                         else ""), step, total, session.order_name, session.views_status(),
                    session.filter.describe() if session.filter.active else "",
                    session.search_status(), playing))
 
