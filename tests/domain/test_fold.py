@@ -68,7 +68,7 @@ def test_a_correction_applies_its_changes_on_replay() -> None:
     item = replay([*events, fix]).items["inv:x"]
     assert item.place == "Geneva"
     assert item.details["venue"] == "Geneva"
-    assert item.corrected == ("c",)  # the correcting entry
+    assert item.corrected == (("c", "inv"),)  # the correcting entry, and what it corrects
 
 
 def test_two_sources_disagreeing_make_the_item_disputed() -> None:

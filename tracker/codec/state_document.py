@@ -40,7 +40,7 @@ def item_to_dict(
     if item.accounts:
         out["accounts"] = accounts_to_list(item.accounts)
     if view.corrected:
-        out["corrected"] = list(view.corrected)
+        out["corrected"] = [{"by": by, "entry": entry} for by, entry in view.corrected]
     if view.retracted:
         out["retracted"] = list(view.retracted)
     if gates is None and state is not None:

@@ -122,7 +122,7 @@ class ItemView(NamedTuple):
     details: FrozenDict
     history: tuple[str, ...]
     sources: tuple[str, ...]
-    corrected: tuple[str, ...]
+    corrected: tuple[tuple[str, str], ...]  # (the correcting entry, the entry it corrects)
     retracted: tuple[str, ...]
 
 
@@ -172,7 +172,7 @@ class Item(NamedTuple):
         return self.view.sources
 
     @property
-    def corrected(self) -> tuple[str, ...]:
+    def corrected(self) -> tuple[tuple[str, str], ...]:
         return self.view.corrected
 
     @property
@@ -664,8 +664,8 @@ def _view(steps: tuple[Step, ...]) -> ItemView:
         details=freeze(details) if details else EMPTY_DETAILS,
         history=tuple(history),
         sources=tuple(sources),
-        corrected=tuple(sorted({c.id for cs in meta.corrections.values() for c in cs}))
-        if meta else (),
+        corrected=tuple(sorted((c.id, entry) for entry, cs in meta.corrections.items()
+                               for c in cs)) if meta else (),
         retracted=tuple(sorted(meta.retracted)) if meta else (),
     )
 

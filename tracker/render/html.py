@@ -287,7 +287,7 @@ def _item_html(item: Mapping[str, Any]) -> str:
         lines.append(f"{h(key.replace('_', ' '))}: {h(detail_text(value))}")
     for group in item.get("accounts") or ():
         for k, source in enumerate(group.get("sources") or ()):
-            text = (f"account: {h(group['status']) if k == 0 else 'also'} per "
+            text = (f"account: {h(group['status'])}{' per ' if k == 0 else ', also per '}"
                     f"{_who_html(source['speaker'], source.get('outlet'), source['story'])}")
             if source.get("quote"):
                 text += f": <i>“{h(source['quote'])}”</i>"
@@ -307,9 +307,10 @@ def _item_html(item: Mapping[str, Any]) -> str:
         lines.append(f"condition: {h(condition['status'])} {h(condition['demand'])}")
     if item.get("sources"):
         lines.append(f"sources: {h('; '.join(item['sources']))}")
-    for mark in ("corrected", "retracted"):
-        if item.get(mark):
-            lines.append(f"{mark}: {h(', '.join(item[mark]))}")
+    for fix in item.get("corrected") or ():
+        lines.append(f"corrected: {_entry_link(fix['by'])} corrects {_entry_link(fix['entry'])}")
+    if item.get("retracted"):
+        lines.append(f"retracted: {h(', '.join(item['retracted']))}")
     badge = '<span class="badge">disputed</span>' if item["status"] == DISPUTED else ""
     body = "".join(f"<li>{line}</li>" for line in lines)
     return (f'<div class="item" data-subject="{h(item["subject"])}"><span class="status">'

@@ -141,9 +141,10 @@ def _item_lines(item: Mapping[str, Any]) -> list[Text]:
 
     if item.get("sources"):
         lines.append(_labelled("sources", literal("; ".join(item["sources"]), "dim")))
-    for mark in ("corrected", "retracted"):
-        if item.get(mark):
-            lines.append(_labelled(mark, literal(", ".join(item[mark]))))
+    for fix in item.get("corrected") or ():
+        lines.append(_labelled("corrected", literal(f"{fix['by']} corrects {fix['entry']}")))
+    if item.get("retracted"):
+        lines.append(_labelled("retracted", literal(", ".join(item["retracted"]))))
     return lines
 
 
@@ -153,8 +154,8 @@ def account_lines(group: Mapping[str, Any]) -> list[Text]:
     made about it."""
     lines: list[Text] = []
     for k, source in enumerate(group.get("sources") or ()):
-        line = status_text(str(group["status"])) if k == 0 else Text("also", style="dim")
-        line.append(" per ")
+        line = status_text(str(group["status"]))
+        line.append(" per " if k == 0 else ", also per ")
         line.append_text(_source_text(source["speaker"], source.get("outlet"), source["story"]))
         if source.get("quote"):
             line.append(": ")
