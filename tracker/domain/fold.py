@@ -62,7 +62,7 @@ class Step(NamedTuple):
     outlet: str
     targets: tuple[str, ...]  # entries it disputes / confirms / corrects / retracts / answers
     story: StoryTime
-    summary: str | None  # kept for events that open an item (the item's title) and corrections
+    summary: str | None  # kept for actions of an item (its title: the opening's, else the first)
     actors: tuple[Actor, ...]
     place: str | None
     details: FrozenDict
@@ -73,7 +73,7 @@ def step_of(event: Event) -> Step:
     """The step an event contributes to its item (an event held in memory; a stored row is
     decoded straight into its step by :func:`tracker.codec.rows.decode_step`)."""
     s = event.source
-    keep_summary = type_info(event.type, event.position, event.id).opens
+    keep_summary = type_info(event.type, event.position, event.id).titles
     return Step(
         story_key(event), event.id, event.type, s.speaker or s.outlet, s.outlet,
         tuple([r.id for r in event.refs]) if event.refs else (), event.story,
@@ -260,6 +260,12 @@ class TypeInfo(NamedTuple):
     effect: str
     type: EventType
 
+    @property
+    def titles(self) -> bool:
+        """Whether its summary is kept in its step: any action of an item may be the first
+        known of it (a sanction first known from its lifting takes that event's summary)."""
+        return not self.meta
+
 
 _INFO: dict[str, TypeInfo] = {}
 
@@ -357,6 +363,8 @@ class Actions(Generic[T]):
         etype = info.type
         if not self.kind:
             self.kind = info.kind
+        if info.effect == "note":
+            return  # kept for what the item shows (a ratification, an endorsement); no move
         if info.effect == "leave":
             if self.left is None:
                 self.left = set()
@@ -554,6 +562,8 @@ def _view(steps: tuple[Step, ...]) -> ItemView:
     meta = _meta(steps)
     title = ""
     when: StoryTime | None = None
+    first: Step | None = None  # the first action: the title when no opening event is known
+    own_when: StoryTime | None = None  # the item's own date (a meeting's), where its types give one
     place: str | None = None
     actors: dict[Actor, None] = {}
     details: dict[str, Any] = {}
@@ -561,30 +571,40 @@ def _view(steps: tuple[Step, ...]) -> ItemView:
     history: list[str] = []
     sources: dict[str, None] = {}
     left: dict[str, set[str]] = {}
+    parties = _Parties()
     for s in _effective(steps, meta):
         history.append(s.id)
         info = _info(s.type)
         if info.meta:
             continue
+        etype = info.type
         sources.setdefault(s.speaker if s.speaker == s.outlet else f"{s.speaker}, {s.outlet}", None)
         for a in s.actors:
             actors.setdefault(a, None)
-        if not title and s.summary:
+        if first is None and s.summary:
+            first = s
+        if info.opens and not title and s.summary:
             title = s.summary
             when = s.story
-        if s.place and not place:
-            place = s.place
+        if s.place and etype.places_item:
+            place = s.place  # the latest in story order: a meeting held where it was held
+        if etype.dates_item:
+            own_when = _own_date(s, etype.dates_item) or own_when
         _merge_details(details, lists, s.details)
+        parties.take(s, etype)
         if info.effect == "leave":
             key = KINDS[info.kind].parties_left_detail
             if key is not None:
                 left.setdefault(key, set()).update(
-                    a.name for a in s.actors if a.role == info.type.party_role)
+                    a.name for a in s.actors if a.role == etype.party_role)
     for key, values in left.items():
         details[key] = sorted(values)
+    parties.into(details)
+    if not title and first is not None and first.summary:
+        title, when = first.summary, first.story
     return ItemView(
         title=title,
-        when=when,
+        when=own_when or when,
         actors=tuple(actors),
         place=place,
         details=freeze(details) if details else EMPTY_DETAILS,
@@ -593,6 +613,111 @@ def _view(steps: tuple[Step, ...]) -> ItemView:
         corrected=tuple(sorted(meta.corrections)) if meta else (),
         retracted=tuple(sorted(meta.retracted)) if meta else (),
     )
+
+
+def _own_date(step: Step, source: str) -> StoryTime | None:
+    """The date an event gives its item (``EventType.dates_item``): its story date, or a
+    detail naming a date (read against the source's publication date); None when the detail
+    is missing or is no date ("not set")."""
+    if source == "story":
+        return step.story
+    value = step.details.get(source)
+    if not isinstance(value, str):
+        return None
+    try:
+        return resolve(value, step.published)
+    except InvalidDate:
+        return None
+
+
+# --------------------------------------------------------------------------- talks
+
+
+def links(state: State, view_of: Callable[[str], ItemView] | None = None
+          ) -> dict[str, dict[str, Any]]:
+    """What ties items to the wholes they are part of (talks): per subject, the keys its
+    document gains. A whole lists its parts under each part kind's ``part_key`` (the talks'
+    rounds: its own rounds and the meetings that refer to it; its outcome: the agreements that
+    do), and each part names its whole under its kind's ``whole_key`` (an agreement says which
+    talks produced it). A part refers to any entry of the whole (``part_of`` the talks' opening)."""
+    wholes = {subject for subject, item in state.items.items() if KINDS[item.kind].whole}
+    if not wholes:
+        return {}
+    owner = {step.id: subject for subject in wholes for step in state.items[subject].steps}
+    out: dict[str, dict[str, Any]] = {}
+    for subject in wholes:
+        for step in _effective(state.items[subject].steps, None):
+            key = _info(step.type).type.lists_as
+            if key:
+                out.setdefault(subject, {}).setdefault(key, []).append(
+                    {"event": step.id, "when": step.story.display(), "place": step.place})
+    for subject, item in state.items.items():
+        kind = KINDS[item.kind]
+        if not kind.part_key or subject in wholes:
+            continue
+        found = next((owner[t] for step in item.steps if not _info(step.type).meta
+                      for t in step.targets if t in owner), None)
+        if found is None:
+            continue
+        view = view_of(subject) if view_of is not None else item.view
+        out.setdefault(subject, {})[kind.whole_key] = found
+        out.setdefault(found, {}).setdefault(kind.part_key, []).append(
+            {"subject": subject, "status": item.status,
+             "when": view.when.display() if view.when else None, "place": view.place})
+    for keys in out.values():
+        for value in keys.values():
+            if isinstance(value, list):
+                value.sort(key=lambda part: part["when"] or "")
+    return out
+
+
+# --------------------------------------------------------------------------- parties
+
+
+def _day(story: StoryTime) -> str:
+    return story.display()
+
+
+class _Parties:
+    """Each party of an item with its own status and date (an agreement: "signed on
+    2018-06-12", "withdrew on 2018-05-08"), and the rosters its events keep (signatories,
+    endorsers), from the vocabulary's ``party_status``, ``party_note`` and ``roster``."""
+
+    __slots__ = ("gone", "key", "rosters", "status")
+
+    def __init__(self) -> None:
+        self.key: str | None = None
+        self.status: dict[str, str] = {}
+        self.gone: set[str] = set()
+        self.rosters: dict[str, dict[str, str]] = {}
+
+    def take(self, step: Step, etype: EventType) -> None:
+        if etype.party_status:
+            self.key = KINDS[etype.kind].parties_detail
+        if self.key is None and not etype.roster:
+            return
+        named = [a.name for a in step.actors if a.role == etype.party_role]
+        if etype.party_status and self.key is not None:
+            label = etype.party_status.format(date=_day(step.story))
+            whom = named or [p for p in self.status if p not in self.gone]
+            for name in whom:
+                before = self.status.get(name)
+                self.status[name] = f"{before}; {label}" if etype.party_note and before else label
+                if etype.effect == "leave":
+                    self.gone.add(name)
+                else:
+                    self.gone.discard(name)
+        for role, key in etype.roster:
+            listed = [a.name for a in step.actors if a.role == role]
+            roster = self.rosters.setdefault(key, {})
+            for i, name in enumerate(listed):
+                roster[name] = named[i] if len(named) == len(listed) else _day(step.story)
+
+    def into(self, details: dict[str, Any]) -> None:
+        if self.key is not None and self.status:
+            details[self.key] = dict(self.status)
+        for key, roster in self.rosters.items():
+            details[key] = dict(roster)
 
 
 def _accounts(
