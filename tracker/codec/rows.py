@@ -264,7 +264,7 @@ def decode_step(row: Row | tuple[Any, ...]) -> tuple[str, Step]:
         outlet,
         tuple([r[1] for r in refs]) if refs else (),
         story_from_body(st, earliest, latest),
-        body["summary"] if type_info(type_, position, id_).opens else None,
+        body["summary"] if type_info(type_, position, id_).titles else None,
         tuple([_new(Actor, a) for a in actors]) if actors else (),
         body.get("place"),
         freeze(details) if details else EMPTY_DETAILS,

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from tracker.domain.events import thaw
-from tracker.domain.fold import Account, Claim, Item, ItemView, Query, State, item_order
+from tracker.domain.fold import Account, Claim, Item, ItemView, Query, State, item_order, links
 from tracker.domain.vocabulary import KINDS, sections
 
 #: Section names of the state document, one per item kind, in reading order (the vocabulary's).
@@ -19,6 +19,7 @@ def item_to_dict(
     item: Item, state: State | None = None,
     gates: Mapping[str, list[dict[str, str]]] | None = None,
     view: ItemView | None = None,
+    linked: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """One item as a JSON object; with ``state``, the demands that gate it (``gates``: those
     already indexed by :func:`gating_index`, ``view``: the item's view, when converting a whole
@@ -43,6 +44,10 @@ def item_to_dict(
         out["corrected"] = [{"by": by, "entry": entry} for by, entry in view.corrected]
     if view.retracted:
         out["retracted"] = list(view.retracted)
+    if linked is None and state is not None:
+        linked = links(state)
+    if linked is not None and item.subject in linked:
+        out.update(linked[item.subject])  # talks: rounds, outcome; an agreement: produced_by
     if gates is None and state is not None:
         gates = gating_index(state, item.subject)
     if gates is not None and gates.get(item.subject):
@@ -64,6 +69,7 @@ def accounts_to_list(accounts: Iterable[Account]) -> list[dict[str, Any]]:
             "quote": a.quote,
             "disputed_by": [_claim(c, dispute=True) for c in a.disputes],
             "confirmed_by": [_claim(c, dispute=False) for c in a.confirmations],
+            "current": a.current,
         })
     return [{"status": status, "sources": sources} for status, sources in groups.items()]
 
@@ -142,8 +148,10 @@ def state_to_dict(state: State, query: Query | None = None) -> dict[str, Any]:
     for items in by_kind.values():
         items.sort(key=lambda i: item_order(i, views[i.subject]))
     gates = gating_index(state, views=views)
+    linked = links(state, views.__getitem__)
     for kind, section in SECTIONS.items():
-        doc[section] = [item_to_dict(i, state, gates, views[i.subject]) for i in by_kind[kind]]
+        doc[section] = [item_to_dict(i, state, gates, views[i.subject], linked)
+                        for i in by_kind[kind]]
     doc["disputes"] = disputes(state)
     doc["actors"] = actors(state, views)
     return doc

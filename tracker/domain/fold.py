@@ -24,7 +24,7 @@ from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 import immutables
 
-from tracker.domain.dates import StoryTime, resolve
+from tracker.domain.dates import StoryTime, overlap, resolve
 from tracker.domain.events import (
     EMPTY_DETAILS,
     Actor,
@@ -63,7 +63,7 @@ class Step(NamedTuple):
     outlet: str
     targets: tuple[str, ...]  # entries it disputes / confirms / corrects / retracts / answers
     story: StoryTime
-    summary: str | None  # kept for events that open an item (the item's title) and corrections
+    summary: str | None  # kept for actions of an item (its title: the opening's, else the first)
     actors: tuple[Actor, ...]
     place: str | None
     details: FrozenDict
@@ -75,7 +75,7 @@ def step_of(event: Event) -> Step:
     """The step an event contributes to its item (an event held in memory; a stored row is
     decoded straight into its step by :func:`tracker.codec.rows.decode_step`)."""
     s = event.source
-    keep_summary = type_info(event.type, event.position, event.id).opens
+    keep_summary = type_info(event.type, event.position, event.id).titles
     return Step(
         story_key(event), event.id, event.type, s.speaker or s.outlet, s.outlet,
         tuple([r.id for r in event.refs]) if event.refs else (), event.story,
@@ -110,6 +110,9 @@ class Account:
     quote: str | None = None
     disputes: tuple[Claim, ...] = ()
     confirmations: tuple[Claim, ...] = ()
+    #: False when the story has moved on from it (another source's account of a different
+    #: status, certainly later): kept, shown as earlier, not part of a dispute.
+    current: bool = True
 
 
 class ItemView(NamedTuple):
@@ -277,6 +280,12 @@ class TypeInfo(NamedTuple):
     effect: str
     type: EventType
 
+    @property
+    def titles(self) -> bool:
+        """Whether its summary is kept in its step: any action of an item may be the first
+        known of it (a sanction first known from its lifting takes that event's summary)."""
+        return not self.meta
+
 
 _INFO: dict[str, TypeInfo] = {}
 
@@ -386,6 +395,8 @@ class Actions(Generic[T]):
         etype = info.type
         if not self.kind:
             self.kind = info.kind
+        if info.effect == "note":
+            return  # kept for what the item shows (a ratification, an endorsement); no move
         if info.effect == "leave":
             if self.left is None:
                 self.left = set()
@@ -426,11 +437,30 @@ class Actions(Generic[T]):
             return base, []
         round_ = [_Round(step_of(t), st) for t, st in self.round_]
         latest = _latest_accounts(round_)
+        current = _current(latest)
+        if len({r.status for r in current}) > 1:
+            return DISPUTED, latest
+        # A dispute decides while it speaks of the latest moment: the account it disputes (or
+        # the opening) overlaps the latest account that stands.
+        last = current[-1].step
         opener = round_[0] if _info(round_[0].step.type).resets else None
-        contested = [*latest, opener] if opener is not None and opener not in latest else latest
-        conflict = len({r.status for r in latest}) > 1 or any(
-            disputes.get(r.step.id) and not confirms.get(r.step.id) for r in contested)
+        contested = [*current, opener] if opener is not None and opener not in current else current
+        conflict = any(disputes.get(r.step.id) and not confirms.get(r.step.id)
+                       and (r.step is last or overlap(r.step.story, last.story))
+                       for r in contested)
         return (DISPUTED if conflict else base), latest
+
+
+def _current(latest: list[_Round]) -> list[_Round]:
+    """The accounts that still speak of where the item stands: all but those the story has
+    moved on from (an account certainly earlier than another source's account of a different
+    status: the sanctions lifted in 2016, reimposed in 2018). Accounts that agree are never
+    dropped for being earlier."""
+    if len(latest) < 2:
+        return latest
+    return [a for a in latest if not any(
+        b.status != a.status and b.step.key > a.step.key and not overlap(a.step.story, b.step.story)
+        for b in latest)]
 
 
 def _latest_accounts(round_: list[_Round]) -> list[_Round]:
@@ -465,7 +495,8 @@ def derive(subject: str, steps: tuple[Step, ...]) -> Item:
     """An item's kind, status and accounts from its steps, in story order.
 
     The accounts (the latest of every source in the item's latest round, each with the claims
-    made about it) are kept when there is more than one, or when any is disputed or confirmed.
+    made about it, those the story has moved on from marked so) are kept when more than one
+    still stands, or when any is disputed or confirmed.
     """
     meta = _meta(steps)
     actions = _acted(steps, meta)
@@ -473,18 +504,20 @@ def derive(subject: str, steps: tuple[Step, ...]) -> Item:
     confirms = meta.confirms if meta else {}
     status, latest = actions.outcome(disputes, confirms, _same_step, _step_type,
                                      meta is not None)
+    current = _current(latest)
     accounts: tuple[Account, ...] = ()
-    if len(latest) > 1 or any(r.step.id in disputes or r.step.id in confirms for r in latest):
-        accounts = tuple(_account(r, disputes, confirms) for r in latest)
+    if len(current) > 1 or any(r.step.id in disputes or r.step.id in confirms for r in latest):
+        accounts = tuple(_account(r, disputes, confirms, any(c is r for c in current))
+                         for r in latest)
     return Item(subject, actions.kind or FALLBACK_KIND, status, accounts, steps)
 
 
 def _account(r: _Round, disputes: Mapping[str, list[Step]],
-             confirms: Mapping[str, list[Step]]) -> Account:
+             confirms: Mapping[str, list[Step]], current: bool) -> Account:
     s = r.step
     return Account(s.id, r.status, s.speaker, s.outlet, s.story.display(), s.quote,
                    tuple(_claim(c) for c in disputes.get(s.id, ())),
-                   tuple(_claim(c) for c in confirms.get(s.id, ())))
+                   tuple(_claim(c) for c in confirms.get(s.id, ())), current)
 
 
 def _claim(step: Step) -> Claim:
@@ -628,6 +661,8 @@ def _view(steps: tuple[Step, ...]) -> ItemView:
     meta = _meta(steps)
     title = ""
     when: StoryTime | None = None
+    first: Step | None = None  # the first action: the title when no opening event is known
+    own_when: StoryTime | None = None  # the item's own date (a meeting's), where its types give one
     place: str | None = None
     actors: dict[Actor, None] = {}
     details: dict[str, Any] = {}
@@ -635,30 +670,40 @@ def _view(steps: tuple[Step, ...]) -> ItemView:
     history: list[str] = []
     sources: dict[str, None] = {}
     left: dict[str, set[str]] = {}
+    parties = _Parties()
     for s in _effective(steps, meta):
         history.append(s.id)
         info = _info(s.type)
         if info.meta:
             continue
+        etype = info.type
         sources.setdefault(s.speaker if s.speaker == s.outlet else f"{s.speaker}, {s.outlet}", None)
         for a in s.actors:
             actors.setdefault(a, None)
-        if not title and s.summary:
+        if first is None and s.summary:
+            first = s
+        if info.opens and not title and s.summary:
             title = s.summary
             when = s.story
-        if s.place and not place:
-            place = s.place
+        if s.place and etype.places_item:
+            place = s.place  # the latest in story order: a meeting held where it was held
+        if etype.dates_item:
+            own_when = _own_date(s, etype.dates_item) or own_when
         _merge_details(details, lists, s.details)
+        parties.take(s, etype)
         if info.effect == "leave":
             key = KINDS[info.kind].parties_left_detail
             if key is not None:
                 left.setdefault(key, set()).update(
-                    a.name for a in s.actors if a.role == info.type.party_role)
+                    a.name for a in s.actors if a.role == etype.party_role)
     for key, values in left.items():
         details[key] = sorted(values)
+    parties.into(details)
+    if not title and first is not None and first.summary:
+        title, when = first.summary, first.story
     return ItemView(
         title=title,
-        when=when,
+        when=own_when or when,
         actors=tuple(actors),
         place=place,
         details=freeze(details) if details else EMPTY_DETAILS,
@@ -668,6 +713,111 @@ def _view(steps: tuple[Step, ...]) -> ItemView:
                                for c in cs)) if meta else (),
         retracted=tuple(sorted(meta.retracted)) if meta else (),
     )
+
+
+def _own_date(step: Step, source: str) -> StoryTime | None:
+    """The date an event gives its item (``EventType.dates_item``): its story date, or a
+    detail naming a date (read against the source's publication date); None when the detail
+    is missing or is no date ("not set")."""
+    if source == "story":
+        return step.story
+    value = step.details.get(source)
+    if not isinstance(value, str):
+        return None
+    try:
+        return resolve(value, step.published)
+    except InvalidDate:
+        return None
+
+
+# --------------------------------------------------------------------------- talks
+
+
+def links(state: State, view_of: Callable[[str], ItemView] | None = None
+          ) -> dict[str, dict[str, Any]]:
+    """What ties items to the wholes they are part of (talks): per subject, the keys its
+    document gains. A whole lists its parts under each part kind's ``part_key`` (the talks'
+    rounds: its own rounds and the meetings that refer to it; its outcome: the agreements that
+    do), and each part names its whole under its kind's ``whole_key`` (an agreement says which
+    talks produced it). A part refers to any entry of the whole (``part_of`` the talks' opening)."""
+    wholes = {subject for subject, item in state.items.items() if KINDS[item.kind].whole}
+    if not wholes:
+        return {}
+    owner = {step.id: subject for subject in wholes for step in state.items[subject].steps}
+    out: dict[str, dict[str, Any]] = {}
+    for subject in wholes:
+        for step in _effective(state.items[subject].steps, None):
+            key = _info(step.type).type.lists_as
+            if key:
+                out.setdefault(subject, {}).setdefault(key, []).append(
+                    {"event": step.id, "when": step.story.display(), "place": step.place})
+    for subject, item in state.items.items():
+        kind = KINDS[item.kind]
+        if not kind.part_key or subject in wholes:
+            continue
+        found = next((owner[t] for step in item.steps if not _info(step.type).meta
+                      for t in step.targets if t in owner), None)
+        if found is None:
+            continue
+        view = view_of(subject) if view_of is not None else item.view
+        out.setdefault(subject, {})[kind.whole_key] = found
+        out.setdefault(found, {}).setdefault(kind.part_key, []).append(
+            {"subject": subject, "status": item.status,
+             "when": view.when.display() if view.when else None, "place": view.place})
+    for keys in out.values():
+        for value in keys.values():
+            if isinstance(value, list):
+                value.sort(key=lambda part: part["when"] or "")
+    return out
+
+
+# --------------------------------------------------------------------------- parties
+
+
+def _day(story: StoryTime) -> str:
+    return story.display()
+
+
+class _Parties:
+    """Each party of an item with its own status and date (an agreement: "signed on
+    2018-06-12", "withdrew on 2018-05-08"), and the rosters its events keep (signatories,
+    endorsers), from the vocabulary's ``party_status``, ``party_note`` and ``roster``."""
+
+    __slots__ = ("gone", "key", "rosters", "status")
+
+    def __init__(self) -> None:
+        self.key: str | None = None
+        self.status: dict[str, str] = {}
+        self.gone: set[str] = set()
+        self.rosters: dict[str, dict[str, str]] = {}
+
+    def take(self, step: Step, etype: EventType) -> None:
+        if etype.party_status:
+            self.key = KINDS[etype.kind].parties_detail
+        if self.key is None and not etype.roster:
+            return
+        named = [a.name for a in step.actors if a.role == etype.party_role]
+        if etype.party_status and self.key is not None:
+            label = etype.party_status.format(date=_day(step.story))
+            whom = named or [p for p in self.status if p not in self.gone]
+            for name in whom:
+                before = self.status.get(name)
+                self.status[name] = f"{before}; {label}" if etype.party_note and before else label
+                if etype.effect == "leave":
+                    self.gone.add(name)
+                else:
+                    self.gone.discard(name)
+        for role, key in etype.roster:
+            listed = [a.name for a in step.actors if a.role == role]
+            roster = self.rosters.setdefault(key, {})
+            for i, name in enumerate(listed):
+                roster[name] = named[i] if len(named) == len(listed) else _day(step.story)
+
+    def into(self, details: dict[str, Any]) -> None:
+        if self.key is not None and self.status:
+            details[self.key] = dict(self.status)
+        for key, roster in self.rosters.items():
+            details[key] = dict(roster)
 
 
 
