@@ -17,8 +17,8 @@ not confirmed, the item is ``disputed`` and lists each side's accounts with thei
 from __future__ import annotations
 
 from bisect import bisect_right, insort
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
@@ -351,17 +351,60 @@ def _position(step: Step) -> int:
     return step.key[2]
 
 
-def _effective(steps: tuple[Step, ...], meta: _Meta | None) -> list[Step]:
-    """The steps replay uses: retracted ones left out, corrected ones as corrected."""
-    if meta is None:
-        return list(steps)
-    out = []
+def retractions(steps: tuple[Step, ...]) -> dict[str, str]:
+    """Each entry retracted by a retraction that stands among these steps, with that
+    retraction's id."""
+    meta = _meta(steps)
+    if meta is None or not meta.retracted:
+        return {}
+    out: dict[str, str] = {}
     for s in steps:
+        if _info(s.type).effect == "retract" and s.id not in meta.retracted:
+            for t in s.targets:
+                out.setdefault(t, s.id)
+    return out
+
+
+def _effective(steps: tuple[Step, ...], meta: _Meta | None) -> list[Step]:
+    """The steps replay uses, in story order: retracted ones left out, corrected ones as
+    corrected, and none before an entry of the item it refers to."""
+    ordered = _answers_after(steps)
+    if meta is None:
+        return list(ordered)
+    out = []
+    for s in ordered:
         if s.id in meta.retracted:
             continue
         corrections = meta.corrections.get(s.id)
         out.append(_corrected(s, corrections) if corrections else s)
     return out
+
+
+def _answers_after(steps: tuple[Step, ...]) -> tuple[Step, ...]:
+    """An item's steps (sorted by story key) in story order as ``tracker log --order story``
+    gives it (:func:`tracker.domain.ordering.order_by_story`): an event never sorts before an
+    entry of the item it refers to, whatever dates the sources gave (an answer implies that what
+    it answers came no later); it sorts right after that entry instead."""
+    index: dict[str, int] | None = None
+    late = False
+    for i, s in enumerate(steps):
+        if s.targets:
+            if index is None:
+                index = {t.id: k for k, t in enumerate(steps)}
+            if any(index.get(t, -1) > i for t in s.targets):
+                late = True
+                break
+    if not late:
+        return steps
+    lifted: dict[str, tuple[str, str, int, int]] = {}
+    for s in sorted(steps, key=_position):  # what a step refers to comes before it in the log
+        key = (s.key[0], s.key[1], s.key[2], s.key[2])
+        for t in s.targets:
+            other = lifted.get(t)
+            if other is not None and other[:3] > key[:3]:
+                key = (other[0], other[1], other[2], s.key[2])
+        lifted[s.id] = key
+    return tuple(sorted(steps, key=lambda s: lifted[s.id]))
 
 
 class Actions(Generic[T]):
@@ -960,9 +1003,37 @@ def project(events: Iterable[Event], query: Query = Query()) -> State:
     """The state built from the events the query admits.
 
     A correction or retraction applies only if the query admits it too: as known on a date
-    before the correction, the original entry stands.
+    before the correction, the original entry stands. As of a date, an entry that an admitted
+    event refers to is admitted too (see :func:`as_of`).
     """
-    return replay(e for e in events if query.admits(e))
+    if query.as_of is None:
+        return replay(e for e in events if query.admits(e))
+    rest = replace(query, as_of=None)
+    kept = [e for e in events if rest.admits(e)]
+    pairs = as_of([(e.subject or e.id, step_of(e)) for e in kept], query.as_of)
+    return fold_steps(pairs)
+
+
+def as_of(steps_of_items: Sequence[tuple[str, Step]], date: str) -> list[tuple[str, Step]]:
+    """The (subject, step) pairs that had happened by a story date: each step whose latest
+    possible date is on or before it, where an entry's latest possible date is also that of any
+    event referring to it (an answer implies that what it answers came no later: as of a day
+    the refusal counts, the invitation it refuses exists too). The pairs are those of the other
+    criteria of a query (known at, recorded by), in any order."""
+    latest: dict[str, str | None] = {}
+    for _subject, step in sorted(steps_of_items, key=lambda pair: -pair[1].key[2]):
+        own = step.story.latest
+        implied = latest.get(step.id)
+        if implied is not None and (own is None or implied < own):
+            own = implied
+        latest[step.id] = own
+        if own is not None:
+            for t in step.targets:
+                before = latest.get(t)
+                if before is None or own < before:
+                    latest[t] = own
+    return [(subject, step) for subject, step in steps_of_items
+            if (day := latest[step.id]) is not None and day <= date]
 
 
 # --------------------------------------------------------------------------- diffs
