@@ -103,7 +103,7 @@ _KINDS: tuple[Kind, ...] = (
         _S("expired", "dim", "its term has run out"),
         _S("terminated", "red", "every party has withdrawn"),
     ), all_parties_left="terminated", parties_left_detail="withdrawn",
-        parties_detail="parties", part_key="outcome", whole_key="produced_by"),
+        parties_detail="parties", part_key="produced", whole_key="produced_by"),
     Kind("sanction", "sanctions", "Sanctions", (
         _S("in_force", "green"), _S("eased", "yellow", "in force, some measures eased"),
         _S("reimposed", "red", "in force again after being lifted or eased"),
@@ -463,7 +463,7 @@ _TYPES: tuple[EventType, ...] = (
        _to("eased"), ("imposer", "target"), ("imposer",), (_D("measure"),),
        cameo="085", plover="RETREAT"),
     _T("sanction.lifted", "The sanctions are lifted.", "move", _to("lifted"),
-       ("imposer", "target"), ("imposer",), (_D("measure"),), cameo="085", plover="RETREAT"),
+       ("imposer", "target"), (), (_D("measure"),), cameo="085", plover="RETREAT"),
     _T("sanction.reimposed", "Sanctions lifted or eased are imposed again.", "move",
        _to("reimposed"), ("imposer", "target"), ("imposer",), (_D("measure"),),
        cameo="163", plover="SANCTION"),
