@@ -112,6 +112,7 @@ def test_a_disputed_account_shows_each_side_with_its_events(story: tuple[str, Pa
                 continue
             item = items[subject]
             assert item["status"] == "disputed", (name, subject, item["status"])
-            told = {a["event"] for a in item["accounts"]} | {
-                d for a in item["accounts"] for d in a["disputed_by"]}
+            sources = [s for group in item["accounts"] for s in group["sources"]]
+            told = {s["event"] for s in sources} | {
+                d["event"] for s in sources for d in s["disputed_by"]}
             assert told == {e for side in want["sides"] for e in side["events"]}, (name, subject)

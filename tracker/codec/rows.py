@@ -269,6 +269,7 @@ def decode_step(row: Row | tuple[Any, ...]) -> tuple[str, Step]:
         body.get("place"),
         freeze(details) if details else EMPTY_DETAILS,
         published,
+        src.get("quote"),
     ))
 
 

@@ -9,9 +9,9 @@ An item's status is derived from its events *in story order*, whatever order the
 in: a report learned late that belongs earlier in the story lands in its place. So folding the
 same set of events in any order gives the same state.
 
-Accounts that disagree are kept side by side: when two sources give different statuses for the
-same moment, or an account is explicitly disputed, the item is ``disputed`` and lists each side's
-account with its source.
+Every source's latest account is kept (the speaker, or the outlet where no one is named): when
+the sources of the item's latest round give different statuses, or an account is disputed and
+not confirmed, the item is ``disputed`` and lists each side's accounts with their sources.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 import immutables
 
-from tracker.domain.dates import StoryTime, overlap, resolve
+from tracker.domain.dates import StoryTime, resolve
 from tracker.domain.events import (
     EMPTY_DETAILS,
     Actor,
@@ -52,7 +52,8 @@ class Step(NamedTuple):
     """What one event contributes to its item: just what deriving the item needs.
 
     Steps stay inside item states (so that an event learned late can be slotted into its story
-    place), so they hold no more than that: no quotes, URLs or other source detail.
+    place), so they hold no more than that: the source's quote (what its account shows), no URLs
+    or other source detail.
     """
 
     key: StoryKey  # story order: earliest, latest, position
@@ -67,6 +68,7 @@ class Step(NamedTuple):
     place: str | None
     details: FrozenDict
     published: str  # anchors a correction's relative dates
+    quote: str | None = None  # the source's words: what an account shows
 
 
 def step_of(event: Event) -> Step:
@@ -78,21 +80,36 @@ def step_of(event: Event) -> Step:
         story_key(event), event.id, event.type, s.speaker or s.outlet, s.outlet,
         tuple([r.id for r in event.refs]) if event.refs else (), event.story,
         event.summary if keep_summary else None, event.actors, event.place, event.details,
-        s.published,
+        s.published, s.quote,
     )
 
 
 @dataclass(frozen=True, slots=True)
+class Claim:
+    """What one source says about another's account: a dispute (with what it says instead) or a
+    confirmation: who (the disputant or confirmer named, else the speaker), where and when."""
+
+    event_id: str
+    who: str
+    outlet: str
+    story: str
+    counter_claim: str | None = None
+    quote: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Account:
-    """One source's account of where an item stands."""
+    """One source's latest account of where an item stands (the source: the speaker, or the
+    outlet where no one is named), with the claims other sources make about it."""
 
     event_id: str
     status: str
     speaker: str
     outlet: str
     story: str
-    disputed_by: tuple[str, ...] = ()
-    confirmed_by: tuple[str, ...] = ()
+    quote: str | None = None
+    disputes: tuple[Claim, ...] = ()
+    confirmations: tuple[Claim, ...] = ()
 
 
 class ItemView(NamedTuple):
@@ -105,7 +122,7 @@ class ItemView(NamedTuple):
     details: FrozenDict
     history: tuple[str, ...]
     sources: tuple[str, ...]
-    corrected: tuple[str, ...]
+    corrected: tuple[tuple[str, str], ...]  # (the correcting entry, the entry it corrects)
     retracted: tuple[str, ...]
 
 
@@ -155,7 +172,7 @@ class Item(NamedTuple):
         return self.view.sources
 
     @property
-    def corrected(self) -> tuple[str, ...]:
+    def corrected(self) -> tuple[tuple[str, str], ...]:
         return self.view.corrected
 
     @property
@@ -293,30 +310,42 @@ _info = type_info
 class _Meta(NamedTuple):
     retracted: set[str]
     corrections: dict[str, list[Step]]
-    disputes: dict[str, list[str]]
-    confirms: dict[str, list[str]]
+    disputes: dict[str, list[Step]]
+    confirms: dict[str, list[Step]]
 
 
 def _meta(steps: tuple[Step, ...]) -> _Meta | None:
-    """Retractions, corrections, disputes and confirmations among an item's steps (None: none)."""
-    meta: _Meta | None = None
-    for s in steps:
-        info = _info(s.type)
-        if not info.meta:
+    """Retractions, corrections, disputes and confirmations among an item's steps (None: none).
+
+    A retracted entry says nothing: a retracted correction no longer corrects, a retracted
+    retraction no longer retracts (references point to earlier entries, so the chain is settled
+    from the newest retraction back)."""
+    found = [s for s in steps if _info(s.type).meta]
+    if not found:
+        return None
+    retractions = sorted((s for s in found if _info(s.type).effect == "retract"),
+                         key=_position, reverse=True)
+    retracted: set[str] = set()
+    for r in retractions:  # newest first: whether r itself stands is known when it is reached
+        if r.id not in retracted:
+            retracted.update(r.targets)
+    meta = _Meta(retracted, {}, {}, {})
+    for s in found:
+        if s.id in retracted:
             continue
-        if meta is None:
-            meta = _Meta(set(), {}, {}, {})
-        effect = info.effect
-        if effect == "retract":
-            meta.retracted.update(s.targets)
-        elif effect == "correct":
+        effect = _info(s.type).effect
+        if effect == "correct":
             for t in s.targets:
                 meta.corrections.setdefault(t, []).append(s)
-        else:
+        elif effect != "retract":
             claims = meta.disputes if effect == "dispute" else meta.confirms
             for t in s.targets:
-                claims.setdefault(t, []).append(s.id)
+                claims.setdefault(t, []).append(s)
     return meta
+
+
+def _position(step: Step) -> int:
+    return step.key[2]
 
 
 def _effective(steps: tuple[Step, ...], meta: _Meta | None) -> list[Step]:
@@ -392,18 +421,37 @@ class Actions(Generic[T]):
         r = self.round_
         return len(r) < 2 or (len(r) == 2 and _info(round_types(r[0][0])).resets)
 
-    def outcome(self, disputes: Mapping[str, list[str]], confirms: Mapping[str, list[str]],
+    def outcome(self, disputes: Mapping[str, Any], confirms: Mapping[str, Any],
                 step_of: Callable[[T], Step], type_of: Callable[[T], str], claims: bool
-                ) -> tuple[str, tuple[Account, ...]]:
-        """The item's status and, when disputed, its competing accounts: the base status, unless
-        the accounts of the latest round conflict. ``claims``: whether any dispute, confirmation,
-        correction or retraction touches the item (else a trivial round settles it at once)."""
+                ) -> tuple[str, list[_Round]]:
+        """The item's status and the accounts of its latest round (see :func:`_latest_accounts`):
+        the base status, unless those accounts disagree or one of them is disputed and not
+        confirmed. ``disputes`` / ``confirms``: the claims on each entry, by the name the
+        claims use for it. ``claims``: whether any dispute, confirmation, correction or
+        retraction touches the item (else a trivial round settles it at once)."""
         base = self.base or RECORDED
         if not self.round_ or (not claims and self.trivial(type_of)):
-            return base, ()
-        accounts, disputed = _accounts([_Round(step_of(t), st) for t, st in self.round_],
-                                       disputes, confirms)
-        return (DISPUTED, accounts) if disputed else (base, ())
+            return base, []
+        round_ = [_Round(step_of(t), st) for t, st in self.round_]
+        latest = _latest_accounts(round_)
+        opener = round_[0] if _info(round_[0].step.type).resets else None
+        contested = [*latest, opener] if opener is not None and opener not in latest else latest
+        conflict = len({r.status for r in latest}) > 1 or any(
+            disputes.get(r.step.id) and not confirms.get(r.step.id) for r in contested)
+        return (DISPUTED if conflict else base), latest
+
+
+def _latest_accounts(round_: list[_Round]) -> list[_Round]:
+    """The latest account of every distinct source in the round (the speaker, or the outlet
+    where no one is named), in story order. One source telling a sequence is a narrative: its
+    later stage supersedes its earlier one. The event that opened the round (the invitation
+    itself) is an account of the outcome only while nothing answers it."""
+    first = 1 if len(round_) > 1 and _info(round_[0].step.type).resets else 0
+    by_source: dict[str, _Round] = {}
+    for r in round_[first:]:
+        by_source.pop(r.step.speaker, None)
+        by_source[r.step.speaker] = r
+    return sorted(by_source.values(), key=lambda r: r.step.key)
 
 
 def _acted(steps: tuple[Step, ...], meta: _Meta | None) -> Actions[Step]:
@@ -422,13 +470,39 @@ def standing(steps: tuple[Step, ...]) -> tuple[str, str]:
 
 
 def derive(subject: str, steps: tuple[Step, ...]) -> Item:
-    """An item's kind, status and competing accounts from its steps, in story order."""
+    """An item's kind, status and accounts from its steps, in story order.
+
+    The accounts (the latest of every source in the item's latest round, each with the claims
+    made about it) are kept when there is more than one, or when any is disputed or confirmed.
+    """
     meta = _meta(steps)
     actions = _acted(steps, meta)
-    status, accounts = actions.outcome(meta.disputes if meta else {},
-                                       meta.confirms if meta else {},
-                                       _same_step, _step_type, meta is not None)
+    disputes = meta.disputes if meta else {}
+    confirms = meta.confirms if meta else {}
+    status, latest = actions.outcome(disputes, confirms, _same_step, _step_type,
+                                     meta is not None)
+    accounts: tuple[Account, ...] = ()
+    if len(latest) > 1 or any(r.step.id in disputes or r.step.id in confirms for r in latest):
+        accounts = tuple(_account(r, disputes, confirms) for r in latest)
     return Item(subject, actions.kind or FALLBACK_KIND, status, accounts, steps)
+
+
+def _account(r: _Round, disputes: Mapping[str, list[Step]],
+             confirms: Mapping[str, list[Step]]) -> Account:
+    s = r.step
+    return Account(s.id, r.status, s.speaker, s.outlet, s.story.display(), s.quote,
+                   tuple(_claim(c) for c in disputes.get(s.id, ())),
+                   tuple(_claim(c) for c in confirms.get(s.id, ())))
+
+
+def _claim(step: Step) -> Claim:
+    """A dispute or confirmation as the state shows it: who (the disputant or confirmer it
+    names, else its speaker), what they say instead, where and when."""
+    role = _info(step.type).type.roles
+    named = [a.name for a in step.actors if role and a.role == role[0]]
+    counter = step.details.get("counter_claim")
+    return Claim(step.id, ", ".join(named) or step.speaker, step.outlet, step.story.display(),
+                 counter if isinstance(counter, str) else None, step.quote)
 
 
 def _same_step(step: Step) -> Step:
@@ -610,7 +684,8 @@ def _view(steps: tuple[Step, ...]) -> ItemView:
         details=freeze(details) if details else EMPTY_DETAILS,
         history=tuple(history),
         sources=tuple(sources),
-        corrected=tuple(sorted(meta.corrections)) if meta else (),
+        corrected=tuple(sorted((c.id, entry) for entry, cs in meta.corrections.items()
+                               for c in cs)) if meta else (),
         retracted=tuple(sorted(meta.retracted)) if meta else (),
     )
 
@@ -718,56 +793,6 @@ class _Parties:
             details[self.key] = dict(self.status)
         for key, roster in self.rosters.items():
             details[key] = dict(roster)
-
-
-def _accounts(
-    round_: list[_Round], disputes: Mapping[str, list[str]], confirms: Mapping[str, list[str]]
-) -> tuple[tuple[Account, ...], bool]:
-    """The competing accounts of the item's latest round, and whether they conflict.
-
-    Accounts conflict when sources give different statuses for overlapping story times, or
-    when an account of the latest moment is disputed and not confirmed.
-    """
-    if not round_:
-        return (), False
-    latest = round_[-1]
-    competing: list[_Round] = []
-    # The event that opened the round (the invitation itself) is not an account of its outcome.
-    first = 1 if _info(round_[0].step.type).resets else 0
-    for r in round_[first:]:
-        if r is latest or (
-            r.status != latest.status and r.step.speaker != latest.step.speaker
-            and _overlap(r.step.story, latest.step.story)
-        ):
-            competing.append(r)
-    if len(competing) == 1 and not disputes.get(latest.step.id):
-        competing = []
-    # A disputed account competes while it speaks of the latest moment: once the story has
-    # moved on (the invitation accepted a week later), the old dispute no longer decides it.
-    for r in round_:
-        if (disputes.get(r.step.id) and all(c is not r for c in competing)
-                and (r is latest or _overlap(r.step.story, latest.step.story))):
-            competing.append(r)
-    competing.sort(key=lambda r: r.step.key)
-    conflict = len({r.status for r in competing}) > 1 or any(
-        disputes.get(r.step.id) and not confirms.get(r.step.id) for r in competing
-    )
-    accounts = tuple(
-        Account(
-            event_id=r.step.id,
-            status=r.status,
-            speaker=r.step.speaker,
-            outlet=r.step.outlet,
-            story=r.step.story.display(),
-            disputed_by=tuple(disputes.get(r.step.id, ())),
-            confirmed_by=tuple(confirms.get(r.step.id, ())),
-        )
-        for r in competing
-    )
-    return accounts, conflict
-
-
-_overlap = overlap  # zones and receipts taken into account (tracker.domain.dates)
 
 
 def _merge_details(details: dict[str, Any], lists: dict[str, dict[Any, None]],
