@@ -281,3 +281,12 @@ def test_the_state_index_gives_the_same_statuses_as_the_replay_at_every_step(
         events: list[Event]) -> None:
     check_against_replay(events, StateIndex([(e.subject or e.id, step_of(e)) for e in events],
                                             every=2))
+
+
+def test_stages_told_by_different_sources_are_a_sequence_not_a_dispute() -> None:
+    told = [e._replace(source=e.source._replace(outlet=outlet, speaker=None))
+            for e, outlet in zip(SANCTIONS, ["AP", "Reuters", "BBC", "AFP", "Kyodo", "TASS", "NHK"],
+                                 strict=True)]
+    assert [status_at(told, "sanction:s", d) for d in ("2016-02-01", "2018-09-01")] == [
+        "lifted", "reimposed"]
+    assert replay(told).items["sanction:s"].status == "reimposed"
