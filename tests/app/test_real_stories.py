@@ -97,8 +97,8 @@ def test_the_states_written_by_hand_hold_at_every_date(story: tuple[str, Path]) 
                     assert role(item, key) == [want[key]], (*at, key)
             if "rounds" in want:
                 assert [r["event"] for r in item.get("rounds", [])] == want["rounds"], at
-            if "outcome" in want:
-                assert [o["subject"] for o in item.get("outcome", [])] == want["outcome"], at
+            if "produced" in want:
+                assert [o["subject"] for o in item.get("produced", [])] == want["produced"], at
             for status, ids in want.get("agree", {}).items():
                 assert set(ids) <= set(item["history"]), (*at, status)
 

@@ -6,7 +6,16 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from tracker.domain.events import thaw
-from tracker.domain.fold import Account, Claim, Item, ItemView, Query, State, item_order, links
+from tracker.domain.fold import (
+    Account,
+    Claim,
+    Item,
+    ItemView,
+    Query,
+    State,
+    item_order,
+    links,
+)
 from tracker.domain.vocabulary import KINDS, sections
 
 #: Section names of the state document, one per item kind, in reading order (the vocabulary's).

@@ -40,6 +40,9 @@ _LIST_SHOWN = "terms"  # one "term:" line per value
 _HEADLINES = {k.headline_detail for k in KINDS.values() if k.headline_detail}
 _PARTIES_LEFT = {k.parties_left_detail for k in KINDS.values() if k.parties_left_detail}
 _SPECIAL_DETAILS = {_LIST_SHOWN, "conditions", *_HEADLINES, *_PARTIES_LEFT}
+#: What ties an item to talks (the state document's keys): a whole's parts, a part's whole.
+_PART_KEYS = tuple(dict.fromkeys(k.part_key for k in KINDS.values() if k.part_key))
+_WHOLE_KEYS = tuple(dict.fromkeys(k.whole_key for k in KINDS.values() if k.whole_key))
 
 
 def literal(text: Any, style: str = "") -> Text:
@@ -120,6 +123,13 @@ def _item_lines(item: Mapping[str, Any]) -> list[Text]:
     for key, value in details.items():
         if key in _SPECIAL_DETAILS:
             continue
+        if isinstance(value, Mapping):  # each party with its own status, each signatory...
+            label = key.replace("_", " ")
+            for i, (name, said) in enumerate(value.items()):
+                line = literal(f"{name}: {said}")
+                lines.append(_labelled(label, line) if i == 0
+                             else Text(" " * (len(label) + 2)) + line)
+            continue
         lines.append(_labelled(key.replace("_", " "), literal(detail_text(value))))
     for term in details.get(_LIST_SHOWN) or ():
         lines.append(_labelled("term", literal(term)))
@@ -129,6 +139,18 @@ def _item_lines(item: Mapping[str, Any]) -> list[Text]:
 
     for group in item.get("accounts") or ():
         lines.extend(account_lines(group))
+
+    for key in _PART_KEYS:
+        for part in item.get(key) or ():
+            line = literal(part.get("subject") or part.get("event") or "")
+            for fact in (part.get("status"), part.get("when"), part.get("place")):
+                if fact:
+                    line.append("  ·  ", style="dim")
+                    line.append_text(literal(str(fact).replace("_", " ")))
+            lines.append(_labelled(key, line))
+    for key in _WHOLE_KEYS:
+        if item.get(key):
+            lines.append(_labelled(key.replace("_", " "), literal(item[key])))
 
     for condition in item.get("conditions") or ():
         line = status_text(str(condition["status"]))
