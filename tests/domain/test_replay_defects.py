@@ -175,3 +175,24 @@ def test_as_of_a_date_on_which_an_answer_counts_the_item_it_answers_exists_with_
     assert {"name": "Sergey Lavrov", "role": "inviter"} in [
         {"name": a.name, "role": a.role} for a in item.actors]
     assert project(answered_before_its_date(), Query(as_of="2014-03-04")).items.get("inv:x") is None
+
+
+def test_a_cancellations_reason_leaves_a_meeting_reinstated_and_held_but_stays_in_history(
+) -> None:
+    who = [{"name": "Donald Trump", "role": "participant"}]
+    events = [
+        ev(1, {"id": "sched", "type": "meeting.scheduled", "subject": "meeting:sg",
+               "story": "2018-05-10", "actors": who}),
+        ev(2, {"id": "off", "type": "meeting.cancelled", "subject": "meeting:sg",
+               "story": "2018-05-24", "details": {"reason": "open hostility"}}),
+        ev(3, {"id": "on", "type": "meeting.reinstated", "subject": "meeting:sg",
+               "story": "2018-06-01"}),
+        ev(4, {"id": "held", "type": "meeting.held", "subject": "meeting:sg",
+               "story": "2018-06-12", "actors": who}),
+    ]
+    assert project(events, Query(as_of="2018-05-28")).items["meeting:sg"].details["reason"] == (
+        "open hostility")
+    for upto in (3, 4):
+        item = replay(events[:upto]).items["meeting:sg"]
+        assert "reason" not in item.details
+        assert "off" in item.history

@@ -713,6 +713,7 @@ def _view(steps: tuple[Step, ...]) -> ItemView:
     history: list[str] = []
     sources: dict[str, None] = {}
     left: dict[str, set[str]] = {}
+    answered: dict[str, str | None] = {}  # details an answer gave -> the status it gave
     parties = _Parties()
     for s in _effective(steps, meta):
         history.append(s.id)
@@ -732,6 +733,8 @@ def _view(steps: tuple[Step, ...]) -> ItemView:
             place = s.place  # the latest in story order: a meeting held where it was held
         if etype.dates_item:
             own_when = _own_date(s, etype.dates_item) or own_when
+        if info.effect == "move" and not info.opens:
+            _drop_stale(details, lists, answered, s, etype.status)
         _merge_details(details, lists, s.details)
         parties.take(s, etype)
         if info.effect == "leave":
@@ -863,6 +866,21 @@ class _Parties:
             details[key] = dict(roster)
 
 
+
+
+def _drop_stale(details: dict[str, Any], lists: dict[str, dict[Any, None]],
+                answered: dict[str, str | None], step: Step, status: str | None) -> None:
+    """Details that stop being true leave the item's current view (they stay in its history):
+    when the item moves to another status (a cancelled meeting reinstated, then held), what an
+    earlier answer said (the cancellation's reason) goes, unless this event says it anew."""
+    for key, given in list(answered.items()):
+        if given != status and key not in step.details:
+            details.pop(key, None)
+            lists.pop(key, None)
+            del answered[key]
+    if not _info(step.type).resets:
+        for key in step.details:
+            answered[key] = status
 
 
 def _merge_details(details: dict[str, Any], lists: dict[str, dict[Any, None]],
