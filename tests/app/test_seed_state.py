@@ -69,6 +69,7 @@ def test_the_moscow_invitation_is_disputed_between_the_russian_and_the_us_accoun
             "quote": "fired back Monday at Russian claims",
         }],
         "confirmed_by": [],
+        "current": True,
     }]}
     assert deferred["status"] == "deferred"
     assert [(s["event"], s["speaker"], s["disputed_by"]) for s in deferred["sources"]] == [

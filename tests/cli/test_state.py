@@ -58,7 +58,7 @@ disputed          Russia invites Kerry to Moscow for further talks on the
 def test_agreeing_accounts_are_grouped_and_a_confirmation_says_who_where(tmp_path: Path) -> None:
     db = seeded_db(tmp_path)
     ok("--db", db, "add", "--type", "invitation.deferred", "--id", "paper", "--story",
-       "2014-03-11", "--published", "2014-03-11", "--outlet", "Kommersant", "--summary",
+       "2014-03-10", "--published", "2014-03-11", "--outlet", "Kommersant", "--summary",
        "The trip is postponed", "--quote", "postponed", "--ref",
        "responds_to:kl-02-moscow-invitation")
     ok("--db", db, "add", "--type", "account.confirmed", "--id", "yes", "--story", "2014-03-12",
@@ -72,7 +72,7 @@ def test_agreeing_accounts_are_grouped_and_a_confirmation_says_who_where(tmp_pat
                   “there's no trip to Moscow in the cards”
                   [kl-13-no-trip-for-now]
                   confirmed by: John Kerry (Reuters), 2014-03-12 [yes]
-                  account: deferred, also per Kommersant, 2014-03-11:
+                  account: deferred, also per Kommersant, 2014-03-10:
                   “postponed” [paper]
 """
     doc = json.loads(ok("--db", db, "state", "--json").stdout)
@@ -83,9 +83,10 @@ def test_agreeing_accounts_are_grouped_and_a_confirmation_says_who_where(tmp_pat
          "story": "2014-03-10", "quote": "there's no trip to Moscow in the cards",
          "disputed_by": [],
          "confirmed_by": [{"event": "yes", "who": "John Kerry", "outlet": "Reuters",
-                           "story": "2014-03-12", "quote": None}]},
+                           "story": "2014-03-12", "quote": None}], "current": True},
         {"event": "paper", "speaker": "Kommersant", "outlet": "Kommersant",
-         "story": "2014-03-11", "quote": "postponed", "disputed_by": [], "confirmed_by": []},
+         "story": "2014-03-10", "quote": "postponed", "disputed_by": [], "confirmed_by": [],
+         "current": True},
     ]}
 
 

@@ -53,18 +53,53 @@ def the_seed_invitation() -> list[Event]:
 
 
 def test_a_second_outlet_reporting_the_same_status_keeps_the_earlier_sources_account() -> None:
-    """The issue's case: a newspaper's later "postponed" joins the State Department's account
-    of the deferral; Lavrov's account of a refusal stays, and the item stays disputed."""
+    """The issue's case: a newspaper's "postponed" of the same day joins the State Department's
+    account of the deferral; Lavrov's account of a refusal stays, and the item stays disputed."""
+    paper = ev(5, {"id": "paper", "type": "invitation.deferred", "story": "2014-03-10",
+                   "refs": [{"rel": "responds_to", "id": "inv"}],
+                   "source": said(None, "the trip is postponed", "Kommersant", "2014-03-11")})
+    item = replay([*the_seed_invitation(), paper]).items["inv:moscow"]
+    assert item.status == "disputed"
+    assert [(a.status, a.speaker, a.event_id, a.current) for a in item.accounts] == [
+        ("declined", "Sergey Lavrov", "dec", True),
+        ("deferred", "Jen Psaki", "def", True),
+        ("deferred", "Kommersant", "paper", True),
+    ]
+
+
+def test_an_account_the_story_has_moved_on_from_is_kept_as_earlier_not_disputed() -> None:
+    """A deferral reported for the next day: the story has moved on from Lavrov's refusal
+    (certainly earlier, a different status). It is kept, marked earlier, and no longer makes a
+    dispute; the State Department's agreeing account of the day before stays current."""
     later = ev(5, {"id": "paper", "type": "invitation.deferred", "story": "2014-03-11",
                    "refs": [{"rel": "responds_to", "id": "inv"}],
                    "source": said(None, "the trip is postponed", "Kommersant", "2014-03-11")})
     item = replay([*the_seed_invitation(), later]).items["inv:moscow"]
-    assert item.status == "disputed"
-    assert [(a.status, a.speaker, a.event_id) for a in item.accounts] == [
-        ("declined", "Sergey Lavrov", "dec"),
-        ("deferred", "Jen Psaki", "def"),
-        ("deferred", "Kommersant", "paper"),
+    assert item.status == "deferred"
+    assert [(a.status, a.speaker, a.current) for a in item.accounts] == [
+        ("declined", "Sergey Lavrov", False),
+        ("deferred", "Jen Psaki", True),
+        ("deferred", "Kommersant", True),
     ]
+
+
+def test_sanctions_lifted_then_reimposed_by_other_sources_are_a_sequence_not_a_dispute() -> None:
+    events = [
+        ev(1, {"id": "imp", "type": "sanction.imposed", "subject": "s:iran", "story": "2011-12-31",
+               "actors": [{"name": "United States", "role": "imposer"},
+                          {"name": "Iran", "role": "target"}],
+               "source": said(None, outlet="Associated Press", published="2011-12-31")}),
+        ev(2, {"id": "lift", "type": "sanction.lifted", "subject": "s:iran", "story": "2016-01-16",
+               "actors": [{"name": "United States", "role": "imposer"}],
+               "source": said(None, outlet="BBC", published="2016-01-16")}),
+        ev(3, {"id": "back", "type": "sanction.reimposed", "subject": "s:iran",
+               "story": "2018-08-07", "actors": [{"name": "United States", "role": "imposer"}],
+               "source": said(None, outlet="Reuters", published="2018-08-07")}),
+    ]
+    item = replay(events).items["s:iran"]
+    assert item.status == "reimposed"
+    assert item.accounts == ()  # one account still stands: nothing to compare
+    assert item.history == ("imp", "lift", "back")
 
 
 def test_accounts_that_agree_are_grouped_by_status_with_their_sources() -> None:
@@ -79,7 +114,7 @@ def test_accounts_that_agree_are_grouped_by_status_with_their_sources() -> None:
     ]
     assert groups[1]["sources"][1] == {
         "event": "paper", "speaker": "Kommersant", "outlet": "Kommersant", "story": "2014-03-11",
-        "quote": "the trip is postponed", "disputed_by": [], "confirmed_by": [],
+        "quote": "the trip is postponed", "disputed_by": [], "confirmed_by": [], "current": True,
     }
 
 
@@ -207,7 +242,7 @@ def test_the_state_document_lists_each_dispute_with_who_what_instead_and_where()
 
 
 def test_as_of_before_the_second_account_the_first_stands_alone() -> None:
-    inv, dec = the_seed_invitation()[:2]
+    inv = the_seed_invitation()[0]
     dated = [inv, ev(2, {"id": "dec", "type": "invitation.declined", "story": "2014-03-05",
                          "refs": [{"rel": "responds_to", "id": "inv"}],
                          "source": said("Sergey Lavrov")}),

@@ -6,16 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from tracker.domain.events import thaw
-from tracker.domain.fold import (
-    Account,
-    Claim,
-    Item,
-    ItemView,
-    Query,
-    State,
-    item_order,
-    links,
-)
+from tracker.domain.fold import Account, Claim, Item, ItemView, Query, State, item_order, links
 from tracker.domain.vocabulary import KINDS, sections
 
 #: Section names of the state document, one per item kind, in reading order (the vocabulary's).
@@ -78,6 +69,7 @@ def accounts_to_list(accounts: Iterable[Account]) -> list[dict[str, Any]]:
             "quote": a.quote,
             "disputed_by": [_claim(c, dispute=True) for c in a.disputes],
             "confirmed_by": [_claim(c, dispute=False) for c in a.confirmations],
+            "current": a.current,
         })
     return [{"status": status, "sources": sources} for status, sources in groups.items()]
 

@@ -17,14 +17,14 @@ not confirmed, the item is ``disputed`` and lists each side's accounts with thei
 from __future__ import annotations
 
 from bisect import bisect_right, insort
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 import immutables
 
-from tracker.domain.dates import StoryTime, resolve
+from tracker.domain.dates import StoryTime, overlap, resolve
 from tracker.domain.events import (
     EMPTY_DETAILS,
     Actor,
@@ -110,6 +110,9 @@ class Account:
     quote: str | None = None
     disputes: tuple[Claim, ...] = ()
     confirmations: tuple[Claim, ...] = ()
+    #: False when the story has moved on from it (another source's account of a different
+    #: status, certainly later): kept, shown as earlier, not part of a dispute.
+    current: bool = True
 
 
 class ItemView(NamedTuple):
@@ -348,17 +351,60 @@ def _position(step: Step) -> int:
     return step.key[2]
 
 
-def _effective(steps: tuple[Step, ...], meta: _Meta | None) -> list[Step]:
-    """The steps replay uses: retracted ones left out, corrected ones as corrected."""
-    if meta is None:
-        return list(steps)
-    out = []
+def retractions(steps: tuple[Step, ...]) -> dict[str, str]:
+    """Each entry retracted by a retraction that stands among these steps, with that
+    retraction's id."""
+    meta = _meta(steps)
+    if meta is None or not meta.retracted:
+        return {}
+    out: dict[str, str] = {}
     for s in steps:
+        if _info(s.type).effect == "retract" and s.id not in meta.retracted:
+            for t in s.targets:
+                out.setdefault(t, s.id)
+    return out
+
+
+def _effective(steps: tuple[Step, ...], meta: _Meta | None) -> list[Step]:
+    """The steps replay uses, in story order: retracted ones left out, corrected ones as
+    corrected, and none before an entry of the item it refers to."""
+    ordered = _answers_after(steps)
+    if meta is None:
+        return list(ordered)
+    out = []
+    for s in ordered:
         if s.id in meta.retracted:
             continue
         corrections = meta.corrections.get(s.id)
         out.append(_corrected(s, corrections) if corrections else s)
     return out
+
+
+def _answers_after(steps: tuple[Step, ...]) -> tuple[Step, ...]:
+    """An item's steps (sorted by story key) in story order as ``tracker log --order story``
+    gives it (:func:`tracker.domain.ordering.order_by_story`): an event never sorts before an
+    entry of the item it refers to, whatever dates the sources gave (an answer implies that what
+    it answers came no later); it sorts right after that entry instead."""
+    index: dict[str, int] | None = None
+    late = False
+    for i, s in enumerate(steps):
+        if s.targets:
+            if index is None:
+                index = {t.id: k for k, t in enumerate(steps)}
+            if any(index.get(t, -1) > i for t in s.targets):
+                late = True
+                break
+    if not late:
+        return steps
+    lifted: dict[str, tuple[str, str, int, int]] = {}
+    for s in sorted(steps, key=_position):  # what a step refers to comes before it in the log
+        key = (s.key[0], s.key[1], s.key[2], s.key[2])
+        for t in s.targets:
+            other = lifted.get(t)
+            if other is not None and other[:3] > key[:3]:
+                key = (other[0], other[1], other[2], s.key[2])
+        lifted[s.id] = key
+    return tuple(sorted(steps, key=lambda s: lifted[s.id]))
 
 
 class Actions(Generic[T]):
@@ -434,11 +480,30 @@ class Actions(Generic[T]):
             return base, []
         round_ = [_Round(step_of(t), st) for t, st in self.round_]
         latest = _latest_accounts(round_)
+        current = _current(latest)
+        if len({r.status for r in current}) > 1:
+            return DISPUTED, latest
+        # A dispute decides while it speaks of the latest moment: the account it disputes (or
+        # the opening) overlaps the latest account that stands.
+        last = current[-1].step
         opener = round_[0] if _info(round_[0].step.type).resets else None
-        contested = [*latest, opener] if opener is not None and opener not in latest else latest
-        conflict = len({r.status for r in latest}) > 1 or any(
-            disputes.get(r.step.id) and not confirms.get(r.step.id) for r in contested)
+        contested = [*current, opener] if opener is not None and opener not in current else current
+        conflict = any(disputes.get(r.step.id) and not confirms.get(r.step.id)
+                       and (r.step is last or overlap(r.step.story, last.story))
+                       for r in contested)
         return (DISPUTED if conflict else base), latest
+
+
+def _current(latest: list[_Round]) -> list[_Round]:
+    """The accounts that still speak of where the item stands: all but those the story has
+    moved on from (an account certainly earlier than another source's account of a different
+    status: the sanctions lifted in 2016, reimposed in 2018). Accounts that agree are never
+    dropped for being earlier."""
+    if len(latest) < 2:
+        return latest
+    return [a for a in latest if not any(
+        b.status != a.status and b.step.key > a.step.key and not overlap(a.step.story, b.step.story)
+        for b in latest)]
 
 
 def _latest_accounts(round_: list[_Round]) -> list[_Round]:
@@ -473,7 +538,8 @@ def derive(subject: str, steps: tuple[Step, ...]) -> Item:
     """An item's kind, status and accounts from its steps, in story order.
 
     The accounts (the latest of every source in the item's latest round, each with the claims
-    made about it) are kept when there is more than one, or when any is disputed or confirmed.
+    made about it, those the story has moved on from marked so) are kept when more than one
+    still stands, or when any is disputed or confirmed.
     """
     meta = _meta(steps)
     actions = _acted(steps, meta)
@@ -481,18 +547,20 @@ def derive(subject: str, steps: tuple[Step, ...]) -> Item:
     confirms = meta.confirms if meta else {}
     status, latest = actions.outcome(disputes, confirms, _same_step, _step_type,
                                      meta is not None)
+    current = _current(latest)
     accounts: tuple[Account, ...] = ()
-    if len(latest) > 1 or any(r.step.id in disputes or r.step.id in confirms for r in latest):
-        accounts = tuple(_account(r, disputes, confirms) for r in latest)
+    if len(current) > 1 or any(r.step.id in disputes or r.step.id in confirms for r in latest):
+        accounts = tuple(_account(r, disputes, confirms, any(c is r for c in current))
+                         for r in latest)
     return Item(subject, actions.kind or FALLBACK_KIND, status, accounts, steps)
 
 
 def _account(r: _Round, disputes: Mapping[str, list[Step]],
-             confirms: Mapping[str, list[Step]]) -> Account:
+             confirms: Mapping[str, list[Step]], current: bool) -> Account:
     s = r.step
     return Account(s.id, r.status, s.speaker, s.outlet, s.story.display(), s.quote,
                    tuple(_claim(c) for c in disputes.get(s.id, ())),
-                   tuple(_claim(c) for c in confirms.get(s.id, ())))
+                   tuple(_claim(c) for c in confirms.get(s.id, ())), current)
 
 
 def _claim(step: Step) -> Claim:
@@ -795,6 +863,8 @@ class _Parties:
             details[key] = dict(roster)
 
 
+
+
 def _merge_details(details: dict[str, Any], lists: dict[str, dict[Any, None]],
                    new: Mapping[str, Any]) -> None:
     """Merge one event's details into the item's: a list detail gains the values it did not
@@ -933,9 +1003,37 @@ def project(events: Iterable[Event], query: Query = Query()) -> State:
     """The state built from the events the query admits.
 
     A correction or retraction applies only if the query admits it too: as known on a date
-    before the correction, the original entry stands.
+    before the correction, the original entry stands. As of a date, an entry that an admitted
+    event refers to is admitted too (see :func:`as_of`).
     """
-    return replay(e for e in events if query.admits(e))
+    if query.as_of is None:
+        return replay(e for e in events if query.admits(e))
+    rest = replace(query, as_of=None)
+    kept = [e for e in events if rest.admits(e)]
+    pairs = as_of([(e.subject or e.id, step_of(e)) for e in kept], query.as_of)
+    return fold_steps(pairs)
+
+
+def as_of(steps_of_items: Sequence[tuple[str, Step]], date: str) -> list[tuple[str, Step]]:
+    """The (subject, step) pairs that had happened by a story date: each step whose latest
+    possible date is on or before it, where an entry's latest possible date is also that of any
+    event referring to it (an answer implies that what it answers came no later: as of a day
+    the refusal counts, the invitation it refuses exists too). The pairs are those of the other
+    criteria of a query (known at, recorded by), in any order."""
+    latest: dict[str, str | None] = {}
+    for _subject, step in sorted(steps_of_items, key=lambda pair: -pair[1].key[2]):
+        own = step.story.latest
+        implied = latest.get(step.id)
+        if implied is not None and (own is None or implied < own):
+            own = implied
+        latest[step.id] = own
+        if own is not None:
+            for t in step.targets:
+                before = latest.get(t)
+                if before is None or own < before:
+                    latest[t] = own
+    return [(subject, step) for subject, step in steps_of_items
+            if (day := latest[step.id]) is not None and day <= date]
 
 
 # --------------------------------------------------------------------------- diffs

@@ -150,7 +150,7 @@ _RELATIONS: tuple[Relation, ...] = (
     Relation("fulfils", "fulfils the referenced entry (a meeting held on an invitation)"),
     Relation("part_of", "is part of the referenced entry (a term of a proposal)"),
     Relation("after", "happened after the referenced entry"),
-    Relation("about", "concerns the referenced entry", True),
+    Relation("about", "concerns the referenced entry (an event of its own kind and item)"),
 )
 
 RELATIONS: Mapping[str, Relation] = {r.name: r for r in _RELATIONS}
@@ -185,6 +185,8 @@ class Detail:
 #: ``correct`` / ``retract``: replay reads the referenced entry as corrected, or leaves it out.
 Effect = Literal["move", "join", "leave", "note", "dispute", "confirm", "correct", "retract"]
 META_EFFECTS = frozenset({"dispute", "confirm", "correct", "retract"})
+#: The effect of a retraction (``entry.retracted``).
+RETRACT = "retract"
 
 #: ``Transition.source``: from any status, the item new or not.
 ANY: tuple[str, ...] = ()
@@ -579,6 +581,9 @@ def _colours() -> dict[str, str]:
 
 _COLOURS = _colours()
 
+#: The relation of an event that fulfils an entry: of the same kind (a meeting held on a meeting
+#: scheduled), it joins that entry's item.
+FULFILS = "fulfils"
 #: Relations that tie an event to the item of the entry it refers to.
 ITEM_RELATIONS: tuple[str, ...] = tuple(r.name for r in _RELATIONS if r.ties_item)
 #: Reference relations an event may carry, and what they mean.

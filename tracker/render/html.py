@@ -292,6 +292,8 @@ def _item_html(item: Mapping[str, Any]) -> str:
             if source.get("quote"):
                 text += f": <i>“{h(source['quote'])}”</i>"
             text += f" {_entry_link(source['event'])}"
+            if source.get("current") is False:
+                text += " (earlier: the story has moved on)"
             for claim in source.get("disputed_by") or ():
                 text += (f"; <b>disputed</b> by "
                          f"{_who_html(claim['who'], claim.get('outlet'), claim['story'])}")

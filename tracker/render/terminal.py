@@ -183,6 +183,8 @@ def account_lines(group: Mapping[str, Any]) -> list[Text]:
             line.append(": ")
             line.append_text(literal(f"“{source['quote']}”", "italic"))
         line.append(f" [{visible(str(source['event']))}]", style="dim")
+        if source.get("current") is False:
+            line.append(" (earlier: the story has moved on)", style="dim")
         lines.append(_labelled("account", line))
         for claim in source.get("disputed_by") or ():
             said = _source_text(claim["who"], claim.get("outlet"), claim["story"])
