@@ -2,8 +2,8 @@
 
 Many actors (a hundred countries and their officials), every event type of the vocabulary, items
 with realistic life cycles (an invitation extended, then declined, deferred, reinstated, accepted;
-a proposal submitted and rejected in part; a demand made and refused; sanctions imposed and
-lifted...), uncertain dates (windows, "no later than", relative words anchored on the source's
+a proposal submitted and rejected in part; a demand made and refused; sanctions imposed, eased,
+lifted and reimposed; a framework concluded, in force, withdrawn from; talks with rounds...), uncertain dates (windows, "no later than", relative words anchored on the source's
 date), references (responds_to, part_of, fulfils), disputed and confirmed accounts, corrections
 and retractions, and events learned late: published long after the events around them in the
 log, but belonging earlier in story time.
@@ -84,9 +84,9 @@ _NEXT: dict[str, dict[str, tuple[tuple[str, int], ...]]] = {
     "invitation": {
         "open": (("invitation.declined", 4), ("invitation.deferred", 3), ("invitation.accepted", 3),
                  ("invitation.withdrawn", 1)),
-        "declined": (("invitation.reinstated", 2), ("", 3)),
+        "declined": (("invitation.reinstated", 2), ("invitation.renewed", 1), ("", 3)),
         "deferred": (("invitation.accepted", 2), ("invitation.declined", 2), ("", 1)),
-        "withdrawn": (("invitation.reinstated", 1), ("", 3)),
+        "withdrawn": (("invitation.reinstated", 1), ("invitation.renewed", 1), ("", 3)),
         "accepted": (("meeting.held", 3), ("", 1)),
     },
     "meeting": {
@@ -105,15 +105,32 @@ _NEXT: dict[str, dict[str, tuple[tuple[str, int], ...]]] = {
         "outstanding": (("demand.refused", 3), ("demand.met", 2), ("demand.dropped", 1)),
     },
     "agreement": {
-        "in_force": (("agreement.withdrawn_from", 2), ("agreement.suspended", 1), ("", 2)),
+        "framework": (("agreement.concluded", 3), ("agreement.endorsed", 1), ("", 1)),
+        "concluded": (("agreement.entered_into_force", 3), ("agreement.endorsed", 1), ("", 1)),
+        "in_force": (("agreement.withdrawn_from", 2), ("agreement.suspended", 1),
+                     ("agreement.ratified", 1), ("agreement.reaffirmed", 1),
+                     ("agreement.superseded", 1), ("agreement.expired", 1), ("", 2)),
         "suspended": (("agreement.reinstated", 2), ("", 1)),
     },
-    "sanction": {"in_force": (("sanction.lifted", 1), ("", 1))},
+    "sanction": {
+        "in_force": (("sanction.lifted", 2), ("sanction.extended", 1), ("sanction.eased", 1),
+                     ("", 2)),
+        "eased": (("sanction.lifted", 1), ("sanction.reimposed", 1), ("", 1)),
+        "lifted": (("sanction.reimposed", 1), ("", 2)),
+        "reimposed": (("sanction.lifted", 1), ("", 2)),
+    },
+    "talks": {
+        "active": (("talks.round_held", 4), ("talks.paused", 1), ("talks.called_off", 1),
+                   ("talks.concluded", 1), ("talks.broke_down", 1)),
+        "paused": (("talks.resumed", 2), ("talks.broke_down", 1)),
+        "called_off": (("talks.resumed", 1), ("", 1)),
+    },
 }
 
 _OPENERS = (("invitation.extended", 5), ("meeting.proposed", 3), ("meeting.scheduled", 2),
             ("proposal.submitted", 3), ("demand.made", 2), ("agreement.signed", 1),
-            ("sanction.imposed", 1), ("statement.made", 5))
+            ("sanction.imposed", 1), ("statement.made", 5), ("agreement.framework_announced", 1),
+            ("talks.opened", 1))
 
 # Roles per type: (role of party 0, role of party 1); None: that party is not named.
 _ROLES: dict[str, tuple[str | None, str | None]] = {
@@ -129,6 +146,7 @@ _ROLES: dict[str, tuple[str | None, str | None]] = {
     "invitation.deferred": (None, "invitee"),
     "invitation.withdrawn": ("inviter", None),
     "invitation.reinstated": ("inviter", None),
+    "invitation.renewed": ("inviter", None),
     "proposal.submitted": ("proposer", "addressee"),
     "proposal.accepted": (None, "addressee"),
     "proposal.rejected": (None, "addressee"),
@@ -138,12 +156,30 @@ _ROLES: dict[str, tuple[str | None, str | None]] = {
     "demand.met": (None, "target"),
     "demand.refused": (None, "target"),
     "demand.dropped": ("demander", None),
+    "agreement.framework_announced": ("party", "party"),
+    "agreement.concluded": ("party", "party"),
     "agreement.signed": ("party", "party"),
+    "agreement.ratified": (None, "party"),
+    "agreement.entered_into_force": (None, None),
+    "agreement.endorsed": ("endorser", None),
+    "agreement.reaffirmed": ("party", None),
+    "agreement.superseded": ("party", None),
+    "agreement.expired": (None, None),
     "agreement.withdrawn_from": (None, "party"),
     "agreement.suspended": ("party", None),
     "agreement.reinstated": ("party", None),
     "sanction.imposed": ("imposer", "target"),
+    "sanction.extended": ("imposer", "target"),
+    "sanction.eased": ("imposer", None),
     "sanction.lifted": ("imposer", None),
+    "sanction.reimposed": ("imposer", "target"),
+    "talks.opened": ("party", "party"),
+    "talks.round_held": ("participant", "participant"),
+    "talks.paused": ("decided_by", None),
+    "talks.called_off": ("decided_by", None),
+    "talks.resumed": ("decided_by", None),
+    "talks.concluded": ("party", "party"),
+    "talks.broke_down": ("party", None),
     "statement.made": ("speaker", "addressee"),
     "account.disputed": ("disputant", None),
     "account.confirmed": ("confirmer", None),

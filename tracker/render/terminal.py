@@ -40,6 +40,9 @@ _LIST_SHOWN = "terms"  # one "term:" line per value
 _HEADLINES = {k.headline_detail for k in KINDS.values() if k.headline_detail}
 _PARTIES_LEFT = {k.parties_left_detail for k in KINDS.values() if k.parties_left_detail}
 _SPECIAL_DETAILS = {_LIST_SHOWN, "conditions", *_HEADLINES, *_PARTIES_LEFT}
+#: What ties an item to talks (the state document's keys): a whole's parts, a part's whole.
+_PART_KEYS = tuple(dict.fromkeys(k.part_key for k in KINDS.values() if k.part_key))
+_WHOLE_KEYS = tuple(dict.fromkeys(k.whole_key for k in KINDS.values() if k.whole_key))
 
 
 def literal(text: Any, style: str = "") -> Text:
@@ -120,6 +123,13 @@ def _item_lines(item: Mapping[str, Any]) -> list[Text]:
     for key, value in details.items():
         if key in _SPECIAL_DETAILS:
             continue
+        if isinstance(value, Mapping):  # each party with its own status, each signatory...
+            label = key.replace("_", " ")
+            for i, (name, said) in enumerate(value.items()):
+                line = literal(f"{name}: {said}")
+                lines.append(_labelled(label, line) if i == 0
+                             else Text(" " * (len(label) + 2)) + line)
+            continue
         lines.append(_labelled(key.replace("_", " "), literal(detail_text(value))))
     for term in details.get(_LIST_SHOWN) or ():
         lines.append(_labelled("term", literal(term)))
@@ -127,24 +137,20 @@ def _item_lines(item: Mapping[str, Any]) -> list[Text]:
         if details.get(key):
             lines.append(_labelled(key, literal(", ".join(details[key]))))
 
-    for account in item.get("accounts") or ():
-        line = status_text(str(account["status"]))
-        line.append(" per ")
-        line.append_text(literal(account["speaker"], "italic"))
-        if account.get("outlet") and account["outlet"] != account["speaker"]:
-            line.append(" (")
-            line.append_text(literal(account["outlet"]))
-            line.append(")")
-        line.append(", ")
-        line.append_text(literal(account["story"]))
-        line.append(f" [{visible(str(account['event']))}]", style="dim")
-        if account.get("disputed_by"):
-            line.append("; disputed by ", style="magenta")
-            line.append_text(literal(", ".join(account["disputed_by"]), "magenta"))
-        if account.get("confirmed_by"):
-            line.append("; confirmed by ", style="green")
-            line.append_text(literal(", ".join(account["confirmed_by"]), "green"))
-        lines.append(_labelled("account", line))
+    for group in item.get("accounts") or ():
+        lines.extend(account_lines(group))
+
+    for key in _PART_KEYS:
+        for part in item.get(key) or ():
+            line = literal(part.get("subject") or part.get("event") or "")
+            for fact in (part.get("status"), part.get("when"), part.get("place")):
+                if fact:
+                    line.append("  ·  ", style="dim")
+                    line.append_text(literal(str(fact).replace("_", " ")))
+            lines.append(_labelled(key, line))
+    for key in _WHOLE_KEYS:
+        if item.get(key):
+            lines.append(_labelled(key.replace("_", " "), literal(item[key])))
 
     for condition in item.get("conditions") or ():
         line = status_text(str(condition["status"]))
@@ -157,10 +163,53 @@ def _item_lines(item: Mapping[str, Any]) -> list[Text]:
 
     if item.get("sources"):
         lines.append(_labelled("sources", literal("; ".join(item["sources"]), "dim")))
-    for mark in ("corrected", "retracted"):
-        if item.get(mark):
-            lines.append(_labelled(mark, literal(", ".join(item[mark]))))
+    for fix in item.get("corrected") or ():
+        lines.append(_labelled("corrected", literal(f"{fix['by']} corrects {fix['entry']}")))
+    if item.get("retracted"):
+        lines.append(_labelled("retracted", literal(", ".join(item["retracted"]))))
     return lines
+
+
+def account_lines(group: Mapping[str, Any]) -> list[Text]:
+    """One group of agreeing accounts (a status and the sources that say it), each source with
+    its date, quote and entry, then the disputes (who, what instead, where) and confirmations
+    made about it."""
+    lines: list[Text] = []
+    for k, source in enumerate(group.get("sources") or ()):
+        line = status_text(str(group["status"]))
+        line.append(" per " if k == 0 else ", also per ")
+        line.append_text(_source_text(source["speaker"], source.get("outlet"), source["story"]))
+        if source.get("quote"):
+            line.append(": ")
+            line.append_text(literal(f"“{source['quote']}”", "italic"))
+        line.append(f" [{visible(str(source['event']))}]", style="dim")
+        if source.get("current") is False:
+            line.append(" (earlier: the story has moved on)", style="dim")
+        lines.append(_labelled("account", line))
+        for claim in source.get("disputed_by") or ():
+            said = _source_text(claim["who"], claim.get("outlet"), claim["story"])
+            if claim.get("counter_claim"):
+                said.append(", saying instead: ")
+                said.append_text(literal(claim["counter_claim"]))
+            said.append(f" [{visible(str(claim['event']))}]", style="dim")
+            lines.append(_labelled("disputed by", said.copy()))
+        for claim in source.get("confirmed_by") or ():
+            said = _source_text(claim["who"], claim.get("outlet"), claim["story"])
+            said.append(f" [{visible(str(claim['event']))}]", style="dim")
+            lines.append(_labelled("confirmed by", said))
+    return lines
+
+
+def _source_text(who: str, outlet: str | None, story: str) -> Text:
+    """"Sergey Lavrov (McClatchy), ≤ 2014-03-10": who, where (when it is not who), when."""
+    out = literal(who, "italic")
+    if outlet and outlet != who:
+        out.append(" (")
+        out.append_text(literal(outlet))
+        out.append(")")
+    out.append(", ")
+    out.append_text(literal(story))
+    return out
 
 
 def _actor_list(actors: Iterable[Mapping[str, str]]) -> Text:
