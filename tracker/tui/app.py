@@ -31,6 +31,7 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from tracker.app.collector import keep_collecting
+from tracker.app.lanes import LaneWindow
 from tracker.app.memory import map_large_blocks, return_freed_memory
 from tracker.app.service import Timeline
 from tracker.app.stepping import Stepper, StepState
@@ -38,6 +39,7 @@ from tracker.app.terms import Event, EventFilter
 from tracker.errors import TrackerError
 from tracker.text import one_line
 from tracker.tui import keys
+from tracker.tui.lanes import LanesView
 from tracker.tui.render import event_detail, header, state_pane
 from tracker.tui.screens import ExportScreen, FilterScreen, HelpScreen, PromptScreen, RefPicker
 from tracker.tui.session import Detail, Said, Session
@@ -65,6 +67,12 @@ MainScreen.narrow #detail-pane { border: none; border-top: hkey $primary; }
 MainScreen.narrow #state-pane { border: none; border-top: hkey $primary; }
 MainScreen.zoom-event #timeline, MainScreen.zoom-event #state-pane { display: none; }
 MainScreen.zoom-state #timeline, MainScreen.zoom-state #detail-pane { display: none; }
+#lanes { display: none; width: 55%; height: 1fr; border: round $primary-darken-2; }
+#lanes:focus { border: round $accent; }
+MainScreen.lanes #timeline { display: none; }
+MainScreen.lanes #lanes { display: block; }
+MainScreen.narrow #lanes { width: 1fr; height: 2fr; border: none; border-top: hkey $accent; }
+MainScreen.zoom-event #lanes, MainScreen.zoom-state #lanes { display: none; }
 """
 
 #: What z shows in turn: every pane, the event pane alone, the state pane alone.
@@ -119,6 +127,7 @@ class MainScreen(Screen[None]):
         yield HeaderLine(id="header")
         with Container(id="body"):
             yield TimelineView(self.session.lines, id="timeline")
+            yield LanesView(id="lanes")
             with Vertical(id="side"):
                 with VerticalScroll(id="detail-pane"):
                     yield Static(Text("Loading the log…", style="dim"), id="detail")
@@ -130,6 +139,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#timeline").border_title = "Timeline"
+        self.query_one("#lanes").border_title = "Timeline: lanes"
         self.query_one("#detail-pane").border_title = "Event"
         self.query_one("#state-pane").border_title = "State"
         for pane in ("#detail-pane", "#state-pane"):
@@ -353,6 +363,8 @@ class TrackerApp(App[None]):
         session = self.session
         if not session.loaded:
             return
+        if self.lanes_shown:
+            self.show_lanes()
         if not len(session.view):
             if session.outline.count:
                 self.show_empty_view()
@@ -661,6 +673,57 @@ class TrackerApp(App[None]):
             return
         self.say(f"Added #{event.position}: {event.summary}")
         self.load(event.position)
+
+    # -- the lanes view ----------------------------------------------------------------------
+
+    @property
+    def lanes_view(self) -> LanesView:
+        return self.main.query_one(LanesView)
+
+    @property
+    def lanes_shown(self) -> bool:
+        return self.main.has_class("lanes")
+
+    def action_lanes(self) -> None:
+        """The timeline pane as lanes on a date axis, or back to the list."""
+        shown = not self.lanes_shown
+        self.main.set_class(shown, "lanes")
+        if shown:
+            self.lanes_view.focus()
+            self.show_lanes()
+        else:
+            self.timeline_view.focus()
+            self.call_after_refresh(self.timeline_view.scroll_to_cursor, False)
+
+    @on(LanesView.NeedWindow)
+    def show_lanes(self) -> None:
+        if not self.lanes_shown:
+            return
+        view = self.lanes_view
+        if not view.size.width:  # not laid out yet: its resize asks again
+            return
+        self.lanes_worker(self.session.generation, self.session.cursor, view.axis_columns,
+                          view.lane_rows)
+
+    @work(thread=True, exclusive=True, group="lanes")
+    def lanes_worker(self, generation: int, row: int, columns: int, rows: int) -> None:
+        try:
+            window = self.session.lanes(columns, rows)
+        except Exception as exc:
+            self.failed(exc)
+            return
+        if not get_current_worker().is_cancelled:
+            self.answer(partial(self.take_lanes, generation, row, window))
+
+    def take_lanes(self, generation: int, row: int, window: LaneWindow | Said) -> None:
+        session = self.session
+        if generation != session.generation or row != session.cursor:
+            return  # the cursor moved on meanwhile: its own window is on the way
+        if isinstance(window, Said):
+            self.lanes_view.show(None, window.text)
+            return
+        session.take_lanes(window)
+        self.lanes_view.show(window)
 
     def action_zoom(self) -> None:
         now = next((z for z in ZOOMS[1:] if self.main.has_class(z)), "")

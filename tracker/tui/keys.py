@@ -39,6 +39,8 @@ KEYS: tuple[Key, ...] = (
     Key("colon", "goto", "Go to", "goto", "Jump to a log position or a date", display=":"),
     Key("t", "toggle_order", "Order", "order.toggle",
         "Switch between story order and recorded order"),
+    Key("l", "lanes", "Lanes", "view.lanes",
+        "The timeline as lanes on a date axis, one per item (again: as a list)"),
     Key("z", "zoom", "Zoom", "view.zoom",
         "Zoom: the event pane on the whole screen, then the state pane, then back"),
     Key("a", "append", "Add", "event.append", "Append a new event (a form)", group="Add"),

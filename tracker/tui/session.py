@@ -17,6 +17,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tracker.app.lanes import Lanes, LaneWindow
 from tracker.app.service import Narrowed, Timeline
 from tracker.app.stepping import Stepper, StepState
 from tracker.app.terms import (
@@ -98,6 +99,9 @@ class Session:
         self.details: LRU[int, Detail] = LRU(512)
         #: the text of timeline rows fetched so far, by position (the timeline draws from it)
         self.lines: LRU[int, Line] = LRU(4096)
+        self._lanes: dict[tuple[object, ...], Lanes] = {}  # the lanes of the shown view
+        #: keeps the lanes' axis still: (first day, scale) and the columns it was for
+        self.lanes_anchor: tuple[tuple[int, int], int] | None = None
 
     # -- what is shown -----------------------------------------------------------------------
 
@@ -433,3 +437,31 @@ class Session:
               ) -> StepState | None:
         """The state pane's content after the event at a position."""
         return stepper.state_at(position, self.order, self.state_scope, self.full, cancelled)
+
+    # -- the lanes view ----------------------------------------------------------------------
+
+    def lanes(self, columns: int, rows: int) -> LaneWindow | Said:
+        """The lanes around the event under the cursor, on an axis of ``columns`` columns with
+        at most ``rows`` lanes; or why there are none yet. The first call on a view works out
+        its lanes' arrays (a pass over the view's steps): the app calls it from a worker."""
+        key = self.stepper_key
+        stepper = self.steppers.get(key)
+        position = self.position
+        if position is None:
+            return Said("No events in this view.")
+        if stepper is None:
+            return Said("Working out the lanes… (a large log takes a while)")
+        lanes = self._lanes.get(key)
+        if lanes is None:
+            lanes = Lanes(stepper.index)
+            self._lanes = {key: lanes}
+        anchor = self.lanes_anchor
+        window = lanes.window(position, columns, rows,
+                              anchor[0] if anchor is not None and anchor[1] == columns else None)
+        if window is None:
+            return Said(f"#{position} is not in this view's lanes.")
+        return window
+
+    def take_lanes(self, window: LaneWindow) -> None:
+        """The axis stays where this window put it while the cursor's event is on it."""
+        self.lanes_anchor = (window.anchor, window.columns)
