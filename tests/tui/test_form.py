@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from textual import events
 from textual.widgets import Input, Label, Select
 from typer.testing import CliRunner
 
@@ -389,3 +390,22 @@ async def test_a_paper_sent_in_brussels_and_received_in_beijing_is_saved_with_bo
         assert not isinstance(app.screen, EventForm)
         stored = list(seed_log.events())[-1]
         assert stored.story.told() == "2014-03-07 Europe/Brussels, received 2014-03-08 Asia/Shanghai"
+
+
+async def test_tab_typed_right_after_text_moves_to_the_next_field_at_once(
+        app: TrackerApp) -> None:
+    """Keys arriving in one burst (a paste without bracketed paste, fast typing): each tab
+    moves on before the text behind it is typed, so each text lands in its own field."""
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        app.screen.query_one("#f-story", Input).focus()
+        await settle(pilot)
+        names = {"\t": "tab", " ": "space", ",": "comma", "-": "minus"}
+        for ch in "2014-03-10\tKerry meets Lavrov\tJohn Kerry, Sergey Lavrov":
+            app.post_message(events.Key(names.get(ch, ch), ch))
+        await settle(pilot)
+        form = app.screen
+        assert [form.query_one(f"#f-{key}", Input).value
+                for key in ("story", "summary", "role-participant")] == [
+            "2014-03-10", "Kerry meets Lavrov", "John Kerry, Sergey Lavrov"]
