@@ -27,7 +27,17 @@ ResultT = TypeVar("ResultT")
 
 
 class TrackerModal(ModalScreen[ResultT]):
-    """A centred box over the timeline."""
+    """A centred box over the timeline.
+
+    Tab and shift+tab move between its fields as soon as they arrive: as bindings of the usual
+    kind they would act only once the key had bubbled up from the field, after the keys typed
+    behind it (a paste without bracketed paste, fast typing) had gone into the same field.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab", "app.focus_next", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
+    ]
 
     DEFAULT_CSS = """
     TrackerModal { align: center middle; }
