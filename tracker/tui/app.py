@@ -27,7 +27,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from tracker.app.collector import keep_collecting
@@ -39,8 +39,9 @@ from tracker.app.terms import Event, EventFilter
 from tracker.errors import TrackerError
 from tracker.text import one_line
 from tracker.tui import keys
+from tracker.tui.keybar import KeyBar
 from tracker.tui.lanes import LanesView
-from tracker.tui.render import event_detail, header, state_pane
+from tracker.tui.render import HEADER_TAIL, event_detail, header, state_pane
 from tracker.tui.screens import ExportScreen, FilterScreen, HelpScreen, PromptScreen, RefPicker
 from tracker.tui.session import Detail, Landing, Said, Session
 from tracker.tui.timeline import TimelineView
@@ -52,7 +53,6 @@ SAID_KEPT = 1000
 
 CSS = """
 #header { height: 1; background: $panel; padding: 0 1; }
-Footer.-compact FooterLabel { margin: 0 1 0 0; }
 #body { layout: horizontal; height: 1fr; }
 #timeline { width: 55%; height: 1fr; border: round $primary-darken-2; }
 #timeline:focus { border: round $accent; }
@@ -111,7 +111,15 @@ class HeaderLine(Widget):
             self.refresh()
 
     def render(self) -> Content:
-        return self.content
+        """The line; when it is wider than the screen, what is cut is the middle, never the
+        keys at its end ("? help")."""
+        content, width = self.content, self.size.width
+        tail = len(HEADER_TAIL)
+        if width <= tail or content.cell_length <= width or not content.plain.endswith(
+                HEADER_TAIL):
+            return content
+        head = content[:len(content.plain) - tail]
+        return head.truncate(width - tail, ellipsis=True) + content[len(content.plain) - tail:]
 
 
 class MainScreen(Screen[None]):
@@ -133,9 +141,9 @@ class MainScreen(Screen[None]):
                     yield Static(Text("Loading the log…", style="dim"), id="detail")
                 with VerticalScroll(id="state-pane"):
                     yield Static(id="state")
-        # The palette's key is in the header: docked in a footer that overflows, it let the
-        # overflow show through in the last column.
-        yield Footer(compact=True, show_command_palette=False)
+        # Every key, a page at a time on a narrow terminal (m turns the pages); the palette's
+        # key is in the header.
+        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
         self.query_one("#timeline").border_title = "Timeline"
@@ -731,6 +739,9 @@ class TrackerApp(App[None]):
             return
         session.take_lanes(window)
         self.lanes_view.show(window)
+
+    def action_more_keys(self) -> None:
+        self.main.query_one(KeyBar).next_page()
 
     def action_zoom(self) -> None:
         now = next((z for z in ZOOMS[1:] if self.main.has_class(z)), "")
