@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import partial
-from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.console import RenderableType
@@ -39,10 +38,11 @@ from tracker.app.terms import Event, EventFilter
 from tracker.errors import TrackerError
 from tracker.text import one_line
 from tracker.tui import keys
+from tracker.tui.export import ExportChoice, ExportScreen
 from tracker.tui.keybar import KeyBar
 from tracker.tui.lanes import LanesView
 from tracker.tui.render import HEADER_TAIL, event_detail, header, state_pane
-from tracker.tui.screens import ExportScreen, FilterScreen, HelpScreen, PromptScreen, RefPicker
+from tracker.tui.screens import FilterScreen, HelpScreen, PromptScreen, RefPicker
 from tracker.tui.session import Detail, Landing, Said, Session
 from tracker.tui.timeline import TimelineView
 
@@ -758,20 +758,14 @@ class TrackerApp(App[None]):
             self.call_after_refresh(self.timeline_view.scroll_to_cursor, False)
 
     def action_export(self) -> None:
-        self.push_screen(ExportScreen(Path.cwd() / "tracker-export.json"), self.export)
+        self.push_screen(ExportScreen(self.session.export_offer(), self.session.export),
+                         self.exported)
 
-    def export(self, path: Path | None) -> None:
-        if path is not None:
-            self.export_worker(path)
-
-    @work(thread=True, exclusive=True, group="export")
-    def export_worker(self, path: Path) -> None:
-        try:
-            n = self.service.export_to(path)
-        except Exception as exc:
-            self.failed(exc)
-            return
-        self.answer(partial(self.say, f"Exported {n} events to {path}"))
+    def exported(self, done: tuple[ExportChoice, int] | None) -> None:
+        if done is not None:
+            choice, n = done
+            what = "the view on screen" if choice.view is not None else "the whole log"
+            self.say(f"Exported {what} ({n:,} events) as {choice.format} to {choice.path}")
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.service.label))

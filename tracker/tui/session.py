@@ -16,7 +16,11 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
+import platformdirs
+
+from tracker.app.exports import FORMATS, SUFFIXES, ExportView
 from tracker.app.lanes import Lanes, LaneWindow
 from tracker.app.service import Narrowed, Timeline
 from tracker.app.stepping import Stepper, StepState
@@ -85,6 +89,33 @@ class Landing:
     stepper_key: tuple[object, ...]
     stepper: Stepper
     state: StepState | None
+
+
+@dataclass(frozen=True)
+class ExportOffer:
+    """What the export dialog offers: the view on screen (when it is not the whole log) or the
+    whole log, and where to write."""
+
+    view: ExportView | None  # the view on screen as an export takes it (None: every event)
+    shown: int  # events in the view on screen
+    total: int  # events in the log
+    about: str  # the view in words ("filter: type invitation; known on 2014-03-08")
+    note: str  # what of the view on screen an export cannot take, if anything
+    folder: Path
+
+    def path(self, format: str, name: str = "tracker-export") -> Path:
+        return self.folder / f"{name}{SUFFIXES[format]}"
+
+
+def documents_folder() -> Path:
+    """Where an export goes unless told otherwise: the user's documents folder (platformdirs:
+    $XDG_DOCUMENTS_DIR, else ~/Documents), else the home folder when there is none."""
+    documents = Path(platformdirs.user_documents_dir())
+    return documents if documents.is_dir() else Path.home()
+
+
+#: The format the export dialog starts on.
+FIRST_FORMAT = next(iter(FORMATS))
 
 
 class Session:
@@ -518,3 +549,26 @@ class Session:
     def take_lanes(self, window: LaneWindow) -> None:
         """The axis stays where this window put it while the cursor's event is on it."""
         self.lanes_anchor = (window.anchor, window.columns)
+
+    # -- export ------------------------------------------------------------------------------
+
+    def export_offer(self) -> ExportOffer:
+        """The export dialog's choices for what is on screen now."""
+        parts = []
+        if self.filter.active:
+            parts.append(f"filter: {self.filter.describe()}")
+        if self.known_on:
+            parts.append(f"known on {self.known_on}")
+        view = None
+        if parts:
+            view = ExportView(chosen=self.filter, known_at=self.known_on)
+        note = ""
+        if self.recorded_by:
+            note = (f"The audit view (the log as it stood at {self.recorded_by}) is not "
+                    "exported: an export takes the log as it stands now.")
+        return ExportOffer(view, len(self.view), self.outline.count, "; ".join(parts), note,
+                           documents_folder())
+
+    def export(self, format: str, view: ExportView | None, path: Path) -> int:
+        """Write the view (None: every event) in a format to a file; the events written."""
+        return self.timeline.export_view(format, view or ExportView(), path)
