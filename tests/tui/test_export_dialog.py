@@ -19,6 +19,7 @@ from tracker.tui.app import TrackerApp
 from tracker.tui.export import ExportScreen
 from tracker.tui.session import Session, documents_folder
 
+
 def invitation_events(log: Timeline) -> int:
     return sum(1 for e in log.events() if e.type.startswith("invitation."))
 
@@ -142,3 +143,18 @@ async def test_the_whole_log_from_a_filtered_screen(app: TrackerApp, tmp_path: P
         assert len([json.loads(line) for line in target.read_text().splitlines()]) == 17
         await until(pilot, lambda: app.said[-1].startswith("Exported the whole log (17 events)"),
                     "the notice")
+
+
+async def test_a_file_that_cannot_be_written_is_said_in_the_dialog(app: TrackerApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "e")
+        path = app.screen.query_one("#export-path", Input)
+        path.value = "/proc/tracker-export.json"  # a folder nobody can write in, root included
+        await press(pilot, "enter")
+        await until(pilot, lambda: "cannot be written" in text_of(app, "#export-error"),
+                    "the error")
+        assert isinstance(app.screen, ExportScreen)  # still open, the error under the file
+        assert text_of(app, "#export-error").startswith(
+            "/proc/tracker-export.json: cannot be written (")
+        assert not any("cannot be written" in said for said in app.said)  # no toast

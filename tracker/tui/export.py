@@ -168,7 +168,6 @@ class ExportScreen(TrackerModal[tuple[ExportChoice, int] | None]):
 
     def failed(self, message: str) -> None:
         self.writing = False
-        self.first_format = FIRST_FORMAT if offer.view is None else VIEW_FORMAT
         self.query_one("#export-error", Label).update(Content(message))
         self.query_one("#export-path", Input).focus()
 
