@@ -48,6 +48,8 @@ from tracker.tui.timeline import TimelineView
 
 PLAY_INTERVALS = (4.0, 2.0, 1.0, 0.5, 0.25, 0.1)  # seconds per step
 NARROW = 110  # below this many columns the panes stack
+#: Seconds between two looks at the log's head (has another writer appended?).
+WATCH_EVERY = 3.0
 #: What the app keeps of what it said (newest last): what a user could still read in the log.
 SAID_KEPT = 1000
 
@@ -165,8 +167,10 @@ class TrackerApp(App[None]):
     CSS = CSS
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, timeline: Timeline, *, small_log: int = 50_000) -> None:
+    def __init__(self, timeline: Timeline, *, small_log: int = 50_000,
+                 watch_every: float | None = WATCH_EVERY) -> None:
         super().__init__()
+        self.watch_every = watch_every  # None: only R looks for other writers' events
         self.service = timeline
         self.session = Session(timeline, small_log=small_log)
         self.said: list[str] = []  # every message shown, newest last (SAID_KEPT of them)
@@ -183,6 +187,8 @@ class TrackerApp(App[None]):
         keep_collecting(True)  # for as long as the app runs: see tracker.app.collector
         map_large_blocks()
         self.push_screen(self.main)
+        if self.watch_every:
+            self.set_interval(self.watch_every, self.check_head)
         for notice in self.service.notices:  # what opening did (created, seeded, upgraded)
             self.say(notice)
         self.load()
@@ -686,8 +692,40 @@ class TrackerApp(App[None]):
     def saved(self, event: Event | None) -> None:
         if event is None:
             return
+        self.session.appended(event.position)
         self.say(f"Added #{event.position}: {event.summary}")
         self.load(event.position)
+
+    # -- other writers -----------------------------------------------------------------------
+
+    def check_head(self) -> None:
+        """Now and then: has another writer appended? (Not while the log is being read, nor
+        while a dialog is open: a form's own save is not another writer's.)"""
+        if self.screen is self.main and self.session.loaded and not any(
+                w.is_running and w.group in ("load", "head") for w in self.workers):
+            self.head_worker(False)
+
+    def action_reload(self) -> None:
+        self.head_worker(True)
+
+    @work(thread=True, exclusive=True, group="head")
+    def head_worker(self, asked: bool) -> None:
+        try:
+            count = self.session.head_count()
+        except Exception as exc:
+            if asked:  # a look of its own accord says nothing: the next key will
+                self.failed(exc)
+            return
+        self.answer(partial(self.take_head, count, asked))
+
+    def take_head(self, count: int, asked: bool) -> None:
+        said = self.session.arrivals(count)
+        if said is None:
+            if asked:
+                self.say(f"Nothing new: the log holds {count:,} events.")
+            return
+        self.tell(said)
+        self.load()
 
     # -- the lanes view ----------------------------------------------------------------------
 

@@ -146,6 +146,7 @@ class Session:
         self.details: LRU[int, Detail] = LRU(512)
         #: the text of timeline rows fetched so far, by position (the timeline draws from it)
         self.lines: LRU[int, Line] = LRU(4096)
+        self.own_until = 0  # the last position this session appended (its own, not arrivals)
         self._lanes: dict[tuple[object, ...], Lanes] = {}  # the lanes of the shown view
         #: keeps the lanes' axis still: (first day, scale) and the columns it was for
         self.lanes_anchor: tuple[tuple[int, int], int] | None = None
@@ -572,3 +573,23 @@ class Session:
     def export(self, format: str, view: ExportView | None, path: Path) -> int:
         """Write the view (None: every event) in a format to a file; the events written."""
         return self.timeline.export_view(format, view or ExportView(), path)
+
+    # -- other writers -----------------------------------------------------------------------
+
+    def head_count(self) -> int:
+        """How many events the log holds now (a cheap read of its head)."""
+        return self.timeline.count()
+
+    def appended(self, position: int) -> None:
+        """This session appended the event at ``position`` (its arrival is no news)."""
+        self.own_until = max(self.own_until, position)
+
+    def arrivals(self, count: int) -> Said | None:
+        """What another writer appended, if the log now holds ``count`` events: the notice the
+        app shows before it reads them (None: nothing new)."""
+        known = max(self.outline.count, self.own_until)
+        if count <= known:
+            return None
+        n = count - known
+        where = f"#{known + 1}" if n == 1 else f"#{known + 1}–#{count}"
+        return Said(f"{n:,} new event{'s' if n != 1 else ''} from another writer ({where})")
