@@ -296,7 +296,7 @@ async def test_on_a_large_log_a_saved_meeting_takes_its_story_place_and_its_stat
         assert app.timeline_view.position == 18
         state = text_of_main(app, "#state")
         assert "+ added   meeting ev-" in state and "  held" in state
-        assert "After event 3 of 18" in state  # 2014-03-07: third in story order
+        assert "After step 3 of 18 (#18)" in state  # 2014-03-07: third in story order
 
 
 async def test_an_answer_refers_to_the_entry_under_the_cursor_by_default(
