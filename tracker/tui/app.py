@@ -271,6 +271,11 @@ class TrackerApp(App[None]):
         for notification in gone:
             self.withdraw(notification)
 
+    @property
+    def showing(self) -> list[str]:
+        """The toasts shown now (not expired, not withdrawn), oldest first."""
+        return [n.message for n in self._notifications]
+
     def tell(self, said: Said | None) -> None:
         if said is not None:
             self.say(said.text, said.error, said.key)

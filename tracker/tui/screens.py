@@ -39,7 +39,7 @@ class TrackerModal(ModalScreen[ResultT]):
     }
     TrackerModal .title { text-style: bold; width: 1fr; margin-bottom: 1; }
     TrackerModal .hint { color: $text-muted; }
-    TrackerModal .error { color: $error; text-style: bold; }
+    TrackerModal .error { color: $error; text-style: bold; width: 1fr; height: auto; }
     TrackerModal .buttons { height: auto; margin-top: 1; }
     TrackerModal .buttons Button { margin-right: 2; }
     #filter Label { margin-top: 1; }
