@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import Any
 
+import pytest
+from textual import events
 from textual.widgets import Input, Label, Select
 from typer.testing import CliRunner
 
-from tests.tui.conftest import press, settle, text_of_main
+from tests.tui.conftest import cursor_row, header, press, settle, text_of_main, until
 from tracker.app.service import Timeline, open_timeline
 from tracker.cli import app as cli
 from tracker.tui.app import TrackerApp
@@ -389,3 +393,59 @@ async def test_a_paper_sent_in_brussels_and_received_in_beijing_is_saved_with_bo
         assert not isinstance(app.screen, EventForm)
         stored = list(seed_log.events())[-1]
         assert stored.story.told() == "2014-03-07 Europe/Brussels, received 2014-03-08 Asia/Shanghai"
+
+
+async def test_tab_typed_right_after_text_moves_to_the_next_field_at_once(
+        app: TrackerApp) -> None:
+    """Keys arriving in one burst (a paste without bracketed paste, fast typing): each tab
+    moves on before the text behind it is typed, so each text lands in its own field."""
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        app.screen.query_one("#f-story", Input).focus()
+        await settle(pilot)
+        names = {"\t": "tab", " ": "space", ",": "comma", "-": "minus"}
+        for ch in "2014-03-10\tKerry meets Lavrov\tJohn Kerry, Sergey Lavrov":
+            app.post_message(events.Key(names.get(ch, ch), ch))
+        await settle(pilot)
+        form = app.screen
+        assert [form.query_one(f"#f-{key}", Input).value
+                for key in ("story", "summary", "role-participant")] == [
+            "2014-03-10", "Kerry meets Lavrov", "John Kerry, Sergey Lavrov"]
+
+
+@pytest.mark.parametrize("small_log", [50_000, 5], ids=["checkpoints", "state index"])
+async def test_a_saved_event_shows_at_once_in_every_pane(
+        seed_log: Timeline, small_log: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From the moment the cursor lands on the saved event, its row has its text, the event
+    pane shows it and the state pane the state after it, as counted in the header: never the
+    previous event, a row showing only a type, or a state still being worked out. What the
+    screen shows is looked at after every answer the app takes from its workers (each is
+    followed by a frame)."""
+    app = TrackerApp(seed_log, small_log=small_log)
+    seen: list[tuple[str, bool, bool, str]] = []
+    take = TrackerApp.on_answer
+
+    def looked_at(self: TrackerApp, message: Any) -> None:
+        take(self, message)
+        if self.session.loaded and self.timeline_view.position == 18:
+            state = text_of_main(self, "#state")
+            seen.append((cursor_row(self), "Kerry and Lavrov meet in London" in text_of_main(
+                self, "#detail"), bool(re.search(r"After (event|step) 18 of 18", state)),
+                header(self)[:13]))
+
+    monkeypatch.setattr(TrackerApp, "on_answer", looked_at)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        await fill_all(pilot, {
+            "#f-story": "2014-03-20", "#f-published": "2014-03-20",
+            "#f-summary": "Kerry and Lavrov meet in London",
+            "#f-role-participant": "John Kerry, Sergey Lavrov", "#f-outlet": "Reuters"})
+        await press(pilot, "ctrl+s")
+        assert app.timeline_view.position == 18
+        assert seen
+        for row, event_shown, state_shown, head in seen:
+            assert "Kerry and Lavrov meet in London" in row
+            assert event_shown and state_shown
+            assert head == "tracker 18/18"

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from functools import partial
-from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.console import RenderableType
@@ -31,10 +30,11 @@ from textual.screen import Screen
 from textual.system_commands import SystemCommandsProvider
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from tracker.app.collector import keep_collecting
+from tracker.app.lanes import LaneWindow
 from tracker.app.memory import map_large_blocks, return_freed_memory
 from tracker.app.service import Timeline
 from tracker.app.stepping import Stepper, StepState
@@ -42,27 +42,30 @@ from tracker.app.terms import Event, EventFilter, Query
 from tracker.errors import TrackerError
 from tracker.text import one_line
 from tracker.tui import keys
-from tracker.tui.render import comparison_view, event_detail, header, state_pane
+from tracker.tui.export import ExportChoice, ExportScreen
+from tracker.tui.keybar import KeyBar
+from tracker.tui.lanes import LanesView
+from tracker.tui.render import HEADER_TAIL, comparison_view, event_detail, header, state_pane
 from tracker.tui.screens import (
     CompareScreen,
-    ExportScreen,
     FilterScreen,
     HelpScreen,
     PromptScreen,
     RefPicker,
     ReportScreen,
 )
-from tracker.tui.session import Detail, Point, Said, Session
+from tracker.tui.session import Detail, Landing, Point, Said, Session
 from tracker.tui.timeline import TimelineView
 
 PLAY_INTERVALS = (4.0, 2.0, 1.0, 0.5, 0.25, 0.1)  # seconds per step
 NARROW = 110  # below this many columns the panes stack
+#: Seconds between two looks at the log's head (has another writer appended?).
+WATCH_EVERY = 3.0
 #: What the app keeps of what it said (newest last): what a user could still read in the log.
 SAID_KEPT = 1000
 
 CSS = """
 #header { height: 1; background: $panel; padding: 0 1; }
-Footer.-compact FooterLabel { margin: 0 1 0 0; }
 #body { layout: horizontal; height: 1fr; }
 #timeline { width: 55%; height: 1fr; border: round $primary-darken-2; }
 #timeline:focus { border: round $accent; }
@@ -77,6 +80,12 @@ MainScreen.narrow #detail-pane { border: none; border-top: hkey $primary; }
 MainScreen.narrow #state-pane { border: none; border-top: hkey $primary; }
 MainScreen.zoom-event #timeline, MainScreen.zoom-event #state-pane { display: none; }
 MainScreen.zoom-state #timeline, MainScreen.zoom-state #detail-pane { display: none; }
+#lanes { display: none; width: 55%; height: 1fr; border: round $primary-darken-2; }
+#lanes:focus { border: round $accent; }
+MainScreen.lanes #timeline { display: none; }
+MainScreen.lanes #lanes { display: block; }
+MainScreen.narrow #lanes { width: 1fr; height: 2fr; border: none; border-top: hkey $accent; }
+MainScreen.zoom-event #lanes, MainScreen.zoom-state #lanes { display: none; }
 """
 
 #: What z shows in turn: every pane, the event pane alone, the state pane alone.
@@ -133,7 +142,15 @@ class HeaderLine(Widget):
             self.refresh()
 
     def render(self) -> Content:
-        return self.content
+        """The line; when it is wider than the screen, what is cut is the middle, never the
+        keys at its end ("? help")."""
+        content, width = self.content, self.size.width
+        tail = len(HEADER_TAIL)
+        if width <= tail or content.cell_length <= width or not content.plain.endswith(
+                HEADER_TAIL):
+            return content
+        head = content[:len(content.plain) - tail]
+        return head.truncate(width - tail, ellipsis=True) + content[len(content.plain) - tail:]
 
 
 class MainScreen(Screen[None]):
@@ -149,17 +166,19 @@ class MainScreen(Screen[None]):
         yield HeaderLine(id="header")
         with Container(id="body"):
             yield TimelineView(self.session.lines, id="timeline")
+            yield LanesView(id="lanes")
             with Vertical(id="side"):
                 with VerticalScroll(id="detail-pane"):
                     yield Static(Text("Loading the log…", style="dim"), id="detail")
                 with VerticalScroll(id="state-pane"):
                     yield Static(id="state")
-        # The palette's key is in the header: docked in a footer that overflows, it let the
-        # overflow show through in the last column.
-        yield Footer(compact=True, show_command_palette=False)
+        # Every key, a page at a time on a narrow terminal (m turns the pages); the palette's
+        # key is in the header.
+        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
         self.query_one("#timeline").border_title = "Timeline"
+        self.query_one("#lanes").border_title = "Timeline: lanes"
         self.query_one("#detail-pane").border_title = "Event"
         self.query_one("#state-pane").border_title = "State"
         for pane in ("#detail-pane", "#state-pane"):
@@ -178,8 +197,10 @@ class TrackerApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {Actions}
 
-    def __init__(self, timeline: Timeline, *, small_log: int = 50_000) -> None:
+    def __init__(self, timeline: Timeline, *, small_log: int = 50_000,
+                 watch_every: float | None = WATCH_EVERY) -> None:
         super().__init__()
+        self.watch_every = watch_every  # None: only R looks for other writers' events
         self.service = timeline
         self.session = Session(timeline, small_log=small_log)
         self.said: list[str] = []  # every message shown, newest last (SAID_KEPT of them)
@@ -199,6 +220,8 @@ class TrackerApp(App[None]):
         keep_collecting(True)  # for as long as the app runs: see tracker.app.collector
         map_large_blocks()
         self.push_screen(self.main)
+        if self.watch_every:
+            self.set_interval(self.watch_every, self.check_head)
         for notice in self.service.notices:  # what opening did (created, seeded, upgraded)
             self.say(notice)
         self.load()
@@ -313,21 +336,26 @@ class TrackerApp(App[None]):
     @work(thread=True, exclusive=True, group="load")
     def load(self, land_on: int | None = None) -> None:
         worker = get_current_worker()
+        landing: Landing | None = None
         try:
             outline = self.session.load(lambda: worker.is_cancelled)
+            if land_on is not None and not worker.is_cancelled:
+                # after a save: the event, its rows and the state after it come with the log
+                landing = self.session.landing(outline, land_on, lambda: worker.is_cancelled)
         except Exception as exc:
             self.failed(exc)
             return
         finally:
             return_freed_memory()
         if not worker.is_cancelled:
-            self.answer(partial(self.take_outline, outline, land_on))
+            self.answer(partial(self.take_outline, outline, land_on, landing))
 
-    def take_outline(self, outline: Any, land_on: int | None) -> None:
+    def take_outline(self, outline: Any, land_on: int | None,
+                     landing: Landing | None = None) -> None:
         session = self.session
         keep = land_on or session.position
         narrowed_or_filtered = session.narrowed_or_filtered
-        session.take_outline(outline, keep)
+        session.take_outline(outline, keep, landing)
         self.timeline_view.forget_lines()
         if narrowed_or_filtered:  # a new event may belong to the narrowed view: ask again
             if session.query != Query():
@@ -335,6 +363,8 @@ class TrackerApp(App[None]):
             if session.filter_ok is not None:
                 self.filter_worker(session.filter)
         self.show_view()
+        if landing is not None and session.position == landing.position:
+            self.show_detail(session.generation, session.cursor, landing.detail, landing.state)
         if not outline.count:
             self.main.query_one("#detail", Static).update(
                 Text("The log is empty: press a to add the first event.", style="dim"))
@@ -434,6 +464,8 @@ class TrackerApp(App[None]):
         session = self.session
         if not session.loaded:
             return
+        if self.lanes_shown:
+            self.show_lanes()
         if not len(session.view):
             if session.outline.count:
                 self.show_empty_view()
@@ -795,8 +827,94 @@ class TrackerApp(App[None]):
     def saved(self, event: Event | None) -> None:
         if event is None:
             return
+        self.session.appended(event.position)
         self.say(f"Added #{event.position}: {event.summary}")
         self.load(event.position)
+
+    # -- other writers -----------------------------------------------------------------------
+
+    def check_head(self) -> None:
+        """Now and then: has another writer appended? (Not while the log is being read, nor
+        while a dialog is open: a form's own save is not another writer's.)"""
+        if self.screen is self.main and self.session.loaded and not any(
+                w.is_running and w.group in ("load", "head") for w in self.workers):
+            self.head_worker(False)
+
+    def action_reload(self) -> None:
+        self.head_worker(True)
+
+    @work(thread=True, exclusive=True, group="head")
+    def head_worker(self, asked: bool) -> None:
+        try:
+            count = self.session.head_count()
+        except Exception as exc:
+            if asked:  # a look of its own accord says nothing: the next key will
+                self.failed(exc)
+            return
+        self.answer(partial(self.take_head, count, asked))
+
+    def take_head(self, count: int, asked: bool) -> None:
+        said = self.session.arrivals(count)
+        if said is None:
+            if asked:
+                self.say(f"Nothing new: the log holds {count:,} events.")
+            return
+        self.tell(said)
+        self.load()
+
+    # -- the lanes view ----------------------------------------------------------------------
+
+    @property
+    def lanes_view(self) -> LanesView:
+        return self.main.query_one(LanesView)
+
+    @property
+    def lanes_shown(self) -> bool:
+        return self.main.has_class("lanes")
+
+    def action_lanes(self) -> None:
+        """The timeline pane as lanes on a date axis, or back to the list."""
+        shown = not self.lanes_shown
+        self.main.set_class(shown, "lanes")
+        if shown:
+            self.lanes_view.focus()
+            self.show_lanes()
+        else:
+            self.timeline_view.focus()
+            self.call_after_refresh(self.timeline_view.scroll_to_cursor, False)
+
+    @on(LanesView.NeedWindow)
+    def show_lanes(self) -> None:
+        if not self.lanes_shown:
+            return
+        view = self.lanes_view
+        if not view.size.width:  # not laid out yet: its resize asks again
+            return
+        self.lanes_worker(self.session.generation, self.session.cursor, view.axis_columns,
+                          view.lane_rows)
+
+    @work(thread=True, exclusive=True, group="lanes")
+    def lanes_worker(self, generation: int, row: int, columns: int, rows: int) -> None:
+        try:
+            window = self.session.lanes(columns, rows)
+        except Exception as exc:
+            self.failed(exc)
+            return
+        if not get_current_worker().is_cancelled:
+            self.answer(partial(self.take_lanes, generation, row, window))
+
+    def take_lanes(self, generation: int, row: int, window: LaneWindow | Said) -> None:
+        session = self.session
+        if generation != session.generation or row != session.cursor:
+            return  # the cursor moved on meanwhile: its own window is on the way
+        if isinstance(window, Said):
+            self.lanes_view.show(None, window.text)
+            return
+        session.take_lanes(window)
+        self.lanes_view.show(window)
+
+    def action_more_keys(self) -> None:
+        self.main.query_one(KeyBar).next_page()
 
     def action_zoom(self) -> None:
         now = next((z for z in ZOOMS[1:] if self.main.has_class(z)), "")
@@ -813,20 +931,14 @@ class TrackerApp(App[None]):
             self.call_after_refresh(self.timeline_view.scroll_to_cursor, False)
 
     def action_export(self) -> None:
-        self.push_screen(ExportScreen(Path.cwd() / "tracker-export.json"), self.export)
+        self.push_screen(ExportScreen(self.session.export_offer(), self.session.export),
+                         self.exported)
 
-    def export(self, path: Path | None) -> None:
-        if path is not None:
-            self.export_worker(path)
-
-    @work(thread=True, exclusive=True, group="export")
-    def export_worker(self, path: Path) -> None:
-        try:
-            n = self.service.export_to(path)
-        except Exception as exc:
-            self.failed(exc)
-            return
-        self.answer(partial(self.say, f"Exported {n} events to {path}"))
+    def exported(self, done: tuple[ExportChoice, int] | None) -> None:
+        if done is not None:
+            choice, n = done
+            what = "the view on screen" if choice.view is not None else "the whole log"
+            self.say(f"Exported {what} ({n:,} events) as {choice.format} to {choice.path}")
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.service.label))

@@ -179,6 +179,10 @@ def comparison_view(differences: Sequence[ItemDifference]) -> Group:
     return Group(*parts)
 
 
+#: The end of the header: kept in view however narrow the terminal (see HeaderLine).
+HEADER_TAIL = "  ^p palette  ? help"
+
+
 def header(label: str, step: int, total: int, order: str, known: str, filters: str,
            search: str, playing: str) -> Content:
     """The header line: where we are, in which order, as known when, filtered how, and then
@@ -194,7 +198,7 @@ def header(label: str, step: int, total: int, order: str, known: str, filters: s
         parts += ["  ", visible(search)]
     if playing:
         parts += ["  ", (playing, "bold $success")]
-    parts += ["  ", (visible(log_name(label)), "dim"), ("  ^p palette  ? help", "dim")]
+    parts += ["  ", (visible(log_name(label)), "dim"), (HEADER_TAIL, "dim")]
     return Content.assemble(*parts)
 
 

@@ -6,7 +6,6 @@ Text from events or users is shown through ``Content``/``Text`` or widgets with 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import ClassVar, TypeVar
 
 from rich.console import RenderableType
@@ -29,7 +28,17 @@ ResultT = TypeVar("ResultT")
 
 
 class TrackerModal(ModalScreen[ResultT]):
-    """A centred box over the timeline."""
+    """A centred box over the timeline.
+
+    Tab and shift+tab move between its fields as soon as they arrive: as bindings of the usual
+    kind they would act only once the key had bubbled up from the field, after the keys typed
+    behind it (a paste without bracketed paste, fast typing) had gone into the same field.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab", "app.focus_next", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
+    ]
 
     DEFAULT_CSS = """
     TrackerModal { align: center middle; }
@@ -169,49 +178,6 @@ class FilterScreen(TrackerModal[EventFilter | None]):
     @on(Button.Pressed, "#filter-clear")
     def clear(self) -> None:
         self.dismiss(EventFilter())
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class ExportScreen(TrackerModal[Path | None]):
-    """The path to export to; an existing file needs a second confirmation."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
-
-    def __init__(self, default: Path) -> None:
-        super().__init__()
-        self.default = default
-        self._confirmed: Path | None = None
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static("Export the timeline (JSON, tracker-timeline format)", classes="title")
-            yield Input(str(self.default), id="export-path")
-            yield Label("", id="export-error", classes="error", markup=False)
-            yield Static("enter writes the file · esc cancels", classes="hint")
-
-    @on(Input.Submitted)
-    def submit(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
-        error = self.query_one("#export-error", Label)
-        if not text:
-            error.update("Give a file path.")
-            return
-        path = Path(text).expanduser()
-        if not path.is_absolute():
-            path = Path.cwd() / path
-        if path.is_dir():
-            error.update(Content(f"{path}: is a directory; give a file name"))
-            return
-        if not path.parent.is_dir():
-            error.update(Content(f"{path}: the folder {path.parent} does not exist"))
-            return
-        if path.exists() and self._confirmed != path:
-            self._confirmed = path
-            error.update(Content(f"{path} exists: press enter again to replace it"))
-            return
-        self.dismiss(path)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -17,8 +17,13 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
 
 from tracker.app.compare import ItemDifference
+from tracker.app.exports import FORMATS, SUFFIXES, ExportView
+from tracker.app.lanes import Lanes, LaneWindow
 from tracker.app.service import Narrowed, Timeline
 from tracker.app.stepping import Stepper, StepState
 from tracker.app.terms import (
@@ -58,6 +63,8 @@ _STEP = re.compile(r"(?:step\s*)?(\d{1,9})", re.IGNORECASE)
 
 #: How each view prompt's date is named in an error.
 VIEW_DATES = {"as_of": "the as-of date", "known": "the known-on date", "recorded": "the audit time"}
+#: Rows read on either side of the event a save lands on, with it (a screenful and more).
+LANDING_ROWS = 60
 
 
 def never() -> bool:
@@ -80,6 +87,47 @@ class Detail:
 
     event: Event
     refs: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Landing:
+    """What the screen shows on landing on an event of a grown log (a save), worked out with
+    the log's new outline before the app takes it, so the first frame after it shows the event
+    whole: its row's text and its neighbours', its detail, the state after it."""
+
+    position: int
+    detail: Detail
+    lines: list[Line]
+    stepper_key: tuple[object, ...]
+    stepper: Stepper
+    state: StepState | None
+
+
+@dataclass(frozen=True)
+class ExportOffer:
+    """What the export dialog offers: the view on screen (when it is not the whole log) or the
+    whole log, and where to write."""
+
+    view: ExportView | None  # the view on screen as an export takes it (None: every event)
+    shown: int  # events in the view on screen
+    total: int  # events in the log
+    about: str  # the view in words ("filter: type invitation; known on 2014-03-08")
+    note: str  # what of the view on screen an export cannot take, if anything
+    folder: Path
+
+    def path(self, format: str, name: str = "tracker-export") -> Path:
+        return self.folder / f"{name}{SUFFIXES[format]}"
+
+
+def documents_folder() -> Path:
+    """Where an export goes unless told otherwise: the user's documents folder (platformdirs:
+    $XDG_DOCUMENTS_DIR, else ~/Documents), else the home folder when there is none."""
+    documents = Path(platformdirs.user_documents_dir())
+    return documents if documents.is_dir() else Path.home()
+
+
+#: The format the export dialog starts on.
+FIRST_FORMAT = next(iter(FORMATS))
 
 
 class Session:
@@ -114,6 +162,10 @@ class Session:
         self.details: LRU[int, Detail] = LRU(512)
         #: the text of timeline rows fetched so far, by position (the timeline draws from it)
         self.lines: LRU[int, Line] = LRU(4096)
+        self.own_until = 0  # the last position this session appended (its own, not arrivals)
+        self._lanes: dict[tuple[object, ...], Lanes] = {}  # the lanes of the shown view
+        #: keeps the lanes' axis still: (first day, scale) and the columns it was for
+        self.lanes_anchor: tuple[tuple[int, int], int] | None = None
 
     # -- what is shown -----------------------------------------------------------------------
 
@@ -179,13 +231,45 @@ class Session:
         """The log's outline (grown from the one held, after an append)."""
         return self.timeline.outline(cancelled, self.outline if self.loaded else None)
 
-    def take_outline(self, outline: Outline, land_on: int | None = None) -> None:
+    def take_outline(self, outline: Outline, land_on: int | None = None,
+                     landing: Landing | None = None) -> None:
+        """The log's outline, and the view rebuilt on it. A log that grew keeps the rows and
+        events read so far (an entry never changes once appended); ``landing`` brings what the
+        screen shows on the event it lands on."""
         keep = land_on or self.position
+        if not (self.loaded and outline.count >= self.outline.count):
+            self.details.clear()
+            self.lines.clear()
         self.outline = outline
         self.loaded = True
-        self.details.clear()
-        self.lines.clear()
+        if landing is not None:
+            self.details.put(landing.position, landing.detail)
+            for line in landing.lines:
+                self.lines.put(line.position, line)
+            self.take_stepper(landing.stepper_key, landing.stepper)
         self.rebuild(keep)
+
+    def landing(self, outline: Outline, position: int, cancelled: Cancelled = never
+                ) -> Landing | None:
+        """What the screen shows on ``position`` of ``outline`` (the log grown by a save), read
+        before the outline is taken (see :class:`Landing`); None if cancelled."""
+        detail = self.detail(position)
+        if detail is None or cancelled():
+            return None
+        order = outline.story if self.order_name == STORY else outline.recorded()
+        try:
+            i = order.index(position)
+        except ValueError:
+            i = 0
+        near = [p for p in order[max(0, i - LANDING_ROWS):i + LANDING_ROWS]
+                if p != position and self.lines.get(p) is None]
+        lines = [line_of(detail.event), *self.lines_at(near)]
+        key = self.stepper_key_of(outline)
+        stepper = self.steppers.get(key) or self.stepper(outline)
+        if cancelled():
+            return None
+        state = self.state(stepper, position, cancelled)
+        return Landing(position, detail, lines, key, stepper, state)
 
     def rebuild(self, keep_position: int | None) -> None:
         """The view again (after a change of order, narrowing, filter or log), the cursor on
@@ -505,22 +589,27 @@ class Session:
 
     @property
     def stepper_key(self) -> tuple[object, ...]:
-        return (self.query, self.outline.count)
+        return self.stepper_key_of(self.outline)
+
+    def stepper_key_of(self, outline: Outline) -> tuple[object, ...]:
+        return (self.query, outline.count)
 
     @property
     def order(self) -> Order:
         return "story" if self.order_name == STORY else "recorded"
 
-    def stepper(self) -> Stepper:
+    def stepper(self, outline: Outline | None = None) -> Stepper:
         """Where the state at each step of this view comes from (built, loaded, or grown from
-        the one of the whole log held before an append)."""
-        key = self.stepper_key
+        the one of the whole log held before an append); ``outline``: the log's, if not the
+        one held (a grown log's, not taken yet)."""
+        outline = outline if outline is not None else self.outline
+        key = self.stepper_key_of(outline)
         whole = Query()
         held = [s for k, s in self.steppers.items()
-                if k[0] == whole and isinstance(k[1], int) and k[1] < self.outline.count]
+                if k[0] == whole and isinstance(k[1], int) and k[1] < outline.count]
         return self.timeline.stepper(self.query, full_limit=self.small_log,
                                      base=held[-1] if key[0] == whole and held else None,
-                                     outline=self.outline)
+                                     outline=outline)
 
     def take_stepper(self, key: tuple[object, ...], stepper: Stepper) -> None:
         """Keep a view's stepper: two at most, and one alone on a large log (an index of a
@@ -539,6 +628,79 @@ class Session:
               ) -> StepState | None:
         """The state pane's content after the event at a position."""
         return stepper.state_at(position, self.order, self.state_scope, self.full, cancelled)
+
+    # -- the lanes view ----------------------------------------------------------------------
+
+    def lanes(self, columns: int, rows: int) -> LaneWindow | Said:
+        """The lanes around the event under the cursor, on an axis of ``columns`` columns with
+        at most ``rows`` lanes; or why there are none yet. The first call on a view works out
+        its lanes' arrays (a pass over the view's steps): the app calls it from a worker."""
+        key = self.stepper_key
+        stepper = self.steppers.get(key)
+        position = self.position
+        if position is None:
+            return Said("No events in this view.")
+        if stepper is None:
+            return Said("Working out the lanes… (a large log takes a while)")
+        lanes = self._lanes.get(key)
+        if lanes is None:
+            lanes = Lanes(stepper.index)
+            self._lanes = {key: lanes}
+        anchor = self.lanes_anchor
+        window = lanes.window(position, columns, rows,
+                              anchor[0] if anchor is not None and anchor[1] == columns else None)
+        if window is None:
+            return Said(f"#{position} is not in this view's lanes.")
+        return window
+
+    def take_lanes(self, window: LaneWindow) -> None:
+        """The axis stays where this window put it while the cursor's event is on it."""
+        self.lanes_anchor = (window.anchor, window.columns)
+
+    # -- export ------------------------------------------------------------------------------
+
+    def export_offer(self) -> ExportOffer:
+        """The export dialog's choices for what is on screen now."""
+        parts = []
+        if self.filter.active:
+            parts.append(f"filter: {self.filter.describe()}")
+        if self.as_of:
+            parts.append(f"as of {self.as_of}")
+        if self.known_on:
+            parts.append(f"known on {self.known_on}")
+        view = None
+        if parts:
+            view = ExportView(chosen=self.filter, as_of=self.as_of, known_at=self.known_on)
+        note = ""
+        if self.recorded_by:
+            note = (f"The audit view (the log as it stood at {self.recorded_by}) is not "
+                    "exported: an export takes the log as it stands now.")
+        return ExportOffer(view, len(self.view), self.outline.count, "; ".join(parts), note,
+                           documents_folder())
+
+    def export(self, format: str, view: ExportView | None, path: Path) -> int:
+        """Write the view (None: every event) in a format to a file; the events written."""
+        return self.timeline.export_view(format, view or ExportView(), path)
+
+    # -- other writers -----------------------------------------------------------------------
+
+    def head_count(self) -> int:
+        """How many events the log holds now (a cheap read of its head)."""
+        return self.timeline.count()
+
+    def appended(self, position: int) -> None:
+        """This session appended the event at ``position`` (its arrival is no news)."""
+        self.own_until = max(self.own_until, position)
+
+    def arrivals(self, count: int) -> Said | None:
+        """What another writer appended, if the log now holds ``count`` events: the notice the
+        app shows before it reads them (None: nothing new)."""
+        known = max(self.outline.count, self.own_until)
+        if count <= known:
+            return None
+        n = count - known
+        where = f"#{known + 1}" if n == 1 else f"#{known + 1}–#{count}"
+        return Said(f"{n:,} new event{'s' if n != 1 else ''} from another writer ({where})")
 
 
 def _moment(recorded: str) -> str:
