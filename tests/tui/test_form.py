@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import Any
 
+import pytest
 from textual import events
 from textual.widgets import Input, Label, Select
 from typer.testing import CliRunner
 
-from tests.tui.conftest import press, settle, text_of_main
+from tests.tui.conftest import cursor_row, header, press, settle, text_of_main
 from tracker.app.service import Timeline, open_timeline
 from tracker.cli import app as cli
 from tracker.tui.app import TrackerApp
@@ -409,3 +412,40 @@ async def test_tab_typed_right_after_text_moves_to_the_next_field_at_once(
         assert [form.query_one(f"#f-{key}", Input).value
                 for key in ("story", "summary", "role-participant")] == [
             "2014-03-10", "Kerry meets Lavrov", "John Kerry, Sergey Lavrov"]
+
+
+@pytest.mark.parametrize("small_log", [50_000, 5], ids=["checkpoints", "state index"])
+async def test_a_saved_event_shows_at_once_in_every_pane(
+        seed_log: Timeline, small_log: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From the moment the cursor lands on the saved event, its row has its text, the event
+    pane shows it and the state pane the state after it, as counted in the header: never the
+    previous event, a row showing only a type, or a state still being worked out. What the
+    screen shows is looked at after every answer the app takes from its workers (each is
+    followed by a frame)."""
+    app = TrackerApp(seed_log, small_log=small_log)
+    seen: list[tuple[str, bool, bool, str]] = []
+    take = TrackerApp.on_answer
+
+    def looked_at(self: TrackerApp, message: Any) -> None:
+        take(self, message)
+        if self.session.loaded and self.timeline_view.position == 18:
+            state = text_of_main(self, "#state")
+            seen.append((cursor_row(self), "Kerry and Lavrov meet in London" in text_of_main(
+                self, "#detail"), bool(re.search(r"After (event|step) 18 of 18", state)),
+                header(self)[:13]))
+
+    monkeypatch.setattr(TrackerApp, "on_answer", looked_at)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        await fill_all(pilot, {
+            "#f-story": "2014-03-20", "#f-published": "2014-03-20",
+            "#f-summary": "Kerry and Lavrov meet in London",
+            "#f-role-participant": "John Kerry, Sergey Lavrov", "#f-outlet": "Reuters"})
+        await press(pilot, "ctrl+s")
+        assert app.timeline_view.position == 18
+        assert seen
+        for row, event_shown, state_shown, head in seen:
+            assert "Kerry and Lavrov meet in London" in row
+            assert event_shown and state_shown
+            assert head == "tracker 18/18"

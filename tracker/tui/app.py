@@ -40,7 +40,7 @@ from tracker.text import one_line
 from tracker.tui import keys
 from tracker.tui.render import event_detail, header, state_pane
 from tracker.tui.screens import ExportScreen, FilterScreen, HelpScreen, PromptScreen, RefPicker
-from tracker.tui.session import Detail, Said, Session
+from tracker.tui.session import Detail, Landing, Said, Session
 from tracker.tui.timeline import TimelineView
 
 PLAY_INTERVALS = (4.0, 2.0, 1.0, 0.5, 0.25, 0.1)  # seconds per step
@@ -232,21 +232,26 @@ class TrackerApp(App[None]):
     @work(thread=True, exclusive=True, group="load")
     def load(self, land_on: int | None = None) -> None:
         worker = get_current_worker()
+        landing: Landing | None = None
         try:
             outline = self.session.load(lambda: worker.is_cancelled)
+            if land_on is not None and not worker.is_cancelled:
+                # after a save: the event, its rows and the state after it come with the log
+                landing = self.session.landing(outline, land_on, lambda: worker.is_cancelled)
         except Exception as exc:
             self.failed(exc)
             return
         finally:
             return_freed_memory()
         if not worker.is_cancelled:
-            self.answer(partial(self.take_outline, outline, land_on))
+            self.answer(partial(self.take_outline, outline, land_on, landing))
 
-    def take_outline(self, outline: Any, land_on: int | None) -> None:
+    def take_outline(self, outline: Any, land_on: int | None,
+                     landing: Landing | None = None) -> None:
         session = self.session
         keep = land_on or session.position
         narrowed_or_filtered = session.narrowed_or_filtered
-        session.take_outline(outline, keep)
+        session.take_outline(outline, keep, landing)
         self.timeline_view.forget_lines()
         if narrowed_or_filtered:  # a new event may belong to the narrowed view: ask again
             if session.known_on or session.recorded_by:
@@ -254,6 +259,8 @@ class TrackerApp(App[None]):
             if session.filter_ok is not None:
                 self.filter_worker(session.filter)
         self.show_view()
+        if landing is not None and session.position == landing.position:
+            self.show_detail(session.generation, session.cursor, landing.detail, landing.state)
         if not outline.count:
             self.main.query_one("#detail", Static).update(
                 Text("The log is empty: press a to add the first event.", style="dim"))

@@ -48,6 +48,8 @@ from tracker.tui.model import (
 )
 
 Cancelled = Callable[[], bool]
+#: Rows read on either side of the event a save lands on, with it (a screenful and more).
+LANDING_ROWS = 60
 
 
 def never() -> bool:
@@ -68,6 +70,20 @@ class Detail:
 
     event: Event
     refs: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Landing:
+    """What the screen shows on landing on an event of a grown log (a save), worked out with
+    the log's new outline before the app takes it, so the first frame after it shows the event
+    whole: its row's text and its neighbours', its detail, the state after it."""
+
+    position: int
+    detail: Detail
+    lines: list[Line]
+    stepper_key: tuple[object, ...]
+    stepper: Stepper
+    state: StepState | None
 
 
 class Session:
@@ -160,13 +176,45 @@ class Session:
         """The log's outline (grown from the one held, after an append)."""
         return self.timeline.outline(cancelled, self.outline if self.loaded else None)
 
-    def take_outline(self, outline: Outline, land_on: int | None = None) -> None:
+    def take_outline(self, outline: Outline, land_on: int | None = None,
+                     landing: Landing | None = None) -> None:
+        """The log's outline, and the view rebuilt on it. A log that grew keeps the rows and
+        events read so far (an entry never changes once appended); ``landing`` brings what the
+        screen shows on the event it lands on."""
         keep = land_on or self.position
+        if not (self.loaded and outline.count >= self.outline.count):
+            self.details.clear()
+            self.lines.clear()
         self.outline = outline
         self.loaded = True
-        self.details.clear()
-        self.lines.clear()
+        if landing is not None:
+            self.details.put(landing.position, landing.detail)
+            for line in landing.lines:
+                self.lines.put(line.position, line)
+            self.take_stepper(landing.stepper_key, landing.stepper)
         self.rebuild(keep)
+
+    def landing(self, outline: Outline, position: int, cancelled: Cancelled = never
+                ) -> Landing | None:
+        """What the screen shows on ``position`` of ``outline`` (the log grown by a save), read
+        before the outline is taken (see :class:`Landing`); None if cancelled."""
+        detail = self.detail(position)
+        if detail is None or cancelled():
+            return None
+        order = outline.story if self.order_name == STORY else outline.recorded()
+        try:
+            i = order.index(position)
+        except ValueError:
+            i = 0
+        near = [p for p in order[max(0, i - LANDING_ROWS):i + LANDING_ROWS]
+                if p != position and self.lines.get(p) is None]
+        lines = [line_of(detail.event), *self.lines_at(near)]
+        key = self.stepper_key_of(outline)
+        stepper = self.steppers.get(key) or self.stepper(outline)
+        if cancelled():
+            return None
+        state = self.state(stepper, position, cancelled)
+        return Landing(position, detail, lines, key, stepper, state)
 
     def rebuild(self, keep_position: int | None) -> None:
         """The view again (after a change of order, narrowing, filter or log), the cursor on
@@ -400,21 +448,26 @@ class Session:
 
     @property
     def stepper_key(self) -> tuple[object, ...]:
-        return (self.known_on, self.recorded_by, self.outline.count)
+        return self.stepper_key_of(self.outline)
+
+    def stepper_key_of(self, outline: Outline) -> tuple[object, ...]:
+        return (self.known_on, self.recorded_by, outline.count)
 
     @property
     def order(self) -> Order:
         return "story" if self.order_name == STORY else "recorded"
 
-    def stepper(self) -> Stepper:
+    def stepper(self, outline: Outline | None = None) -> Stepper:
         """Where the state at each step of this view comes from (built, loaded, or grown from
-        the one of the whole log held before an append)."""
-        key = self.stepper_key
+        the one of the whole log held before an append); ``outline``: the log's, if not the
+        one held (a grown log's, not taken yet)."""
+        outline = outline if outline is not None else self.outline
+        key = self.stepper_key_of(outline)
         held = [s for k, s in self.steppers.items()
-                if k[:2] == (None, None) and isinstance(k[2], int) and k[2] < self.outline.count]
+                if k[:2] == (None, None) and isinstance(k[2], int) and k[2] < outline.count]
         return self.timeline.stepper(self.query, full_limit=self.small_log,
                                      base=held[-1] if key[:2] == (None, None) and held else None,
-                                     outline=self.outline)
+                                     outline=outline)
 
     def take_stepper(self, key: tuple[object, ...], stepper: Stepper) -> None:
         """Keep a view's stepper: two at most, and one alone on a large log (an index of a

@@ -136,7 +136,8 @@ class TimelineView(ScrollView, can_focus=True):
         return all(p in self.lines for p in self.view.positions(top, top + self.size.height))
 
     def forget_lines(self) -> None:
-        self.lines.clear()
+        """Draw every row again from the lines held now (the session's, which it keeps or
+        clears as the log changes)."""
         self._strips.clear()
         self._requested.clear()
 
