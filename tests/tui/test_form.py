@@ -12,7 +12,7 @@ from textual import events
 from textual.widgets import Input, Label, Select
 from typer.testing import CliRunner
 
-from tests.tui.conftest import cursor_row, header, press, settle, text_of_main, until
+from tests.tui.conftest import cursor_row, header, press, settle, text_of_main
 from tracker.app.service import Timeline, open_timeline
 from tracker.cli import app as cli
 from tracker.tui.app import TrackerApp
