@@ -12,7 +12,7 @@ from textual import events
 from textual.widgets import Input, Label, Select
 from typer.testing import CliRunner
 
-from tests.tui.conftest import cursor_row, header, press, settle, text_of_main, until
+from tests.tui.conftest import cursor_row, header, press, settle, text_of_main
 from tracker.app.service import Timeline, open_timeline
 from tracker.cli import app as cli
 from tracker.tui.app import TrackerApp
@@ -300,7 +300,7 @@ async def test_on_a_large_log_a_saved_meeting_takes_its_story_place_and_its_stat
         assert app.timeline_view.position == 18
         state = text_of_main(app, "#state")
         assert "+ added   meeting ev-" in state and "  held" in state
-        assert "After event 3 of 18" in state  # 2014-03-07: third in story order
+        assert "After step 3 of 18 (#18)" in state  # 2014-03-07: third in story order
 
 
 async def test_an_answer_refers_to_the_entry_under_the_cursor_by_default(

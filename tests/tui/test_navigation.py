@@ -68,7 +68,7 @@ async def test_stepping_onto_kerrys_refusal_shows_the_invitation_change(app: Tra
         await press(pilot, *["j"] * 4)
         assert position(app) == 3
         state = text_of_main(app, "#state")
-        this_step = state.split("After event")[0]
+        this_step = state.split("After step")[0]
         assert "~ changed invitation" in this_step
         assert "open → declined" in this_step
         assert "Russia invites Kerry to Moscow" in this_step
@@ -392,7 +392,7 @@ async def test_a_large_log_steps_through_the_state_index(seed_log: object) -> No
         assert "~ changed invitation invitation:kerry-to-moscow  open → declined" in state
         assert "Invitations (1): declined 1" in state
         await press(pilot, "t")
-        assert "After event 3 of 17" in text_of_main(app, "#state")
+        assert "After step 3 of 17 (#1)" in text_of_main(app, "#state")
 
 
 async def test_on_a_large_log_known_on_narrows_the_state_and_going_back_is_a_load(
@@ -520,7 +520,7 @@ async def test_a_known_on_view_orders_and_marks_as_if_only_its_events_were_known
         await settle(pilot)
         assert "2/18" in header(app) and position(app) == 19
         state = text_of_main(app, "#state")
-        assert "After event 2 of 18" in state
+        assert "After step 2 of 18 (#19)" in state
         rows = timeline_rows(app)
         sochi = next(r for r in rows if "Lavrov meets Putin" in r)
         assert "✎" not in sochi  # corrected only on March 20
