@@ -74,11 +74,12 @@ def test_a_known_on_view_is_exported_as_known_on_that_date(seed_log: Timeline) -
 
 def test_the_audit_view_is_said_not_to_be_exported(seed_log: Timeline) -> None:
     session = opened(seed_log)
-    asked = Query(recorded_by="2099-01-01T00:00")
+    asked = session.view_dates("recorded", "2099-01-01T00:00")
+    assert isinstance(asked, Query)
     session.take_narrowing(asked, session.narrow(asked))
     note = session.export_offer().note
-    assert note == ("The audit view (the log as it stood at 2099-01-01T00:00) is not exported: "
-                    "an export takes the log as it stands now.")
+    assert note == ("The audit view (the log as it stood at 2099-01-01T00:00:00.000000Z) is not "
+                    "exported: an export takes the log as it stands now.")
 
 
 async def test_the_dialog_offers_every_format_and_the_filtered_view(app: TrackerApp,
