@@ -379,6 +379,11 @@ class Timeline:
         row = rows.get(event_id)
         return row.position if row is not None else None
 
+    def subjects(self) -> list[str]:
+        """The items the log names (each event's subject, but for items named by the id of
+        their first event), sorted: what the app's form completes."""
+        return self._guard(self.recorder.read_subject_names)
+
     def summaries(self, event_ids: Iterable[str]) -> dict[str, str]:
         """What each of these entries says (its summary), for the ones the log holds."""
         rows = self._guard(lambda: self.recorder.lookup(list(event_ids)))

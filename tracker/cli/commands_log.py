@@ -17,7 +17,7 @@ import orjson
 import typer
 
 from tracker.cli.app import app, timeline
-from tracker.errors import InvalidInput
+from tracker.errors import InvalidInput, TrackerError
 from tracker.text import json_safe, visible
 
 if TYPE_CHECKING:
@@ -80,30 +80,32 @@ def _split_pair(value: str, sep: str, flag: str, shape: str) -> tuple[str, str]:
 def _details(pairs: list[str], type_name: str) -> dict[str, Any]:
     """--detail KEY=VALUE pairs as the details object of the event's type.
 
-    A list detail takes comma-separated values and/or repeats; an object detail (a correction's
-    changes) takes JSON; a true/false detail takes true or false.
+    A list detail takes items separated by ; and/or repeats; an object detail (a correction's
+    changes) takes JSON; a yes/no detail takes yes, no, true or false (as the app's form does:
+    :func:`tracker.domain.input.detail_from_text`).
     """
-    from tracker.app.terms import EVENT_TYPES
+    from tracker.app.terms import EVENT_TYPES, detail_from_text
 
     etype = EVENT_TYPES.get(type_name)
     out: dict[str, Any] = {}
     for pair in pairs:
         key, value = _split_pair(pair, "=", "--detail", "KEY=VALUE")
         kind = etype.details.get(key) if etype is not None else None
-        if kind == "list[str]":
-            items = [v.strip() for v in value.split(",") if v.strip()]
-            out.setdefault(key, []).extend(items)
+        if etype is None or kind is None:
+            out[key] = value  # unknown types and keys are named by the event's validation
         elif kind == "object":
             try:
                 out[key] = json.loads(value)
             except json.JSONDecodeError as exc:
                 raise InvalidInput(f"--detail {key}: not valid JSON ({exc.msg})") from None
-        elif kind == "bool":
-            if value.lower() not in {"true", "false"}:
-                raise InvalidInput(f"--detail {key} must be true or false, not {value!r}")
-            out[key] = value.lower() == "true"
+        elif kind == "list[str]":
+            out.setdefault(key, []).extend(detail_from_text(etype, key, value))
         else:
-            out[key] = value  # unknown keys are named by the event's validation
+            try:
+                out[key] = detail_from_text(etype, key, value)
+            except TrackerError as exc:
+                said = exc.message.removeprefix(f"field 'details.{key}' ")
+                raise InvalidInput(f"--detail {key}: {said}") from None
     return out
 
 
@@ -221,7 +223,8 @@ def add(
                                                        "probable or possible.")] = None,
     ref: Annotated[list[str] | None, typer.Option(help="REL:ID, an earlier entry it acts on; repeatable.")] = None,
     detail: Annotated[list[str] | None, typer.Option(help="KEY=VALUE, a detail of the type; repeatable; "
-                                                          "lists comma-separated or repeated.")] = None,
+                                                          "a list's items separated by ; or "
+                                                          "repeated; yes/no: yes, no, true or false.")] = None,
     expect_position: Annotated[int | None, typer.Option(help="Refuse (exit 3) unless the log is still at "
                                                              "this position.")] = None,
     json_file: Annotated[str | None, typer.Option("--json", help="Read the event as a JSON object from "
