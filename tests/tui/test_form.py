@@ -302,7 +302,7 @@ async def test_on_a_large_log_a_saved_meeting_takes_its_story_place_and_its_stat
         # the item is named from the summary, not by a generated event id
         assert "+ added   meeting meeting:kerry-and-lavrov-meet-in-london" in state
         assert "  held" in state and "ev-" not in state
-        assert "After event 3 of 18" in state  # 2014-03-07: third in story order
+        assert "After step 3 of 18 (#18)" in state  # 2014-03-07: third in story order
 
 
 async def test_an_answer_refers_to_the_entry_under_the_cursor_by_default(

@@ -12,7 +12,7 @@ from tracker.codec.document import Input, read_file, read_input
 from tracker.codec.document import schema as export_schema
 from tracker.codec.rows import event_to_dict
 from tracker.codec.state_document import SECTIONS
-from tracker.domain.dates import StoryTime, parse_iso_date, resolve
+from tracker.domain.dates import StoryTime, parse_iso_date, parse_recorded_time, resolve
 from tracker.domain.events import (
     CERTAINTY,
     EVENT_TYPES,
@@ -61,6 +61,7 @@ __all__ = [
     "kinds",
     "mark_names",
     "parse_iso_date",
+    "parse_recorded_time",
     "parse_story",
     "read_file",
     "read_input",

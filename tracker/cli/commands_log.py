@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -364,22 +363,10 @@ def log(
 
 def recorded_time(text: str, flag: str = "--recorded-by") -> str:
     """An ISO date (the end of that day, UTC) or datetime (UTC unless it says otherwise), in the
-    log's recorded_at format so that times compare as text."""
-    from tracker.app.terms import parse_iso_date
+    log's recorded_at format (the app's audit view reads its input with the same parser)."""
+    from tracker.app.terms import parse_recorded_time
 
-    value = text.strip()
-    if len(value) == 10:
-        day = parse_iso_date(value, flag)
-        return f"{day.isoformat()}T23:59:59.999999Z"
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise InvalidInput(
-            f"{flag} {value!r} is not an ISO date or time (e.g. 2014-03-10 or 2026-11-28T09:30:00Z)"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return parse_recorded_time(text, flag)
 
 
 @app.command("state")
