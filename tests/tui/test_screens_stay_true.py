@@ -4,9 +4,11 @@ after a resize, the state pane kept by a filter that matches nothing."""
 
 from __future__ import annotations
 
-from textual.widgets import Input
+from textual.containers import VerticalScroll
+from textual.geometry import Region
+from textual.widgets import Button, Input, Label
 
-from tests.tui.conftest import header, press, settle, until
+from tests.tui.conftest import cursor_row, header, press, settle, text_of_main, until
 from tracker.tui.app import TrackerApp
 from tracker.tui.keybar import KeyBar
 from tracker.tui.keys import KEYS, footer_key
@@ -57,3 +59,73 @@ async def test_with_a_filter_the_header_still_says_where_help_is(app: TrackerApp
         line = header_line(app)
         assert line.endswith("^p palette  ? help") and "…" in line
         assert line.startswith("tracker 1/")
+
+
+async def test_at_80x24_the_filter_s_error_is_whole_and_the_buttons_stay(app: TrackerApp
+                                                                         ) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "f")
+        app.screen.query_one("#filter-type", Input).value = "meetingz"
+        await press(pilot, "enter")
+        error = app.screen.query_one("#filter-error", Label)
+        shown = " ".join(strip.text.strip() for strip in error.render_lines(
+            Region(0, 0, error.size.width, error.size.height)))
+        assert shown == ("type 'meetingz' is neither an event type nor a kind of event "
+                         "(kinds: meeting, invitation, proposal, demand, agreement, sanction, "
+                         "statement, account, entry; see `tracker types`)")
+        dialog = app.screen.query_one("#filter")
+        inside = dialog.region.shrink(dialog.styles.gutter)
+        assert inside.contains_region(error.region)
+        for button in app.screen.query(Button):
+            assert inside.contains_region(button.region), button.id
+
+
+async def test_pgdn_in_a_zoomed_pane_scrolls_it_and_does_not_step(app: TrackerApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "G", "z", "z", "s")  # the state pane alone, every item: tall
+        pane = app.main.query_one("#state-pane", VerticalScroll)
+        await until(pilot, lambda: pane.max_scroll_y > 0, "the full state to overflow the pane")
+        assert pane.scroll_y == 0
+        await press(pilot, "pagedown")
+        await until(pilot, lambda: pane.scroll_y > 0, "the pane to scroll")
+        assert app.session.cursor == 16 and "17/17" in header(app)
+        await press(pilot, "pageup")
+        await until(pilot, lambda: pane.scroll_y == 0, "the pane to scroll back")
+        assert "PgUp/PgDn scroll" in str(pane.border_subtitle)
+        await press(pilot, "z")  # all panes again: PgUp pages the timeline
+        await press(pilot, "pageup")
+        assert app.session.cursor < 16
+
+
+async def test_after_a_resize_to_a_smaller_terminal_the_cursor_row_is_on_screen(
+        app: TrackerApp) -> None:
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "G")
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        tl = app.timeline_view
+        await until(pilot, lambda: tl.size.height < 17, "the smaller screen")
+        await settle(pilot)
+        top = round(tl.scroll_offset.y)
+        assert top <= tl.cursor < top + tl.size.height
+        assert cursor_row(app).startswith("▶17")
+
+
+async def test_a_filter_that_matches_nothing_keeps_the_state_pane(app: TrackerApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "j", "j", "j", "j")  # on #3, Kerry declines
+        await press(pilot, "f")
+        app.screen.query_one("#filter-actor", Input).value = "nobody of that name"
+        await press(pilot, "enter")
+        await until(pilot, lambda: "filter:" in header(app), "the filter")
+        await settle(pilot)
+        state = text_of_main(app, "#state")
+        assert state.startswith("The filter matches no event; the state still folds every "
+                                "event: here, as it stood after #3.")
+        assert "open → declined" in state  # the state after #3, as before the filter
+        assert "No events in this view: no event matches the filter" in text_of_main(
+            app, "#detail")

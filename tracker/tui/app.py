@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any, ClassVar
 
-from rich.console import RenderableType
+from rich.console import Group, RenderableType
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -487,11 +487,35 @@ class TrackerApp(App[None]):
         if ways:
             text.append("\nWays out: " + "; ".join(ways) + ".", style="dim")
         self.shown_row = None
+        behind = session.state_behind_filter()
+        stepper = session.steppers.get(session.stepper_key)
         with self.batch_update():
             self.main.query_one("#detail", Static).update(text)
+            if behind is not None and stepper is not None:
+                self.state_behind_worker(session.generation, behind, stepper)
+                return
             self.main.query_one("#state", Static).update(Text(
                 f"Nothing yet. {reason}" if session.narrowing is not None
                 and not session.filter.active else reason, style="dim"))
+
+    @work(thread=True, exclusive=True, group="detail")
+    def state_behind_worker(self, generation: int, position: int, stepper: Stepper) -> None:
+        """The state pane under a filter that matches nothing: the state after the event the
+        cursor was on (the state folds every event; a filter only narrows the list)."""
+        try:
+            state = self.session.state(stepper, position)
+        except Exception as exc:
+            self.failed(exc)
+            return
+        if state is not None:
+            self.answer(partial(self.show_state_behind, generation, position, state))
+
+    def show_state_behind(self, generation: int, position: int, state: StepState) -> None:
+        if generation != self.session.generation:
+            return
+        note = Text(f"The filter matches no event; the state still folds every event: here, "
+                    f"as it stood after #{position}.", style="dim")
+        self.main.query_one("#state", Static).update(Group(note, Text(), state_pane(state)))
 
     def _start_detail(self, generation: int, row: int, position: int,
                       stepper: Stepper | None) -> None:
@@ -543,6 +567,16 @@ class TrackerApp(App[None]):
         self.move(len(self.session.view) - 1)
 
     def action_page(self, direction: int) -> None:
+        """A page of the timeline; in a zoomed pane, a page of that pane (it scrolls)."""
+        zoomed = next((z for z in ZOOMS[1:] if self.main.has_class(z)), "")
+        if zoomed:
+            pane = self.main.query_one("#detail-pane" if zoomed == "zoom-event"
+                                       else "#state-pane", VerticalScroll)
+            if direction > 0:
+                pane.scroll_page_down(animate=False)
+            else:
+                pane.scroll_page_up(animate=False)
+            return
         self.move(self.session.cursor + direction * self.timeline_view.page_height)
 
     def action_day(self, step: int) -> None:
@@ -924,7 +958,8 @@ class TrackerApp(App[None]):
             self.main.add_class(after)
             event = after == "zoom-event"
             self.main.query_one("#detail-pane" if event else "#state-pane", VerticalScroll
-                                ).border_subtitle = "z: the state pane" if event else "z: all panes"
+                                ).border_subtitle = ("PgUp/PgDn scroll · z: the state pane" if event
+                                                     else "PgUp/PgDn scroll · z: all panes")
         else:
             for pane in self.main.query("#detail-pane, #state-pane").results(VerticalScroll):
                 pane.border_subtitle = "z zoom"

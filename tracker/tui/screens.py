@@ -43,7 +43,7 @@ class TrackerModal(ModalScreen[ResultT]):
     DEFAULT_CSS = """
     TrackerModal { align: center middle; }
     TrackerModal > Vertical, TrackerModal > VerticalScroll {
-        width: 80%; max-width: 100; height: auto; max-height: 90%;
+        width: 80%; max-width: 100; height: auto; max-height: 90%; overflow-y: auto;
         border: round $accent; background: $panel; padding: 0 1;
     }
     TrackerModal .title { text-style: bold; width: 1fr; margin-bottom: 1; }
@@ -51,7 +51,7 @@ class TrackerModal(ModalScreen[ResultT]):
     TrackerModal .error { color: $error; text-style: bold; width: 1fr; height: auto; }
     TrackerModal .buttons { height: auto; margin-top: 1; }
     TrackerModal .buttons Button { margin-right: 2; }
-    #filter Label { margin-top: 1; }
+    #filter Label { margin-top: 0; }
     """
 
 

@@ -162,6 +162,7 @@ class Session:
         self.details: LRU[int, Detail] = LRU(512)
         #: the text of timeline rows fetched so far, by position (the timeline draws from it)
         self.lines: LRU[int, Line] = LRU(4096)
+        self.kept_position: int | None = None  # where the cursor was when the view was rebuilt
         self.own_until = 0  # the last position this session appended (its own, not arrivals)
         self._lanes: dict[tuple[object, ...], Lanes] = {}  # the lanes of the shown view
         #: keeps the lanes' axis still: (first day, scale) and the columns it was for
@@ -204,6 +205,16 @@ class Session:
             why.append(f"no event matches the filter ({self.filter.describe()})")
             ways.append("F clears the filter")
         return "No events in this view: " + "; ".join(why or ["none"]) + ".", ways
+
+    def state_behind_filter(self) -> int | None:
+        """When a filter matches nothing in a view that holds events, the position whose state
+        the state pane goes on showing (the state folds every event; a filter only narrows the
+        list): where the cursor was, if the view holds it, else the view's first event."""
+        order = self.view.order
+        if len(self.view) or not len(order):
+            return None
+        kept = self.kept_position
+        return kept if kept is not None and kept in order else int(order[0])
 
     def search_status(self) -> str:
         """The search as the header says it ("/moscow 2/5", "/moscow searching…")."""
@@ -281,6 +292,7 @@ class Session:
         self.view = View(order, filter_rows(order, outline, self.filter, self.filter_ok))
         self.generation += 1
         self.cursor = 0
+        self.kept_position = keep_position
         if keep_position is not None and len(self.view):
             try:
                 i = order.index(keep_position)

@@ -196,6 +196,7 @@ class TimelineView(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(0, len(self.view))
         self._strips.clear()
+        self.call_after_refresh(self.scroll_to_cursor, False)  # a smaller screen: still on it
 
     # -- drawing -----------------------------------------------------------------------------
 
