@@ -316,21 +316,29 @@ def log(
                                                     "(invitation); repeatable.")] = None,
     actor: Annotated[str | None, typer.Option(help="Part of an actor's name (any case).")] = None,
     source: Annotated[str | None, typer.Option(help="Part of the outlet, speaker or author.")] = None,
-    date_from: Annotated[str | None, typer.Option("--from", help="Story dates from (YYYY-MM-DD).")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Story dates to (YYYY-MM-DD).")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="Story dates from (YYYY-MM-DD); an "
+                                                  "event whose date is a window matches if the "
+                                                  "window overlaps the range.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Story dates to (YYYY-MM-DD), "
+                                                "inclusive.")] = None,
+    within: Annotated[bool, typer.Option("--within", help="Only events certainly inside "
+                                         "--from/--to: the whole window in the range.")] = False,
     order: Annotated[str, typer.Option(help="story (when it happened) or recorded (log order).")] = "story",
     as_json: Annotated[bool, typer.Option("--json", help="JSON Lines, one export-shaped event each.")] = False,
     limit: Annotated[int | None, typer.Option(help="Show at most this many.")] = None,
 ) -> None:
     """List events, in story order or log order, optionally filtered.
 
-    Story dates that are windows match a --from/--to range they overlap.
-    In story order, a date marked ≈ is of uncertain order against its neighbours.
+    An event whose story date is a window (last week, no later than 2014-03-10) matches a
+    --from/--to range the window overlaps: it may have happened inside it. --within keeps only
+    the events certainly inside the range. In story order, a date marked ≈ is of uncertain
+    order against its neighbours.
 
     \b
     Example:
       tracker log --type invitation --actor kerry
       tracker log --from 2014-03-03 --to 2014-03-09 --order recorded
+      tracker log --from 2014-03-03 --to 2014-03-09 --within
     """
     from tracker.app.terms import EventFilter, event_to_dict
     from tracker.render import terminal as render
@@ -339,7 +347,7 @@ def log(
         raise InvalidInput(f"--order must be story or recorded, not {order!r}")
     if limit is not None and limit < 0:
         raise InvalidInput(f"--limit must be 0 or more, not {limit}")
-    chosen = EventFilter.build(type_ or (), actor, source, date_from, date_to)
+    chosen = EventFilter.build(type_ or (), actor, source, date_from, date_to, within)
     with timeline(ctx) as tl:
         listed = tl.listing(chosen, "story" if order == "story" else "recorded", limit)
         if as_json:
@@ -424,8 +432,13 @@ def export(
                                                     "(invitation); repeatable.")] = None,
     actor: Annotated[str | None, typer.Option(help="Part of an actor's name (any case).")] = None,
     source: Annotated[str | None, typer.Option(help="Part of the outlet, speaker or author.")] = None,
-    date_from: Annotated[str | None, typer.Option("--from", help="Story dates from (YYYY-MM-DD).")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Story dates to (YYYY-MM-DD).")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="Story dates from (YYYY-MM-DD); an "
+                                                  "event whose date is a window matches if the "
+                                                  "window overlaps the range.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Story dates to (YYYY-MM-DD), "
+                                                "inclusive.")] = None,
+    within: Annotated[bool, typer.Option("--within", help="Only events certainly inside "
+                                         "--from/--to: the whole window in the range.")] = False,
     as_of: Annotated[str | None, typer.Option(help="What had happened by this story date.")] = None,
     known_at: Annotated[str | None, typer.Option(help="Only what had been published by this date.")] = None,
 ) -> None:
@@ -460,7 +473,7 @@ def export(
 
     check_format(format_)
     view = ExportView(
-        EventFilter.build(type_ or (), actor, source, date_from, date_to),
+        EventFilter.build(type_ or (), actor, source, date_from, date_to, within),
         as_of=None if as_of is None else parse_iso_date(as_of.strip(), "--as-of").isoformat(),
         known_at=None if known_at is None else parse_iso_date(known_at.strip(), "--known-at").isoformat(),
     )
