@@ -100,17 +100,13 @@ class EventFilter:
             if not any(self.source in part.casefold() for part in said_by):
                 return False
         earliest, latest = event.story.earliest, event.story.latest
-        if self.within:  # the whole window inside the range
-            if self.date_from is not None and (earliest is None or earliest < self.date_from):
-                return False
-            if self.date_to is not None and (latest is None or latest > self.date_to):
-                return False
-            return True
-        if self.date_from is not None and latest is not None and latest < self.date_from:
-            return False
-        if self.date_to is not None and earliest is not None and earliest > self.date_to:
-            return False
-        return True
+        lo, hi = self.date_from, self.date_to
+        if self.within:  # the whole window inside the range (an open bound never is)
+            return ((lo is None or (earliest is not None and earliest >= lo))
+                    and (hi is None or (latest is not None and latest <= hi)))
+        # the window overlaps the range (an open bound reaches forever)
+        return ((lo is None or latest is None or latest >= lo)
+                and (hi is None or earliest is None or earliest <= hi))
 
     def describe(self) -> str:
         parts = []
