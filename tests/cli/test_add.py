@@ -92,8 +92,9 @@ def test_a_reference_answers_the_entry_it_names(db: Path) -> None:
        "--published", "2014-03-11", "--outlet", "TASS", "--summary", "Moscow repeats it",
        "--ref", "confirms:kl-03-kerry-declines")
     state = json.loads(ok("--db", db, "state", "--json").stdout)
-    (declined,) = [a for a in state["invitations"][0]["accounts"] if a["status"] == "declined"]
-    assert declined["confirmed_by"] == ["c-1"]
+    (declined,) = [g for g in state["invitations"][0]["accounts"] if g["status"] == "declined"]
+    assert declined["sources"][0]["confirmed_by"] == [
+        {"event": "c-1", "who": "TASS", "outlet": "TASS", "story": "2014-03-11", "quote": None}]
 
 
 @pytest.mark.parametrize(
