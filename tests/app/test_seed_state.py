@@ -53,20 +53,28 @@ def test_the_moscow_invitation_is_disputed_between_the_russian_and_the_us_accoun
     assert {"name": "Sergey Lavrov", "role": "inviter"} in invitation["actors"]
     assert {"name": "John Kerry", "role": "invitee"} in invitation["actors"]
     declined, deferred = invitation["accounts"]
-    assert declined == {
+    assert declined == {"status": "declined", "sources": [{
         "event": "kl-03-kerry-declines",
-        "status": "declined",
         "speaker": "Sergey Lavrov",
         "outlet": "McClatchy",
         "story": "≤ 2014-03-10",
-        "disputed_by": ["kl-06-us-disputes-refusal"],
+        "quote": "Kerry has declined an invitation to visit Russia",
+        "disputed_by": [{
+            "event": "kl-06-us-disputes-refusal",
+            "who": "U.S. State Department",
+            "outlet": "McClatchy",
+            "story": "2014-03-10",
+            "counter_claim": "No trip to Moscow until Russia shows seriousness on Ukraine, "
+                             "not a refusal",
+            "quote": "fired back Monday at Russian claims",
+        }],
         "confirmed_by": [],
-    }
-    assert deferred["event"] == "kl-13-no-trip-for-now"
+        "current": True,
+    }]}
     assert deferred["status"] == "deferred"
-    assert deferred["speaker"] == "Jen Psaki"
-    assert deferred["disputed_by"] == []
-    assert "accepted" not in {a["status"] for a in invitation["accounts"]}
+    assert [(s["event"], s["speaker"], s["disputed_by"]) for s in deferred["sources"]] == [
+        ("kl-13-no-trip-for-now", "Jen Psaki", [])]
+    assert "accepted" not in {g["status"] for g in invitation["accounts"]}
 
 
 def test_the_invitation_waits_on_the_three_us_preconditions(state: dict[str, Any]) -> None:
@@ -130,7 +138,8 @@ def test_nothing_else_is_in_the_state(state: dict[str, Any]) -> None:
     assert {s["subject"] for s in state["statements"]} == {
         "statement:psaki-seriousness", "statement:official-not-be-rolled"
     }
-    assert [(d["subject"], d["event"], d["disputed_by"]) for d in state["disputes"]] == [
+    assert [(d["subject"], d["event"], [c["event"] for c in d["disputed_by"]])
+            for d in state["disputes"]] == [
         ("invitation:kerry-to-moscow", "kl-03-kerry-declines", ["kl-06-us-disputes-refusal"])
     ]
 

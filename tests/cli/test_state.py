@@ -25,14 +25,69 @@ def test_the_readable_view_has_a_section_per_kind(db: Path) -> None:
 
 
 def test_the_disputed_invitation_shows_each_side_with_its_source(db: Path) -> None:
-    out = " ".join(ok("--db", db, "state").stdout.split())  # undo the wrapping
-    assert "disputed Russia invites Kerry to Moscow" in out
-    assert ("account: declined per Sergey Lavrov (McClatchy), ≤ 2014-03-10 "
-            "[kl-03-kerry-declines]; disputed by kl-06-us-disputes-refusal") in out
-    assert "account: deferred per Jen Psaki (McClatchy), 2014-03-10 [kl-13-no-trip-for-now]" in out
-    assert "condition: outstanding Recognise the new Ukrainian government" in out
-    assert "rejected in part Kerry forwards Lavrov a paper" in out
-    assert "term: Allow international monitors into Crimea" in out
+    out = ok("--db", db, "state").stdout
+    start = out.index("disputed          Russia invites Kerry")
+    assert out[start:out.index("\n\nMeetings")] == """\
+disputed          Russia invites Kerry to Moscow for further talks on the
+                  Ukraine crisis
+                  invitation:kerry-to-moscow  ·  ≤ 2014-03-10  ·  Moscow
+                  Sergey Lavrov (inviter), John Kerry (invitee), Sergey Lavrov
+                  (mentioned)
+                  venue: Moscow
+                  purpose: further talks on the Ukraine crisis
+                  until: Russia shows seriousness on Ukraine
+                  account: declined per Sergey Lavrov (McClatchy), ≤ 2014-03-10:
+                  “Kerry has declined an invitation to visit Russia”
+                  [kl-03-kerry-declines]
+                  disputed by: U.S. State Department (McClatchy), 2014-03-10,
+                  saying instead: No trip to Moscow until Russia shows
+                  seriousness on Ukraine, not a refusal
+                  [kl-06-us-disputes-refusal]
+                  account: deferred per Jen Psaki (McClatchy), 2014-03-10:
+                  “there's no trip to Moscow in the cards”
+                  [kl-13-no-trip-for-now]
+                  condition: outstanding Recognise the new Ukrainian government
+                  condition: outstanding Stop annexation attempts in Crimea
+                  condition: outstanding Stop military manoeuvres in Crimea
+                  sources: Sergey Lavrov, McClatchy; Jen Psaki, McClatchy"""
+    flat = " ".join(out.split())
+    assert "rejected in part Kerry forwards Lavrov a paper" in flat
+    assert "term: Allow international monitors into Crimea" in flat
+
+
+def test_agreeing_accounts_are_grouped_and_a_confirmation_says_who_where(tmp_path: Path) -> None:
+    db = seeded_db(tmp_path)
+    ok("--db", db, "add", "--type", "invitation.deferred", "--id", "paper", "--story",
+       "2014-03-10", "--published", "2014-03-11", "--outlet", "Kommersant", "--summary",
+       "The trip is postponed", "--quote", "postponed", "--ref",
+       "responds_to:kl-02-moscow-invitation")
+    ok("--db", db, "add", "--type", "account.confirmed", "--id", "yes", "--story", "2014-03-12",
+       "--published", "2014-03-12", "--outlet", "Reuters", "--speaker", "John Kerry",
+       "--summary", "Kerry confirms", "--actor", "John Kerry:confirmer",
+       "--ref", "confirms:kl-13-no-trip-for-now")
+    out = ok("--db", db, "state").stdout
+    start = out.index("                  account: deferred")
+    assert out[start:out.index("                  condition:")] == """\
+                  account: deferred per Jen Psaki (McClatchy), 2014-03-10:
+                  “there's no trip to Moscow in the cards”
+                  [kl-13-no-trip-for-now]
+                  confirmed by: John Kerry (Reuters), 2014-03-12 [yes]
+                  account: deferred, also per Kommersant, 2014-03-10:
+                  “postponed” [paper]
+"""
+    doc = json.loads(ok("--db", db, "state", "--json").stdout)
+    (invitation,) = doc["invitations"]
+    assert invitation["status"] == "disputed"
+    assert invitation["accounts"][1] == {"status": "deferred", "sources": [
+        {"event": "kl-13-no-trip-for-now", "speaker": "Jen Psaki", "outlet": "McClatchy",
+         "story": "2014-03-10", "quote": "there's no trip to Moscow in the cards",
+         "disputed_by": [],
+         "confirmed_by": [{"event": "yes", "who": "John Kerry", "outlet": "Reuters",
+                           "story": "2014-03-12", "quote": None}], "current": True},
+        {"event": "paper", "speaker": "Kommersant", "outlet": "Kommersant",
+         "story": "2014-03-10", "quote": "postponed", "disputed_by": [], "confirmed_by": [],
+         "current": True},
+    ]}
 
 
 def test_an_empty_answer_says_so(db: Path) -> None:

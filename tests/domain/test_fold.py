@@ -68,7 +68,7 @@ def test_a_correction_applies_its_changes_on_replay() -> None:
     item = replay([*events, fix]).items["inv:x"]
     assert item.place == "Geneva"
     assert item.details["venue"] == "Geneva"
-    assert item.corrected == ("inv",)
+    assert item.corrected == (("c", "inv"),)  # the correcting entry, and what it corrects
 
 
 def test_two_sources_disagreeing_make_the_item_disputed() -> None:
@@ -186,7 +186,15 @@ def test_checkpoints_give_the_state_a_full_replay_gives(events: list[Event], eve
 
 
 def test_a_later_development_settles_an_earlier_dispute(seeded: Timeline) -> None:
-    """Kerry accepting ten days later: the invitation is accepted, not disputed with one side."""
+    """Lavrov renewing the invitation and Kerry accepting ten days later: a new round, the
+    invitation is accepted, not disputed with one side; the earlier accounts stay in its
+    history."""
+    seeded.add({
+        "type": "invitation.reinstated", "subject": "invitation:kerry-to-moscow",
+        "story": "2014-03-19", "summary": "Lavrov renews the invitation",
+        "actors": [{"name": "Sergey Lavrov", "role": "inviter"}],
+        "source": {"outlet": "Wire", "published": "2014-03-19", "speaker": "Sergey Lavrov"},
+    })
     seeded.add({
         "type": "invitation.accepted", "subject": "invitation:kerry-to-moscow",
         "story": "2014-03-20", "summary": "Kerry accepts the invitation to Moscow",
@@ -196,6 +204,7 @@ def test_a_later_development_settles_an_earlier_dispute(seeded: Timeline) -> Non
     item = seeded.state().items["invitation:kerry-to-moscow"]
     assert item.status == "accepted"
     assert item.accounts == ()
+    assert "kl-03-kerry-declines" in item.history
     # As of March 15 the two accounts of March 10 still compete.
     earlier = seeded.state(Query(as_of="2014-03-15")).items["invitation:kerry-to-moscow"]
     assert earlier.status == "disputed"

@@ -62,7 +62,8 @@ def test_an_opening_event_on_an_item_standing_at_another_status_is_refused_sayin
     assert caught.value.message == (
         "line 1: invitation.extended opens an item, but 'inv:moscow' is already declined by "
         "2014-03-12 in story order, so it would change nothing; record invitation.reinstated "
-        "to open it again, or give the date of the first report to add an account of the opening"
+        "or invitation.renewed to open it again, or give the date of the first report to add an "
+        "account of the opening"
     )
     assert (caught.value.field, caught.value.place) == ("type", "line 1")
 

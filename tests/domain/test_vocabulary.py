@@ -92,9 +92,9 @@ def test_every_type_is_consistent_with_its_kind(etype) -> None:  # type: ignore[
             assert transition.when[1] in detail.choices
     assert set(etype.required_roles) <= set(etype.roles)
     assert set(etype.required_refs) <= set(etype.references) <= set(RELATIONS)
-    assert (not etype.transitions) == (etype.meta or etype.effect == "leave")
+    assert (not etype.transitions) == (etype.meta or etype.effect in ("leave", "note"))
     assert kind.meta == etype.meta
-    if etype.effect in ("join", "leave"):
+    if etype.effect in ("join", "leave") or etype.party_status:
         assert etype.party_role in etype.roles
     for detail in etype.detail_specs:
         assert bool(detail.choices) == (detail.type == "enum")
@@ -118,7 +118,8 @@ def test_every_status_has_a_colour_and_a_place_in_its_kind() -> None:
 
 
 def test_what_to_record_instead_of_opening_an_item_again() -> None:
-    assert openers_to("invitation", "declined") == ("invitation.reinstated",)
+    assert openers_to("invitation", "declined") == ("invitation.reinstated",
+                                                    "invitation.renewed")
     assert openers_to("meeting", "cancelled") == ("meeting.reinstated",)
     assert openers_to("agreement", "suspended") == ("agreement.reinstated",)
     assert openers_to("statement", "made") == ()

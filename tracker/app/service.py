@@ -37,7 +37,13 @@ from tracker.codec.rows import (
     stored_body,
 )
 from tracker.codec.state_document import state_to_dict
-from tracker.domain.admission import admit, opened_subjects, reopened_subjects
+from tracker.domain.admission import (
+    admit,
+    opened_subjects,
+    reopened_subjects,
+    retracted_ids,
+    retracted_ids_of,
+)
 from tracker.domain.events import Event
 from tracker.domain.fold import Query, State, fold_steps, replay
 from tracker.domain.input import parse_event
@@ -196,7 +202,7 @@ class Timeline:
         # The items that opening events name, read before the append's transaction (the store's
         # check sees rows by id only): an item another writer moves meanwhile is judged as it
         # stood a moment before.
-        named = reopened_subjects(events)
+        named = [*reopened_subjects(events), *self._retracted_items(retracted_ids(events))]
         held = [event_from_row(r) for r in self._guard(
             partial(self.recorder.read_subjects, named))] if named else []
 
@@ -267,6 +273,7 @@ class Timeline:
         # admission needs their events so far, in the log and in earlier chunks, to tell whether
         # an opening would change nothing. Only those events are kept across chunks.
         named = opened_subjects(entry.obj for entry in entries)
+        named.update(self._retracted_items(retracted_ids_of(entry.obj for entry in entries)))
         held: list[Event] = [event_from_row(r) for r in self._guard(
             partial(self.recorder.read_subjects, sorted(named)))] if named else []
 
@@ -316,6 +323,15 @@ class Timeline:
 
         first, last = self._guard(lambda: self.recorder.append_chunks(chunks))
         return AppendReport(StoredEvents(self, first - 1, last), tuple(repeated))
+
+    def _retracted_items(self, ids: Iterable[str]) -> list[str]:
+        """The items of the stored entries that retractions name (admission refuses retracting
+        an entry twice from those items' events)."""
+        wanted = list(ids)
+        if not wanted:
+            return []
+        rows = self._guard(partial(self.recorder.lookup, wanted))
+        return list(dict.fromkeys(row.subject or row.id for row in rows.values()))
 
     def import_file(self, path: Path) -> AppendReport:
         return self.import_input(document.read_file(path))
@@ -379,6 +395,11 @@ class Timeline:
         rows = self._guard(lambda: self.recorder.lookup([event_id]))
         row = rows.get(event_id)
         return row.position if row is not None else None
+
+    def subjects(self) -> list[str]:
+        """The items the log names (each event's subject, but for items named by the id of
+        their first event), sorted: what the app's form completes."""
+        return self._guard(self.recorder.read_subject_names)
 
     def summaries(self, event_ids: Iterable[str]) -> dict[str, str]:
         """What each of these entries says (its summary), for the ones the log holds."""

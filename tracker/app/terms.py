@@ -21,9 +21,10 @@ from tracker.domain.events import (
     EventType,
     Source,
     kinds,
+    thaw,
 )
 from tracker.domain.fold import Query
-from tracker.domain.input import parse_story
+from tracker.domain.input import LIST_SEPARATOR, detail_from_text, detail_hint, parse_story
 from tracker.domain.ordering import OPEN_END_DAY, OPEN_START_DAY, day_number, day_text
 from tracker.domain.selection import EventFilter, check_type_prefix
 from tracker.domain.vocabulary import DEFAULT_TYPE, RELATIONS, type_with_effect
@@ -34,6 +35,7 @@ __all__ = [
     "CERTAINTY",
     "DEFAULT_TYPE",
     "EVENT_TYPES",
+    "LIST_SEPARATOR",
     "OPEN_END_DAY",
     "OPEN_START_DAY",
     "REF_RELATIONS",
@@ -52,6 +54,8 @@ __all__ = [
     "check_type_prefix",
     "day_number",
     "day_text",
+    "detail_from_text",
+    "detail_hint",
     "event_to_dict",
     "export_schema",
     "kinds",
@@ -62,5 +66,6 @@ __all__ = [
     "read_file",
     "read_input",
     "resolve",
+    "thaw",
     "type_with_effect",
 ]

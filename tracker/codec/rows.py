@@ -8,6 +8,7 @@ read, never rewritten.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -24,7 +25,7 @@ from tracker.domain.events import (
     freeze,
     thaw,
 )
-from tracker.domain.fold import Query, Step, step_of, type_info
+from tracker.domain.fold import Query, Step, as_of, step_of, type_info
 from tracker.domain.ordering import story_key_of
 from tracker.store.row import Row
 
@@ -264,11 +265,12 @@ def decode_step(row: Row | tuple[Any, ...]) -> tuple[str, Step]:
         outlet,
         tuple([r[1] for r in refs]) if refs else (),
         story_from_body(st, earliest, latest),
-        body["summary"] if type_info(type_, position, id_).opens else None,
+        body["summary"] if type_info(type_, position, id_).titles else None,
         tuple([_new(Actor, a) for a in actors]) if actors else (),
         body.get("place"),
         freeze(details) if details else EMPTY_DETAILS,
         published,
+        src.get("quote"),
     ))
 
 
@@ -277,6 +279,10 @@ def decode_steps(rows: Iterable[Row | tuple[Any, ...]], query: Query = Query()
     """The steps of the rows the query admits, for :func:`tracker.domain.fold.fold_steps`."""
     if query == Query():
         return map(decode_step, rows)
+    if query.as_of is not None:  # what the admitted events refer to is admitted too
+        rest = replace(query, as_of=None)
+        return iter(as_of([decode_step(r) for r in rows
+                           if rest == Query() or admits_row(rest, r)], query.as_of))
     return map(decode_step, (r for r in rows if admits_row(query, r)))
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from tracker.domain.events import thaw
-from tracker.domain.fold import Item, ItemView, Query, State, item_order
+from tracker.domain.fold import Account, Claim, Item, ItemView, Query, State, item_order, links
 from tracker.domain.vocabulary import KINDS, sections
 
 #: Section names of the state document, one per item kind, in reading order (the vocabulary's).
@@ -19,6 +19,7 @@ def item_to_dict(
     item: Item, state: State | None = None,
     gates: Mapping[str, list[dict[str, str]]] | None = None,
     view: ItemView | None = None,
+    linked: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """One item as a JSON object; with ``state``, the demands that gate it (``gates``: those
     already indexed by :func:`gating_index`, ``view``: the item's view, when converting a whole
@@ -38,26 +39,47 @@ def item_to_dict(
         "sources": list(view.sources),
     }
     if item.accounts:
-        out["accounts"] = [
-            {
-                "event": a.event_id,
-                "status": a.status,
-                "speaker": a.speaker,
-                "outlet": a.outlet,
-                "story": a.story,
-                "disputed_by": list(a.disputed_by),
-                "confirmed_by": list(a.confirmed_by),
-            }
-            for a in item.accounts
-        ]
+        out["accounts"] = accounts_to_list(item.accounts)
     if view.corrected:
-        out["corrected"] = list(view.corrected)
+        out["corrected"] = [{"by": by, "entry": entry} for by, entry in view.corrected]
     if view.retracted:
         out["retracted"] = list(view.retracted)
+    if linked is None and state is not None:
+        linked = links(state)
+    if linked is not None and item.subject in linked:
+        out.update(linked[item.subject])  # talks: rounds, outcome; an agreement: produced_by
     if gates is None and state is not None:
         gates = gating_index(state, item.subject)
     if gates is not None and gates.get(item.subject):
         out["conditions"] = gates[item.subject]
+    return out
+
+
+def accounts_to_list(accounts: Iterable[Account]) -> list[dict[str, Any]]:
+    """Accounts grouped by what they say: one entry per status (in the order the story first
+    gives it), with the sources that say it, each with its date, quote and the disputes and
+    confirmations made about it."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for a in accounts:
+        groups.setdefault(a.status, []).append({
+            "event": a.event_id,
+            "speaker": a.speaker,
+            "outlet": a.outlet,
+            "story": a.story,
+            "quote": a.quote,
+            "disputed_by": [_claim(c, dispute=True) for c in a.disputes],
+            "confirmed_by": [_claim(c, dispute=False) for c in a.confirmations],
+            "current": a.current,
+        })
+    return [{"status": status, "sources": sources} for status, sources in groups.items()]
+
+
+def _claim(claim: Claim, dispute: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {"event": claim.event_id, "who": claim.who, "outlet": claim.outlet,
+                           "story": claim.story}
+    if dispute:
+        out["counter_claim"] = claim.counter_claim
+    out["quote"] = claim.quote
     return out
 
 
@@ -84,13 +106,16 @@ def gating_index(
 
 
 def disputes(state: State) -> list[dict[str, Any]]:
+    """Every disputed account: whose account, of what, and who disputes it, saying what
+    instead, where."""
     out = []
     for item in state.items.values():
         for account in item.accounts:
-            if account.disputed_by:
+            if account.disputes:
                 out.append({"subject": item.subject, "event": account.event_id,
                             "status": account.status, "speaker": account.speaker,
-                            "disputed_by": list(account.disputed_by)})
+                            "outlet": account.outlet,
+                            "disputed_by": [_claim(c, dispute=True) for c in account.disputes]})
     return sorted(out, key=lambda d: (d["subject"], d["event"]))
 
 
@@ -123,8 +148,10 @@ def state_to_dict(state: State, query: Query | None = None) -> dict[str, Any]:
     for items in by_kind.values():
         items.sort(key=lambda i: item_order(i, views[i.subject]))
     gates = gating_index(state, views=views)
+    linked = links(state, views.__getitem__)
     for kind, section in SECTIONS.items():
-        doc[section] = [item_to_dict(i, state, gates, views[i.subject]) for i in by_kind[kind]]
+        doc[section] = [item_to_dict(i, state, gates, views[i.subject], linked)
+                        for i in by_kind[kind]]
     doc["disputes"] = disputes(state)
     doc["actors"] = actors(state, views)
     return doc

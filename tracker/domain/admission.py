@@ -14,8 +14,15 @@ from typing import Any
 
 from tracker.domain.dates import StoryTime, starts_after
 from tracker.domain.events import Event
-from tracker.domain.fold import Step, standing, step_of
-from tracker.domain.vocabulary import EVENT_TYPES, ITEM_RELATIONS, event_types, openers_to
+from tracker.domain.fold import Step, retractions, standing, step_of
+from tracker.domain.vocabulary import (
+    EVENT_TYPES,
+    FULFILS,
+    ITEM_RELATIONS,
+    RETRACT,
+    event_types,
+    openers_to,
+)
 from tracker.errors import ConflictingEvent, InvalidEvent, UnknownReference
 
 
@@ -59,6 +66,8 @@ def admit(batch: Sequence[Event], lookup: Lookup, labels: Sequence[str] | None =
     in_log = lookup(wanted)
 
     subjects: dict[str, str | None] = {id_: row.subject for id_, row in in_log.items()}
+    kinds: dict[str, str] = {id_: EVENT_TYPES[row.type].kind for id_, row in in_log.items()
+                             if row.type in EVENT_TYPES}
     new: list[Event] = []
     new_where: list[str] = []
     repeated: list[str] = []
@@ -82,8 +91,9 @@ def admit(batch: Sequence[Event], lookup: Lookup, labels: Sequence[str] | None =
                 f"{where[i]}: refs: {ref.rel} {ref.id!r}, but the log holds no entry {ref.id!r}",
                 field=field, place=where[i],
             )
-        event = _with_subject(event, subjects, where[i])
+        event = _with_subject(event, subjects, kinds, where[i])
         subjects[event.id] = event.subject
+        kinds[event.id] = EVENT_TYPES[event.type].kind
         stored = in_log.get(event.id)
         if stored is not None:
             if same_content(stored, event):
@@ -98,7 +108,60 @@ def admit(batch: Sequence[Event], lookup: Lookup, labels: Sequence[str] | None =
         new.append(event)
         new_where.append(where[i])
     _refuse_reopening(new, new_where, items)
+    _refuse_retracting_twice(new, new_where, items)
     return Admitted(tuple(new), tuple(repeated))
+
+
+def retracted_ids(batch: Iterable[Event]) -> list[str]:
+    """The entries the batch's retractions retract: their items' events are what admission
+    needs (``items``) to refuse retracting an entry already retracted."""
+    return list(dict.fromkeys(
+        r.id for e in batch if EVENT_TYPES[e.type].effect == RETRACT for r in e.refs))
+
+
+def retracted_ids_of(objs: Iterable[Any]) -> set[str]:
+    """The same entries as :func:`retracted_ids`, read from raw input objects (an import's
+    entries) before they are parsed."""
+    found: set[str] = set()
+    for obj in objs:
+        if not isinstance(obj, dict):
+            continue
+        type_name = obj.get("type")
+        etype = EVENT_TYPES.get(type_name) if isinstance(type_name, str) else None
+        refs = obj.get("refs")
+        if etype is None or etype.effect != RETRACT or not isinstance(refs, list):
+            continue
+        found.update(r["id"] for r in refs if isinstance(r, dict) and isinstance(r.get("id"), str))
+    return found
+
+
+def _refuse_retracting_twice(new: Sequence[Event], where: Sequence[str],
+                             items: ItemLookup | None) -> None:
+    """An entry already retracted (by a retraction that stands) cannot be retracted again: the
+    second retraction would change nothing. (Retracting the retraction itself undoes it.)"""
+    candidates = [k for k, e in enumerate(new) if EVENT_TYPES[e.type].effect == RETRACT]
+    if not candidates:
+        return
+    subjects = {new[k].subject or new[k].id for k in candidates}
+    stored = list(items(subjects)) if items is not None else []
+    held: dict[str, list[Event]] = {}
+    for event in stored:
+        held.setdefault(event.subject or event.id, []).append(event)
+    for k, event in enumerate(new):
+        subject = event.subject or event.id
+        if k in candidates:
+            steps = tuple(step_of(e) for e in held.get(subject, ()))
+            standing_by = retractions(steps)
+            for i, ref in enumerate(event.refs):
+                by = standing_by.get(ref.id)
+                if by is not None:
+                    raise InvalidEvent(
+                        f"{where[k]}: refs: {ref.id!r} is already retracted (by {by!r}); an "
+                        "entry is retracted once (retract that retraction to undo it)",
+                        field=f"refs[{i}].id", place=where[k],
+                    )
+        if subject in subjects:
+            held.setdefault(subject, []).append(event._replace(position=_LATER + k))
 
 
 def reopened_subjects(batch: Iterable[Event]) -> list[str]:
@@ -203,13 +266,16 @@ def _check_reported_after(event: Event, where: str) -> None:
             )
 
 
-def _with_subject(event: Event, subjects: Mapping[str, str | None], where: str) -> Event:
-    """Fill in the item an event is about: given, or that of the entry it acts on."""
+def _with_subject(event: Event, subjects: Mapping[str, str | None], kinds: Mapping[str, str],
+                  where: str) -> Event:
+    """Fill in the item an event is about: given, or that of the entry it acts on (a meeting
+    held that fulfils a meeting scheduled is that meeting's)."""
     etype = EVENT_TYPES[event.type]
     if event.subject is not None:
         return event
     for ref in event.refs:
-        if ref.rel in ITEM_RELATIONS and subjects.get(ref.id):
+        if subjects.get(ref.id) and (ref.rel in ITEM_RELATIONS or (
+                ref.rel == FULFILS and kinds.get(ref.id) == etype.kind)):
             return event._replace(subject=subjects[ref.id])
     if etype.opens_item or etype.meta:
         return event._replace(subject=event.id)

@@ -9,16 +9,16 @@ An item's status is derived from its events *in story order*, whatever order the
 in: a report learned late that belongs earlier in the story lands in its place. So folding the
 same set of events in any order gives the same state.
 
-Accounts that disagree are kept side by side: when two sources give different statuses for the
-same moment, or an account is explicitly disputed, the item is ``disputed`` and lists each side's
-account with its source.
+Every source's latest account is kept (the speaker, or the outlet where no one is named): when
+the sources of the item's latest round give different statuses, or an account is disputed and
+not confirmed, the item is ``disputed`` and lists each side's accounts with their sources.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right, insort
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
@@ -52,7 +52,8 @@ class Step(NamedTuple):
     """What one event contributes to its item: just what deriving the item needs.
 
     Steps stay inside item states (so that an event learned late can be slotted into its story
-    place), so they hold no more than that: no quotes, URLs or other source detail.
+    place), so they hold no more than that: the source's quote (what its account shows), no URLs
+    or other source detail.
     """
 
     key: StoryKey  # story order: earliest, latest, position
@@ -62,37 +63,56 @@ class Step(NamedTuple):
     outlet: str
     targets: tuple[str, ...]  # entries it disputes / confirms / corrects / retracts / answers
     story: StoryTime
-    summary: str | None  # kept for events that open an item (the item's title) and corrections
+    summary: str | None  # kept for actions of an item (its title: the opening's, else the first)
     actors: tuple[Actor, ...]
     place: str | None
     details: FrozenDict
     published: str  # anchors a correction's relative dates
+    quote: str | None = None  # the source's words: what an account shows
 
 
 def step_of(event: Event) -> Step:
     """The step an event contributes to its item (an event held in memory; a stored row is
     decoded straight into its step by :func:`tracker.codec.rows.decode_step`)."""
     s = event.source
-    keep_summary = type_info(event.type, event.position, event.id).opens
+    keep_summary = type_info(event.type, event.position, event.id).titles
     return Step(
         story_key(event), event.id, event.type, s.speaker or s.outlet, s.outlet,
         tuple([r.id for r in event.refs]) if event.refs else (), event.story,
         event.summary if keep_summary else None, event.actors, event.place, event.details,
-        s.published,
+        s.published, s.quote,
     )
 
 
 @dataclass(frozen=True, slots=True)
+class Claim:
+    """What one source says about another's account: a dispute (with what it says instead) or a
+    confirmation: who (the disputant or confirmer named, else the speaker), where and when."""
+
+    event_id: str
+    who: str
+    outlet: str
+    story: str
+    counter_claim: str | None = None
+    quote: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Account:
-    """One source's account of where an item stands."""
+    """One source's latest account of where an item stands (the source: the speaker, or the
+    outlet where no one is named), with the claims other sources make about it."""
 
     event_id: str
     status: str
     speaker: str
     outlet: str
     story: str
-    disputed_by: tuple[str, ...] = ()
-    confirmed_by: tuple[str, ...] = ()
+    quote: str | None = None
+    disputes: tuple[Claim, ...] = ()
+    confirmations: tuple[Claim, ...] = ()
+    #: False when the story has moved on from it (another source's account of a different
+    #: status, certainly later): kept, shown as earlier, not part of a dispute.
+    current: bool = True
 
 
 class ItemView(NamedTuple):
@@ -105,7 +125,7 @@ class ItemView(NamedTuple):
     details: FrozenDict
     history: tuple[str, ...]
     sources: tuple[str, ...]
-    corrected: tuple[str, ...]
+    corrected: tuple[tuple[str, str], ...]  # (the correcting entry, the entry it corrects)
     retracted: tuple[str, ...]
 
 
@@ -155,7 +175,7 @@ class Item(NamedTuple):
         return self.view.sources
 
     @property
-    def corrected(self) -> tuple[str, ...]:
+    def corrected(self) -> tuple[tuple[str, str], ...]:
         return self.view.corrected
 
     @property
@@ -260,6 +280,12 @@ class TypeInfo(NamedTuple):
     effect: str
     type: EventType
 
+    @property
+    def titles(self) -> bool:
+        """Whether its summary is kept in its step: any action of an item may be the first
+        known of it (a sanction first known from its lifting takes that event's summary)."""
+        return not self.meta
+
 
 _INFO: dict[str, TypeInfo] = {}
 
@@ -287,43 +313,98 @@ _info = type_info
 class _Meta(NamedTuple):
     retracted: set[str]
     corrections: dict[str, list[Step]]
-    disputes: dict[str, list[str]]
-    confirms: dict[str, list[str]]
+    disputes: dict[str, list[Step]]
+    confirms: dict[str, list[Step]]
 
 
 def _meta(steps: tuple[Step, ...]) -> _Meta | None:
-    """Retractions, corrections, disputes and confirmations among an item's steps (None: none)."""
-    meta: _Meta | None = None
-    for s in steps:
-        info = _info(s.type)
-        if not info.meta:
+    """Retractions, corrections, disputes and confirmations among an item's steps (None: none).
+
+    A retracted entry says nothing: a retracted correction no longer corrects, a retracted
+    retraction no longer retracts (references point to earlier entries, so the chain is settled
+    from the newest retraction back)."""
+    found = [s for s in steps if _info(s.type).meta]
+    if not found:
+        return None
+    retractions = sorted((s for s in found if _info(s.type).effect == "retract"),
+                         key=_position, reverse=True)
+    retracted: set[str] = set()
+    for r in retractions:  # newest first: whether r itself stands is known when it is reached
+        if r.id not in retracted:
+            retracted.update(r.targets)
+    meta = _Meta(retracted, {}, {}, {})
+    for s in found:
+        if s.id in retracted:
             continue
-        if meta is None:
-            meta = _Meta(set(), {}, {}, {})
-        effect = info.effect
-        if effect == "retract":
-            meta.retracted.update(s.targets)
-        elif effect == "correct":
+        effect = _info(s.type).effect
+        if effect == "correct":
             for t in s.targets:
                 meta.corrections.setdefault(t, []).append(s)
-        else:
+        elif effect != "retract":
             claims = meta.disputes if effect == "dispute" else meta.confirms
             for t in s.targets:
-                claims.setdefault(t, []).append(s.id)
+                claims.setdefault(t, []).append(s)
     return meta
 
 
-def _effective(steps: tuple[Step, ...], meta: _Meta | None) -> list[Step]:
-    """The steps replay uses: retracted ones left out, corrected ones as corrected."""
-    if meta is None:
-        return list(steps)
-    out = []
+def _position(step: Step) -> int:
+    return step.key[2]
+
+
+def retractions(steps: tuple[Step, ...]) -> dict[str, str]:
+    """Each entry retracted by a retraction that stands among these steps, with that
+    retraction's id."""
+    meta = _meta(steps)
+    if meta is None or not meta.retracted:
+        return {}
+    out: dict[str, str] = {}
     for s in steps:
+        if _info(s.type).effect == "retract" and s.id not in meta.retracted:
+            for t in s.targets:
+                out.setdefault(t, s.id)
+    return out
+
+
+def _effective(steps: tuple[Step, ...], meta: _Meta | None) -> list[Step]:
+    """The steps replay uses, in story order: retracted ones left out, corrected ones as
+    corrected, and none before an entry of the item it refers to."""
+    ordered = _answers_after(steps)
+    if meta is None:
+        return list(ordered)
+    out = []
+    for s in ordered:
         if s.id in meta.retracted:
             continue
         corrections = meta.corrections.get(s.id)
         out.append(_corrected(s, corrections) if corrections else s)
     return out
+
+
+def _answers_after(steps: tuple[Step, ...]) -> tuple[Step, ...]:
+    """An item's steps (sorted by story key) in story order as ``tracker log --order story``
+    gives it (:func:`tracker.domain.ordering.order_by_story`): an event never sorts before an
+    entry of the item it refers to, whatever dates the sources gave (an answer implies that what
+    it answers came no later); it sorts right after that entry instead."""
+    index: dict[str, int] | None = None
+    late = False
+    for i, s in enumerate(steps):
+        if s.targets:
+            if index is None:
+                index = {t.id: k for k, t in enumerate(steps)}
+            if any(index.get(t, -1) > i for t in s.targets):
+                late = True
+                break
+    if not late:
+        return steps
+    lifted: dict[str, tuple[str, str, int, int]] = {}
+    for s in sorted(steps, key=_position):  # what a step refers to comes before it in the log
+        key = (s.key[0], s.key[1], s.key[2], s.key[2])
+        for t in s.targets:
+            other = lifted.get(t)
+            if other is not None and other[:3] > key[:3]:
+                key = (other[0], other[1], other[2], s.key[2])
+        lifted[s.id] = key
+    return tuple(sorted(steps, key=lambda s: lifted[s.id]))
 
 
 class Actions(Generic[T]):
@@ -357,6 +438,8 @@ class Actions(Generic[T]):
         etype = info.type
         if not self.kind:
             self.kind = info.kind
+        if info.effect == "note":
+            return  # kept for what the item shows (a ratification, an endorsement); no move
         if info.effect == "leave":
             if self.left is None:
                 self.left = set()
@@ -384,18 +467,56 @@ class Actions(Generic[T]):
         r = self.round_
         return len(r) < 2 or (len(r) == 2 and _info(round_types(r[0][0])).resets)
 
-    def outcome(self, disputes: Mapping[str, list[str]], confirms: Mapping[str, list[str]],
+    def outcome(self, disputes: Mapping[str, Any], confirms: Mapping[str, Any],
                 step_of: Callable[[T], Step], type_of: Callable[[T], str], claims: bool
-                ) -> tuple[str, tuple[Account, ...]]:
-        """The item's status and, when disputed, its competing accounts: the base status, unless
-        the accounts of the latest round conflict. ``claims``: whether any dispute, confirmation,
-        correction or retraction touches the item (else a trivial round settles it at once)."""
+                ) -> tuple[str, list[_Round]]:
+        """The item's status and the accounts of its latest round (see :func:`_latest_accounts`):
+        the base status, unless those accounts disagree or one of them is disputed and not
+        confirmed. ``disputes`` / ``confirms``: the claims on each entry, by the name the
+        claims use for it. ``claims``: whether any dispute, confirmation, correction or
+        retraction touches the item (else a trivial round settles it at once)."""
         base = self.base or RECORDED
         if not self.round_ or (not claims and self.trivial(type_of)):
-            return base, ()
-        accounts, disputed = _accounts([_Round(step_of(t), st) for t, st in self.round_],
-                                       disputes, confirms)
-        return (DISPUTED, accounts) if disputed else (base, ())
+            return base, []
+        round_ = [_Round(step_of(t), st) for t, st in self.round_]
+        latest = _latest_accounts(round_)
+        current = _current(latest)
+        if len({r.status for r in current}) > 1:
+            return DISPUTED, latest
+        # A dispute decides while it speaks of the latest moment: the account it disputes (or
+        # the opening) overlaps the latest account that stands.
+        last = current[-1].step
+        opener = round_[0] if _info(round_[0].step.type).resets else None
+        contested = [*current, opener] if opener is not None and opener not in current else current
+        conflict = any(disputes.get(r.step.id) and not confirms.get(r.step.id)
+                       and (r.step is last or overlap(r.step.story, last.story))
+                       for r in contested)
+        return (DISPUTED if conflict else base), latest
+
+
+def _current(latest: list[_Round]) -> list[_Round]:
+    """The accounts that still speak of where the item stands: all but those the story has
+    moved on from (an account certainly earlier than another source's account of a different
+    status: the sanctions lifted in 2016, reimposed in 2018). Accounts that agree are never
+    dropped for being earlier."""
+    if len(latest) < 2:
+        return latest
+    return [a for a in latest if not any(
+        b.status != a.status and b.step.key > a.step.key and not overlap(a.step.story, b.step.story)
+        for b in latest)]
+
+
+def _latest_accounts(round_: list[_Round]) -> list[_Round]:
+    """The latest account of every distinct source in the round (the speaker, or the outlet
+    where no one is named), in story order. One source telling a sequence is a narrative: its
+    later stage supersedes its earlier one. The event that opened the round (the invitation
+    itself) is an account of the outcome only while nothing answers it."""
+    first = 1 if len(round_) > 1 and _info(round_[0].step.type).resets else 0
+    by_source: dict[str, _Round] = {}
+    for r in round_[first:]:
+        by_source.pop(r.step.speaker, None)
+        by_source[r.step.speaker] = r
+    return sorted(by_source.values(), key=lambda r: r.step.key)
 
 
 def _acted(steps: tuple[Step, ...], meta: _Meta | None) -> Actions[Step]:
@@ -414,13 +535,42 @@ def standing(steps: tuple[Step, ...]) -> tuple[str, str]:
 
 
 def derive(subject: str, steps: tuple[Step, ...]) -> Item:
-    """An item's kind, status and competing accounts from its steps, in story order."""
+    """An item's kind, status and accounts from its steps, in story order.
+
+    The accounts (the latest of every source in the item's latest round, each with the claims
+    made about it, those the story has moved on from marked so) are kept when more than one
+    still stands, or when any is disputed or confirmed.
+    """
     meta = _meta(steps)
     actions = _acted(steps, meta)
-    status, accounts = actions.outcome(meta.disputes if meta else {},
-                                       meta.confirms if meta else {},
-                                       _same_step, _step_type, meta is not None)
+    disputes = meta.disputes if meta else {}
+    confirms = meta.confirms if meta else {}
+    status, latest = actions.outcome(disputes, confirms, _same_step, _step_type,
+                                     meta is not None)
+    current = _current(latest)
+    accounts: tuple[Account, ...] = ()
+    if len(current) > 1 or any(r.step.id in disputes or r.step.id in confirms for r in latest):
+        accounts = tuple(_account(r, disputes, confirms, any(c is r for c in current))
+                         for r in latest)
     return Item(subject, actions.kind or FALLBACK_KIND, status, accounts, steps)
+
+
+def _account(r: _Round, disputes: Mapping[str, list[Step]],
+             confirms: Mapping[str, list[Step]], current: bool) -> Account:
+    s = r.step
+    return Account(s.id, r.status, s.speaker, s.outlet, s.story.display(), s.quote,
+                   tuple(_claim(c) for c in disputes.get(s.id, ())),
+                   tuple(_claim(c) for c in confirms.get(s.id, ())), current)
+
+
+def _claim(step: Step) -> Claim:
+    """A dispute or confirmation as the state shows it: who (the disputant or confirmer it
+    names, else its speaker), what they say instead, where and when."""
+    role = _info(step.type).type.roles
+    named = [a.name for a in step.actors if role and a.role == role[0]]
+    counter = step.details.get("counter_claim")
+    return Claim(step.id, ", ".join(named) or step.speaker, step.outlet, step.story.display(),
+                 counter if isinstance(counter, str) else None, step.quote)
 
 
 def _same_step(step: Step) -> Step:
@@ -554,6 +704,8 @@ def _view(steps: tuple[Step, ...]) -> ItemView:
     meta = _meta(steps)
     title = ""
     when: StoryTime | None = None
+    first: Step | None = None  # the first action: the title when no opening event is known
+    own_when: StoryTime | None = None  # the item's own date (a meeting's), where its types give one
     place: str | None = None
     actors: dict[Actor, None] = {}
     details: dict[str, Any] = {}
@@ -561,88 +713,156 @@ def _view(steps: tuple[Step, ...]) -> ItemView:
     history: list[str] = []
     sources: dict[str, None] = {}
     left: dict[str, set[str]] = {}
+    parties = _Parties()
     for s in _effective(steps, meta):
         history.append(s.id)
         info = _info(s.type)
         if info.meta:
             continue
+        etype = info.type
         sources.setdefault(s.speaker if s.speaker == s.outlet else f"{s.speaker}, {s.outlet}", None)
         for a in s.actors:
             actors.setdefault(a, None)
-        if not title and s.summary:
+        if first is None and s.summary:
+            first = s
+        if info.opens and not title and s.summary:
             title = s.summary
             when = s.story
-        if s.place and not place:
-            place = s.place
+        if s.place and etype.places_item:
+            place = s.place  # the latest in story order: a meeting held where it was held
+        if etype.dates_item:
+            own_when = _own_date(s, etype.dates_item) or own_when
         _merge_details(details, lists, s.details)
+        parties.take(s, etype)
         if info.effect == "leave":
             key = KINDS[info.kind].parties_left_detail
             if key is not None:
                 left.setdefault(key, set()).update(
-                    a.name for a in s.actors if a.role == info.type.party_role)
+                    a.name for a in s.actors if a.role == etype.party_role)
     for key, values in left.items():
         details[key] = sorted(values)
+    parties.into(details)
+    if not title and first is not None and first.summary:
+        title, when = first.summary, first.story
     return ItemView(
         title=title,
-        when=when,
+        when=own_when or when,
         actors=tuple(actors),
         place=place,
         details=freeze(details) if details else EMPTY_DETAILS,
         history=tuple(history),
         sources=tuple(sources),
-        corrected=tuple(sorted(meta.corrections)) if meta else (),
+        corrected=tuple(sorted((c.id, entry) for entry, cs in meta.corrections.items()
+                               for c in cs)) if meta else (),
         retracted=tuple(sorted(meta.retracted)) if meta else (),
     )
 
 
-def _accounts(
-    round_: list[_Round], disputes: Mapping[str, list[str]], confirms: Mapping[str, list[str]]
-) -> tuple[tuple[Account, ...], bool]:
-    """The competing accounts of the item's latest round, and whether they conflict.
-
-    Accounts conflict when sources give different statuses for overlapping story times, or
-    when an account of the latest moment is disputed and not confirmed.
-    """
-    if not round_:
-        return (), False
-    latest = round_[-1]
-    competing: list[_Round] = []
-    # The event that opened the round (the invitation itself) is not an account of its outcome.
-    first = 1 if _info(round_[0].step.type).resets else 0
-    for r in round_[first:]:
-        if r is latest or (
-            r.status != latest.status and r.step.speaker != latest.step.speaker
-            and _overlap(r.step.story, latest.step.story)
-        ):
-            competing.append(r)
-    if len(competing) == 1 and not disputes.get(latest.step.id):
-        competing = []
-    # A disputed account competes while it speaks of the latest moment: once the story has
-    # moved on (the invitation accepted a week later), the old dispute no longer decides it.
-    for r in round_:
-        if (disputes.get(r.step.id) and all(c is not r for c in competing)
-                and (r is latest or _overlap(r.step.story, latest.step.story))):
-            competing.append(r)
-    competing.sort(key=lambda r: r.step.key)
-    conflict = len({r.status for r in competing}) > 1 or any(
-        disputes.get(r.step.id) and not confirms.get(r.step.id) for r in competing
-    )
-    accounts = tuple(
-        Account(
-            event_id=r.step.id,
-            status=r.status,
-            speaker=r.step.speaker,
-            outlet=r.step.outlet,
-            story=r.step.story.display(),
-            disputed_by=tuple(disputes.get(r.step.id, ())),
-            confirmed_by=tuple(confirms.get(r.step.id, ())),
-        )
-        for r in competing
-    )
-    return accounts, conflict
+def _own_date(step: Step, source: str) -> StoryTime | None:
+    """The date an event gives its item (``EventType.dates_item``): its story date, or a
+    detail naming a date (read against the source's publication date); None when the detail
+    is missing or is no date ("not set")."""
+    if source == "story":
+        return step.story
+    value = step.details.get(source)
+    if not isinstance(value, str):
+        return None
+    try:
+        return resolve(value, step.published)
+    except InvalidDate:
+        return None
 
 
-_overlap = overlap  # zones and receipts taken into account (tracker.domain.dates)
+# --------------------------------------------------------------------------- talks
+
+
+def links(state: State, view_of: Callable[[str], ItemView] | None = None
+          ) -> dict[str, dict[str, Any]]:
+    """What ties items to the wholes they are part of (talks): per subject, the keys its
+    document gains. A whole lists its parts under each part kind's ``part_key`` (the talks'
+    rounds: its own rounds and the meetings that refer to it; its outcome: the agreements that
+    do), and each part names its whole under its kind's ``whole_key`` (an agreement says which
+    talks produced it). A part refers to any entry of the whole (``part_of`` the talks' opening)."""
+    wholes = {subject for subject, item in state.items.items() if KINDS[item.kind].whole}
+    if not wholes:
+        return {}
+    owner = {step.id: subject for subject in wholes for step in state.items[subject].steps}
+    out: dict[str, dict[str, Any]] = {}
+    for subject in wholes:
+        for step in _effective(state.items[subject].steps, None):
+            key = _info(step.type).type.lists_as
+            if key:
+                out.setdefault(subject, {}).setdefault(key, []).append(
+                    {"event": step.id, "when": step.story.display(), "place": step.place})
+    for subject, item in state.items.items():
+        kind = KINDS[item.kind]
+        if not kind.part_key or subject in wholes:
+            continue
+        found = next((owner[t] for step in item.steps if not _info(step.type).meta
+                      for t in step.targets if t in owner), None)
+        if found is None:
+            continue
+        view = view_of(subject) if view_of is not None else item.view
+        out.setdefault(subject, {})[kind.whole_key] = found
+        out.setdefault(found, {}).setdefault(kind.part_key, []).append(
+            {"subject": subject, "status": item.status,
+             "when": view.when.display() if view.when else None, "place": view.place})
+    for keys in out.values():
+        for value in keys.values():
+            if isinstance(value, list):
+                value.sort(key=lambda part: part["when"] or "")
+    return out
+
+
+# --------------------------------------------------------------------------- parties
+
+
+def _day(story: StoryTime) -> str:
+    return story.display()
+
+
+class _Parties:
+    """Each party of an item with its own status and date (an agreement: "signed on
+    2018-06-12", "withdrew on 2018-05-08"), and the rosters its events keep (signatories,
+    endorsers), from the vocabulary's ``party_status``, ``party_note`` and ``roster``."""
+
+    __slots__ = ("gone", "key", "rosters", "status")
+
+    def __init__(self) -> None:
+        self.key: str | None = None
+        self.status: dict[str, str] = {}
+        self.gone: set[str] = set()
+        self.rosters: dict[str, dict[str, str]] = {}
+
+    def take(self, step: Step, etype: EventType) -> None:
+        if etype.party_status:
+            self.key = KINDS[etype.kind].parties_detail
+        if self.key is None and not etype.roster:
+            return
+        named = [a.name for a in step.actors if a.role == etype.party_role]
+        if etype.party_status and self.key is not None:
+            label = etype.party_status.format(date=_day(step.story))
+            whom = named or [p for p in self.status if p not in self.gone]
+            for name in whom:
+                before = self.status.get(name)
+                self.status[name] = f"{before}; {label}" if etype.party_note and before else label
+                if etype.effect == "leave":
+                    self.gone.add(name)
+                else:
+                    self.gone.discard(name)
+        for role, key in etype.roster:
+            listed = [a.name for a in step.actors if a.role == role]
+            roster = self.rosters.setdefault(key, {})
+            for i, name in enumerate(listed):
+                roster[name] = named[i] if len(named) == len(listed) else _day(step.story)
+
+    def into(self, details: dict[str, Any]) -> None:
+        if self.key is not None and self.status:
+            details[self.key] = dict(self.status)
+        for key, roster in self.rosters.items():
+            details[key] = dict(roster)
+
+
 
 
 def _merge_details(details: dict[str, Any], lists: dict[str, dict[Any, None]],
@@ -783,9 +1003,37 @@ def project(events: Iterable[Event], query: Query = Query()) -> State:
     """The state built from the events the query admits.
 
     A correction or retraction applies only if the query admits it too: as known on a date
-    before the correction, the original entry stands.
+    before the correction, the original entry stands. As of a date, an entry that an admitted
+    event refers to is admitted too (see :func:`as_of`).
     """
-    return replay(e for e in events if query.admits(e))
+    if query.as_of is None:
+        return replay(e for e in events if query.admits(e))
+    rest = replace(query, as_of=None)
+    kept = [e for e in events if rest.admits(e)]
+    pairs = as_of([(e.subject or e.id, step_of(e)) for e in kept], query.as_of)
+    return fold_steps(pairs)
+
+
+def as_of(steps_of_items: Sequence[tuple[str, Step]], date: str) -> list[tuple[str, Step]]:
+    """The (subject, step) pairs that had happened by a story date: each step whose latest
+    possible date is on or before it, where an entry's latest possible date is also that of any
+    event referring to it (an answer implies that what it answers came no later: as of a day
+    the refusal counts, the invitation it refuses exists too). The pairs are those of the other
+    criteria of a query (known at, recorded by), in any order."""
+    latest: dict[str, str | None] = {}
+    for _subject, step in sorted(steps_of_items, key=lambda pair: -pair[1].key[2]):
+        own = step.story.latest
+        implied = latest.get(step.id)
+        if implied is not None and (own is None or implied < own):
+            own = implied
+        latest[step.id] = own
+        if own is not None:
+            for t in step.targets:
+                before = latest.get(t)
+                if before is None or own < before:
+                    latest[t] = own
+    return [(subject, step) for subject, step in steps_of_items
+            if (day := latest[step.id]) is not None and day <= date]
 
 
 # --------------------------------------------------------------------------- diffs

@@ -62,6 +62,15 @@ class Kind:
     gates_detail: str | None = None
     #: The detail that states what an item of this kind is (a demand's text), shown first.
     headline_detail: str | None = None
+    #: The detail under which the item's view lists each party with its own status and date
+    #: (an agreement's parties: "signed on 2018-06-12", "withdrew on 2018-05-08").
+    parties_detail: str | None = None
+    #: Items of this kind are made of items of other kinds (talks: their rounds, their outcome).
+    whole: bool = False
+    #: For a kind whose items can be part of a whole: the key under which the whole lists them
+    #: ("rounds", "outcome"), and the key under which each names its whole ("round_of"...).
+    part_key: str = ""
+    whole_key: str = ""
 
 
 _S = Status
@@ -75,7 +84,7 @@ _KINDS: tuple[Kind, ...] = (
     Kind("meeting", "meetings", "Meetings", (
         _S("possible", "cyan", "proposed or said to be possible"), _S("scheduled", "cyan"),
         _S("postponed", "yellow"), _S("held", "green"), _S("cancelled", "red"),
-    )),
+    ), part_key="rounds", whole_key="round_of"),
     Kind("proposal", "proposals", "Proposals", (
         _S("pending", "yellow", "submitted, not yet answered"), _S("countered", "yellow"),
         _S("accepted", "green"), _S("rejected_in_part", "dark_orange"), _S("rejected", "red"),
@@ -86,12 +95,25 @@ _KINDS: tuple[Kind, ...] = (
         _S("dropped", "red"),
     ), gates_detail="gates", headline_detail="demand"),
     Kind("agreement", "agreements", "Agreements", (
+        _S("framework", "cyan", "a framework or parameters announced; not in force"),
+        _S("concluded", "cyan", "the text is agreed; not yet in force"),
+        _S("signed", "cyan", "signed; not in force (a declaration, or awaiting ratification)"),
         _S("in_force", "green"), _S("suspended", "yellow"),
+        _S("superseded", "dim", "replaced by another agreement"),
+        _S("expired", "dim", "its term has run out"),
         _S("terminated", "red", "every party has withdrawn"),
-    ), all_parties_left="terminated", parties_left_detail="withdrawn"),
+    ), all_parties_left="terminated", parties_left_detail="withdrawn",
+        parties_detail="parties", part_key="outcome", whole_key="produced_by"),
     Kind("sanction", "sanctions", "Sanctions", (
-        _S("in_force", "green"), _S("lifted", "green"),
+        _S("in_force", "green"), _S("eased", "yellow", "in force, some measures eased"),
+        _S("reimposed", "red", "in force again after being lifted or eased"),
+        _S("lifted", "green"),
     )),
+    Kind("talks", "talks", "Talks", (
+        _S("active", "cyan", "under way"), _S("paused", "yellow"),
+        _S("concluded", "cyan", "ended in an agreement"),
+        _S("called_off", "red"), _S("broken_down", "red"),
+    ), whole=True),
     Kind("statement", "statements", "Statements", (_S("made", "green"),)),
     Kind("account", "", "Accounts", meta=True),
     Kind("entry", "", "Log entries", meta=True),
@@ -128,7 +150,7 @@ _RELATIONS: tuple[Relation, ...] = (
     Relation("fulfils", "fulfils the referenced entry (a meeting held on an invitation)"),
     Relation("part_of", "is part of the referenced entry (a term of a proposal)"),
     Relation("after", "happened after the referenced entry"),
-    Relation("about", "concerns the referenced entry", True),
+    Relation("about", "concerns the referenced entry (an event of its own kind and item)"),
 )
 
 RELATIONS: Mapping[str, Relation] = {r.name: r for r in _RELATIONS}
@@ -158,10 +180,13 @@ class Detail:
 #: What an event does to its item (the fold's rule for each is in ``fold.Actions.act``):
 #: ``move``: take the status its transitions name; ``join``: parties join the item (and it moves);
 #: ``leave``: parties leave it (when all have left it takes its kind's ``all_parties_left``);
-#: ``dispute`` / ``confirm``: a claim about another account; ``correct`` / ``retract``: replay
-#: reads the referenced entry as corrected, or leaves it out.
-Effect = Literal["move", "join", "leave", "dispute", "confirm", "correct", "retract"]
+#: ``note``: the item does not move, what the event says is kept (a party's ratification, an
+#: endorsement by a third body); ``dispute`` / ``confirm``: a claim about another account;
+#: ``correct`` / ``retract``: replay reads the referenced entry as corrected, or leaves it out.
+Effect = Literal["move", "join", "leave", "note", "dispute", "confirm", "correct", "retract"]
 META_EFFECTS = frozenset({"dispute", "confirm", "correct", "retract"})
+#: The effect of a retraction (``entry.retracted``).
+RETRACT = "retract"
 
 #: ``Transition.source``: from any status, the item new or not.
 ANY: tuple[str, ...] = ()
@@ -188,12 +213,24 @@ class Transition:
 class EventType:
     """What one type of event means and what it must carry.
 
+    ``lists_as``: the item lists events of this type under that key (a round of the talks).
+
     ``transitions`` are tried in order, the first that applies moves the item. ``opens_item``: the
     first account of an item; on an item already standing at another status, it moves nothing
     and is kept as an account of the opening (admission refuses it where the log shows the item
     under way, naming the type to record instead). ``starts_round``: accounts of the item's outcome
     are compared from this event on (an invitation renewed starts its answers afresh).
     ``party_role``: the role whose actors join or leave the item (``join``/``leave`` effects).
+
+    What the item shows: ``places_item``: the event's place is the item's (a meeting's venue,
+    the place a proposal was put; not the place an answer was given) — every opening event does;
+    ``dates_item``: where the item's own date comes from ("story": the event's story date, or a
+    detail naming a date: a meeting scheduled ``when``); ``party_status``: what each party the
+    event names (all standing parties, when it names none) now stands at, ``{date}`` the
+    event's date ("withdrew on {date}"); ``party_note``: added to the party's status rather
+    than replacing it ("reaffirmed on {date}"); ``roster``: (role, detail) pairs: the event's
+    actors in that role are listed under that detail, each with the party they act for when
+    the event names as many parties, else the date (signatories, endorsers).
     """
 
     name: str
@@ -212,6 +249,13 @@ class EventType:
     #: source cannot report it before that date; False for what is only planned or put forward
     #: (a meeting proposed or scheduled), whose story date may lie after the report.
     happened: bool = True
+    gives_place: bool = False
+    dates_item: str = ""
+    party_status: str = ""
+    party_note: bool = False
+    roster: tuple[tuple[str, str], ...] = ()
+    #: The key under which the item lists the events of this type (a round of talks).
+    lists_as: str = ""
     #: Event-data codes, annotations only (the fold never reads them): the CAMEO 1.1b3 code and the
     #: PLOVER event category and mode. PLOVER dropped CAMEO's statements and appeals, so a type
     #: with no PLOVER category keeps its CAMEO code alone.
@@ -227,6 +271,10 @@ class EventType:
     def status(self) -> str | None:
         """The status the item takes in the usual case (the last transition), or None."""
         return self.transitions[-1].target if self.transitions else None
+
+    @property
+    def places_item(self) -> bool:
+        return self.opens_item or self.gives_place
 
     @property
     def details(self) -> Mapping[str, str]:
@@ -265,6 +313,8 @@ class EventType:
 
 
 MEETING_FORMATS = ("in_person", "phone", "video")
+#: What an agreement signed is (``kind``): each stays signed, not in force, when signed.
+AGREEMENT_KINDS = ("treaty", "declaration", "framework")
 _T = EventType
 _D = Detail
 _M = Transition
@@ -280,42 +330,56 @@ def _to(status: str) -> tuple[Transition, ...]:
     return (_M(status),)
 
 
+#: Where an agreement stands when it can be signed (signing moves it to signed, or in force).
+_SIGNABLE = (NEW, "framework", "concluded", "signed")
+
+
 _TYPES: tuple[EventType, ...] = (
     # meetings
     _T("meeting.proposed", "A meeting is proposed or said to be possible.", "move",
        _opens("possible"), ("participant", "proposer"), ("participant",), (_D("when"),),
-       opens_item=True, starts_round=True, happened=False, cameo="036", plover="AGREE"),
+       opens_item=True, starts_round=True, happened=False, dates_item="when",
+       cameo="036", plover="AGREE"),
     _T("meeting.scheduled", "A meeting is set for a date and place.", "move",
        (_M("scheduled", (NEW, "possible", "scheduled")),), ("participant",), (), (_D("when"), _FORMAT),
-       opens_item=True, starts_round=True, happened=False, cameo="036", plover="AGREE"),
+       opens_item=True, starts_round=True, happened=False, dates_item="when",
+       cameo="036", plover="AGREE"),
     _T("meeting.postponed", "A scheduled meeting is put off.", "move", _to("postponed"),
-       ("decided_by",), (), (_D("reason"), _D("new_when")),
+       ("decided_by",), (), (_D("reason"), _D("new_when")), dates_item="new_when",
        cameo="125", plover="REJECT", plover_mode="meet"),
     _T("meeting.cancelled", "A meeting is called off.", "move", _to("cancelled"),
        ("decided_by",), (), (_D("reason"),),
        cameo="125", plover="REJECT", plover_mode="meet"),
     _T("meeting.reinstated", "A cancelled or postponed meeting is back on.", "move",
        _to("scheduled"), ("decided_by",), (), (_D("when"),),
-       starts_round=True, cameo="036", plover="AGREE"),
+       starts_round=True, gives_place=True, dates_item="when", cameo="036", plover="AGREE"),
     _T("meeting.held", "A meeting took place.", "move", _to("held"),
        ("participant", "host"), ("participant",), (_FORMAT,), opens_item=True,
-       cameo="040", plover="CONSULT"),
+       dates_item="story", cameo="040", plover="CONSULT"),
     # invitations
-    _T("invitation.extended", "One party invites another.", "move", _opens("open"),
-       ("inviter", "invitee"), ("inviter", "invitee"), (_D("venue"), _D("purpose")),
+    _T("invitation.extended", "One party invites another (through an intermediary, an envoy).",
+       "move", _opens("open"),
+       ("inviter", "invitee", "intermediary"), ("inviter", "invitee"), (_D("venue"), _D("purpose")),
        opens_item=True, starts_round=True, cameo="036", plover="AGREE"),
-    _T("invitation.accepted", "The invitee accepts.", "move", _to("accepted"), ("invitee",),
-       cameo="036", plover="AGREE"),
-    _T("invitation.declined", "The invitee declines.", "move", _to("declined"), ("invitee",), (),
-       (_D("reason"),), cameo="125", plover="REJECT", plover_mode="meet"),
+    _T("invitation.accepted", "The invitee accepts.", "move", _to("accepted"),
+       ("invitee", "intermediary"), cameo="036", plover="AGREE"),
+    _T("invitation.declined", "The invitee declines.", "move", _to("declined"),
+       ("invitee", "intermediary"), (), (_D("reason"),),
+       cameo="125", plover="REJECT", plover_mode="meet"),
     _T("invitation.deferred", "The invitee will not go until conditions are met.", "move",
-       _to("deferred"), ("invitee",), (), (_D("conditions", "list"), _D("until")),
+       _to("deferred"), ("invitee", "intermediary"), (), (_D("conditions", "list"), _D("until")),
        cameo="125", plover="REJECT", plover_mode="meet"),
     _T("invitation.withdrawn", "The inviter takes the invitation back.", "move",
-       _to("withdrawn"), ("inviter",), (), (_D("reason"),),
+       _to("withdrawn"), ("inviter", "intermediary"), (), (_D("reason"),),
        cameo="125", plover="REJECT", plover_mode="meet"),
     _T("invitation.reinstated", "A declined, deferred or withdrawn invitation is open again.",
-       "move", _to("open"), ("inviter",), starts_round=True, cameo="036", plover="AGREE"),
+       "move", _to("open"), ("inviter", "intermediary"), starts_round=True,
+       cameo="036", plover="AGREE"),
+    _T("invitation.renewed", "The inviter extends the invitation anew (after an answer, or "
+       "again while it is open).", "move",
+       (_M("open", ("open", "declined", "deferred", "withdrawn")),),
+       ("inviter", "invitee", "intermediary"), ("inviter",), (_D("venue"), _D("purpose")),
+       starts_round=True, cameo="036", plover="AGREE"),
     # proposals
     _T("proposal.submitted", "A proposal or paper is put to another party, with its terms.",
        "move", _opens("pending"), ("proposer", "addressee"), ("proposer",),
@@ -343,23 +407,88 @@ _TYPES: tuple[EventType, ...] = (
     _T("demand.dropped", "The demander drops the demand.", "move", _to("dropped"),
        ("demander",), cameo="080", plover="CONCEDE"),
     # agreements
-    _T("agreement.signed", "Parties sign an agreement.", "join", _opens("in_force"),
-       ("party",), ("party",), (_D("title"),), opens_item=True, starts_round=True,
-       party_role="party", cameo="057", plover="AGREE"),
+    _T("agreement.framework_announced",
+       "Parties announce a framework (the parameters of an agreement); it is not in force.",
+       "join", _opens("framework"), ("party",), ("party",), (_D("title"), _D("terms", "list")),
+       ("part_of",), opens_item=True, starts_round=True, party_role="party",
+       party_status="agreed the framework on {date}", cameo="057", plover="AGREE"),
+    _T("agreement.concluded", "Parties agree the text of an agreement (not yet signed or in force).",
+       "join", (_M("concluded", (NEW, "framework", "concluded")),), ("party",), ("party",),
+       (_D("title"), _D("terms", "list")), ("part_of",), opens_item=True, starts_round=True,
+       party_role="party", party_status="concluded on {date}", cameo="057", plover="AGREE"),
+    _T("agreement.signed",
+       "Parties sign an agreement (signatories sign for them); in force at once unless it is a "
+       "treaty awaiting ratification, a declaration or a framework.", "join",
+       (*(_M("signed", _SIGNABLE, ("kind", k)) for k in AGREEMENT_KINDS),
+        _M("signed", ("signed",)), _M("in_force", (NEW, "framework", "concluded", "in_force"))),
+       ("party", "signatory"), ("party",),
+       (_D("title"), _D("terms", "list"), _D("kind", "enum", AGREEMENT_KINDS)), ("part_of",),
+       opens_item=True, starts_round=True, party_role="party", party_status="signed on {date}",
+       roster=(("signatory", "signatories"),), cameo="057", plover="AGREE"),
+    _T("agreement.ratified", "A party ratifies the agreement.", "note", (), ("party",),
+       ("party",), (_D("instrument"),), party_role="party", party_status="ratified on {date}",
+       cameo="057", plover="AGREE"),
+    _T("agreement.entered_into_force", "The agreement enters into force.", "join",
+       (_M("in_force", (NEW, "concluded", "signed", "in_force")),), ("party",),
+       party_role="party", party_status="in force since {date}", cameo="057", plover="AGREE"),
+    _T("agreement.endorsed",
+       "A third body endorses the agreement (a regional organisation, the UN Security Council).",
+       "note", (), ("endorser",), ("endorser",), (_D("instrument"),),
+       roster=(("endorser", "endorsed_by"),), cameo="051", plover="SUPPORT"),
+    _T("agreement.reaffirmed", "Parties say they remain committed to the agreement.", "note", (),
+       ("party",), ("party",), party_role="party", party_status="reaffirmed on {date}",
+       party_note=True, cameo="051", plover="SUPPORT"),
     _T("agreement.withdrawn_from",
        "One party withdraws; the agreement stays in force for the rest.", "leave", (),
-       ("party",), ("party",), party_role="party",
+       ("party",), ("party",), (_D("reason"),), party_role="party",
+       party_status="withdrew on {date}",
        cameo="161", plover="SANCTION", plover_mode="withdraw"),
     _T("agreement.suspended", "The agreement is suspended.", "move", _to("suspended"),
-       ("party",), cameo="161", plover="SANCTION", plover_mode="withdraw"),
+       ("party",), (), (_D("reason"),), party_role="party", party_status="suspended on {date}",
+       cameo="161", plover="SANCTION", plover_mode="withdraw"),
     _T("agreement.reinstated", "A suspended agreement is back in force.", "move",
-       _to("in_force"), ("party",), starts_round=True, cameo="057", plover="AGREE"),
+       _to("in_force"), ("party",), starts_round=True, party_role="party",
+       party_status="in force again since {date}", cameo="057", plover="AGREE"),
+    _T("agreement.superseded", "Another agreement replaces this one.", "move",
+       _to("superseded"), ("party",), (), (_D("by"),), cameo="057", plover="AGREE"),
+    _T("agreement.expired", "The agreement's term runs out.", "move", _to("expired"), (),
+       cameo="161", plover="SANCTION", plover_mode="withdraw"),
     # sanctions
     _T("sanction.imposed", "A party imposes sanctions on another.", "move", _opens("in_force"),
        ("imposer", "target"), ("imposer", "target"), (_D("measure"),), opens_item=True,
        starts_round=True, cameo="163", plover="SANCTION"),
-    _T("sanction.lifted", "The sanctions are lifted.", "move", _to("lifted"), ("imposer",),
+    _T("sanction.extended", "The sanctions are extended (prolonged, or widened).", "move",
+       (_M("eased", ("eased",)), _M("reimposed", ("reimposed",)), _M("in_force")),
+       ("imposer", "target"), ("imposer",), (_D("measure"), _D("until")),
+       cameo="163", plover="SANCTION"),
+    _T("sanction.eased", "Some of the sanctions are eased; the rest stay in force.", "move",
+       _to("eased"), ("imposer", "target"), ("imposer",), (_D("measure"),),
        cameo="085", plover="RETREAT"),
+    _T("sanction.lifted", "The sanctions are lifted.", "move", _to("lifted"),
+       ("imposer", "target"), ("imposer",), (_D("measure"),), cameo="085", plover="RETREAT"),
+    _T("sanction.reimposed", "Sanctions lifted or eased are imposed again.", "move",
+       _to("reimposed"), ("imposer", "target"), ("imposer",), (_D("measure"),),
+       cameo="163", plover="SANCTION"),
+    # talks
+    _T("talks.opened", "Parties open talks (a negotiation made of rounds).", "join",
+       _opens("active"), ("party", "mediator"), ("party",), (_D("topic"),),
+       opens_item=True, starts_round=True, party_role="party", cameo="046", plover="CONSULT"),
+    _T("talks.round_held", "A round of the talks is held.", "move", _to("active"),
+       ("participant", "host"), (), (_D("deadline"), _FORMAT), ("part_of",), lists_as="rounds",
+       cameo="046", plover="CONSULT"),
+    _T("talks.paused", "The talks are paused.", "move", _to("paused"), ("decided_by",),
+       ("decided_by",), (_D("reason"),), cameo="125", plover="REJECT", plover_mode="meet"),
+    _T("talks.called_off", "The talks are called off.", "move", _to("called_off"),
+       ("decided_by",), ("decided_by",), (_D("reason"),),
+       cameo="125", plover="REJECT", plover_mode="meet"),
+    _T("talks.resumed", "Paused or called-off talks resume.", "move",
+       (_M("active", ("paused", "called_off", "active")),), ("decided_by",), starts_round=True,
+       cameo="046", plover="CONSULT"),
+    _T("talks.concluded", "The talks end in an agreement.", "move", _to("concluded"),
+       ("party",), (), (_D("outcome"),), cameo="057", plover="AGREE"),
+    _T("talks.broke_down", "The talks break down without an agreement.", "move",
+       _to("broken_down"), ("party",), (), (_D("reason"),),
+       cameo="125", plover="REJECT", plover_mode="meet"),
     # statements and accounts
     _T("statement.made", "Someone says something on the record or off it.", "move",
        _opens("made"), ("speaker", "addressee"), (), (_D("topic"),), opens_item=True,
@@ -452,6 +581,9 @@ def _colours() -> dict[str, str]:
 
 _COLOURS = _colours()
 
+#: The relation of an event that fulfils an entry: of the same kind (a meeting held on a meeting
+#: scheduled), it joins that entry's item.
+FULFILS = "fulfils"
 #: Relations that tie an event to the item of the entry it refers to.
 ITEM_RELATIONS: tuple[str, ...] = tuple(r.name for r in _RELATIONS if r.ties_item)
 #: Reference relations an event may carry, and what they mean.

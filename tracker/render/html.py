@@ -269,6 +269,15 @@ def _state_html(state: Mapping[str, Any]) -> str:
     return "\n".join(parts) + "\n"
 
 
+def _who_html(who: str, outlet: str | None, story: str) -> str:
+    where = f" ({h(outlet)})" if outlet and outlet != who else ""
+    return f"{h(who)}{where}, {h(story)}"
+
+
+def _entry_link(event_id: str) -> str:
+    return f'<a href="#ev-{h(event_id)}">{h(event_id)}</a>'
+
+
 def _item_html(item: Mapping[str, Any]) -> str:
     facts = [h(item["subject"])] + [h(item[k]) for k in ("when", "place") if item.get(k)]
     lines = []
@@ -276,24 +285,34 @@ def _item_html(item: Mapping[str, Any]) -> str:
         lines.append(", ".join(f"{h(a['name'])} ({h(a['role'])})" for a in item["actors"]))
     for key, value in (item.get("details") or {}).items():
         lines.append(f"{h(key.replace('_', ' '))}: {h(detail_text(value))}")
-    for account in item.get("accounts") or ():
-        text = (f"account: {h(account['status'])} per {h(account['speaker'])}"
-                f"{' (' + h(account['outlet']) + ')' if account.get('outlet') else ''}, "
-                f"{h(account['story'])} <a href=\"#ev-{h(account['event'])}\">{h(account['event'])}</a>")
-        if account.get("disputed_by"):
-            text += "; <b>disputed</b> by " + ", ".join(
-                f'<a href="#ev-{h(d)}">{h(d)}</a>' for d in account["disputed_by"])
-        if account.get("confirmed_by"):
-            text += "; confirmed by " + ", ".join(
-                f'<a href="#ev-{h(d)}">{h(d)}</a>' for d in account["confirmed_by"])
-        lines.append(text)
+    for group in item.get("accounts") or ():
+        for k, source in enumerate(group.get("sources") or ()):
+            text = (f"account: {h(group['status'])}{' per ' if k == 0 else ', also per '}"
+                    f"{_who_html(source['speaker'], source.get('outlet'), source['story'])}")
+            if source.get("quote"):
+                text += f": <i>“{h(source['quote'])}”</i>"
+            text += f" {_entry_link(source['event'])}"
+            if source.get("current") is False:
+                text += " (earlier: the story has moved on)"
+            for claim in source.get("disputed_by") or ():
+                text += (f"; <b>disputed</b> by "
+                         f"{_who_html(claim['who'], claim.get('outlet'), claim['story'])}")
+                if claim.get("counter_claim"):
+                    text += f", saying instead: {h(claim['counter_claim'])}"
+                text += f" {_entry_link(claim['event'])}"
+            for claim in source.get("confirmed_by") or ():
+                text += (f"; confirmed by "
+                         f"{_who_html(claim['who'], claim.get('outlet'), claim['story'])} "
+                         f"{_entry_link(claim['event'])}")
+            lines.append(text)
     for condition in item.get("conditions") or ():
         lines.append(f"condition: {h(condition['status'])} {h(condition['demand'])}")
     if item.get("sources"):
         lines.append(f"sources: {h('; '.join(item['sources']))}")
-    for mark in ("corrected", "retracted"):
-        if item.get(mark):
-            lines.append(f"{mark}: {h(', '.join(item[mark]))}")
+    for fix in item.get("corrected") or ():
+        lines.append(f"corrected: {_entry_link(fix['by'])} corrects {_entry_link(fix['entry'])}")
+    if item.get("retracted"):
+        lines.append(f"retracted: {h(', '.join(item['retracted']))}")
     badge = '<span class="badge">disputed</span>' if item["status"] == DISPUTED else ""
     body = "".join(f"<li>{line}</li>" for line in lines)
     return (f'<div class="item" data-subject="{h(item["subject"])}"><span class="status">'

@@ -127,24 +127,8 @@ def _item_lines(item: Mapping[str, Any]) -> list[Text]:
         if details.get(key):
             lines.append(_labelled(key, literal(", ".join(details[key]))))
 
-    for account in item.get("accounts") or ():
-        line = status_text(str(account["status"]))
-        line.append(" per ")
-        line.append_text(literal(account["speaker"], "italic"))
-        if account.get("outlet") and account["outlet"] != account["speaker"]:
-            line.append(" (")
-            line.append_text(literal(account["outlet"]))
-            line.append(")")
-        line.append(", ")
-        line.append_text(literal(account["story"]))
-        line.append(f" [{visible(str(account['event']))}]", style="dim")
-        if account.get("disputed_by"):
-            line.append("; disputed by ", style="magenta")
-            line.append_text(literal(", ".join(account["disputed_by"]), "magenta"))
-        if account.get("confirmed_by"):
-            line.append("; confirmed by ", style="green")
-            line.append_text(literal(", ".join(account["confirmed_by"]), "green"))
-        lines.append(_labelled("account", line))
+    for group in item.get("accounts") or ():
+        lines.extend(account_lines(group))
 
     for condition in item.get("conditions") or ():
         line = status_text(str(condition["status"]))
@@ -157,10 +141,53 @@ def _item_lines(item: Mapping[str, Any]) -> list[Text]:
 
     if item.get("sources"):
         lines.append(_labelled("sources", literal("; ".join(item["sources"]), "dim")))
-    for mark in ("corrected", "retracted"):
-        if item.get(mark):
-            lines.append(_labelled(mark, literal(", ".join(item[mark]))))
+    for fix in item.get("corrected") or ():
+        lines.append(_labelled("corrected", literal(f"{fix['by']} corrects {fix['entry']}")))
+    if item.get("retracted"):
+        lines.append(_labelled("retracted", literal(", ".join(item["retracted"]))))
     return lines
+
+
+def account_lines(group: Mapping[str, Any]) -> list[Text]:
+    """One group of agreeing accounts (a status and the sources that say it), each source with
+    its date, quote and entry, then the disputes (who, what instead, where) and confirmations
+    made about it."""
+    lines: list[Text] = []
+    for k, source in enumerate(group.get("sources") or ()):
+        line = status_text(str(group["status"]))
+        line.append(" per " if k == 0 else ", also per ")
+        line.append_text(_source_text(source["speaker"], source.get("outlet"), source["story"]))
+        if source.get("quote"):
+            line.append(": ")
+            line.append_text(literal(f"“{source['quote']}”", "italic"))
+        line.append(f" [{visible(str(source['event']))}]", style="dim")
+        if source.get("current") is False:
+            line.append(" (earlier: the story has moved on)", style="dim")
+        lines.append(_labelled("account", line))
+        for claim in source.get("disputed_by") or ():
+            said = _source_text(claim["who"], claim.get("outlet"), claim["story"])
+            if claim.get("counter_claim"):
+                said.append(", saying instead: ")
+                said.append_text(literal(claim["counter_claim"]))
+            said.append(f" [{visible(str(claim['event']))}]", style="dim")
+            lines.append(_labelled("disputed by", said.copy()))
+        for claim in source.get("confirmed_by") or ():
+            said = _source_text(claim["who"], claim.get("outlet"), claim["story"])
+            said.append(f" [{visible(str(claim['event']))}]", style="dim")
+            lines.append(_labelled("confirmed by", said))
+    return lines
+
+
+def _source_text(who: str, outlet: str | None, story: str) -> Text:
+    """"Sergey Lavrov (McClatchy), ≤ 2014-03-10": who, where (when it is not who), when."""
+    out = literal(who, "italic")
+    if outlet and outlet != who:
+        out.append(" (")
+        out.append_text(literal(outlet))
+        out.append(")")
+    out.append(", ")
+    out.append_text(literal(story))
+    return out
 
 
 def _actor_list(actors: Iterable[Mapping[str, str]]) -> Text:

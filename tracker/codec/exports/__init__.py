@@ -131,11 +131,13 @@ class Marks:
             for item in section:
                 if item.get("status") == DISPUTED:
                     self.disputed_items.add(item["subject"])
-                for account in item.get("accounts", ()):
-                    if account.get("disputed_by"):
-                        self.disputed_by[account["event"]] = list(account["disputed_by"])
-                        self.disputed_items.add(item["subject"])
-                self.corrected.update(item.get("corrected", ()))
+                for group in item.get("accounts", ()):
+                    for account in group["sources"]:
+                        if account.get("disputed_by"):
+                            self.disputed_by[account["event"]] = [
+                                c["event"] for c in account["disputed_by"]]
+                            self.disputed_items.add(item["subject"])
+                self.corrected.update(c["entry"] for c in item.get("corrected", ()))
                 self.retracted.update(item.get("retracted", ()))
 
     def of(self, event_id: str) -> list[str]:
