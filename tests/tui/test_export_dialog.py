@@ -14,7 +14,7 @@ from tests.tui.conftest import header, press, settle, text_of, until
 from tests.tui.test_session import opened
 from tracker.app.exports import FORMATS
 from tracker.app.service import Timeline
-from tracker.app.terms import EventFilter
+from tracker.app.terms import EventFilter, Query
 from tracker.tui.app import TrackerApp
 from tracker.tui.export import ExportScreen
 from tracker.tui.session import Session, documents_folder
@@ -65,8 +65,8 @@ def test_a_filtered_screen_offers_its_view_or_the_whole_log(seed_log: Timeline,
 def test_a_known_on_view_is_exported_as_known_on_that_date(seed_log: Timeline) -> None:
     session = opened(seed_log)
     asked = session.view_dates("known", "2014-03-08")
-    assert isinstance(asked, tuple)
-    session.take_narrowing(*asked, session.narrow(*asked))
+    assert isinstance(asked, Query)
+    session.take_narrowing(asked, session.narrow(asked))
     offer = session.export_offer()
     assert offer.view is not None and offer.view.known_at == "2014-03-08"
     assert offer.about == "known on 2014-03-08" and offer.shown == len(session.view) < 17
@@ -74,10 +74,12 @@ def test_a_known_on_view_is_exported_as_known_on_that_date(seed_log: Timeline) -
 
 def test_the_audit_view_is_said_not_to_be_exported(seed_log: Timeline) -> None:
     session = opened(seed_log)
-    session.take_narrowing(None, "2099-01-01T00:00", session.narrow(None, "2099-01-01T00:00"))
+    asked = session.view_dates("recorded", "2099-01-01T00:00")
+    assert isinstance(asked, Query)
+    session.take_narrowing(asked, session.narrow(asked))
     note = session.export_offer().note
-    assert note == ("The audit view (the log as it stood at 2099-01-01T00:00) is not exported: "
-                    "an export takes the log as it stands now.")
+    assert note == ("The audit view (the log as it stood at 2099-01-01T00:00:00.000000Z) is not "
+                    "exported: an export takes the log as it stands now.")
 
 
 async def test_the_dialog_offers_every_format_and_the_filtered_view(app: TrackerApp,

@@ -81,10 +81,11 @@ def test_going_to_a_day_without_events_says_where_it_landed(session: Session) ->
     session.lines.put(11, session.lines_at([11])[0])  # row #11's text is on screen
     for date, at, said in [
         ("2014-03-08", 1, "nothing on 2014-03-08: the next event is on 2014-03-10; "
-                          "#11 (03-03..03-09) may fall on it"),
+                          "#11 (03-03..03-09) may fall on it (d: the state as of 2014-03-08)"),
         ("2014-03-10", 1, None),
         ("2015-01-01", 17, "nothing on or after 2015-01-01: the last event is on 2014-03-10"),
-        ("2013-01-01", 11, "nothing on 2013-01-01: the next event is on 2014-03-03"),
+        ("2013-01-01", 11, "nothing on 2013-01-01: the next event is on 2014-03-03 "
+                           "(d: the state as of 2013-01-01)"),
     ]:
         told = session.goto(date)
         assert session.position == at, date

@@ -73,8 +73,7 @@ KEYS: tuple[Key, ...] = (
     Key("right_square_bracket", "day(1)", "Next day", "day.next", "Go to the next day",
         display="]", group="Day"),
     Key("d", "as_of", "As of", "view.as_of",
-        "As of a story date: the state from what had certainly happened by then, the events "
-        "whose dates straddle it told apart (empty: everything)"),
+        "As of a story date: what had certainly happened by then (empty: everything)"),
     Key("D", "compare", "Compare", "view.compare",
         "Compare two points (two dates or two steps): what changed, item by item"),
     Key("o", "known_on", "Known on", "view.known_on",

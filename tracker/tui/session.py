@@ -386,6 +386,8 @@ class Session:
             p = self.view.position(spanning)
             line = self.lines.get(p)
             said += f"; #{p}{f' ({line.date})' if line else ''} may fall on it"
+        if landed > day and landed != OPEN_END_DAY:  # this step's state holds a later day's
+            said += f" (d: the state as of {day_text(day)})"
         return Said(said)
 
     # -- search ------------------------------------------------------------------------------
