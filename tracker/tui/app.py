@@ -945,7 +945,7 @@ class TrackerApp(App[None]):
             self.lanes_view.show(None, window.text)
             return
         session.take_lanes(window)
-        self.lanes_view.show(window)
+        self.lanes_view.show(window, row=row)
 
     def action_more_keys(self) -> None:
         self.main.query_one(KeyBar).next_page()
