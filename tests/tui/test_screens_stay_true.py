@@ -4,11 +4,14 @@ after a resize, the state pane kept by a filter that matches nothing."""
 
 from __future__ import annotations
 
+import pytest
 from textual.containers import VerticalScroll
 from textual.geometry import Region
 from textual.widgets import Button, Input, Label
 
 from tests.tui.conftest import cursor_row, header, press, settle, text_of_main, until
+from tracker.app.terms import check_type_prefix
+from tracker.errors import TrackerError
 from tracker.tui.app import TrackerApp
 from tracker.tui.keybar import KeyBar
 from tracker.tui.keys import KEYS, footer_key
@@ -71,9 +74,9 @@ async def test_at_80x24_the_filter_s_error_is_whole_and_the_buttons_stay(app: Tr
         error = app.screen.query_one("#filter-error", Label)
         shown = " ".join(strip.text.strip() for strip in error.render_lines(
             Region(0, 0, error.size.width, error.size.height)))
-        assert shown == ("type 'meetingz' is neither an event type nor a kind of event "
-                         "(kinds: meeting, invitation, proposal, demand, agreement, sanction, "
-                         "statement, account, entry; see `tracker types`)")
+        with pytest.raises(TrackerError) as refused:  # the message the CLI gives too
+            check_type_prefix("meetingz", "type")
+        assert shown == refused.value.message
         dialog = app.screen.query_one("#filter")
         inside = dialog.region.shrink(dialog.styles.gutter)
         assert inside.contains_region(error.region)
