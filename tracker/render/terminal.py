@@ -91,6 +91,17 @@ def state_view(doc: Mapping[str, Any], describe: str) -> RenderableType:
     if not shown:
         parts.append(Text())
         parts.append(Text("Nothing yet: no event of the log is admitted by this query."))
+    people = doc.get("actors") or []
+    if people:
+        parts.append(Text())
+        parts.append(Text(f"Actors ({len(people)})", style="bold underline"))
+        grid = label_grid(label_style="bold")
+        for actor in people:
+            n = int(actor.get("items", 0))
+            line = Text(f"in {n} item{'s' if n != 1 else ''}: ", style="dim")
+            line.append(", ".join(visible(r) for r in actor.get("roles") or ()))
+            grid.add_row(literal(actor["name"]), line)
+        parts.append(grid)
     return Group(*parts)
 
 

@@ -313,7 +313,8 @@ class TrackerApp(App[None]):
         self.post_message(Answer(apply))
 
     def on_answer(self, message: Answer) -> None:
-        message.apply()
+        if self.main.is_attached:  # not an answer arriving as the app closes
+            message.apply()
 
     def failed(self, exc: Exception) -> None:
         """From a worker: a failure, said as one line. Database errors arrive translated by the
@@ -945,7 +946,7 @@ class TrackerApp(App[None]):
             self.lanes_view.show(None, window.text)
             return
         session.take_lanes(window)
-        self.lanes_view.show(window)
+        self.lanes_view.show(window, row=row)
 
     def action_more_keys(self) -> None:
         self.main.query_one(KeyBar).next_page()

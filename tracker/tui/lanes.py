@@ -45,6 +45,7 @@ class LanesView(Widget, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.window: LaneWindow | None = None
+        self.row: int | None = None  # the timeline row whose lanes are shown
         self.note = "Working out the lanes…"
 
     @property
@@ -67,8 +68,9 @@ class LanesView(Widget, can_focus=True):
     def on_resize(self) -> None:
         self.post_message(self.NeedWindow())
 
-    def show(self, window: LaneWindow | None, note: str = "") -> None:
+    def show(self, window: LaneWindow | None, note: str = "", row: int | None = None) -> None:
         self.window = window
+        self.row = row
         self.note = note
         self.refresh()
 
