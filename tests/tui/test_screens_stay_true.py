@@ -73,7 +73,7 @@ async def test_at_80x24_the_filter_s_error_is_whole_and_the_buttons_stay(app: Tr
             Region(0, 0, error.size.width, error.size.height)))
         assert shown == ("type 'meetingz' is neither an event type nor a kind of event "
                          "(kinds: meeting, invitation, proposal, demand, agreement, sanction, "
-                         "statement, account, entry; see `tracker types`)")
+                         "talks, statement, account, entry; see `tracker types`)")
         dialog = app.screen.query_one("#filter")
         inside = dialog.region.shrink(dialog.styles.gutter)
         assert inside.contains_region(error.region)
