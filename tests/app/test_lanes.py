@@ -6,6 +6,8 @@ The seed's dates: #11 "last week" (2014-03-03 .. 2014-03-09), #4 on 2014-03-07, 
 
 from __future__ import annotations
 
+import pytest
+
 from tracker.app.lanes import OPEN_RUN, Lane, Lanes, LaneWindow, ordinal
 from tracker.app.service import Timeline
 from tracker.domain.fold import Query
@@ -94,3 +96,15 @@ def test_the_axis_is_labelled_and_a_narrow_one_is_coarser(seeded: Timeline) -> N
     narrow = window(seeded, 1, columns=5)
     assert narrow.scale > 1
     assert narrow.cursor_column is not None and narrow.ruler[narrow.cursor_column] == "▼"
+
+
+def test_a_lane_denser_than_its_columns_draws_the_first_event_of_each_column(
+        seeded: Timeline, monkeypatch: pytest.MonkeyPatch) -> None:
+    exact = window(seeded, 4)
+    monkeypatch.setattr("tracker.app.lanes.DENSE", 0)  # every lane counts as dense
+    dense = window(seeded, 4)
+    paper = "proposal:us-paper-on-ukraine"
+    seventh, tenth = column(dense, 20140307), column(dense, 20140310)
+    assert lane(dense, paper).cells[seventh] == lane(exact, paper).cells[seventh] == "█"
+    assert lane(dense, paper).cells[tenth] == "█"
+    assert lane(dense, paper).cursor_span == lane(exact, paper).cursor_span

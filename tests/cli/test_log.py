@@ -130,8 +130,8 @@ def test_nothing_matching_says_so(db: Path) -> None:
     ("flags", "message"),
     [
         (["--type", "invit"], "--type 'invit' is neither an event type nor a kind of event "
-         "(kinds: meeting, invitation, proposal, demand, agreement, sanction, talks, statement, "
-         "account, entry; see `tracker types`)"),
+         "(kinds: meeting, invitation, proposal, demand, agreement, sanction, talks, "
+         "statement, account, entry; see `tracker types`)"),
         (["--from", "2014-3-1"], "--from '2014-3-1' is not an ISO date (YYYY-MM-DD, e.g. 2014-03-10)"),
         (["--to", "2014-02-30"], "--to '2014-02-30' is not a real date (February 2014 has 28 days)"),
         (["--from", "2014-03-10", "--to", "2014-03-01"], "--to 2014-03-01 is before --from 2014-03-10"),

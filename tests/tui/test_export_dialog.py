@@ -64,7 +64,7 @@ def test_a_filtered_screen_offers_its_view_or_the_whole_log(seed_log: Timeline,
 
 def test_a_known_on_view_is_exported_as_known_on_that_date(seed_log: Timeline) -> None:
     session = opened(seed_log)
-    asked = session.view_dates("known", "2014-03-08")
+    asked = session.view_dates("known_on", "2014-03-08")
     assert isinstance(asked, Query)
     session.take_narrowing(asked, session.narrow(asked))
     offer = session.export_offer()
@@ -74,7 +74,7 @@ def test_a_known_on_view_is_exported_as_known_on_that_date(seed_log: Timeline) -
 
 def test_the_audit_view_is_said_not_to_be_exported(seed_log: Timeline) -> None:
     session = opened(seed_log)
-    asked = session.view_dates("recorded", "2099-01-01T00:00")
+    asked = session.view_dates("recorded_by", "2099-01-01T00:00")
     assert isinstance(asked, Query)
     session.take_narrowing(asked, session.narrow(asked))
     note = session.export_offer().note

@@ -56,6 +56,7 @@ async def test_what_another_process_appends_appears_with_a_notice(seed_log: Time
         assert announced[1:] in (["2 new events from another writer (#19–#20)"],
                                  ["1 new event from another writer (#19)",
                                   "1 new event from another writer (#20)"])
+        await settle(pilot)
 
 
 async def test_r_reloads_at_once_and_says_when_there_is_nothing_new(seed_log: Timeline) -> None:

@@ -170,26 +170,26 @@ def ask(session: Session, which: str, text: str) -> Query:
 
 
 def test_known_on_shows_only_what_was_published_by_then(session: Session) -> None:
-    assert ask(session, "known", "2014-03-09") == Query(known_at="2014-03-09")
+    assert ask(session, "known_on", "2014-03-09") == Query(known_at="2014-03-09")
     assert len(session.view) == 0
     assert session.empty_reason() == (
         "No events in this view: nothing had been published by 2014-03-09.",
         ["o with an empty date shows everything"])
-    ask(session, "known", "")
+    ask(session, "known_on", "")
     assert len(session.view) == 17 and session.views_status() == ""
 
 
 def test_a_known_on_date_that_is_not_a_date_is_refused(session: Session) -> None:
-    told = session.view_dates("known", "the twelfth of never")
+    told = session.view_dates("known_on", "the twelfth of never")
     assert isinstance(told, Said) and told.error
 
 
 def test_the_audit_view_shows_what_the_log_held_at_a_time(session: Session) -> None:
     for when, shown in [("2020-01-01", 0), ("2030-01-01", 17)]:
-        ask(session, "recorded", when)
+        ask(session, "recorded_by", when)
         assert len(session.view) == shown
         assert session.views_status() == f"recorded by {when}"
-    ask(session, "recorded", "2030-01-01T10:00")
+    ask(session, "recorded_by", "2030-01-01T10:00")
     assert session.recorded_by == "2030-01-01T10:00:00.000000Z"
     assert session.views_status() == "recorded by 2030-01-01T10:00:00.000000Z"
 
@@ -205,7 +205,7 @@ def test_the_audit_view_reads_its_time_as_the_cli_does(session: Session, typed: 
                                                        said: str) -> None:
     """As `tracker state --recorded-by` reads it (the same parser, the same messages, the field
     named as the app names it); nothing is narrowed."""
-    assert session.view_dates("recorded", typed) == Said(said, error=True)
+    assert session.view_dates("recorded_by", typed) == Said(said, error=True)
     assert session.recorded_by is None
 
 
@@ -235,7 +235,7 @@ def test_as_of_a_date_counts_what_had_certainly_happened_and_lists_what_straddle
 
 
 def test_as_of_and_known_on_combine(session: Session) -> None:
-    ask(session, "known", "2014-03-10")
+    ask(session, "known_on", "2014-03-10")
     ask(session, "as_of", "2014-03-08")
     assert session.query == Query(as_of="2014-03-08", known_at="2014-03-10")
     assert session.views_status() == "as of 2014-03-08 · known on 2014-03-10"

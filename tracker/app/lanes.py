@@ -16,9 +16,11 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import accumulate
 
 from tracker.domain.ordering import OPEN_END_DAY, OPEN_START_DAY
 from tracker.readmodels.stateindex import StateIndex
@@ -29,8 +31,8 @@ SCALES = (1, 2, 7, 14, 30, 91, 182, 365, 730, 1826, 3652)
 NEIGHBOURS = 40
 #: Steps looked at, outward from the cursor, to find the items to give lanes to.
 SCAN = 20_000
-#: Marks drawn per lane at most (a lane has as many columns as the axis: more add nothing).
-PER_LANE = 4_000
+#: A lane with more events in the window than this many per column draws the first of each.
+DENSE = 2
 #: How far an open bound ("no later than") is drawn before (or after) its one known date.
 OPEN_RUN = 6
 
@@ -45,6 +47,11 @@ def ordinal(day: int) -> int:
 
 def day_of(ordinal_day: int) -> date:
     return date.fromordinal(ordinal_day)
+
+
+def _day_number(day: date) -> int:
+    """2014-03-10 -> 20140310 (the outline's and the index's day numbers)."""
+    return day.year * 10_000 + day.month * 100 + day.day
 
 
 @dataclass(frozen=True)
@@ -90,18 +97,13 @@ class Lanes:
         self.index = index
         lo, hi = index.story_days()
         self.lo, self.hi = lo, hi
-        n = len(lo)
         # The day each step sorts by, made monotone both ways: the story order is by date, but
         # an answer sorts with what it answers, so a day may step back a little.
-        sort_day = array("i", (lo[s] if lo[s] != OPEN_START_DAY else hi[s] for s in range(n)))
-        self.rising = array("i", sort_day)  # running maximum
-        for s in range(1, n):
-            if self.rising[s] < self.rising[s - 1]:
-                self.rising[s] = self.rising[s - 1]
-        self.falling = array("i", sort_day)  # minimum of the steps from here on
-        for s in range(n - 2, -1, -1):
-            if self.falling[s] > self.falling[s + 1]:
-                self.falling[s] = self.falling[s + 1]
+        sort_day = array("i", [a if a != OPEN_START_DAY else b for a, b in zip(lo, hi, strict=True)])
+        self.rising = array("i", accumulate(sort_day, max))  # running maximum
+        falling = array("i", accumulate(reversed(sort_day), min))  # minimum from here on
+        falling.reverse()
+        self.falling = falling
         self.sort_day = sort_day
 
     def __len__(self) -> int:
@@ -122,19 +124,26 @@ class Lanes:
         first, scale = self._axis(step, columns, anchor)
         last = first + columns * scale - 1
         here = self._columns(step, first, scale, columns) if self.dated(step) else None
-        d0, d1 = day_of(first), day_of(last)
-        lo_day = d0.year * 10_000 + d0.month * 100 + d0.day
-        hi_day = d1.year * 10_000 + d1.month * 100 + d1.day
-        start = bisect_left(self.rising, lo_day)
-        stop = bisect_right(self.falling, hi_day)
+        start = bisect_left(self.rising, _day_number(day_of(first)))
+        stop = bisect_right(self.falling, _day_number(day_of(last)))
         items, more = self._items(step, start, stop, max(rows, 1))
         cursor_item = index.item_at("story", step)
+        # the first step of each column (a lane with more events than columns draws the first
+        # of each column: the lane is full either way, and a step costs the columns, not the log)
+        edges: list[int] | None = None
         lanes = []
         for item in items:
             cells = [NONE] * columns
             steps = index.item_steps("story", item)
             a, b = bisect_left(steps, start), bisect_left(steps, stop)
-            for s in steps[a:min(b, a + PER_LANE)]:
+            if b - a <= DENSE * columns:
+                chosen: Iterable[int] = steps[a:b]
+            else:
+                if edges is None:
+                    edges = [bisect_left(self.rising, _day_number(day_of(first + c * scale)))
+                             for c in range(columns + 1)]
+                chosen = self._firsts(steps, a, b, edges)
+            for s in chosen:
                 if self.dated(s):
                     self._draw(cells, self._columns(s, first, scale, columns))
             span = None
@@ -146,6 +155,14 @@ class Lanes:
             cursor_column = here[2]
         labels, ruler = self._axis_text(first, scale, columns, cursor_column)
         return LaneWindow(first, scale, columns, cursor_column, labels, ruler, tuple(lanes), more)
+
+    @staticmethod
+    def _firsts(steps: Sequence[int], a: int, b: int, edges: list[int]) -> Iterator[int]:
+        """The item's first step in each column (``edges``: each column's first step)."""
+        for c in range(len(edges) - 1):
+            k = bisect_left(steps, edges[c], a, b)
+            if k < b and steps[k] < edges[c + 1]:
+                yield steps[k]
 
     # -- the axis ----------------------------------------------------------------------------
 

@@ -313,7 +313,8 @@ class TrackerApp(App[None]):
         self.post_message(Answer(apply))
 
     def on_answer(self, message: Answer) -> None:
-        message.apply()
+        if self.main.is_attached:  # not an answer arriving as the app closes
+            message.apply()
 
     def failed(self, exc: Exception) -> None:
         """From a worker: a failure, said as one line. Database errors arrive translated by the
@@ -685,12 +686,12 @@ class TrackerApp(App[None]):
                          "everything)", self.session.as_of)
 
     def action_known_on(self) -> None:
-        self.view_prompt("known", "Known on",
+        self.view_prompt("known_on", "Known on",
                          "show only what had been published by this date (empty: everything)",
                          self.session.known_on)
 
     def action_recorded_by(self) -> None:
-        self.view_prompt("recorded", "Audit view",
+        self.view_prompt("recorded_by", "Audit view",
                          "what the log held at this time, e.g. 2026-11-28 or 2026-11-28T10:00Z "
                          "(empty: now)", self.session.recorded_by)
 

@@ -62,7 +62,8 @@ Point = Query | tuple[int, ...]
 _STEP = re.compile(r"(?:step\s*)?(\d{1,9})", re.IGNORECASE)
 
 #: How each view prompt's date is named in an error.
-VIEW_DATES = {"as_of": "the as-of date", "known": "the known-on date", "recorded": "the audit time"}
+VIEW_DATES = {"as_of": "the as-of date", "known_on": "the known-on date",
+              "recorded_by": "the audit time"}
 #: Rows read on either side of the event a save lands on, with it (a screenful and more).
 LANDING_ROWS = 60
 
@@ -455,13 +456,13 @@ class Session:
         self.rebuild(self.position)
 
     def view_dates(self, which: str, text: str) -> Query | Said:
-        """The view a prompt's answer asks for (``which``: "as_of", "known" or "recorded"; empty
+        """The view a prompt's answer asks for (``which``: "as_of", "known_on" or "recorded_by"; empty
         text: that question no longer narrows the view), or what is wrong with the answer (the
         audit time is read as `tracker state --recorded-by` reads it, with its messages)."""
         query = self.query
         value: str | None = text.strip() or None
         try:
-            if which == "recorded":
+            if which == "recorded_by":
                 recorded = None if value is None else parse_recorded_time(value,
                                                                           VIEW_DATES[which])
                 return Query(as_of=query.as_of, known_at=query.known_at, recorded_by=recorded)
