@@ -95,13 +95,13 @@ def state_view(doc: Mapping[str, Any], describe: str) -> RenderableType:
     if people:
         parts.append(Text())
         parts.append(Text(f"Actors ({len(people)})", style="bold underline"))
-        grid = label_grid(label_style="bold")
-        for actor in people:
+        for actor in people:  # one line each: a long name folds, never cut
             n = int(actor.get("items", 0))
-            line = Text(f"in {n} item{'s' if n != 1 else ''}: ", style="dim")
+            line = literal(actor["name"], "bold")
+            line.append(f"  in {n} item{'s' if n != 1 else ''}: ", style="dim")
             line.append(", ".join(visible(r) for r in actor.get("roles") or ()))
-            grid.add_row(literal(actor["name"]), line)
-        parts.append(grid)
+            line.overflow = "fold"
+            parts.append(line)
     return Group(*parts)
 
 
