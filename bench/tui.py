@@ -87,18 +87,16 @@ def raw_read_seconds(path: Path) -> float:
     return elapsed
 
 
-async def _measure(path: Path, steps: int, append: bool = False) -> dict[str, float]:
-    from textual import events
+class FrameWatch:
+    """Hooks the app's frame output (textual.md §2.9: ``app._display`` wrapped) to time the
+    first frame drawn once a condition holds; ``watch["state"]`` is the first frame showing a
+    state pane, ``watch["cpu"]`` the UI thread's CPU time at the frame last waited for."""
 
-    from tracker.app.service import open_timeline
-    from tracker.tui.app import TrackerApp
-
-    timeline = open_timeline(str(path), create=False)
-    app = TrackerApp(timeline)
-    started = time.perf_counter()
-    async with app.run_test(size=(160, 50)) as pilot:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.watch: dict[str, Any] = {"when": None, "seen": None, "cpu": None, "state": None}
         display = app._display
-        watch: dict[str, Any] = {"when": None, "seen": None, "cpu": None, "state": None}
+        watch = self.watch
 
         def hooked(*args: Any, **kwargs: Any) -> Any:
             result = display(*args, **kwargs)
@@ -110,19 +108,35 @@ async def _measure(path: Path, steps: int, append: bool = False) -> dict[str, fl
                 watch["cpu"] = time.thread_time()  # the UI thread's CPU time
             return result
 
-        app._display = hooked  # type: ignore[method-assign]
+        app._display = hooked
 
-        async def first_frame_where(when: Any, limit: float = 3600) -> float:
-            """The time of the first frame drawn once ``when()`` holds."""
-            watch["when"], watch["seen"] = when, None
-            deadline = time.perf_counter() + limit
-            while watch["seen"] is None:
-                if time.perf_counter() > deadline:
-                    raise TimeoutError("no such frame")
-                await asyncio.sleep(0.0005)
-            seen: float = watch["seen"]
-            watch["when"] = None
-            return seen
+    async def first_frame_where(self, when: Any, limit: float = 3600) -> float:
+        """The time of the first frame drawn once ``when()`` holds."""
+        watch = self.watch
+        watch["when"], watch["seen"] = when, None
+        deadline = time.perf_counter() + limit
+        while watch["seen"] is None:
+            if time.perf_counter() > deadline:
+                raise TimeoutError("no such frame")
+            await asyncio.sleep(0.0005)
+        seen: float = watch["seen"]
+        watch["when"] = None
+        return seen
+
+
+async def _measure(path: Path, steps: int, append: bool = False) -> dict[str, float]:
+    from textual import events
+
+    from tracker.app.service import open_timeline
+    from tracker.tui.app import TrackerApp
+
+    timeline = open_timeline(str(path), create=False)
+    app = TrackerApp(timeline)
+    started = time.perf_counter()
+    async with app.run_test(size=(160, 50)) as pilot:
+        frames = FrameWatch(app)
+        watch = frames.watch
+        first_frame_where = frames.first_frame_where
 
         def rows_shown() -> bool:
             tl = app.timeline_view

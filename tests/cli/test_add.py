@@ -74,15 +74,16 @@ def test_a_json_object_on_stdin_is_an_event(db: Path) -> None:
     assert explicit.stdout.startswith("Added event 19: acc-2")
 
 
-def test_list_details_take_commas_and_repeats(db: Path) -> None:
+def test_list_details_take_semicolons_and_repeats(db: Path) -> None:
+    """A list's items are separated by ; (as in the app's form): an item may hold a comma."""
     ok("--db", db, "add", "--type", "proposal.submitted", "--id", "p-1", "--story", "2014-03-12",
        "--published", "2014-03-12", "--outlet", "Wire", "--summary", "A paper",
-       "--actor", "Russia:proposer", "--detail", "terms=Neutral Ukraine, Federal constitution",
+       "--actor", "Russia:proposer", "--detail", "terms=Neutral Ukraine; Federal constitution, amended",
        "--detail", "terms=Russian as a state language")
     (line,) = ok("--db", db, "log", "--json", "--type", "proposal.submitted",
                  "--source", "wire").stdout.splitlines()
     assert json.loads(line)["details"]["terms"] == [
-        "Neutral Ukraine", "Federal constitution", "Russian as a state language"
+        "Neutral Ukraine", "Federal constitution, amended", "Russian as a state language"
     ]
 
 

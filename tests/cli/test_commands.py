@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -156,3 +157,44 @@ def test_usage_errors_are_short_and_carry_no_traceback(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "No such option: --no-such-flag" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def _commands() -> list[list[str]]:
+    import typer
+
+    from tracker.cli import app
+
+    found: list[list[str]] = []
+
+    def walk(cmd: Any, path: list[str]) -> None:
+        found.append(path)
+        for name, sub in getattr(cmd, "commands", {}).items():
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+def _flags(command: list[str]) -> set[str]:
+    import typer
+
+    from tracker.cli import app
+
+    cmd: Any = typer.main.get_command(app)
+    for name in command:
+        cmd = cmd.commands[name]
+    return {opt for p in cmd.params if getattr(p, "is_flag", False) for opt in p.opts}
+
+
+@pytest.mark.parametrize("command", _commands(), ids=lambda c: " ".join(c) or "tracker")
+def test_help_shows_flags_bare(command: list[str]) -> None:
+    """A flag (--json on state, --within, --off-record, --force) takes no value: its help line
+    shows the flag alone, never `<bool>`."""
+    out = ok(*command, "--help").stdout
+    assert "<bool>" not in out
+    flags = _flags(command) - {"--help"}
+    shown = [line.split() for line in out.splitlines() if line.strip().split()[:1] and
+             line.split()[0] in flags]
+    assert len(shown) == len(flags)
+    for words in shown:
+        assert len(words) == 1 or not words[1].startswith("<"), words

@@ -78,6 +78,26 @@ def test_a_date_range_keeps_events_whose_dates_overlap_it(db: Path) -> None:
     assert ids(db, "--from", "2014-03-11") == []
 
 
+def test_within_keeps_only_events_certainly_inside_the_range(db: Path) -> None:
+    # last week (03-03..03-09) and last Friday (03-07) lie inside 03-03..03-09; the reports
+    # "no later than 2014-03-10" only may have happened inside it
+    assert ids(db, "--from", "2014-03-03", "--to", "2014-03-09", "--within") == [
+        "kl-11-kerry-lavrov-met", "kl-04-us-paper"]
+    assert ids(db, "--from", "2014-03-05", "--to", "2014-03-06", "--within") == []
+    assert ok("--db", db, "log", "--from", "2014-03-05", "--to", "2014-03-06",
+              "--within").stdout == (
+        "No events match (story dates certainly within 2014-03-05..2014-03-06).\n")
+
+
+def test_the_help_says_how_a_window_meets_the_range(db: Path) -> None:
+    out = " ".join(ok("log", "--help").stdout.split())
+    assert ("An event whose story date is a window (last week, no later than 2014-03-10) "
+            "matches a --from/--to range the window overlaps: it may have happened inside it. "
+            "--within keeps only the events certainly inside the range.") in out
+    assert ("--within Only events certainly inside --from/--to: the whole window in the "
+            "range.") in out
+
+
 def test_limit_takes_the_first_in_the_chosen_order(db: Path) -> None:
     assert ids(db, "--limit", "2", "--order", "recorded") == [
         "kl-01-sochi-meeting", "kl-02-moscow-invitation"
@@ -117,6 +137,7 @@ def test_nothing_matching_says_so(db: Path) -> None:
         (["--from", "2014-03-10", "--to", "2014-03-01"], "--to 2014-03-01 is before --from 2014-03-10"),
         (["--order", "alphabetical"], "--order must be story or recorded, not 'alphabetical'"),
         (["--limit", "-1"], "--limit must be 0 or more, not -1"),
+        (["--within"], "--within needs --from or --to (the range the events must lie in)"),
     ],
 )
 def test_bad_flags_are_one_line(db: Path, flags: list[str], message: str) -> None:

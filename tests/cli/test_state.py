@@ -19,9 +19,10 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_readable_view_has_a_section_per_kind(db: Path) -> None:
     out = ok("--db", db, "state").stdout
     assert out.startswith("State of affairs from 17 events (everything in the log)\n")
-    headings = [line for line in out.splitlines() if line and line[0].isupper()][1:]
+    headings = [line for line in out.splitlines() if line and line[0].isupper()
+                and line.endswith(")")][1:]
     assert headings == ["Invitations (1)", "Meetings (3)", "Proposals (1)",
-                        "Demands and preconditions (5)", "Statements (2)"]
+                        "Demands and preconditions (5)", "Statements (2)", "Actors (7)"]
 
 
 def test_the_disputed_invitation_shows_each_side_with_its_source(db: Path) -> None:
@@ -154,3 +155,13 @@ def test_statuses_are_coloured_in_a_terminal(db: Path) -> None:
         "outstanding": Style.parse("yellow"),
         "rejected in part": Style.parse("dark_orange"),
     }
+
+
+def test_the_text_names_the_actors_its_json_has(db: Path) -> None:
+    """`tracker state` shows what `tracker state --json` holds: each actor, the roles it played
+    and in how many items."""
+    out = ok("--db", db, "state").stdout
+    actors = " ".join(out[out.index("\nActors (7)\n"):].split())
+    assert actors.startswith("Actors (7) Jen Psaki in 1 item: speaker John Kerry in 4 items: "
+                             "invitee, participant, proposer Russia in 5 items: target")
+    assert actors.endswith("Vladimir Putin in 1 item: host")

@@ -52,3 +52,25 @@ def test_an_input_error_names_its_field_and_place(
     assert caught.value.place == "line 3"
     assert caught.value.message.startswith(message)
     assert str(caught.value) == caught.value.message
+
+
+def test_a_detail_typed_as_text_reads_the_same_wherever_it_is_typed() -> None:
+    """`tracker add --detail` and the app's form read a typed detail with one function: a
+    list's items separated by ;, a yes/no detail from yes, no, true or false (any case)."""
+    from tracker.domain.input import detail_from_text, detail_hint
+    from tracker.domain.vocabulary import Detail, EventType
+
+    etype = EventType("sanction.imposed", "A test type.", detail_specs=(
+        Detail("urgent", "bool"), Detail("terms", "list"), Detail("format", "enum", ("a", "b")),
+        Detail("reason")))
+    assert detail_from_text(etype, "terms", "Neutral Ukraine; Federal constitution, amended;") \
+        == ["Neutral Ukraine", "Federal constitution, amended"]
+    assert [detail_from_text(etype, "urgent", word) for word in ("Yes", "true", "no", "FALSE")] \
+        == [True, True, False, False]
+    with pytest.raises(InvalidEvent) as raised:
+        detail_from_text(etype, "urgent", "maybe")
+    assert raised.value.message == (
+        "field 'details.urgent' must be yes or no (yes, true, no, false), not 'maybe'")
+    assert raised.value.field == "details.urgent"
+    assert [detail_hint(etype, name) for name in ("urgent", "terms", "format", "reason")] == [
+        "yes or no", "several, separated by ;", "one of: a, b", ""]

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import Any
 
-from textual.widgets import Input, Label, Select
+import pytest
+from textual import events
+from textual.widgets import Input, Label, OptionList, Select
 from typer.testing import CliRunner
 
-from tests.tui.conftest import press, settle, text_of_main
+from tests.tui.conftest import cursor_row, header, press, settle, text_of_main
 from tracker.app.service import Timeline, open_timeline
 from tracker.cli import app as cli
 from tracker.tui.app import TrackerApp
@@ -295,8 +299,10 @@ async def test_on_a_large_log_a_saved_meeting_takes_its_story_place_and_its_stat
         assert list(app.session.outline.story) == [events[i].position for i in story_order(events)]
         assert app.timeline_view.position == 18
         state = text_of_main(app, "#state")
-        assert "+ added   meeting ev-" in state and "  held" in state
-        assert "After event 3 of 18" in state  # 2014-03-07: third in story order
+        # the item is named from the summary, not by a generated event id
+        assert "+ added   meeting meeting:kerry-and-lavrov-meet-in-london" in state
+        assert "  held" in state and "ev-" not in state
+        assert "After step 3 of 18 (#18)" in state  # 2014-03-07: third in story order
 
 
 async def test_an_answer_refers_to_the_entry_under_the_cursor_by_default(
@@ -336,7 +342,8 @@ async def test_a_correction_that_changes_nothing_says_what_to_change(
         await press(pilot, "ctrl+s")
         assert isinstance(app.screen, EventForm)
         assert error_at(app, "fix-summary") == (
-            "nothing is corrected yet: change the summary, the story date or the place")
+            "nothing is corrected yet: change what was wrong in the entry's fields (summary, "
+            "date, actors, details, place, certainty, source)")
         assert seed_log.count() == 17
 
 
@@ -389,3 +396,172 @@ async def test_a_paper_sent_in_brussels_and_received_in_beijing_is_saved_with_bo
         assert not isinstance(app.screen, EventForm)
         stored = list(seed_log.events())[-1]
         assert stored.story.told() == "2014-03-07 Europe/Brussels, received 2014-03-08 Asia/Shanghai"
+
+
+async def test_tab_typed_right_after_text_moves_to_the_next_field_at_once(
+        app: TrackerApp) -> None:
+    """Keys arriving in one burst (a paste without bracketed paste, fast typing): each tab
+    moves on before the text behind it is typed, so each text lands in its own field."""
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        app.screen.query_one("#f-story", Input).focus()
+        await settle(pilot)
+        names = {"\t": "tab", " ": "space", ",": "comma", "-": "minus"}
+        for ch in "2014-03-10\tKerry meets Lavrov\tJohn Kerry, Sergey Lavrov":
+            app.post_message(events.Key(names.get(ch, ch), ch))
+        await settle(pilot)
+        form = app.screen
+        assert [form.query_one(f"#f-{key}", Input).value
+                for key in ("story", "summary", "role-participant")] == [
+            "2014-03-10", "Kerry meets Lavrov", "John Kerry, Sergey Lavrov"]
+
+
+@pytest.mark.parametrize("small_log", [50_000, 5], ids=["checkpoints", "state index"])
+async def test_a_saved_event_shows_at_once_in_every_pane(
+        seed_log: Timeline, small_log: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From the moment the cursor lands on the saved event, its row has its text, the event
+    pane shows it and the state pane the state after it, as counted in the header: never the
+    previous event, a row showing only a type, or a state still being worked out. What the
+    screen shows is looked at after every answer the app takes from its workers (each is
+    followed by a frame)."""
+    app = TrackerApp(seed_log, small_log=small_log)
+    seen: list[tuple[str, bool, bool, str]] = []
+    take = TrackerApp.on_answer
+
+    def looked_at(self: TrackerApp, message: Any) -> None:
+        take(self, message)
+        if self.session.loaded and self.timeline_view.position == 18:
+            state = text_of_main(self, "#state")
+            seen.append((cursor_row(self), "Kerry and Lavrov meet in London" in text_of_main(
+                self, "#detail"), bool(re.search(r"After (event|step) 18 of 18", state)),
+                header(self)[:13]))
+
+    monkeypatch.setattr(TrackerApp, "on_answer", looked_at)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        await fill_all(pilot, {
+            "#f-story": "2014-03-20", "#f-published": "2014-03-20",
+            "#f-summary": "Kerry and Lavrov meet in London",
+            "#f-role-participant": "John Kerry, Sergey Lavrov", "#f-outlet": "Reuters"})
+        await press(pilot, "ctrl+s")
+        assert app.timeline_view.position == 18
+        assert seen
+        for row, event_shown, state_shown, head in seen:
+            assert "Kerry and Lavrov meet in London" in row
+            assert event_shown and state_shown
+            assert head == "tracker 18/18"
+
+
+async def test_a_new_item_is_named_from_its_summary_and_an_existing_one_is_completed(
+        app: TrackerApp, seed_log: Timeline) -> None:
+    """The item field completes the items the log holds; left empty, a new item is named
+    from the summary (never by a generated event id); the id is the user's if given."""
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        form = app.screen
+        await fill_all(pilot, {
+            "#f-story": "2014-03-20", "#f-published": "2014-03-20",
+            "#f-summary": "Kerry and Lavrov meet in London",
+            "#f-role-participant": "John Kerry, Sergey Lavrov", "#f-outlet": "Reuters"})
+        assert str(form.query_one("#f-subject-shown").render()) == (
+            "empty: a new item, meeting:kerry-and-lavrov-meet-in-london")
+        await press(pilot, "ctrl+s")
+        stored = list(seed_log.events())[-1]
+        assert stored.subject == "meeting:kerry-and-lavrov-meet-in-london"
+        assert stored.id.startswith("ev-")
+
+        await press(pilot, "a")
+        form = app.screen
+        form.query_one("#f-type", Select).value = "meeting.scheduled"
+        form.query_one("#f-ref-rel", Select).clear()
+        form.query_one("#f-subject", Input).focus()
+        await press(pilot, *"meeting:kerry-lavrov-n", "right")  # → accepts the completion
+        assert form.query_one("#f-subject", Input).value == "meeting:kerry-lavrov-next"
+        assert str(form.query_one("#f-subject-shown").render()) == "an item the log holds"
+        await fill_all(pilot, {
+            "#f-id": "kl-18-next-meeting-set", "#f-story": "2014-03-30",
+            "#f-published": "2014-03-21", "#f-summary": "The next meeting is set for Paris",
+            "#f-role-participant": "John Kerry, Sergey Lavrov", "#f-outlet": "AP"})
+        await press(pilot, "ctrl+s")
+        assert not isinstance(app.screen, EventForm)
+        stored = list(seed_log.events())[-1]
+        assert (stored.id, stored.subject) == ("kl-18-next-meeting-set",
+                                              "meeting:kerry-lavrov-next")
+
+
+async def test_an_enumerated_detail_is_picked_from_the_vocabulary(
+        app: TrackerApp, seed_log: Timeline) -> None:
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        form = app.screen
+        fmt = form.query_one("#f-detail-format", Select)
+        fmt.focus()
+        await press(pilot, "enter")
+        overlay = fmt.query_one("SelectOverlay", OptionList)
+        assert [str(overlay.get_option_at_index(i).prompt)
+                for i in range(overlay.option_count)] == [
+            "not given", "in_person", "phone", "video"]
+        await press(pilot, "p", "h", "enter")  # typing in the open list moves its selection
+        assert fmt.value == "phone"
+        await fill_all(pilot, {
+            "#f-story": "2014-03-20", "#f-published": "2014-03-20",
+            "#f-summary": "Kerry and Lavrov speak by phone",
+            "#f-role-participant": "John Kerry, Sergey Lavrov", "#f-outlet": "Reuters"})
+        await press(pilot, "ctrl+s")
+        assert list(seed_log.events())[-1].details == {"format": "phone"}
+
+
+async def test_c_corrects_every_field_of_the_entry_and_labels_the_two_dates(
+        app: TrackerApp, seed_log: Timeline) -> None:
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await go_to(pilot, 2)  # the invitation: inviter Lavrov, invitee Kerry
+        await press(pilot, "c")
+        form = app.screen
+        labels = [str(label.render()) for label in form.query("Label.field")]
+        assert "Story date of #2 (when it happened)" in labels
+        assert "Date of this correction (when it was made; not #2's own date)" in labels
+        assert form.query_one("#f-fix-role-inviter", Input).value == "Sergey Lavrov"
+        await fill_all(pilot, {"#f-fix-role-invitee": "John Kerry, Victoria Nuland",
+                               "#f-fix-speaker": "a senior official",
+                               "#f-detail-reason": "Nuland was invited too"})
+        form.query_one("#f-fix-certainty", Select).value = "probable"
+        await press(pilot, "ctrl+s")
+        assert not isinstance(app.screen, EventForm)
+        stored = list(seed_log.events())[-1]
+        changes = stored.details["changes"]
+        assert sorted(changes) == ["actors", "certainty", "source"]
+        assert changes["certainty"] == "probable"
+        assert {(a["name"], a["role"]) for a in changes["actors"]} >= {
+            ("Victoria Nuland", "invitee"), ("John Kerry", "invitee")}
+        assert changes["source"]["speaker"] == "a senior official"
+        assert stored.summary.startswith("Correction of #2: ")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_an_open_list_covers_whole_lines_inside_the_form_and_typing_picks(
+        app: TrackerApp, size: tuple[int, int]) -> None:
+    """A drop-down list is a box over whole lines of the form (no label shows through beside
+    it), inside the form's border, and typing in it moves its selection."""
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        form = app.screen
+        box = form.query_one("#form").region
+        label_x = form.query_one("Label.field").region.x
+        for selector in ("#f-type", "#f-ref-target"):
+            select = form.query_one(selector, Select)
+            select.focus()
+            form.query_one("#form").scroll_to_widget(select, animate=False)
+            await press(pilot, "enter")
+            overlay = select.query_one("SelectOverlay", OptionList)
+            assert overlay.region.x <= label_x
+            assert box.contains_region(overlay.region)
+            await press(pilot, "escape")
+        form.query_one("#f-type", Select).focus()
+        await press(pilot, "enter", *"decl", "enter")
+        assert form.query_one("#f-type", Select).value == "invitation.declined"

@@ -11,7 +11,7 @@ import pytest
 
 from tracker.app.service import Timeline
 from tracker.app.stepping import ItemChange
-from tracker.app.terms import EventFilter
+from tracker.app.terms import EventFilter, Query
 from tracker.tui.session import Said, Session
 
 STORY = [11, 4, 1, 2, 3, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 17]
@@ -81,10 +81,11 @@ def test_going_to_a_day_without_events_says_where_it_landed(session: Session) ->
     session.lines.put(11, session.lines_at([11])[0])  # row #11's text is on screen
     for date, at, said in [
         ("2014-03-08", 1, "nothing on 2014-03-08: the next event is on 2014-03-10; "
-                          "#11 (03-03..03-09) may fall on it"),
+                          "#11 (03-03..03-09) may fall on it (d: the state as of 2014-03-08)"),
         ("2014-03-10", 1, None),
         ("2015-01-01", 17, "nothing on or after 2015-01-01: the last event is on 2014-03-10"),
-        ("2013-01-01", 11, "nothing on 2013-01-01: the next event is on 2014-03-03"),
+        ("2013-01-01", 11, "nothing on 2013-01-01: the next event is on 2014-03-03 "
+                           "(d: the state as of 2013-01-01)"),
     ]:
         told = session.goto(date)
         assert session.position == at, date
@@ -113,9 +114,9 @@ def test_a_search_moves_among_its_matches(session: Session) -> None:
 def test_a_search_that_finds_nothing_says_so(session: Session) -> None:
     session.start_search("zzzz")
     told = session.take_search(session.generation, "zzzz", session.search("zzzz"), keep=False)
-    assert told == Said("no event matches 'zzzz'")
+    assert told == Said("no event matches 'zzzz'", key="search")
     assert session.search_status() == "/zzzz no match"
-    assert session.next_match(1) == Said("no event matches 'zzzz'")
+    assert session.next_match(1) == Said("no event matches 'zzzz'", key="search")
 
 
 def test_an_answer_to_an_older_view_is_not_taken(session: Session) -> None:
@@ -159,30 +160,145 @@ def test_switching_the_order_keeps_the_event(session: Session) -> None:
     assert positions(session) == STORY and session.position == 4
 
 
+def ask(session: Session, which: str, text: str) -> Query:
+    """A view prompt answered, as the app takes it: the view narrowed (or widened)."""
+    asked = session.view_dates(which, text)
+    assert isinstance(asked, Query), asked
+    session.take_narrowing(asked, session.narrow(asked), session.straddles(asked,
+                                                                           session.narrow(asked)))
+    return asked
+
+
 def test_known_on_shows_only_what_was_published_by_then(session: Session) -> None:
-    asked = session.view_dates("known", "2014-03-09")
-    assert asked == ("2014-03-09", None)
-    session.take_narrowing(*asked, session.narrow(*asked))
+    assert ask(session, "known_on", "2014-03-09") == Query(known_at="2014-03-09")
     assert len(session.view) == 0
     assert session.empty_reason() == (
         "No events in this view: nothing had been published by 2014-03-09.",
         ["o with an empty date shows everything"])
-    asked = session.view_dates("known", "")
-    session.take_narrowing(*asked, session.narrow(*asked))  # type: ignore[misc]
+    ask(session, "known_on", "")
     assert len(session.view) == 17 and session.views_status() == ""
 
 
 def test_a_known_on_date_that_is_not_a_date_is_refused(session: Session) -> None:
-    told = session.view_dates("known", "the twelfth of never")
+    told = session.view_dates("known_on", "the twelfth of never")
     assert isinstance(told, Said) and told.error
 
 
 def test_the_audit_view_shows_what_the_log_held_at_a_time(session: Session) -> None:
     for when, shown in [("2020-01-01", 0), ("2030-01-01", 17)]:
-        asked = session.view_dates("recorded", when)
-        session.take_narrowing(*asked, session.narrow(*asked))  # type: ignore[misc]
+        ask(session, "recorded_by", when)
         assert len(session.view) == shown
         assert session.views_status() == f"recorded by {when}"
+    ask(session, "recorded_by", "2030-01-01T10:00")
+    assert session.recorded_by == "2030-01-01T10:00:00.000000Z"
+    assert session.views_status() == "recorded by 2030-01-01T10:00:00.000000Z"
+
+
+@pytest.mark.parametrize("typed, said", [
+    ("garbage", "the audit time 'garbage' is not an ISO date or time (e.g. 2014-03-10 or "
+                "2026-11-28T09:30:00Z)"),
+    ("yesterday", "the audit time 'yesterday' is not an ISO date or time (e.g. 2014-03-10 or "
+                  "2026-11-28T09:30:00Z)"),
+    ("2014-02-30", "the audit time '2014-02-30' is not a real date (February 2014 has 28 days)"),
+])
+def test_the_audit_view_reads_its_time_as_the_cli_does(session: Session, typed: str,
+                                                       said: str) -> None:
+    """As `tracker state --recorded-by` reads it (the same parser, the same messages, the field
+    named as the app names it); nothing is narrowed."""
+    assert session.view_dates("recorded_by", typed) == Said(said, error=True)
+    assert session.recorded_by is None
+
+
+def test_as_of_a_date_counts_what_had_certainly_happened_and_lists_what_straddles_it(
+        session: Session) -> None:
+    """As `tracker state --as-of 2014-03-08`: one event counts (#4, March 7); the meeting of
+    "last week" (03-03..03-09) and the entries dated "no later than March 10" may have happened
+    by then: they are listed apart, not counted."""
+    ask(session, "as_of", "2014-03-08")
+    assert positions(session) == [4]
+    assert session.views_status() == "as of 2014-03-08"
+    assert [(p, when) for p, when, _ in session.straddling] == [
+        (11, "2014-03-03..2014-03-09"), (2, "no later than 2014-03-10"),
+        (3, "no later than 2014-03-10"), (14, "no later than 2014-03-10"),
+        (15, "no later than 2014-03-10"), (16, "no later than 2014-03-10"),
+        (17, "no later than 2014-03-10")]
+    assert session.straddling[0][2] == "Kerry and Lavrov met in person"
+    stepper = session.stepper()
+    state = session.state(stepper, 4)
+    assert state is not None and (state.step, state.total, state.position) == (1, 1, 4)
+    assert state.scope == "the events up to this one in story order, as of 2014-03-08"
+    assert [(c.section, c.statuses) for c in state.counts] == [("proposals", (("pending", 1),))]
+    ask(session, "as_of", "March 10 2014")  # every event is over by then
+    assert len(session.view) == 17 and session.straddling == []
+    ask(session, "as_of", "")
+    assert session.query == Query() and len(session.view) == 17
+
+
+def test_as_of_and_known_on_combine(session: Session) -> None:
+    ask(session, "known_on", "2014-03-10")
+    ask(session, "as_of", "2014-03-08")
+    assert session.query == Query(as_of="2014-03-08", known_at="2014-03-10")
+    assert session.views_status() == "as of 2014-03-08 · known on 2014-03-10"
+    assert positions(session) == [4]
+    ask(session, "as_of", "2014-03-01")
+    assert session.empty_reason()[0].startswith(
+        "No events in this view: nothing had certainly happened by 2014-03-01")
+    assert session.empty_reason()[1][0] == "d with an empty date shows everything"
+
+
+def test_an_as_of_date_that_is_not_a_date_is_refused(session: Session) -> None:
+    assert session.view_dates("as_of", "2014-02-30") == Said(
+        "'2014-02-30' is not a real date (February 2014 has 28 days)", error=True)
+
+
+def test_comparing_two_dates_lists_the_changes_item_by_item(session: Session) -> None:
+    """What changed between the 8th and the 10th?"""
+    first, second = session.compare_point("2014-03-08"), session.compare_point("2014-03-10")
+    assert first == (Query(as_of="2014-03-08"), "as of 2014-03-08")
+    assert not isinstance(first, Said) and not isinstance(second, Said)
+    changes = {d.subject: d for d in session.compare(first[0], second[0])}
+    paper = changes["proposal:us-paper-on-ukraine"]
+    assert (paper.verb, paper.before, paper.after) == ("changed", "pending", "rejected_in_part")
+    assert ("details.degree", "", "partial") in paper.fields
+    invitation = changes["invitation:kerry-to-moscow"]
+    assert (invitation.verb, invitation.before, invitation.after) == ("added", None, "disputed")
+    assert len(changes) == 12
+    assert session.compare(second[0], second[0]) == []
+
+
+def test_comparing_two_steps_of_the_view(session: Session) -> None:
+    """Steps count in the view's order (story order here: #11, #4, #1, #2, #3 ...); #N names a
+    log position."""
+    first, second = session.compare_point("step 4"), session.compare_point("#3")
+    assert first == ((11, 4, 1, 2), "step 4 (#2)")
+    assert second == ((11, 4, 1, 2, 3), "step 5 (#3)")
+    assert not isinstance(first, Said) and not isinstance(second, Said)
+    [change] = session.compare(first[0], second[0])
+    assert (change.subject, change.before, change.after) == ("invitation:kerry-to-moscow",
+                                                             "open", "declined")
+    assert session.compare_point("2") == ((11, 4), "step 2 (#4)")
+
+
+@pytest.mark.parametrize("typed, said", [
+    ("step 18", "step 18 is not in this view (it has steps 1 to 17)"),
+    ("0", "step 0 is not in this view (it has steps 1 to 17)"),
+    ("#99", "#99 is not a log position in this view"),
+    ("", "give a step (5), a log position (#5) or a story date (2014-03-08)"),
+    ("2014-02-30", "'2014-02-30' is not a real date (February 2014 has 28 days)"),
+])
+def test_a_point_to_compare_that_cannot_be_read_is_refused(session: Session, typed: str,
+                                                           said: str) -> None:
+    assert session.compare_point(typed) == Said(said, error=True)
+
+
+def test_a_search_run_again_after_the_view_changed_says_nothing_again(session: Session) -> None:
+    """The header says "no match"; the toast was said once, when the search was asked for."""
+    session.start_search("zzz")
+    assert session.take_search(session.generation, "zzz", set(), keep=False) == Said(
+        "no event matches 'zzz'", key="search")
+    session.toggle_order()
+    assert session.take_search(session.generation, "zzz", set(), keep=True) is None
+    assert session.search_status() == "/zzz no match"
 
 
 def test_following_a_reference_and_coming_back(session: Session) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError as _SQLAlchemyError
 
 from tracker.app import exports
 from tracker.app.collector import paused_gc
+from tracker.app.compare import ItemDifference, compare_states
 from tracker.app.exports import ExportView
 from tracker.app.stepping import Stepper
 from tracker.codec import document
@@ -44,7 +45,7 @@ from tracker.domain.admission import (
     retracted_ids_of,
 )
 from tracker.domain.events import Event
-from tracker.domain.fold import Query, State, fold_steps
+from tracker.domain.fold import Query, State, fold_steps, replay
 from tracker.domain.input import parse_event
 from tracker.domain.selection import EventFilter
 from tracker.errors import (
@@ -450,6 +451,11 @@ class Timeline:
         row = rows.get(event_id)
         return row.position if row is not None else None
 
+    def subjects(self) -> list[str]:
+        """The items the log names (each event's subject, but for items named by the id of
+        their first event), sorted: what the app's form completes."""
+        return self._guard(self.recorder.read_subject_names)
+
     def summaries(self, event_ids: Iterable[str]) -> dict[str, str]:
         """What each of these entries says (its summary), for the ones the log holds."""
         rows = self._guard(lambda: self.recorder.lookup(list(event_ids)))
@@ -520,6 +526,24 @@ class Timeline:
                 return fold_steps(decode_steps(self.rows(), query))
 
         return self._guard(fold)
+
+    def state_after(self, positions: Sequence[int]) -> State:
+        """The state folded from the events at these log positions (the events up to a step of
+        a view)."""
+        def fold() -> State:
+            with paused_gc():
+                return replay(self.events_at(sorted(positions)))
+
+        return self._guard(fold)
+
+    def compare(self, first: Query | Sequence[int], second: Query | Sequence[int]
+                ) -> list[ItemDifference]:
+        """What changed from one point to another, item by item; a point is a query (what had
+        happened by a story date, say) or the log positions of the events up to a step."""
+        def state_of(point: Query | Sequence[int]) -> State:
+            return self.state(point) if isinstance(point, Query) else self.state_after(point)
+
+        return compare_states(state_of(first), state_of(second))
 
     def state_document(self, query: Query = Query()) -> dict[str, Any]:
         """The state as a JSON-shaped document; built with the collector paused (and what it

@@ -75,6 +75,8 @@ class StepState:
     full: dict[str, Any] | None = None
     #: why the full state was asked for and is not there (one line), else ""
     full_note: str = ""
+    #: the log position of the event this step is (#N; ``step`` counts in the view's order)
+    position: int = 0
 
 
 class Stepper:
@@ -125,7 +127,7 @@ class Stepper:
                             self._title(order, change.subject, step))
         return StepState(step + 1, len(index), scope, change,
                          counts, tuple(_change(c) for c in index.recent(order, step, RECENT)),
-                         document, note)
+                         document, note, position)
 
     def _title(self, order: Order, subject: str, step: int) -> str:
         """The item's title after the step, from its own events (read and folded alone)."""

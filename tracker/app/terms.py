@@ -12,7 +12,7 @@ from tracker.codec.document import Input, json_value, read_file, read_input, rea
 from tracker.codec.document import schema as export_schema
 from tracker.codec.rows import event_to_dict
 from tracker.codec.state_document import SECTIONS
-from tracker.domain.dates import StoryTime, parse_iso_date, resolve
+from tracker.domain.dates import StoryTime, parse_iso_date, parse_recorded_time, resolve
 from tracker.domain.events import (
     CERTAINTY,
     EVENT_TYPES,
@@ -21,9 +21,10 @@ from tracker.domain.events import (
     EventType,
     Source,
     kinds,
+    thaw,
 )
 from tracker.domain.fold import Query
-from tracker.domain.input import parse_story
+from tracker.domain.input import LIST_SEPARATOR, detail_from_text, detail_hint, parse_story
 from tracker.domain.ordering import OPEN_END_DAY, OPEN_START_DAY, day_number, day_text
 from tracker.domain.selection import EventFilter, check_type_prefix
 from tracker.domain.vocabulary import DEFAULT_TYPE, RELATIONS, type_with_effect
@@ -34,6 +35,7 @@ __all__ = [
     "CERTAINTY",
     "DEFAULT_TYPE",
     "EVENT_TYPES",
+    "LIST_SEPARATOR",
     "OPEN_END_DAY",
     "OPEN_START_DAY",
     "REF_RELATIONS",
@@ -52,16 +54,20 @@ __all__ = [
     "check_type_prefix",
     "day_number",
     "day_text",
+    "detail_from_text",
+    "detail_hint",
     "event_to_dict",
     "export_schema",
     "json_value",
     "kinds",
     "mark_names",
     "parse_iso_date",
+    "parse_recorded_time",
     "parse_story",
     "read_file",
     "read_input",
     "read_stream",
     "resolve",
+    "thaw",
     "type_with_effect",
 ]

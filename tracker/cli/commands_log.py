@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,7 +16,7 @@ import orjson
 import typer
 
 from tracker.cli.app import app, timeline
-from tracker.errors import InvalidInput
+from tracker.errors import InvalidInput, TrackerError
 from tracker.text import clip, json_safe, visible
 
 if TYPE_CHECKING:
@@ -80,28 +79,29 @@ def _split_pair(value: str, sep: str, flag: str, shape: str) -> tuple[str, str]:
 def _details(pairs: list[str], type_name: str) -> dict[str, Any]:
     """--detail KEY=VALUE pairs as the details object of the event's type.
 
-    A list detail takes comma-separated values and/or repeats; an object detail (a correction's
-    changes) takes JSON; a true/false detail takes true or false.
+    A list detail takes items separated by ; and/or repeats; an object detail (a correction's
+    changes) takes JSON; a yes/no detail takes yes, no, true or false (as the app's form does:
+    :func:`tracker.domain.input.detail_from_text`).
     """
-    from tracker.app.terms import EVENT_TYPES, json_value
+    from tracker.app.terms import EVENT_TYPES, detail_from_text, json_value
 
     etype = EVENT_TYPES.get(type_name)
     out: dict[str, Any] = {}
     for pair in pairs:
         key, value = _split_pair(pair, "=", "--detail", "KEY=VALUE")
         kind = etype.details.get(key) if etype is not None else None
-        if kind == "list[str]":
-            items = [v.strip() for v in value.split(",") if v.strip()]
-            out.setdefault(key, []).extend(items)
+        if etype is None or kind is None:
+            out[key] = value  # unknown types and keys are named by the event's validation
         elif kind == "object":
             out[key] = json_value(value, f"--detail {clip(key, 40)}")
-        elif kind == "bool":
-            if value.lower() not in {"true", "false"}:
-                raise InvalidInput(
-                    f"--detail {clip(key, 40)} must be true or false, not {clip(repr(value))}")
-            out[key] = value.lower() == "true"
+        elif kind == "list[str]":
+            out.setdefault(key, []).extend(detail_from_text(etype, key, value))
         else:
-            out[key] = value  # unknown keys are named by the event's validation
+            try:
+                out[key] = detail_from_text(etype, key, value)
+            except TrackerError as exc:
+                said = exc.message.removeprefix(f"field 'details.{key}' ")
+                raise InvalidInput(f"--detail {clip(key, 40)}: {said}") from None
     return out
 
 
@@ -219,7 +219,8 @@ def add(
                                                        "probable or possible.")] = None,
     ref: Annotated[list[str] | None, typer.Option(help="REL:ID, an earlier entry it acts on; repeatable.")] = None,
     detail: Annotated[list[str] | None, typer.Option(help="KEY=VALUE, a detail of the type; repeatable; "
-                                                          "lists comma-separated or repeated.")] = None,
+                                                          "a list's items separated by ; or "
+                                                          "repeated; yes/no: yes, no, true or false.")] = None,
     expect_position: Annotated[int | None, typer.Option(help="Refuse (exit 3) unless the log is still at "
                                                              "this position.")] = None,
     json_file: Annotated[str | None, typer.Option("--json", help="Read the event as a JSON object from "
@@ -316,21 +317,29 @@ def log(
                                                     "(invitation); repeatable.")] = None,
     actor: Annotated[str | None, typer.Option(help="Part of an actor's name (any case).")] = None,
     source: Annotated[str | None, typer.Option(help="Part of the outlet, speaker or author.")] = None,
-    date_from: Annotated[str | None, typer.Option("--from", help="Story dates from (YYYY-MM-DD).")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Story dates to (YYYY-MM-DD).")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="Story dates from (YYYY-MM-DD); an "
+                                                  "event whose date is a window matches if the "
+                                                  "window overlaps the range.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Story dates to (YYYY-MM-DD), "
+                                                "inclusive.")] = None,
+    within: Annotated[bool, typer.Option("--within", help="Only events certainly inside "
+                                         "--from/--to: the whole window in the range.")] = False,
     order: Annotated[str, typer.Option(help="story (when it happened) or recorded (log order).")] = "story",
     as_json: Annotated[bool, typer.Option("--json", help="JSON Lines, one export-shaped event each.")] = False,
     limit: Annotated[int | None, typer.Option(help="Show at most this many.")] = None,
 ) -> None:
     """List events, in story order or log order, optionally filtered.
 
-    Story dates that are windows match a --from/--to range they overlap.
-    In story order, a date marked ≈ is of uncertain order against its neighbours.
+    An event whose story date is a window (last week, no later than 2014-03-10) matches a
+    --from/--to range the window overlaps: it may have happened inside it. --within keeps only
+    the events certainly inside the range. In story order, a date marked ≈ is of uncertain
+    order against its neighbours.
 
     \b
     Example:
       tracker log --type invitation --actor kerry
       tracker log --from 2014-03-03 --to 2014-03-09 --order recorded
+      tracker log --from 2014-03-03 --to 2014-03-09 --within
     """
     from tracker.app.terms import EventFilter, event_to_dict
     from tracker.render import terminal as render
@@ -339,7 +348,7 @@ def log(
         raise InvalidInput(f"--order must be story or recorded, not {clip(repr(order))}")
     if limit is not None and limit < 0:
         raise InvalidInput(f"--limit must be 0 or more, not {limit}")
-    chosen = EventFilter.build(type_ or (), actor, source, date_from, date_to)
+    chosen = EventFilter.build(type_ or (), actor, source, date_from, date_to, within)
     with timeline(ctx, create=False, read_only=True) as tl:
         listed = tl.listing(chosen, "story" if order == "story" else "recorded", limit)
         if as_json:
@@ -363,23 +372,10 @@ def log(
 
 def recorded_time(text: str, flag: str = "--recorded-by") -> str:
     """An ISO date (the end of that day, UTC) or datetime (UTC unless it says otherwise), in the
-    log's recorded_at format so that times compare as text."""
-    from tracker.app.terms import parse_iso_date
+    log's recorded_at format (the app's audit view reads its input with the same parser)."""
+    from tracker.app.terms import parse_recorded_time
 
-    value = text.strip()
-    if len(value) == 10:
-        day = parse_iso_date(value, flag)
-        return f"{day.isoformat()}T23:59:59.999999Z"
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise InvalidInput(
-            f"{flag} {clip(repr(value))} is not an ISO date or time "
-            "(e.g. 2014-03-10 or 2026-11-28T09:30:00Z)"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return parse_recorded_time(text, flag)
 
 
 @app.command("state")
@@ -437,8 +433,13 @@ def export(
                                                     "(invitation); repeatable.")] = None,
     actor: Annotated[str | None, typer.Option(help="Part of an actor's name (any case).")] = None,
     source: Annotated[str | None, typer.Option(help="Part of the outlet, speaker or author.")] = None,
-    date_from: Annotated[str | None, typer.Option("--from", help="Story dates from (YYYY-MM-DD).")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Story dates to (YYYY-MM-DD).")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="Story dates from (YYYY-MM-DD); an "
+                                                  "event whose date is a window matches if the "
+                                                  "window overlaps the range.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Story dates to (YYYY-MM-DD), "
+                                                "inclusive.")] = None,
+    within: Annotated[bool, typer.Option("--within", help="Only events certainly inside "
+                                         "--from/--to: the whole window in the range.")] = False,
     as_of: Annotated[str | None, typer.Option(help="What had happened by this story date.")] = None,
     known_at: Annotated[str | None, typer.Option(help="Only what had been published by this date.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists; "
@@ -475,7 +476,7 @@ def export(
 
     check_format(format_)
     view = ExportView(
-        EventFilter.build(type_ or (), actor, source, date_from, date_to),
+        EventFilter.build(type_ or (), actor, source, date_from, date_to, within),
         as_of=None if as_of is None else parse_iso_date(as_of.strip(), "--as-of").isoformat(),
         known_at=None if known_at is None else parse_iso_date(known_at.strip(), "--known-at").isoformat(),
     )

@@ -258,6 +258,25 @@ def parse_iso_date(text: str, what: str) -> date:
     return _day(text, int(text[0:4]), int(text[5:7]), int(text[8:10]), what)
 
 
+def parse_recorded_time(text: str, what: str = "--recorded-by") -> str:
+    """A moment in the log's recorded_at format (so that times compare as text): an ISO date
+    (the end of that day, UTC) or datetime (UTC unless it says otherwise). ``what`` names the
+    input in the error; the CLI's ``--recorded-by`` and the app's audit view both read it so."""
+    value = text.strip()
+    if len(value) == 10:
+        day = parse_iso_date(value, what)
+        return f"{day.isoformat()}T23:59:59.999999Z"
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise InvalidDate(
+            f"{what} {_q(value)} is not an ISO date or time (e.g. 2014-03-10 or 2026-11-28T09:30:00Z)"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 @lru_cache(maxsize=256)
 def _anchor_from_text(text: str) -> date:
     return parse_iso_date(text, "anchor date")

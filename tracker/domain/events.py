@@ -147,4 +147,5 @@ class Event(NamedTuple):
 # The vocabulary lives in tracker.domain.vocabulary; these names are kept here for importers.
 
 #: Fields an ``entry.corrected`` may replace.
-CORRECTABLE_FIELDS = ("story", "summary", "actors", "place", "source", "details", "subject")
+CORRECTABLE_FIELDS = ("story", "summary", "actors", "place", "source", "details", "certainty",
+                      "subject")

@@ -323,6 +323,45 @@ def parse_details(value: Any, where: str, etype: EventType,
     return freeze(out)  # type: ignore[no-any-return,unused-ignore]
 
 
+#: What separates the items of a list detail typed as one line (``--detail terms=A; B``, the
+#: app's form): a semicolon, since an item is often a phrase with commas in it.
+LIST_SEPARATOR = ";"
+#: The words a yes/no detail typed as text takes (any case), the same in the CLI and the app.
+YES_WORDS = ("yes", "true")
+NO_WORDS = ("no", "false")
+
+
+def detail_from_text(etype: EventType, name: str, text: str) -> Any:
+    """A detail typed as text (``tracker add --detail KEY=VALUE``, the app's form) as the value
+    the event's JSON holds: a list detail split on :data:`LIST_SEPARATOR`, a yes/no detail from
+    one of :data:`YES_WORDS` or :data:`NO_WORDS`; anything else as typed (an unknown detail or
+    a value not among an enum's choices is named by :func:`parse_details`)."""
+    kind = etype.details.get(name)
+    if kind == "list[str]":
+        return [part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()]
+    if kind == "bool":
+        word = text.strip().lower()
+        if word not in YES_WORDS + NO_WORDS:
+            raise InvalidEvent(
+                f"field 'details.{name}' must be {' or '.join(YES_WORDS[:1] + NO_WORDS[:1])} "
+                f"({', '.join(YES_WORDS + NO_WORDS)}), not {_clip(repr(text.strip()))}",
+                field=f"details.{name}")
+        return word in YES_WORDS
+    return text.strip()
+
+
+def detail_hint(etype: EventType, name: str) -> str:
+    """How a detail is typed as text, in a few words (the form's placeholder, the CLI's help)."""
+    kind = etype.details.get(name)
+    if name in etype.choices:
+        return "one of: " + ", ".join(etype.choices[name])
+    if kind == "list[str]":
+        return f"several, separated by {LIST_SEPARATOR}"
+    if kind == "bool":
+        return "yes or no"
+    return ""
+
+
 def _parse_changes(value: dict[str, Any], where: str, anchor: str | None) -> dict[str, Any]:
     """The replacement fields of a correction, each checked as the field it replaces is (the
     checks that depend on the corrected event's type are :func:`check_correction`'s)."""

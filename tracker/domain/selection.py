@@ -44,7 +44,9 @@ class EventFilter:
     ``types``: event types or kinds (a kind matches all its types); ``actor``: a case-insensitive
     part of an actor's name; ``source``: a case-insensitive part of the outlet, speaker or author;
     ``date_from``/``date_to``: story dates (inclusive). An event whose story time is a window
-    matches when the window overlaps the range; an open bound reaches forever.
+    matches when the window overlaps the range (it may have happened inside it); an open bound
+    reaches forever. With ``within``, only events certainly inside the range match: the whole
+    window inside it (an open bound never is).
     """
 
     types: tuple[str, ...] = ()
@@ -52,6 +54,7 @@ class EventFilter:
     source: str | None = None
     date_from: str | None = None
     date_to: str | None = None
+    within: bool = False
 
     @classmethod
     def build(
@@ -61,18 +64,22 @@ class EventFilter:
         source: str | None = None,
         date_from: str | None = None,
         date_to: str | None = None,
+        within: bool = False,
     ) -> EventFilter:
         """A filter from what a user typed, each part checked; errors name the flag."""
         lo = check_day(date_from, "--from")
         hi = check_day(date_to, "--to")
         if lo is not None and hi is not None and hi < lo:
             raise InvalidInput(f"--to {hi} is before --from {lo}")
+        if within and lo is None and hi is None:
+            raise InvalidInput("--within needs --from or --to (the range the events must lie in)")
         return cls(
             types=tuple(check_type_prefix(t) for t in types),
             actor=actor.strip().casefold() if actor and actor.strip() else None,
             source=source.strip().casefold() if source and source.strip() else None,
             date_from=lo,
             date_to=hi,
+            within=within,
         )
 
     @property
@@ -93,15 +100,14 @@ class EventFilter:
             said_by = (s.outlet, s.speaker or "", s.author or "", s.via or "")
             if not any(self.source in part.casefold() for part in said_by):
                 return False
-        if self.date_from is not None:
-            latest = event.story.latest
-            if latest is not None and latest < self.date_from:
-                return False
-        if self.date_to is not None:
-            earliest = event.story.earliest
-            if earliest is not None and earliest > self.date_to:
-                return False
-        return True
+        earliest, latest = event.story.earliest, event.story.latest
+        lo, hi = self.date_from, self.date_to
+        if self.within:  # the whole window inside the range (an open bound never is)
+            return ((lo is None or (earliest is not None and earliest >= lo))
+                    and (hi is None or (latest is not None and latest <= hi)))
+        # the window overlaps the range (an open bound reaches forever)
+        return ((lo is None or latest is None or latest >= lo)
+                and (hi is None or earliest is None or earliest <= hi))
 
     def describe(self) -> str:
         parts = []
@@ -112,7 +118,8 @@ class EventFilter:
         if self.source:
             parts.append(f"source ~ {self.source!r}")
         if self.date_from or self.date_to:
-            parts.append(f"story dates {self.date_from or '…'}..{self.date_to or '…'}")
+            parts.append(f"story dates {'certainly within ' if self.within else ''}"
+                         f"{self.date_from or '…'}..{self.date_to or '…'}")
         return ", ".join(parts) or "all events"
 
 

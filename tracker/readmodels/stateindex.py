@@ -442,6 +442,20 @@ class StateIndex:
             self._story_rank = rank
         return int(self._story_rank[k])
 
+    def story_days(self) -> tuple[array, array]:
+        """Each story-order step's earliest and latest day numbers (``OPEN_START_DAY`` /
+        ``OPEN_END_DAY`` where a bound is open): what a date axis draws."""
+        return self._story_lo, self._story_hi
+
+    def item_at(self, order: Order, step: int) -> int:
+        """The number of the item the step touched (``subjects[number]`` is its subject)."""
+        return int(self._folds[order].item[step])
+
+    def item_steps(self, order: Order, item: int) -> memoryview:
+        """The steps of an item in an order, ascending (a view: nothing is copied)."""
+        fold = self._folds[order]
+        return memoryview(fold.item_steps)[fold.item_offsets[item]:fold.item_offsets[item + 1]]
+
     def story_bounds(self, step: int) -> tuple[str | None, str | None]:
         """The (earliest, latest) story dates of the story-order step (None: unbounded)."""
         lo, hi = self._story_lo[step], self._story_hi[step]

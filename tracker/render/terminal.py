@@ -94,6 +94,17 @@ def state_view(doc: Mapping[str, Any], describe: str) -> RenderableType:
     if not shown:
         parts.append(Text())
         parts.append(Text("Nothing yet: no event of the log is admitted by this query."))
+    people = doc.get("actors") or []
+    if people:
+        parts.append(Text())
+        parts.append(Text(f"Actors ({len(people)})", style="bold underline"))
+        for actor in people:  # one line each: a long name folds, never cut
+            n = int(actor.get("items", 0))
+            line = literal(actor["name"], "bold")
+            line.append(f"  in {n} item{'s' if n != 1 else ''}: ", style="dim")
+            line.append(", ".join(visible(r) for r in actor.get("roles") or ()))
+            line.overflow = "fold"
+            parts.append(line)
     return Group(*parts)
 
 

@@ -239,6 +239,18 @@ class Recorder:
                 conn.rollback()
         return [found[p] for p in sorted(found)]
 
+    def read_subject_names(self) -> list[str]:
+        """Each subject the rows name other than their own id, once, sorted."""
+        with self._connection() as conn:
+            cur = conn.cursor()
+            try:
+                cur.execute("SELECT DISTINCT subject FROM events WHERE subject IS NOT NULL "
+                            "AND subject <> id ORDER BY subject")
+                return [r[0] for r in cur.fetchall()]
+            finally:
+                cur.close()
+                conn.rollback()
+
     def read_outline(self, after: int = 0, until: int | None = None
                      ) -> Iterator[tuple[int, str, str | None, str | None]]:
         """(position, type, story_earliest, story_latest) of the rows with ``after < position

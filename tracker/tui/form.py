@@ -13,11 +13,13 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
@@ -26,11 +28,16 @@ from tracker.app.terms import (
     CERTAINTY,
     DEFAULT_TYPE,
     EVENT_TYPES,
+    LIST_SEPARATOR,
     REF_RELATIONS,
+    RELATIONS,
     Event,
     EventType,
+    detail_from_text,
+    detail_hint,
     event_to_dict,
     parse_story,
+    thaw,
     type_with_effect,
 )
 from tracker.errors import AppendConflict, TrackerError
@@ -43,18 +50,67 @@ NEW, CORRECT, RETRACT = "new", "correct", "retract"
 FORM_CSS = """
 EventForm > VerticalScroll { width: 90%; max-width: 110; max-height: 100%; }
 EventForm Label.field { margin-top: 1; text-style: bold; }
-EventForm Input, EventForm Select { margin: 0 0 0 2; }
+EventForm Input { margin: 0 0 0 2; }
+EventForm Select.-textual-compact > SelectCurrent { padding: 0 1 0 2; }
+EventForm Select > SelectOverlay, EventForm Select > SelectOverlay.-textual-compact {
+    border: round $accent !important; background: $panel; width: 100%; max-height: 12;
+}
 EventForm .hint { color: $text-muted; }
 EventForm Label.error { color: $error; text-style: bold; width: 100%; height: auto; display: none; }
 EventForm Label.error.-shown { display: block; }
 EventForm #form-error { margin: 1 0 0 0; }
 EventForm .section { margin-top: 1; text-style: bold underline; }
 EventForm Vertical { height: auto; }
-EventForm SelectOverlay { text-wrap: nowrap; text-overflow: ellipsis; }
+EventForm SelectOverlay { text-wrap: nowrap; text-overflow: ellipsis; overflow-x: hidden; }
 """
 
 def _id(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "-", text)
+
+
+#: The source fields the form shows, with their labels.
+SOURCE_FIELDS = (
+    ("outlet", "Outlet"),
+    ("published", "Published (ISO date)"),
+    ("author", "Author"),
+    ("url", "URL"),
+    ("speaker", "Speaker (a name or an anonymous label)"),
+    ("quote", "Quote"),
+)
+#: How many of the items matching what is typed in the item field its hint names.
+SUBJECTS_SHOWN = 4
+
+
+def slug(text: str, limit: int = 48) -> str:
+    """A short identifier part from a summary: "Kerry and Lavrov meet in London" →
+    "kerry-and-lavrov-meet-in-london" (cut at a word, at most ``limit`` characters)."""
+    words = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if len(words) <= limit:
+        return words
+    cut = words[:limit + 1].rsplit("-", 1)[0]
+    return cut or words[:limit]
+
+
+def new_subject(kind: str, summary: str, taken: set[str]) -> str:
+    """A name for a new item of a kind, from its summary, not one the log holds already
+    ("meeting:kerry-and-lavrov-meet-in-london", "...-2"); "" without a summary."""
+    part = slug(summary)
+    if not part:
+        return ""
+    name = f"{kind}:{part}"
+    n = 2
+    while name in taken:
+        name, n = f"{kind}:{part}-{n}", n + 1
+    return name
+
+
+def _shown_value(value: Any) -> str:
+    """A detail's stored value as the form shows it for editing."""
+    if isinstance(value, list | tuple):
+        return f"{LIST_SEPARATOR} ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else str(value)
 
 
 def field_of(exc: TrackerError, actor_roles: list[str]) -> str:
@@ -84,7 +140,7 @@ def field_of(exc: TrackerError, actor_roles: list[str]) -> str:
         return "received-tz" if name == "story.received.tz" else "received"
     if name == "story.tz":
         return "story-tz"
-    if head in {"story", "summary", "place", "certainty", "type"}:
+    if head in {"story", "summary", "place", "certainty", "type", "subject", "id"}:
         return head
     return "form"
 
@@ -121,6 +177,7 @@ class EventForm(TrackerModal[Event | None]):
         self.edited = False  # the user has typed or chosen something
         self._rel_set: str | None = None  # the reference relation the form chose for the type
         self._discard_armed = False
+        self.subjects: list[str] = []  # the items the log names (read when the form opens)
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -138,33 +195,37 @@ class EventForm(TrackerModal[Event | None]):
             yield Label("", id="form-error", classes="error", markup=False)
             if self.mode == NEW:
                 yield Label("Type", classes="field")
-                yield Select([(Content(f"{name}  ({t.description})"), name)
+                yield Select([(Text(f"{name}  ({t.description})"), name)
                               for name, t in EVENT_TYPES.items()
                               if t.effect not in ("correct", "retract")],
                              value=DEFAULT_TYPE, allow_blank=False, id="f-type",
                              compact=True)
                 yield from self._error("type")
+                yield Label("Item (what it is about: type to complete one the log holds, "
+                            "→ accepts; or name a new one)", classes="field")
+                yield Input("", id="f-subject", compact=True,
+                            placeholder="invitation:kerry-to-moscow")
+                yield Static("", id="f-subject-shown", classes="hint")
+                yield from self._error("subject")
+                yield Label("Id (optional)", classes="field")
+                yield Input("", id="f-id", compact=True,
+                            placeholder="a stable id of your own; empty: one is generated")
+                yield from self._error("id")
             if self.mode == CORRECT:
                 assert target is not None
-                yield Static("Corrected fields (change what was wrong)", classes="section")
-                yield Label("Summary", classes="field")
-                yield Input(target.summary, id="f-fix-summary", compact=True)
-                yield from self._error("fix-summary")
-                yield Label("Story date", classes="field")
-                yield Input(target.story.expr, id="f-fix-story", compact=True)
-                yield Static("", id="f-fix-story-shown", classes="hint")
-                yield from self._error("fix-story")
-                yield Label("Place", classes="field")
-                yield Input(target.place or "", id="f-fix-place", compact=True)
-                yield from self._error("fix-place")
+                yield from self._corrected_fields(target)
+            n = f"#{target.position}" if target is not None else ""
+            own = {NEW: "What happened", CORRECT: f"This correction (of {n})",
+                   RETRACT: f"This retraction (of {n})"}[self.mode]
+            yield Static(own, classes="section")
             if self.mode != NEW:
                 yield Label("Reason", classes="field")
                 yield Input("", id="f-detail-reason", placeholder="why the entry was wrong",
                             compact=True)
                 yield from self._error("detail-reason")
-            yield Static("This entry" if self.mode != NEW else "What happened",
-                         classes="section")
-            yield Label("Story date (when it happened)", classes="field")
+            yield Label("Story date (when it happened)" if self.mode == NEW else
+                        f"Date of this {'correction' if self.mode == CORRECT else 'retraction'}"
+                        f" (when it was made; not {n}'s own date)", classes="field")
             yield Input(published if self.mode != NEW else "", id="f-story",
                         placeholder="2014-03-10, last Friday, last week, no later than 2014-03-10",
                         compact=True)
@@ -173,8 +234,9 @@ class EventForm(TrackerModal[Event | None]):
             yield Label("Summary", classes="field")
             default_summary = ""
             if target is not None and self.mode != NEW:
-                default_summary = ("Correction of " if self.mode == CORRECT
-                                   else "Retraction of ") + target.id
+                default_summary = (("Correction of " if self.mode == CORRECT
+                                    else "Retraction of ") + f"#{target.position}: "
+                                   + one_line(target.summary))[:200]
             yield Input(default_summary, id="f-summary", placeholder="one line", compact=True)
             yield from self._error("summary")
             if self.mode == NEW:
@@ -184,9 +246,7 @@ class EventForm(TrackerModal[Event | None]):
                 yield Input("", id="f-place", compact=True)
                 yield from self._error("place")
                 yield Label("Certainty", classes="field")
-                yield Select([(Content(f"{k}  ({v})"), k) for k, v in CERTAINTY.items()],
-                             value="certain", allow_blank=False, id="f-certainty",
-                             compact=True)
+                yield self._certainty("f-certainty", "certain")
                 yield from self._error("certainty")
                 yield Label("Time zone of the story date (the place's local day; optional)",
                             classes="field")
@@ -201,35 +261,108 @@ class EventForm(TrackerModal[Event | None]):
                 yield Input("", id="f-received-tz", placeholder="Asia/Shanghai, +08:00",
                             compact=True)
                 yield from self._error("received-tz")
-            yield Static("Source", classes="section")
+            yield Static("Source" if self.mode == NEW else f"{own.split(' (')[0]}: its source",
+                         classes="section")
             src = target.source if target else None
-            for key, label, value in (
-                ("outlet", "Outlet", src.outlet if src else ""),
-                ("published", "Published (ISO date)", published),
-                ("author", "Author", ""),
-                ("url", "URL", ""),
-                ("speaker", "Speaker (a name or an anonymous label)", ""),
-                ("quote", "Quote", ""),
-            ):
+            for key, label in SOURCE_FIELDS:
+                value = {"outlet": src.outlet if src else "", "published": published}.get(key, "")
                 yield Label(label, classes="field")
                 yield Input(value, id=f"f-{key}", compact=True)
                 yield from self._error(key)
             yield Checkbox("On the record", True, id="f-on-record")
             if self.mode == NEW:
                 yield Static("Reference (picked from the timeline)", classes="section")
-                yield Select([(Content(f"{rel}  ({why})"), rel)
+                yield Select([(Text(f"{rel}  ({why})"), rel)
                               for rel, why in REF_RELATIONS.items()],
                              prompt="no reference", id="f-ref-rel", compact=True)
                 options = [
-                    (Content(f"#{p} {line.date} {line.type} {line.summary}"), p)
+                    (Text(f"#{p} {line.date} {line.type} {line.summary}"), p)
                     for p, line in self.nearby
                 ]
                 here = self.target.position if self.target else None
                 yield Select(options, prompt="the entry it refers to", compact=True,
                              value=here if any(p == here for p, _ in self.nearby)
-                             else Select.BLANK, id="f-ref-target")
+                             else Select.NULL, id="f-ref-target")
                 yield from self._error("ref")
             yield Static("ctrl+s saves · esc cancels · tab moves between fields", classes="hint")
+
+    def _corrected_fields(self, target: Event) -> ComposeResult:
+        """Every field of the entry being corrected, as it reads now: what is changed is
+        what the correction replaces."""
+        n = f"#{target.position}"
+        etype = EVENT_TYPES[target.type]
+        yield Static(f"{n} as it should read (change what was wrong)", classes="section")
+        yield Label(f"Summary of {n}", classes="field")
+        yield Input(target.summary, id="f-fix-summary", compact=True)
+        yield from self._error("fix-summary")
+        yield Label(f"Story date of {n} (when it happened)", classes="field")
+        yield Input(target.story.expr, id="f-fix-story", compact=True)
+        yield Static("", id="f-fix-story-shown", classes="hint")
+        yield from self._error("fix-story")
+        names: dict[str, list[str]] = {}
+        for actor in target.actors:
+            names.setdefault(actor.role, []).append(actor.name)
+        yield from self._role_widgets("fix-", etype, {r: ", ".join(v) for r, v in names.items()})
+        yield from self._detail_widgets("fix-", etype, {
+            k: _shown_value(v) for k, v in target.details.items()})
+        yield Label(f"Place of {n}", classes="field")
+        yield Input(target.place or "", id="f-fix-place", compact=True)
+        yield from self._error("fix-place")
+        yield Label(f"Certainty of {n}", classes="field")
+        yield self._certainty("f-fix-certainty", target.certainty)
+        yield from self._error("fix-certainty")
+        yield Static(f"{n}'s source", classes="section")
+        src = target.source._asdict()
+        for key, label in SOURCE_FIELDS:
+            yield Label(label, classes="field")
+            yield Input(src.get(key) or "", id=f"f-fix-{key}", compact=True)
+            yield from self._error(f"fix-{key}")
+        yield Checkbox("On the record", target.source.on_record, id="f-fix-on-record")
+
+    def _certainty(self, widget_id: str, value: str) -> Select[str]:
+        return Select([(Text(f"{k}  ({v})"), k) for k, v in CERTAINTY.items()],
+                      value=value, allow_blank=False, id=widget_id, compact=True)
+
+    def _role_widgets(self, prefix: str, etype: EventType, values: dict[str, str]
+                      ) -> list[Widget]:
+        widgets: list[Widget] = []
+        for role in (*etype.roles, "mentioned"):
+            required = " (required)" if role in etype.required_roles else ""
+            widgets += [
+                Label(f"Actors: {role}{required}", classes="field", markup=False),
+                Input(values.get(role, ""), id=f"f-{prefix}role-{_id(role)}",
+                      placeholder="names, separated by commas", compact=True),
+                Label("", id=f"e-{prefix}role-{_id(role)}", classes="error", markup=False),
+            ]
+        return widgets
+
+    def _detail_widgets(self, prefix: str, etype: EventType, values: dict[str, str]
+                        ) -> list[Widget]:
+        """A field per detail of the type: a pick list for a detail with choices, a line for
+        the others (a list's items separated as the hint says)."""
+        widgets: list[Widget] = []
+        for name, kind in etype.details.items():
+            if kind == "object":
+                continue
+            required = " (required)" if name in etype.required_details else ""
+            wid = f"f-{prefix}detail-{_id(name)}"
+            value = values.get(name, "")
+            field: Widget
+            choices = etype.choices.get(name)
+            if choices:
+                field = Select([(Text(c), c) for c in choices], id=wid, compact=True,
+                               prompt="not given", allow_blank=True,
+                               value=value if value in choices else Select.NULL)
+            else:
+                field = Input(value, id=wid, placeholder=detail_hint(etype, name),
+                              compact=True)
+            widgets += [
+                Label(f"{name.replace('_', ' ').capitalize()}{required}", classes="field",
+                      markup=False),
+                field,
+                Label("", id=f"e-{prefix}detail-{_id(name)}", classes="error", markup=False),
+            ]
+        return widgets
 
     def _error(self, key: str) -> ComposeResult:
         yield Label("", id=f"e-{_id(key)}", classes="error", markup=False)
@@ -238,6 +371,7 @@ class EventForm(TrackerModal[Event | None]):
         if self.mode == NEW:
             await self._rebuild_type_fields(DEFAULT_TYPE)
             self.query_one("#f-type", Select).focus()
+            self.load_subjects()
         elif self.mode == CORRECT:
             summary = self.query_one("#f-fix-summary", Input)
             summary.focus()
@@ -247,46 +381,38 @@ class EventForm(TrackerModal[Event | None]):
             self.query_one("#f-detail-reason", Input).focus()
         self._show_story()
 
+    @work(thread=True, exclusive=True, group="subjects")
+    def load_subjects(self) -> None:
+        try:
+            subjects = self.service.subjects()
+        except TrackerError:
+            return  # no completion; saving says what is wrong with the log
+        self.app.call_from_thread(self._take_subjects, subjects)
+
+    def _take_subjects(self, subjects: list[str]) -> None:
+        self.subjects = subjects
+        self.query_one("#f-subject", Input).suggester = SuggestFromList(subjects)
+        self._show_subject()
+
     @on(Select.Changed, "#f-type")
     async def type_changed(self, event: Select.Changed) -> None:
         if isinstance(event.value, str) and event.value != self._type_shown:
             await self._rebuild_type_fields(event.value)
+            self._show_subject()
 
     async def _rebuild_type_fields(self, type_name: str) -> None:
         self._type_shown = type_name
         etype = EVENT_TYPES[type_name]
         roles_box = self.query_one("#f-roles", Vertical)
         details_box = self.query_one("#f-details", Vertical)
-        kept = {w.id: w.value for w in self.query(Input) if w.id and
-                w.id.startswith(("f-role-", "f-detail-"))}
+        kept = {w.id: self._value(w.id[len("f-"):]) for w in self.query("Input, Select")
+                if w.id and w.id.startswith(("f-role-", "f-detail-"))}
         await roles_box.remove_children()
         await details_box.remove_children()
-        role_widgets: list[Widget] = []
-        for role in (*etype.roles, "mentioned"):
-            required = " (required)" if role in etype.required_roles else ""
-            role_widgets += [
-                Label(f"Actors: {role}{required}", classes="field", markup=False),
-                Input(kept.get(f"f-role-{_id(role)}", ""), id=f"f-role-{_id(role)}",
-                      placeholder="names, separated by commas", compact=True),
-                Label("", id=f"e-role-{_id(role)}", classes="error", markup=False),
-            ]
-        await roles_box.mount_all(role_widgets)
-        detail_widgets: list[Widget] = []
-        for name, kind in etype.details.items():
-            if kind == "object":
-                continue
-            required = " (required)" if name in etype.required_details else ""
-            hint = {"list[str]": "several, separated by ;", "bool": "yes or no"}.get(kind, "")
-            if name in etype.choices:
-                hint = "one of: " + ", ".join(etype.choices[name])
-            detail_widgets += [
-                Label(f"{name.replace('_', ' ').capitalize()}{required}", classes="field",
-                      markup=False),
-                Input(kept.get(f"f-detail-{_id(name)}", ""), id=f"f-detail-{_id(name)}",
-                      placeholder=hint, compact=True),
-                Label("", id=f"e-detail-{_id(name)}", classes="error", markup=False),
-            ]
-        await details_box.mount_all(detail_widgets)
+        await roles_box.mount_all(self._role_widgets("", etype, {
+            r: kept.get(f"f-role-{_id(r)}", "") for r in (*etype.roles, "mentioned")}))
+        await details_box.mount_all(self._detail_widgets("", etype, {
+            d: kept.get(f"f-detail-{_id(d)}", "") for d in etype.details}))
         rel = self.query_one("#f-ref-rel", Select)
         chosen = None if rel.is_blank() or rel.value == self._rel_set else rel.value
         if etype.required_refs:
@@ -300,6 +426,47 @@ class EventForm(TrackerModal[Event | None]):
                 rel.clear()
             else:
                 rel.value = self._rel_set
+
+    # -- the item, shown back ----------------------------------------------------------------
+
+    @on(Input.Changed, "#f-subject, #f-summary")
+    @on(Select.Changed, "#f-ref-rel")
+    def subject_changed(self) -> None:
+        self._show_subject()
+
+    def _ties_item(self) -> bool:
+        """Whether the reference chosen makes the event part of the entry's item."""
+        rel = self._value("ref-rel")
+        return bool(rel) and RELATIONS[rel].ties_item
+
+    def _generated_subject(self) -> str:
+        type_name = self._value("type")
+        if not type_name or self._ties_item():
+            return ""
+        return new_subject(EVENT_TYPES[type_name].kind, self._value("summary"),
+                           set(self.subjects))
+
+    def _show_subject(self) -> None:
+        found = self.query("#f-subject-shown")
+        if not found:
+            return
+        typed = self._value("subject")
+        if typed:
+            if typed in self.subjects:
+                text = "an item the log holds"
+            else:
+                near = [s for s in self.subjects if typed.lower() in s.lower()]
+                text = "a new item" + (
+                    "; the log holds " + ", ".join(near[:SUBJECTS_SHOWN])
+                    + (f" and {len(near) - SUBJECTS_SHOWN} more" if len(near) > SUBJECTS_SHOWN
+                       else "") if near else "")
+        elif self._ties_item():
+            text = "empty: the item of the entry it refers to (see Reference below)"
+        else:
+            generated = self._generated_subject()
+            text = (f"empty: a new item, {generated}" if generated
+                    else "empty: a new item, named from the summary")
+        found.first(Static).update(Content(text))
 
     # -- the story date, shown back ----------------------------------------------------------
 
@@ -349,27 +516,21 @@ class EventForm(TrackerModal[Event | None]):
 
     def build(self) -> dict[str, Any]:
         """The entry as the JSON object `tracker add` takes."""
-        source: dict[str, Any] = {"outlet": self._value("outlet"),
-                                  "published": self._value("published")}
-        for key in ("author", "url", "speaker", "quote"):
-            if self._value(key):
-                source[key] = self._value(key)
-        source["on_record"] = self.query_one("#f-on-record", Checkbox).value
         obj: dict[str, Any] = {"story": self._value("story"), "summary": self._value("summary"),
-                               "source": source}
+                               "source": self._source("")}
         self.actor_roles = []
         if self.mode == NEW:
             type_name = self._value("type")
             etype = EVENT_TYPES[type_name]
             obj["type"] = type_name
-            actors = []
-            for role in (*etype.roles, "mentioned"):
-                for name in self._value(f"role-{role}").split(","):
-                    if name.strip():
-                        actors.append({"name": name.strip(), "role": role})
-                        self.actor_roles.append(role)
-            obj["actors"] = actors
-            obj["details"] = self._details(etype)
+            subject = self._value("subject") or self._generated_subject()
+            if subject:
+                obj["subject"] = subject
+            if self._value("id"):
+                obj["id"] = self._value("id")
+            obj["actors"] = self._actors("", etype)
+            self.actor_roles = [a["role"] for a in obj["actors"]]
+            obj["details"] = self._details("", etype)
             if self._value("place"):
                 obj["place"] = self._value("place")
             obj["certainty"] = self._value("certainty") or "certain"
@@ -402,56 +563,103 @@ class EventForm(TrackerModal[Event | None]):
                 obj["details"]["reason"] = reason
         return obj
 
+    def _source(self, prefix: str) -> dict[str, Any]:
+        source: dict[str, Any] = {}
+        if prefix and self.target is not None:  # what the form does not show is kept
+            old = self.target.source
+            source.update({k: v for k, v in (("title", old.title), ("via", old.via)) if v})
+        for key, _ in SOURCE_FIELDS:
+            if self._value(prefix + key) or key in ("outlet", "published"):
+                source[key] = self._value(prefix + key)
+        source["on_record"] = self.query_one(f"#f-{prefix}on-record", Checkbox).value
+        return source
+
+    def _actors(self, prefix: str, etype: EventType) -> list[dict[str, str]]:
+        actors = []
+        for role in (*etype.roles, "mentioned"):
+            for name in self._value(f"{prefix}role-{role}").split(","):
+                if name.strip():
+                    actors.append({"name": name.strip(), "role": role})
+        return actors
+
     def _ref_id(self, target: str) -> str:
         if not target:
             return ""
         position = int(target)
         return next((line.id for p, line in self.nearby if p == position), "")
 
-    def _details(self, etype: EventType) -> dict[str, Any]:
+    def _details(self, prefix: str, etype: EventType) -> dict[str, Any]:
+        """The details typed, as the event's JSON holds them (read as `tracker add --detail`
+        reads them: :func:`tracker.domain.input.detail_from_text`)."""
         out: dict[str, Any] = {}
         for name, kind in etype.details.items():
-            text = self._value(f"detail-{name}")
+            text = self._value(f"{prefix}detail-{name}")
             if not text or kind == "object":
                 continue
-            if kind == "list[str]":
-                out[name] = [part.strip() for part in text.split(";") if part.strip()]
-            elif kind == "bool":
-                out[name] = text.lower() in {"yes", "y", "true", "1"}
-            else:
-                out[name] = text
+            out[name] = detail_from_text(etype, name, text)
         return out
 
     def _changes(self) -> dict[str, Any]:
-        assert self.target is not None
+        """What the correction replaces: each field of the entry that the form shows changed."""
+        target = self.target
+        assert target is not None
+        etype = EVENT_TYPES[target.type]
         changes: dict[str, Any] = {}
-        if self._value("fix-summary") != self.target.summary:
+        if self._value("fix-summary") != target.summary:
             changes["summary"] = self._value("fix-summary")
-        if self._value("fix-story") != self.target.story.expr:
+        if self._value("fix-story") != target.story.expr:
             changes["story"] = {"expr": self._value("fix-story"),
-                                "anchor": self.target.story.anchor}
-        if (self._value("fix-place") or None) != self.target.place:
+                                "anchor": target.story.anchor}
+        actors = self._actors("fix-", etype)
+        if sorted((a["name"], a["role"]) for a in actors) != sorted(target.actors):
+            changes["actors"] = actors
+        old_details = {k: thaw(v) for k, v in target.details.items()}
+        details = {**{k: v for k, v in old_details.items() if etype.details.get(k) == "object"},
+                   **self._details("fix-", etype)}
+        if details != old_details:
+            changes["details"] = details
+        if (self._value("fix-place") or None) != target.place:
             changes["place"] = self._value("fix-place") or None
+        if (self._value("fix-certainty") or target.certainty) != target.certainty:
+            changes["certainty"] = self._value("fix-certainty")
+        source = self._source("fix-")
+        old_source = {k: v for k, v in target.source._asdict().items() if v is not None}
+        if source != {k: v for k, v in old_source.items() if v != ""}:
+            changes["source"] = source
         return changes
 
     def _check_correction(self) -> bool:
         """A correction must leave a valid entry behind: check the corrected entry as a whole."""
         assert self.target is not None
-        if not self._changes():
-            self.show_error("fix-summary", "nothing is corrected yet: change the summary, the "
-                            "story date or the place")
+        try:
+            changes = self._changes()
+        except TrackerError as exc:
+            self.show_error(self._fixed_field(exc), said_here(exc))
+            return False
+        if not changes:
+            self.show_error("fix-summary", "nothing is corrected yet: change what was wrong in "
+                            "the entry's fields (summary, date, actors, details, place, "
+                            "certainty, source)")
             return False
         merged = event_to_dict(self.target)
         for key in ("position", "recorded_at", "schema_version"):
             merged.pop(key, None)
-        merged.update(self._changes())
+        merged.update(changes)
         try:
             self.service.parse(merged, "correction")
         except TrackerError as exc:
-            fixed = {"story": "fix-story", "summary": "fix-summary", "place": "fix-place"}
-            self.show_error(fixed.get(field_of(exc, []), "form"), said_here(exc))
+            self.show_error(self._fixed_field(exc, [a["role"] for a in merged["actors"]]),
+                            said_here(exc))
             return False
         return True
+
+    def _fixed_field(self, exc: TrackerError, roles: list[str] | None = None) -> str:
+        """The field of the corrected entry a failure is about ("form" if the form shows
+        none)."""
+        key = field_of(exc, roles or [])
+        if key != "form" and self.query(f"#f-fix-{_id(key)}"):
+            return f"fix-{key}"
+        return "form"
 
     def clear_errors(self) -> None:
         for label in self.query("Label.error").results(Label):
@@ -481,10 +689,10 @@ class EventForm(TrackerModal[Event | None]):
         if self.saving:
             return
         self.clear_errors()
-        obj = self.build()
         if self.mode == CORRECT and not self._check_correction():
             return
         try:
+            obj = self.build()
             event = self.service.parse(obj)
         except TrackerError as exc:
             self.show_error(field_of(exc, self.actor_roles), said_here(exc))

@@ -22,6 +22,9 @@ class Key:
     group: str | None = None  # the footer shows a group's keys as one entry with this label
 
 
+#: The key that turns the footer's pages: the footer shows it on every page, after the others.
+MORE = "footer.more"
+
 KEYS: tuple[Key, ...] = (
     Key("j,down", "step(1)", "Step", "step.next", "Step to the next event", group="Step"),
     Key("k,up", "step(-1)", "Step back", "step.previous", "Step to the previous event",
@@ -39,8 +42,11 @@ KEYS: tuple[Key, ...] = (
     Key("colon", "goto", "Go to", "goto", "Jump to a log position or a date", display=":"),
     Key("t", "toggle_order", "Order", "order.toggle",
         "Switch between story order and recorded order"),
+    Key("l", "lanes", "Lanes", "view.lanes",
+        "The timeline as lanes on a date axis, one per item (again: as a list)"),
     Key("z", "zoom", "Zoom", "view.zoom",
-        "Zoom: the event pane on the whole screen, then the state pane, then back"),
+        "Zoom: the event pane on the whole screen, then the state pane, then back "
+        "(PgUp/PgDn scroll a zoomed pane; j/k still step)"),
     Key("a", "append", "Add", "event.append", "Append a new event (a form)", group="Add"),
     Key("c", "correct", "Correct", "event.correct",
         "Correct the event under the cursor (a form)", group="Add"),
@@ -56,14 +62,20 @@ KEYS: tuple[Key, ...] = (
         group="Play"),
     Key("g,home", "first", "First", "step.first", "Go to the first event", group="First/last"),
     Key("G,end", "last", "Last", "step.last", "Go to the last event", group="First/last"),
-    Key("pageup", "page(-1)", "Page up", "step.page_up", "Page up", display="PgUp",
+    Key("pageup", "page(-1)", "Page up", "step.page_up",
+        "A page up (in a zoomed pane: scroll it)", display="PgUp",
         group="Page"),
-    Key("pagedown", "page(1)", "Page down", "step.page_down", "Page down", display="PgDn",
+    Key("pagedown", "page(1)", "Page down", "step.page_down",
+        "A page down (in a zoomed pane: scroll it)", display="PgDn",
         group="Page"),
     Key("left_square_bracket", "day(-1)", "Prev day", "day.previous",
         "Go to the previous day", display="[", group="Day"),
     Key("right_square_bracket", "day(1)", "Next day", "day.next", "Go to the next day",
         display="]", group="Day"),
+    Key("d", "as_of", "As of", "view.as_of",
+        "As of a story date: what had certainly happened by then (empty: everything)"),
+    Key("D", "compare", "Compare", "view.compare",
+        "Compare two points (two dates or two steps): what changed, item by item"),
     Key("o", "known_on", "Known on", "view.known_on",
         "Show only what had been published by a date (empty: everything)"),
     Key("r", "recorded_by", "Audit", "view.recorded_by",
@@ -74,33 +86,89 @@ KEYS: tuple[Key, ...] = (
         display="⌫", group="Ref"),
     Key("s", "toggle_full", "Full state", "state.full",
         "Show the full state (every item), or this step's change and the counts"),
-    Key("e", "export", "Export", "export", "Export the timeline to a JSON file"),
+    Key("e", "export", "Export", "export",
+        "Export the timeline or the view on screen (JSON, CSV, TimelineJS, PLOVER, HTML)"),
+    Key("R", "reload", "Reload", "log.reload",
+        "Show what other writers appended since (the log is also checked every few seconds)"),
+    Key("m", "more_keys", "More keys", MORE,
+        "The footer's next page of keys (a narrow terminal shows them a page at a time)"),
 )
 
 #: Footer labels of the groups (a group's keys show once: "j k Step").
 GROUP_LABELS = {"Add": "Add/correct", "Ref": "Ref/back"}
 
 
-def bindings() -> list[Binding]:
-    """The screen's bindings. A group shows in the footer as one entry on its first key, with
-    every key of the group ("j/k Step"); its other keys are bound but not repeated there."""
+def _groups() -> tuple[dict[str, Key], dict[str, list[Key]]]:
+    """Each group's first key, and its keys."""
     firsts: dict[str, Key] = {}
     members: dict[str, list[Key]] = {}
     for k in KEYS:
         if k.group is not None:
             firsts.setdefault(k.group, k)
             members.setdefault(k.group, []).append(k)
+    return firsts, members
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry of the footer: the keys as shown ("j k"), what they do, and the action."""
+
+    keys: str
+    label: str
+    action: str
+
+    @property
+    def width(self) -> int:
+        return len(self.keys) + 1 + len(self.label)
+
+
+def footer_entries() -> list[Entry]:
+    """The footer's entries, in the keymap's order: a group once, with every key of it."""
+    firsts, members = _groups()
     out = []
     for k in KEYS:
-        show, display, description = k.show, k.display, k.description
+        if k.id == MORE or (k.group is not None and firsts[k.group] is not k):
+            continue
         if k.group is not None:
-            show = show and firsts[k.group] is k
-            if show:
-                display = " ".join(footer_key(m) for m in members[k.group])
-                description = GROUP_LABELS.get(k.group, k.group)
-        out.append(Binding(k.keys, f"app.{k.action}", description, show=show,
-                           key_display=display, id=k.id, tooltip=k.help))
+            out.append(Entry(" ".join(footer_key(m) for m in members[k.group]),
+                             GROUP_LABELS.get(k.group, k.group), k.action))
+        else:
+            out.append(Entry(footer_key(k), k.description, k.action))
     return out
+
+
+#: Space between two entries of the footer.
+GAP = 2
+
+
+def footer_pages(entries: list[Entry], width: int) -> list[list[Entry]]:
+    """The entries in pages that each fit ``width`` columns; when there is more than one, each
+    page leaves room for the entry that turns them ("m more 2/3")."""
+    if sum(e.width for e in entries) + GAP * (len(entries) - 1) <= width:
+        return [entries]
+    room = width - len(more_entry(9, 9).label) - 2 - GAP
+    pages: list[list[Entry]] = [[]]
+    used = 0
+    for entry in entries:
+        need = entry.width + (GAP if pages[-1] else 0)
+        if pages[-1] and used + need > room:
+            pages.append([])
+            used, need = 0, entry.width
+        pages[-1].append(entry)
+        used += need
+    return pages
+
+
+def more_entry(page: int, pages: int) -> Entry:
+    """The entry that turns the footer's pages, on page ``page`` (1-based) of ``pages``."""
+    key = next(k for k in KEYS if k.id == MORE)
+    return Entry(footer_key(key), f"more {page}/{pages}", key.action)
+
+
+def bindings() -> list[Binding]:
+    """The screen's bindings (the footer is drawn from :func:`footer_entries`)."""
+    return [Binding(k.keys, f"app.{k.action}", k.description, show=False,
+                    key_display=k.display, id=k.id, tooltip=k.help) for k in KEYS]
 
 
 def footer_key(key: Key) -> str:

@@ -8,6 +8,7 @@ never parsed as markup. The event and the full state are the very views the CLI 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import PurePath
 
 from rich.console import Group, RenderableType
@@ -15,6 +16,7 @@ from rich.padding import Padding
 from rich.text import Text
 from textual.content import Content
 
+from tracker.app.compare import ItemDifference
 from tracker.app.stepping import ItemChange, StepState
 from tracker.app.terms import EVENT_TYPES, Event, mark_names
 from tracker.render.terminal import event_fields, label_grid, literal, state_view, status_text
@@ -66,21 +68,32 @@ def change_line(change: ItemChange) -> Text:
     return line
 
 
-def state_pane(state: StepState) -> Group:
+#: An "as of" view lists at most this many of the events whose dates straddle its date.
+STRADDLING_SHOWN = 12
+
+
+def state_pane(state: StepState, as_of: str | None = None,
+               straddling: Sequence[tuple[int, str, str]] = ()) -> Group:
     """The state pane at any size of log: this step's change set apart, then how many items
     stand in each status after it and the items changed most recently; with ``s``, every item
-    in full (the state as `tracker state` prints it)."""
-    parts: list[RenderableType] = [Text("This step", style="bold underline"),
-                                   change_line(state.change)]
+    in full (the state as `tracker state` prints it). In an "as of" view, first which events
+    count and which are left out though they may have happened by then (``straddling``:
+    position and dates)."""
+    parts: list[RenderableType] = []
+    if as_of:
+        parts += as_of_lines(state, as_of, straddling)
+    parts += [Text("This step", style="bold underline"), change_line(state.change)]
     if state.change.title:  # wraps under itself
         parts.append(Padding(literal(one_line(state.change.title), "italic"), (0, 0, 0, 4)))
     parts.append(Text())
-    title = Text(f"After event {state.step:,} of {state.total:,}", style="bold underline")
+    # "step" counts in the view's order; "#N" is the event's log position
+    where = f" (#{state.position})" if state.position else ""
+    title = Text(f"After step {state.step:,} of {state.total:,}{where}", style="bold underline")
     title.append(f"   {'s: counts' if state.full is not None else 's: full state'}", style="dim")
     parts.append(title)
     if state.full is not None:
         parts.append(state_view(state.full, state.scope))
-        return Group(*parts)
+        return Group(*parts, *straddling_lines(as_of or "", straddling))
     parts.append(Text(f"  ({state.scope})", style="dim"))
     if state.full_note:
         parts.append(Text(f"  {state.full_note}", style="dim"))
@@ -102,7 +115,72 @@ def state_pane(state: StepState) -> Group:
         row.append(f"  {recent.kind} ")
         row.append_text(literal(recent.subject, "dim"))
         parts.append(row)
+    return Group(*parts, *straddling_lines(as_of or "", straddling))
+
+
+def as_of_lines(state: StepState, as_of: str, straddling: Sequence[tuple[int, str, str]]
+                ) -> list[RenderableType]:
+    """What an "as of" view counts: the events certainly over by the date; apart from them
+    (listed at the foot of the pane) those whose dates straddle it: they may have happened by
+    then, and are not counted."""
+    n, k = state.total, len(straddling)
+    line = Text(f"As of {as_of}", style="bold")
+    line.append(f": {n:,} event{'' if n == 1 else 's'} certainly happened by then", style="dim")
+    if k:
+        line.append(f"; {k:,} not counted whose dates straddle it (below)", style="yellow")
+    return [line, Text()]
+
+
+def straddling_lines(as_of: str, straddling: Sequence[tuple[int, str, str]]
+                     ) -> list[RenderableType]:
+    if not straddling:
+        return []
+    out: list[RenderableType] = [
+        Text(), Text("Not counted: dates straddle " + as_of, style="bold underline yellow"),
+        Text("  they may have happened by then; d with a later date counts them", style="dim")]
+    for position, when, summary in straddling[:STRADDLING_SHOWN]:
+        row = Text(f"  #{position}  ", style="bold")
+        row.append_text(literal(when, "yellow"))
+        if summary:
+            row.append_text(literal("  " + one_line(summary)))
+        out.append(row)
+    if len(straddling) > STRADDLING_SHOWN:
+        out.append(Text(f"  and {len(straddling) - STRADDLING_SHOWN:,} more", style="yellow"))
+    return out
+
+
+def comparison_view(differences: Sequence[ItemDifference]) -> Group:
+    """What changed between two points, item by item: added, changed (status before → after,
+    then each other field that differs) or removed."""
+    if not differences:
+        return Group(Text("Nothing changed between the two points.", style="dim"))
+    parts: list[RenderableType] = []
+    for d in differences:
+        label, style = _VERBS[d.verb]
+        line = Text(label + " ", style=style)
+        line.append(f"{d.kind} ", style="bold")
+        line.append_text(literal(d.subject, "dim"))
+        line.append("  ")
+        if d.before is not None and d.after is not None and d.before != d.after:
+            line.append_text(status_text(d.before))
+            line.append(" → ")
+        status = d.after if d.after is not None else d.before
+        assert status is not None
+        line.append_text(status_text(status))
+        parts.append(line)
+        if d.title:
+            parts.append(Padding(literal(one_line(d.title), "italic"), (0, 0, 0, 4)))
+        for name, before, after in d.fields:
+            row = Text(f"    {name}: ", style="dim")
+            row.append_text(literal(one_line(before) or "(none)"))
+            row.append(" → ")
+            row.append_text(literal(one_line(after) or "(none)"))
+            parts.append(row)
     return Group(*parts)
+
+
+#: The end of the header: kept in view however narrow the terminal (see HeaderLine).
+HEADER_TAIL = "  ^p palette  ? help"
 
 
 def header(label: str, step: int, total: int, order: str, known: str, filters: str,
@@ -120,7 +198,7 @@ def header(label: str, step: int, total: int, order: str, known: str, filters: s
         parts += ["  ", visible(search)]
     if playing:
         parts += ["  ", (playing, "bold $success")]
-    parts += ["  ", (visible(log_name(label)), "dim"), ("  ^p palette  ? help", "dim")]
+    parts += ["  ", (visible(log_name(label)), "dim"), (HEADER_TAIL, "dim")]
     return Content.assemble(*parts)
 
 

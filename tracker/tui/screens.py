@@ -5,9 +5,10 @@ Text from events or users is shown through ``Content``/``Text`` or widgets with 
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 from typing import ClassVar, TypeVar
 
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual import on
@@ -27,20 +28,30 @@ ResultT = TypeVar("ResultT")
 
 
 class TrackerModal(ModalScreen[ResultT]):
-    """A centred box over the timeline."""
+    """A centred box over the timeline.
+
+    Tab and shift+tab move between its fields as soon as they arrive: as bindings of the usual
+    kind they would act only once the key had bubbled up from the field, after the keys typed
+    behind it (a paste without bracketed paste, fast typing) had gone into the same field.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab", "app.focus_next", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
+    ]
 
     DEFAULT_CSS = """
     TrackerModal { align: center middle; }
     TrackerModal > Vertical, TrackerModal > VerticalScroll {
-        width: 80%; max-width: 100; height: auto; max-height: 90%;
+        width: 80%; max-width: 100; height: auto; max-height: 90%; overflow-y: auto;
         border: round $accent; background: $panel; padding: 0 1;
     }
     TrackerModal .title { text-style: bold; width: 1fr; margin-bottom: 1; }
     TrackerModal .hint { color: $text-muted; }
-    TrackerModal .error { color: $error; text-style: bold; }
+    TrackerModal .error { color: $error; text-style: bold; width: 1fr; height: auto; }
     TrackerModal .buttons { height: auto; margin-top: 1; }
     TrackerModal .buttons Button { margin-right: 2; }
-    #filter Label { margin-top: 1; }
+    #filter Label { margin-top: 0; }
     """
 
 
@@ -79,15 +90,18 @@ class HelpScreen(TrackerModal[None]):
 
 
 class PromptScreen(TrackerModal[str | None]):
-    """One line of input (search, go to, a date); enter confirms, esc cancels."""
+    """One line of input (search, go to, a date); enter confirms, esc cancels. With ``check``,
+    an answer it finds wrong is said under the field and the prompt stays open."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
 
-    def __init__(self, title: str, hint: str, value: str = "", *, id: str | None = None) -> None:
+    def __init__(self, title: str, hint: str, value: str = "", *, id: str | None = None,
+                 check: Callable[[str], str | None] | None = None) -> None:
         super().__init__(id=id)
         self.title_text = title
         self.hint = hint
         self.value = value
+        self.check = check
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -98,7 +112,16 @@ class PromptScreen(TrackerModal[str | None]):
 
     @on(Input.Submitted)
     def submit(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip())
+        text = event.value.strip()
+        problem = self.check(text) if self.check is not None else None
+        if problem is not None:
+            self.show_error(problem)
+            return
+        self.dismiss(text)
+
+    @on(Input.Changed)
+    def edited(self) -> None:
+        self.show_error("")  # what was wrong was about the text before
 
     def show_error(self, message: str) -> None:
         self.query_one("#prompt-error", Label).update(Content(message))
@@ -160,49 +183,6 @@ class FilterScreen(TrackerModal[EventFilter | None]):
         self.dismiss(None)
 
 
-class ExportScreen(TrackerModal[Path | None]):
-    """The path to export to; an existing file needs a second confirmation."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
-
-    def __init__(self, default: Path) -> None:
-        super().__init__()
-        self.default = default
-        self._confirmed: Path | None = None
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static("Export the timeline (JSON, tracker-timeline format)", classes="title")
-            yield Input(str(self.default), id="export-path")
-            yield Label("", id="export-error", classes="error", markup=False)
-            yield Static("enter writes the file · esc cancels", classes="hint")
-
-    @on(Input.Submitted)
-    def submit(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
-        error = self.query_one("#export-error", Label)
-        if not text:
-            error.update("Give a file path.")
-            return
-        path = Path(text).expanduser()
-        if not path.is_absolute():
-            path = Path.cwd() / path
-        if path.is_dir():
-            error.update(Content(f"{path}: is a directory; give a file name"))
-            return
-        if not path.parent.is_dir():
-            error.update(Content(f"{path}: the folder {path.parent} does not exist"))
-            return
-        if path.exists() and self._confirmed != path:
-            self._confirmed = path
-            error.update(Content(f"{path} exists: press enter again to replace it"))
-            return
-        self.dismiss(path)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
 class RefPicker(TrackerModal[str | None]):
     """Choose which reference of an event to follow."""
 
@@ -231,3 +211,70 @@ class RefPicker(TrackerModal[str | None]):
 
 def type_choices() -> list[tuple[str, str]]:
     return [(f"{name}  {t.description}", name) for name, t in EVENT_TYPES.items()]
+
+
+class CompareScreen(TrackerModal[tuple[str, str] | None]):
+    """Two points to compare (a step, a log position or a story date each); ``check`` reads
+    one and says what is wrong with it, under its field."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="compare.cancel")]
+
+    def __init__(self, check: Callable[[str], str | None], first: str = "") -> None:
+        super().__init__()
+        self.check = check
+        self.first = first
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="compare"):
+            yield Static("Compare two points: what changed between them", classes="title")
+            yield Label("From", markup=False)
+            yield Input(self.first, id="compare-first", compact=True,
+                        placeholder="e.g. 2014-03-08, step 3 or #4")
+            yield Label("", id="compare-first-error", classes="error", markup=False)
+            yield Label("To", markup=False)
+            yield Input("", id="compare-second", compact=True,
+                        placeholder="e.g. 2014-03-10, step 9 or #12")
+            yield Label("", id="compare-second-error", classes="error", markup=False)
+            yield Static("a step (5) or log position (#5) of this view: the events up to it; "
+                         "a story date: what had certainly happened by then · enter: compare · "
+                         "esc: cancel", classes="hint")
+
+    @on(Input.Submitted)
+    def submit(self, event: Input.Submitted) -> None:
+        values = []
+        for name in ("first", "second"):
+            field = self.query_one(f"#compare-{name}", Input)
+            problem = self.check(field.value)
+            self.query_one(f"#compare-{name}-error", Label).update(Content(problem or ""))
+            if problem is not None:
+                field.focus()
+                return
+            values.append(field.value.strip())
+        self.dismiss((values[0], values[1]))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ReportScreen(TrackerModal[None]):
+    """A report to read (a comparison, say): scrolls; esc closes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "close", "Close", id="report.close")]
+
+    def __init__(self, title: str, body: RenderableType) -> None:
+        super().__init__()
+        self.title_text = title
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="report"):
+            yield Static(Content(self.title_text), classes="title")
+            yield Static(self.body, id="report-body")
+            yield Static("esc closes", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#report").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -136,7 +136,8 @@ class TimelineView(ScrollView, can_focus=True):
         return all(p in self.lines for p in self.view.positions(top, top + self.size.height))
 
     def forget_lines(self) -> None:
-        self.lines.clear()
+        """Draw every row again from the lines held now (the session's, which it keeps or
+        clears as the log changes)."""
         self._strips.clear()
         self._requested.clear()
 
@@ -195,6 +196,7 @@ class TimelineView(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(0, len(self.view))
         self._strips.clear()
+        self.call_after_refresh(self.scroll_to_cursor, False)  # a smaller screen: still on it
 
     # -- drawing -----------------------------------------------------------------------------
 
