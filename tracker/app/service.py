@@ -14,16 +14,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import IO, Any, BinaryIO, NamedTuple, TypeVar
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, TypeVar
 
 import platformdirs
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import SQLAlchemyError as _SQLAlchemyError
 
-from tracker.app import exports
 from tracker.app.collector import paused_gc
-from tracker.app.exports import ExportView
 from tracker.codec import document
 from tracker.codec.rows import (
     Row,
@@ -34,27 +32,22 @@ from tracker.codec.rows import (
     row_fields,
     stored_body,
 )
-from tracker.codec.state_document import state_to_dict
 from tracker.domain.admission import admit, opened_subjects, reopened_subjects
 from tracker.domain.events import Event
 from tracker.domain.fold import Query, State, fold_steps
 from tracker.domain.input import parse_event
-from tracker.domain.selection import EventFilter
 from tracker.errors import DatabaseError, InvalidEvent, InvalidInput, TrackerError
-from tracker.readmodels.outline import (
-    Outline,
-    build_outline,
-    extend_outline,
-    load_outline,
-    mark_names,
-    save_outline,
-)
-from tracker.readmodels.stateindex import FactTable, Order, StateIndex, load, save
 from tracker.store import migrate
-from tracker.store.backup import BackupReport, Verdict, backup, check_chain
 from tracker.store.engine import database_url, make_engine, sqlite_path
 from tracker.store.recorder import Recorder, chain_hash, utc_now, wrap_database_errors
 from tracker.text import clip
+
+if TYPE_CHECKING:  # what a command that does not use them does not import (start-up)
+    from tracker.app.exports import ExportView
+    from tracker.domain.selection import EventFilter
+    from tracker.readmodels.outline import Outline
+    from tracker.readmodels.stateindex import FactTable, Order, StateIndex
+    from tracker.store.backup import BackupReport, Verdict
 
 T = TypeVar("T")
 
@@ -341,6 +334,8 @@ class Timeline:
         The order and the marks come from the outline (saved, like the state index); events
         are read and decoded a chunk at a time as the listing is consumed, so the first lines
         of a large log come at once and memory holds one chunk."""
+        from tracker.readmodels.outline import mark_names
+
         outline = self.outline()
         positions = outline.story if order == "story" else range(1, outline.count + 1)
         left = limit
@@ -374,6 +369,8 @@ class Timeline:
     def state_document(self, query: Query = Query()) -> dict[str, Any]:
         """The state as a JSON-shaped document; built with the collector paused (and what it
         built frozen after: see :func:`paused_gc`), millions of objects at a large log."""
+        from tracker.codec.state_document import state_to_dict
+
         with paused_gc():
             return state_to_dict(self.state(query), query)
 
@@ -385,6 +382,8 @@ class Timeline:
         A stream: each stored row is written as it is read and handed on to the fold (the
         replay from rows), so the state the document ends with is folded when the rows end;
         neither every event nor every row is held at once."""
+        from tracker.codec.state_document import state_to_dict
+
         head = self.head()
         written = 0
 
@@ -412,6 +411,8 @@ class Timeline:
         """Write a view of the log (filters, as of, known at) in a format (see
         :data:`tracker.app.exports.FORMATS`) to a stream, or atomically to a file; returns the
         events written. Nothing is left behind when it fails."""
+        from tracker.app import exports
+
         def write(out: IO[bytes]) -> int:
             return int(self._guard(lambda: exports.write(self, format, view, out)))
 
@@ -428,10 +429,14 @@ class Timeline:
 
     def check(self, noted_head: str | None = None) -> Verdict:
         """The hash chain recomputed, with where and how it breaks (see tracker.store.backup)."""
+        from tracker.store.backup import check_chain
+
         return self._guard(lambda: check_chain(self.recorder, noted_head))
 
     def backup(self, dest: Path | str, *, force: bool = False) -> BackupReport:
         """A verified SQLite copy of the log at one moment, written while others write."""
+        from tracker.store.backup import backup
+
         return self._guard(lambda: backup(self.engine, self.label, dest, force=force))
 
     # -- the outline and the state index (stepping through large logs) ------------------------
@@ -441,6 +446,14 @@ class Timeline:
         """The outline of the whole log (see :mod:`tracker.readmodels.outline`), from two narrow reads; given
         the outline of an earlier state of the log (``base``), only what was appended since is
         read. Saved in the user cache directory by the log's head, like the state index."""
+        from tracker.readmodels.outline import (
+            Outline,
+            build_outline,
+            extend_outline,
+            load_outline,
+            save_outline,
+        )
+
         head = self.head()
         until = head[0]
         after = base.count if base is not None and base.count <= until else 0
@@ -472,6 +485,8 @@ class Timeline:
         appending), only the items the new events belong to are folded again; ``outline`` is the
         log's outline if the caller has it (else it is read).
         """
+        from tracker.readmodels.stateindex import FactTable, StateIndex, load, save
+
         whole = query == Query()
         head = self.head()
 
@@ -510,6 +525,8 @@ class Timeline:
                      ) -> StateIndex:
         """The index of the log up to ``until`` from the index of its first ``len(base)``
         events: the new events, and every event of the items they belong to, are read."""
+        from tracker.readmodels.stateindex import FactTable
+
         new = list(self.rows(len(base), until))
         earlier = base.positions_of({r.subject or r.id for r in new})
         rows = sorted(self.recorder.read_positions(earlier).values(), key=lambda r: r.position)
