@@ -29,12 +29,13 @@ from tracker.codec.rows import (
     decode_step,
     decode_steps,
     event_from_row,
+    row_dict_and_step,
     row_fields,
     stored_body,
 )
 from tracker.domain.admission import admit, opened_subjects, reopened_subjects
 from tracker.domain.events import Event
-from tracker.domain.fold import Query, State, fold_steps
+from tracker.domain.fold import Item, ItemView, Query, State, Step, fold_items, fold_steps
 from tracker.domain.input import parse_event
 from tracker.errors import DatabaseError, InvalidEvent, InvalidInput, TrackerError
 from tracker.store import migrate
@@ -374,30 +375,88 @@ class Timeline:
         with paused_gc():
             return state_to_dict(self.state(query), query)
 
+    def write_state(self, out: IO[bytes], query: Query = Query(), *, indent: bool = True) -> None:
+        """Write the state document as JSON (what ``state_document`` gives, as ``tracker state
+        --json`` prints it), folded an item at a time: no item's events are held once the item
+        is written (see :meth:`_folded_items`); nothing is written if the fold fails."""
+        from tracker.codec.state_document import write_state
+
+        def run() -> None:
+            until = self.head()[0]
+            size = [0]
+
+            def admitted(rows: Iterator[Row]) -> Iterator[tuple[Row, tuple[str, Step] | None]]:
+                whole = query == Query()
+                for row in rows:
+                    if whole or admits_row(query, row):
+                        size[0] += 1
+                        yield row, decode_step(row)
+                    else:
+                        yield row, None
+
+            with paused_gc():
+                write_state(out, self._folded_items(admitted(self.rows(0, until)), until),
+                            lambda: size[0], query, indent=indent)
+
+        self._guard(run)
+
+    def _folded_items(self, stepped: Iterable[tuple[Row, tuple[str, Step] | None]], until: int
+                      ) -> Iterator[tuple[Item, ItemView]]:
+        """The items (with their views) of the rows up to ``until`` as they are read in log
+        order, each as soon as its last row has been read: ``stepped`` gives each row with its
+        (subject, step), or with None if the fold leaves it out. Only the items under way
+        at one point of the log are held (a narrow read tells where each item's last row is)."""
+        last = bytearray(until + 1)
+        for position in self.recorder.read_last_positions(until):
+            last[position] = 1
+        pending: dict[str, list[Step]] = {}
+
+        def groups() -> Iterator[tuple[str, list[Step]]]:
+            for row, stepping in stepped:
+                if stepping is not None:
+                    subject, step = stepping
+                    steps = pending.get(subject)
+                    if steps is None:
+                        pending[subject] = [step]
+                    else:
+                        steps.append(step)
+                if last[row[0]]:
+                    subject = row[4] or row[1]
+                    done = pending.pop(subject, None)
+                    if done:
+                        yield subject, done
+            for subject, steps in pending.items():  # not reached unless rows came and went
+                yield subject, steps
+
+        return fold_items(groups())
+
     # -- export ------------------------------------------------------------------------------
 
     def export(self, out: IO[bytes]) -> int:
         """Write the whole timeline as a tracker-timeline document; returns events written.
 
-        A stream: each stored row is written as it is read and handed on to the fold (the
-        replay from rows), so the state the document ends with is folded when the rows end;
-        neither every event nor every row is held at once."""
-        from tracker.codec.state_document import state_to_dict
+        A stream: each stored row is written as it is read and handed on to the fold, which
+        makes each item's entry of the state once its last row is read (see
+        :meth:`_folded_items`); neither every event nor every row nor every item's events is
+        held at once, and each row's body is parsed once."""
+        from tracker.codec.state_document import StateSpool
 
         head = self.head()
         written = 0
 
-        def writing(rows: Iterator[Row]) -> Iterator[Row]:
+        def writing(rows: Iterator[Row]) -> Iterator[tuple[Row, tuple[str, Step] | None]]:
             nonlocal written
             for row in rows:
-                document.write_event(out, written, row)
+                entry, step = row_dict_and_step(row)
+                document.write_entry(out, written, entry)
                 written += 1
-                yield row
+                yield row, step
 
         def run() -> int:
             document.write_head(out, head, utc_now(), self.label)
-            state = fold_steps(decode_steps(writing(self.rows(0, head[0]))))
-            document.write_tail(out, state_to_dict(state, Query()))
+            with StateSpool() as state:
+                state.take(self._folded_items(writing(self.rows(0, head[0])), head[0]))
+                document.write_state_tail(out, lambda tail: state.write(tail, written))
             return written
 
         with paused_gc():
