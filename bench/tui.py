@@ -126,7 +126,7 @@ async def _measure(path: Path, steps: int, append: bool = False) -> dict[str, fl
 
         def rows_shown() -> bool:
             tl = app.timeline_view
-            return app.loaded and bool(len(tl.view)) and tl.lines_on_screen()
+            return app.session.loaded and bool(len(tl.view)) and tl.lines_on_screen()
 
         open_s = await first_frame_where(rows_shown) - started
 
@@ -176,9 +176,9 @@ async def _measure(path: Path, steps: int, append: bool = False) -> dict[str, fl
                                   "source": {"outlet": "Bench", "published": "2014-03-11"}})
             app.load(event.position)
             landed = await first_frame_where(
-                lambda: app.index.count == event.position
+                lambda: app.session.outline.count == event.position
                 and app.timeline_view.position == event.position)
-            while app.shown_row is None or app.checkpoints.get(app.cp_key) is None:
+            while app.shown_row is None or app.session.steppers.get(app.session.stepper_key) is None:
                 await asyncio.sleep(0.02)
             appended = {
                 "append_cursor_s": landed - t0,

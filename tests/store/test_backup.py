@@ -9,6 +9,8 @@ snapshot into a new SQLite log, so the copy has the same hashes and head.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -172,9 +174,15 @@ def test_a_backup_during_a_running_import_opens_and_verifies(tmp_path: Path) -> 
     while proc.poll() is None and not (wal.exists() and wal.stat().st_size > 3 * 1024 * 1024):
         assert time.monotonic() < deadline
         time.sleep(0.02)
-    importing = proc.poll() is None
-    dest = tmp_path / "mid-import.sqlite"
-    ok("--db", db, "backup", dest)
+    # Held where it is, mid-transaction, while the backup is taken: on a loaded machine the
+    # import could otherwise commit before the backup starts reading.
+    os.kill(proc.pid, signal.SIGSTOP)
+    try:
+        importing = proc.poll() is None
+        dest = tmp_path / "mid-import.sqlite"
+        ok("--db", db, "backup", dest)
+    finally:
+        os.kill(proc.pid, signal.SIGCONT)
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
     assert importing, "the import ended before the backup could be taken during it"

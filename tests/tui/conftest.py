@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import inspect
 import io
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,21 @@ def app(seed_log: Timeline) -> TrackerApp:
     return TrackerApp(seed_log)
 
 
+#: How long a test waits for a condition before it fails: generous, for a loaded machine (the
+#: condition usually holds within milliseconds; nothing is asserted about how long it took).
+PATIENCE = 120.0
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
+    """Wait until ``condition()`` holds, letting the app run meanwhile."""
+    deadline = time.monotonic() + PATIENCE
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {PATIENCE:.0f} s in vain for {what}")
+        await pilot.pause()
+        await asyncio.sleep(0.01)
+
+
 async def settle(pilot: Pilot[None]) -> None:
     """Wait until no worker runs and the screen has caught up."""
     app = pilot.app
@@ -61,15 +77,12 @@ async def settle(pilot: Pilot[None]) -> None:
     def busy() -> bool:
         return bool(getattr(app, "busy", False)) or any(w.is_running for w in app.workers)
 
-    for _ in range(500):
+    while True:
+        await until(pilot, lambda: not busy(), "the app's workers to finish")
         await pilot.pause()
-        if not busy():
+        if not busy():  # and nothing started again meanwhile
             await pilot.pause()
-            if not busy():
-                await pilot.pause()
-                return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the app's workers did not finish")
+            return
 
 
 async def press(pilot: Pilot[None], *keys: str) -> None:

@@ -139,7 +139,7 @@ async def test_esc_after_typing_asks_once_then_discards_and_writes_nothing(
         assert "esc again discards what you typed" in str(
             app.screen.query_one("#form-error", Label).render())
         # ... and in a notice: the top of a long form may be scrolled out of sight
-        assert any("esc again discards" in n.message for n in app._notifications)
+        assert any("esc again discards" in said for said in app.said)
         await press(pilot, "escape")
         assert not isinstance(app.screen, EventForm)
         assert seed_log.count() == 17
@@ -278,7 +278,7 @@ async def test_on_a_large_log_a_saved_meeting_takes_its_story_place_and_its_stat
     app = TrackerApp(seed_log, small_log=5)
     async with app.run_test(size=(140, 45)) as pilot:
         await settle(pilot)
-        outline_before = app.index
+        outline_before = app.session.outline
         await press(pilot, "a")
         await fill(pilot, "#f-story", "2014-03-07")
         await fill(pilot, "#f-published", "2014-03-14")
@@ -290,9 +290,9 @@ async def test_on_a_large_log_a_saved_meeting_takes_its_story_place_and_its_stat
         await press(pilot, "ctrl+s")
         await settle(pilot)
         assert seed_log.count() == 18
-        assert app.index is not outline_before and outline_before.count == 17
+        assert app.session.outline is not outline_before and outline_before.count == 17
         events = seed_log.all_events()
-        assert list(app.index.story) == [events[i].position for i in story_order(events)]
+        assert list(app.session.outline.story) == [events[i].position for i in story_order(events)]
         assert app.timeline_view.position == 18
         state = text_of_main(app, "#state")
         assert "+ added   meeting ev-" in state and "  held" in state

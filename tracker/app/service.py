@@ -40,11 +40,13 @@ from tracker.domain.input import parse_event
 from tracker.errors import DatabaseError, InvalidEvent, InvalidInput, TrackerError
 from tracker.store import migrate
 from tracker.store.engine import database_url, make_engine, sqlite_path
+from tracker.store.migrate import current_revision, head_revision, script_directory
 from tracker.store.recorder import Recorder, chain_hash, utc_now, wrap_database_errors
 from tracker.text import clip
 
 if TYPE_CHECKING:  # what a command that does not use them does not import (start-up)
     from tracker.app.exports import ExportView
+    from tracker.app.stepping import Stepper
     from tracker.domain.selection import EventFilter
     from tracker.readmodels.outline import Outline
     from tracker.readmodels.stateindex import FactTable, Order, StateIndex
@@ -360,6 +362,86 @@ class Timeline:
             raise InvalidEvent(f"the log holds no entry {event_id!r}")
         return event_from_row(rows[event_id])
 
+    def events_at(self, positions: Sequence[int]) -> list[Event]:
+        """The events at these log positions, in the order given (positions not in the log are
+        left out)."""
+        rows: dict[int, Row] = self._guard(partial(self.recorder.read_positions, positions))
+        return [event_from_row(rows[p]) for p in positions if p in rows]
+
+    def position_of(self, event_id: str) -> int | None:
+        """The log position of an entry (None: the log holds no such entry)."""
+        rows = self._guard(lambda: self.recorder.lookup([event_id]))
+        row = rows.get(event_id)
+        return row.position if row is not None else None
+
+    def summaries(self, event_ids: Iterable[str]) -> dict[str, str]:
+        """What each of these entries says (its summary), for the ones the log holds."""
+        rows = self._guard(lambda: self.recorder.lookup(list(event_ids)))
+        return {rid: event_from_row(r).summary for rid, r in rows.items()}
+
+    def search(self, needle: str, chosen: EventFilter | None = None,
+               cancelled: Callable[[], bool] = lambda: False) -> set[int]:
+        """Positions of the events whose text (:func:`search_text`) holds ``needle`` (any
+        case) and, if given, that ``chosen`` admits. A cheap look at the stored text first;
+        only candidates are decoded and checked properly."""
+        want = needle.casefold()
+        quick = bool(want) and not any(c in want for c in '"\\')  # as stored in the JSON body
+
+        def scan() -> set[int]:
+            found: set[int] = set()
+            for row in self.recorder.read():
+                if cancelled():
+                    break
+                if quick and want not in row.body.casefold() and want not in row.type \
+                        and want not in row.id.casefold():
+                    continue
+                event = event_from_row(row)
+                if chosen is not None and not chosen.matches(event):
+                    continue
+                if want and want not in search_text(event):
+                    continue
+                found.add(row.position)
+            return found
+
+        return self._guard(scan)
+
+    def narrowed(self, outline: Outline, query: Query,
+                 cancelled: Callable[[], bool] = lambda: False) -> Narrowed | None:
+        """What a "known on" / "recorded by" view holds of the log its outline describes: one
+        byte per position (1: admitted), and the view's own story order and marks, as if only
+        its events were known (None: cancelled)."""
+        from tracker.readmodels.outline import narrowed
+
+        def scan() -> bytearray | None:
+            admitted = bytearray(outline.count + 1)
+            for n, times in enumerate(self.recorder.read_times(0, outline.count)):
+                if n % 4096 == 0 and cancelled():
+                    return None
+                if query.admits_times(*times):
+                    admitted[times[0]] = 1
+            return admitted
+
+        admitted = self._guard(scan)
+        if admitted is None or cancelled():
+            return None
+        story, marks = narrowed(outline, admitted)
+        return Narrowed(admitted, story, marks)
+
+    def stepper(self, query: Query, *, full_limit: int,
+                base: Stepper | None = None, outline: Outline | None = None) -> Stepper:
+        """The state at each step of a view (see :class:`tracker.app.stepping.Stepper`): one
+        answer at any size of log. ``base``: the stepper of the whole log held before an append
+        (its index is grown, not built again); ``outline``: the log's outline if at hand."""
+        from tracker.app.stepping import Stepper
+
+        index = self.state_index(query, base=base.index if base is not None else None,
+                                 outline=outline)
+        return Stepper(index, query, self.events_at, full_limit)
+
+    def revision(self) -> str | None:
+        """The schema revision the database is at."""
+        return self._guard(lambda: current_revision(self.engine))
+
     def state(self, query: Query = Query()) -> State:
         def fold() -> State:
             with paused_gc():
@@ -485,6 +567,15 @@ class Timeline:
     def verify(self) -> VerifyReport:
         checked, head_hash, bad = self._guard(self.recorder.verify)
         return VerifyReport(checked, head_hash, bad)
+
+    def check_whole(self, noted_head: str | None = None) -> Verdict:
+        """The hash chain recomputed; :class:`IntegrityFailure` naming the first altered
+        position if it does not verify (or no longer holds ``noted_head``)."""
+        from tracker.store.backup import require_whole
+
+        verdict = self.check(noted_head)
+        require_whole(verdict, self.label)
+        return verdict
 
     def check(self, noted_head: str | None = None) -> Verdict:
         """The hash chain recomputed, with where and how it breaks (see tracker.store.backup)."""
@@ -623,12 +714,14 @@ class Timeline:
         return value
 
     def _guard(self, fn: Callable[[], Any]) -> Any:
+        """``fn()``, a database failure translated into a :class:`DatabaseError` naming the
+        log: the one place the shells' calls have their database errors translated."""
         try:
             return fn()
         except TrackerError:
             raise
-        except _SQLAlchemyError as exc:
-            raise wrap_database_errors(exc, self.label) from None
+        except _SQLAlchemyError as exc:  # the driver's own words, without SQLAlchemy's frame
+            raise wrap_database_errors(getattr(exc, "orig", None) or exc, self.label) from None
         except Exception as exc:
             if type(exc).__module__.startswith(("sqlite3", "psycopg")):
                 raise wrap_database_errors(exc, self.label) from None
@@ -654,6 +747,25 @@ def _write_atomically(path: Path, write: Callable[[IO[bytes]], int]) -> int:
         tmp.unlink(missing_ok=True)
         raise
     return n
+
+
+class Narrowed(NamedTuple):
+    """A narrowed view of the log: see :meth:`Timeline.narrowed`."""
+
+    admitted: bytearray
+    story: Any  # array of positions
+    marks: bytearray
+
+
+def search_text(event: Event) -> str:
+    """Everything a search looks in, folded to lower case: summary, actors, place, type, the
+    source's outlet, speaker, author, via and quote, and the id."""
+    actors = ", ".join(dict.fromkeys(a.name for a in event.actors))
+    s = event.source
+    return " ".join(
+        x for x in (event.summary, actors, event.place, event.type, s.outlet, s.speaker, s.author,
+                    s.via, s.quote, event.id) if x
+    ).casefold()
 
 
 def _cache_path(url: str, kind: str) -> Path:
@@ -756,6 +868,49 @@ def open_timeline(target: str | None = None, *, create: bool = True) -> Timeline
             f"Upgraded {label} from schema {upgrade.before} to {upgrade.after}; every event is kept."
         )
     return timeline
+
+
+@dataclass(frozen=True)
+class SchemaStatus:
+    """Where a database stands against this tracker's migrations (nothing is changed)."""
+
+    label: str
+    head: str  # the newest revision this tracker knows
+    exists: bool  # False: a SQLite file not there yet
+    revision: str | None = None  # the database's revision (None: no tracker log in it)
+    has_tables: bool = False  # it holds tables, tracker's or others'
+    known: bool = False  # the revision is one of this tracker's
+
+    @property
+    def verdict(self) -> str:
+        if self.revision == self.head:
+            return "Up to date."
+        if self.revision is None:
+            return ("Not a tracker log." if self.has_tables else
+                    "Empty: `tracker db upgrade` creates the log in it.")
+        if not self.known:
+            return "Newer than this tracker: upgrade tracker to use it."
+        return "Behind: `tracker db upgrade` brings it to the head; every event is kept."
+
+
+def schema_status(target: str | None) -> SchemaStatus:
+    """The schema revision of the log at target (see :func:`resolve_target`) and the newest one,
+    read without creating or migrating anything."""
+    url, _ = resolve_target(target)
+    path = sqlite_path(url)
+    engine = make_engine(url)
+    label = str(path) if path is not None else engine.url.render_as_string(hide_password=True)
+    head = head_revision()
+    try:
+        if path is not None and not path.exists():
+            return SchemaStatus(label, head, exists=False)
+        has_tables, revision = migrate.inspect(engine)
+    except _SQLAlchemyError as exc:
+        raise wrap_database_errors(exc, label) from None
+    finally:
+        engine.dispose()
+    known = revision in {s.revision for s in script_directory().walk_revisions()}
+    return SchemaStatus(label, head, True, revision, has_tables, known)
 
 
 def today() -> str:

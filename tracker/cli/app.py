@@ -11,11 +11,6 @@ import typer
 from typer.core import TyperGroup
 
 from tracker.errors import TrackerError
-
-try:  # typer bundles its own click from 0.2x on; older ones use click itself
-    from typer._click.exceptions import UsageError
-except ImportError:  # pragma: no cover
-    from click.exceptions import UsageError  # type: ignore[no-redef,import-not-found,assignment,unused-ignore]
 from tracker.text import one_line
 
 try:  # typer's runtime coercion (private): see _plain_coercion
@@ -25,6 +20,11 @@ except ImportError:  # pragma: no cover
 
 if TYPE_CHECKING:  # the service (SQLAlchemy and all) is imported by the commands that use it
     from tracker.app.service import Timeline
+
+#: A usage error (unknown option, bad value): the base of typer's public BadParameter. Typer
+#: bundles its own click in a private module; this names the class without importing it.
+UsageError: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
 
 
 _TEXT = (str, str | None)
@@ -76,7 +76,7 @@ class TrackerGroup(TyperGroup):
     user sees: "Error: <one line>" on stderr and the error's exit code.
     """
 
-    def invoke(self, ctx: Any) -> Any:  # typer._click.Context (private module)
+    def invoke(self, ctx: Any) -> Any:  # a click Context (typer bundles click privately)
         try:
             return super().invoke(ctx)
         except TrackerError as exc:

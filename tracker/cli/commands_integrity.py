@@ -23,11 +23,8 @@ def verify(
       tracker verify
       OK: 17 events, head 5fe34dab...
     """
-    from tracker.store.backup import require_whole
-
     with timeline(ctx) as tl:
-        verdict = tl.check(head)
-        require_whole(verdict, tl.label)
+        verdict = tl.check_whole(head)
     typer.echo(f"OK: {verdict.checked} events, head {verdict.head_hash}")
 
 

@@ -83,7 +83,7 @@ def _details(pairs: list[str], type_name: str) -> dict[str, Any]:
     A list detail takes comma-separated values and/or repeats; an object detail (a correction's
     changes) takes JSON; a true/false detail takes true or false.
     """
-    from tracker.domain.events import EVENT_TYPES
+    from tracker.app.terms import EVENT_TYPES
 
     etype = EVENT_TYPES.get(type_name)
     out: dict[str, Any] = {}
@@ -292,7 +292,7 @@ def import_(
     Example:
       tracker import seeds/kerry-lavrov-2014-03.json
     """
-    from tracker.codec.document import read_file, read_input
+    from tracker.app.terms import read_file, read_input
 
     data = read_input(sys.stdin.buffer.read(), "stdin") if file == "-" else read_file(Path(file))
     with timeline(ctx) as tl:
@@ -330,8 +330,7 @@ def log(
       tracker log --type invitation --actor kerry
       tracker log --from 2014-03-03 --to 2014-03-09 --order recorded
     """
-    from tracker.codec.rows import event_to_dict
-    from tracker.domain.selection import EventFilter
+    from tracker.app.terms import EventFilter, event_to_dict
     from tracker.render import terminal as render
 
     if order not in {"story", "recorded"}:
@@ -363,7 +362,7 @@ def log(
 def recorded_time(text: str, flag: str = "--recorded-by") -> str:
     """An ISO date (the end of that day, UTC) or datetime (UTC unless it says otherwise), in the
     log's recorded_at format so that times compare as text."""
-    from tracker.domain.dates import parse_iso_date
+    from tracker.app.terms import parse_iso_date
 
     value = text.strip()
     if len(value) == 10:
@@ -397,8 +396,7 @@ def state(
       tracker state --as-of 2014-03-08
       tracker state --known-at 2014-03-10 --json
     """
-    from tracker.domain.dates import parse_iso_date
-    from tracker.domain.fold import Query
+    from tracker.app.terms import Query, parse_iso_date
     from tracker.render import terminal as render
 
     if at is not None and at < 0:
@@ -469,8 +467,7 @@ def export(
       tracker export --format csv --type invitation > invitations.csv
     """
     from tracker.app.exports import ExportView, check_format
-    from tracker.domain.dates import parse_iso_date
-    from tracker.domain.selection import EventFilter
+    from tracker.app.terms import EventFilter, parse_iso_date
 
     check_format(format_)
     view = ExportView(
@@ -490,7 +487,7 @@ def export(
 @app.command("schema")
 def schema() -> None:
     """Print the JSON Schema of the export format."""
-    from tracker.codec.document import schema as export_schema
+    from tracker.app.terms import export_schema
 
     typer.echo(json.dumps(export_schema(), indent=2))
 
@@ -509,11 +506,9 @@ def types() -> None:
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Create the database or bring it to the newest schema; every event is kept."""
-    from tracker.store.migrate import current_revision
-
     with timeline(ctx) as tl:  # opening migrates (and says so)
         changed = bool(tl.notices)
-        revision = current_revision(tl.engine)
+        revision = tl.revision()
         label = tl.label
     if not changed:
         typer.echo(f"{visible(label)} is already at the newest schema (revision {revision}).")
@@ -524,39 +519,14 @@ def db_upgrade(ctx: typer.Context) -> None:
 @db_app.command("current")
 def db_current(ctx: typer.Context) -> None:
     """Show the database's schema revision and the newest one, without changing anything."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import SQLAlchemyError
+    from tracker.app.service import schema_status
 
-    from tracker.app.service import resolve_target
-    from tracker.store.engine import make_engine, sqlite_path
-    from tracker.store.migrate import head_revision, inspect, script_directory
-    from tracker.store.recorder import wrap_database_errors
-
-    url, _ = resolve_target(ctx.find_root().obj.db)
-    path = sqlite_path(url)
-    label = str(path) if path is not None else make_url(url).render_as_string(hide_password=True)
-    head = head_revision()
-    if path is not None and not path.exists():
-        typer.echo(f"{visible(label)}: no database yet (the newest schema is revision {head}); "
-                   "`tracker db upgrade` creates it.")
+    status = schema_status(ctx.find_root().obj.db)
+    if not status.exists:
+        typer.echo(f"{visible(status.label)}: no database yet (the newest schema is revision "
+                   f"{status.head}); `tracker db upgrade` creates it.")
         return
-    engine = make_engine(url)
-    try:
-        has_tables, revision = inspect(engine)
-    except SQLAlchemyError as exc:
-        raise wrap_database_errors(exc, label) from None
-    finally:
-        engine.dispose()
-    known = {s.revision for s in script_directory().walk_revisions()}
-    typer.echo(f"database: {visible(label)}")
-    typer.echo(f"revision: {visible(revision) if revision else 'none'}")
-    typer.echo(f"head:     {head}")
-    if revision == head:
-        typer.echo("Up to date.")
-    elif revision is None:
-        typer.echo("Not a tracker log." if has_tables else
-                   "Empty: `tracker db upgrade` creates the log in it.")
-    elif revision not in known:
-        typer.echo("Newer than this tracker: upgrade tracker to use it.")
-    else:
-        typer.echo("Behind: `tracker db upgrade` brings it to the head; every event is kept.")
+    typer.echo(f"database: {visible(status.label)}")
+    typer.echo(f"revision: {visible(status.revision) if status.revision else 'none'}")
+    typer.echo(f"head:     {status.head}")
+    typer.echo(status.verdict)

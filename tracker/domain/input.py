@@ -246,7 +246,7 @@ def parse_actors(value: Any, where: str, etype: EventType | None) -> tuple[Actor
         present = {a.role for a in actors}
         for role in etype.required_roles:
             if role not in present:
-                raise _fail(where, f"{etype.name} needs an actor with role '{role}'", "actors")
+                raise _fail(where, f"{etype.name} needs an actor with role '{role}'", f"actors.{role}")
     return tuple(actors)
 
 

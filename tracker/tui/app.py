@@ -2,19 +2,16 @@
 
 The screen holds three panes: the timeline (a Line-API list; its cursor is "now"), the event
 under the cursor, and the state as it stood after that event with what this step changed on top.
-All database work runs in thread workers that post their results back as messages. The state at
-the cursor never comes from a replay from the start: on a log of ordinary size from
-:class:`tracker.readmodels.checkpoints.Checkpoints` (full states, the whole state can be shown), on a
-large one from :class:`tracker.readmodels.stateindex.StateIndex` (statuses by step: the change, the counts
-by status and the items changed lately, in flat arrays).
+The app composes the widgets and maps keys to actions; what the user is looking at (the view, the
+cursor, the filter, the search, where the state comes from) is a
+:class:`~tracker.tui.session.Session`, plain Python, which asks the service
+(:mod:`tracker.app.service`). Its slow calls run in thread workers here; their answers come back
+to the UI thread as :class:`Answer` messages. A failure is shown as one line, never a traceback.
 """
 
 from __future__ import annotations
 
-import threading
-from array import array
-from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
@@ -33,45 +30,23 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from tracker.app.collector import keep_collecting, paused_gc
+from tracker.app.collector import keep_collecting
 from tracker.app.memory import map_large_blocks, return_freed_memory
 from tracker.app.service import Timeline
-from tracker.codec.rows import event_from_row
-from tracker.domain.dates import resolve
-from tracker.domain.events import Event
-from tracker.domain.fold import Query, State, diff, evolve
-from tracker.domain.ordering import OPEN_END_DAY, day_number, day_text
-from tracker.domain.selection import EventFilter
+from tracker.app.stepping import Stepper, StepState
+from tracker.app.terms import Event, EventFilter
 from tracker.errors import TrackerError
-from tracker.readmodels.checkpoints import Checkpoints
-from tracker.readmodels.outline import Outline, narrowed
-from tracker.readmodels.stateindex import Order, StateIndex
 from tracker.text import one_line
 from tracker.tui import keys
-from tracker.tui.model import (
-    LRU,
-    RECORDED,
-    STORY,
-    Line,
-    View,
-    chunks,
-    events_at,
-    filter_rows,
-    line_of,
-    needs_text,
-    next_day_row,
-    parse_position,
-    restrict,
-    row_on_or_after,
-    row_spanning,
-    search_matches,
-)
-from tracker.tui.render import event_detail, header, index_view, step_view
+from tracker.tui.render import event_detail, header, state_pane
 from tracker.tui.screens import ExportScreen, FilterScreen, HelpScreen, PromptScreen, RefPicker
+from tracker.tui.session import Detail, Said, Session
 from tracker.tui.timeline import TimelineView
 
 PLAY_INTERVALS = (4.0, 2.0, 1.0, 0.5, 0.25, 0.1)  # seconds per step
 NARROW = 110  # below this many columns the panes stack
+#: What the app keeps of what it said (newest last): what a user could still read in the log.
+SAID_KEPT = 1000
 
 CSS = """
 #header { height: 1; background: $panel; padding: 0 1; }
@@ -96,77 +71,12 @@ MainScreen.zoom-state #timeline, MainScreen.zoom-state #detail-pane { display: n
 ZOOMS = ("", "zoom-event", "zoom-state")
 
 
-# --------------------------------------------------------------------------- messages
+class Answer(Message):
+    """A worker's answer, applied on the UI thread."""
 
-
-class Loaded(Message):
-    def __init__(self, index: Outline, land_on: int | None) -> None:
+    def __init__(self, apply: Callable[[], None]) -> None:
         super().__init__()
-        self.index = index
-        self.land_on = land_on
-
-
-class LinesReady(Message):
-    def __init__(self, lines: list[Line]) -> None:
-        super().__init__()
-        self.lines = lines
-
-
-StateSource = Checkpoints | StateIndex
-"""Where the state at a step comes from: full states (small logs) or the state index."""
-
-
-class CheckpointsReady(Message):
-    def __init__(self, key: tuple[Any, ...], checkpoints: StateSource) -> None:
-        super().__init__()
-        self.key = key
-        self.checkpoints = checkpoints
-
-
-class DetailReady(Message):
-    def __init__(self, token: int, row: int, event: Event, refs: dict[str, str],
-                 state: RenderableType | None) -> None:
-        super().__init__()
-        self.token = token
-        self.row = row
-        self.event = event
-        self.refs = refs
-        self.state = state
-
-
-class SearchReady(Message):
-    def __init__(self, token: int, needle: str, positions: set[int], rows: array) -> None:
-        super().__init__()
-        self.token = token
-        self.needle = needle
-        self.positions = positions
-        self.rows = rows
-
-
-class FilterReady(Message):
-    def __init__(self, flt: EventFilter, positions: set[int]) -> None:
-        super().__init__()
-        self.flt = flt
-        self.positions = positions
-
-
-class AdmittedReady(Message):
-    def __init__(self, known_on: str | None, recorded_by: str | None,
-                 admitted: bytearray | None, story: array | None = None,
-                 marks: bytearray | None = None) -> None:
-        super().__init__()
-        self.known_on = known_on
-        self.recorded_by = recorded_by
-        self.admitted = admitted
-        self.story = story
-        self.marks = marks
-
-
-class Located(Message):
-    def __init__(self, event_id: str, position: int | None) -> None:
-        super().__init__()
-        self.event_id = event_id
-        self.position = position
+        self.apply = apply
 
 
 class Failed(Message):
@@ -201,10 +111,14 @@ class MainScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = list(keys.bindings())
 
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+
     def compose(self) -> ComposeResult:
         yield HeaderLine(id="header")
         with Container(id="body"):
-            yield TimelineView(id="timeline")
+            yield TimelineView(self.session.lines, id="timeline")
             with Vertical(id="side"):
                 with VerticalScroll(id="detail-pane"):
                     yield Static(Text("Loading the log…", style="dim"), id="detail")
@@ -233,40 +147,17 @@ class TrackerApp(App[None]):
     CSS = CSS
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, timeline: Timeline, *, every: int = 256, small_log: int = 50_000) -> None:
+    def __init__(self, timeline: Timeline, *, small_log: int = 50_000) -> None:
         super().__init__()
-        self.timeline = timeline
-        self.every = every
-        self.small_log = small_log
-        self.index = Outline()
-        self.loaded = False
-        self.order_name = STORY
-        self.known_on: str | None = None
-        self.recorded_by: str | None = None
-        self.admitted: bytearray | None = None  # one byte per log position: 1 if shown
-        # a narrowed view's own story order and marks (see tracker.readmodels.outline.narrowed)
-        self.view_story: array | None = None
-        self.view_marks: bytearray | None = None
-        self.filter = EventFilter()
-        self.filter_ok: set[int] | None = None
-        self.view = View(array("i"))
-        self.token = 0
-        self.checkpoints: dict[tuple[Any, ...], StateSource] = {}
-        self._cp_lock = threading.Lock()
-        self._cp_building: tuple[Any, ...] | None = None
-        self.events: LRU[int, tuple[Event, dict[str, str]]] = LRU(512)
-        self.needle = ""
-        self.searching = False  # a search is under way: its matches are not known yet
-        self.match_rows = array("i")
-        self.history: list[int] = []
-        self.full = False
+        self.service = timeline
+        self.session = Session(timeline, small_log=small_log)
+        self.said: list[str] = []  # every message shown, newest last (SAID_KEPT of them)
         self.play_timer: Timer | None = None
         self.speed = 2
-        self.main = MainScreen()
-        self.shown_row: int | None = None  # the row the event and state panes show
+        self.main = MainScreen(self.session)
+        self.shown_row: int | None = None  # the row whose state the state pane shows
         self._detail_pending = False
-        self._last_state: tuple[Checkpoints, int, State] | None = None
-        self._state_order = array("i")
+        self._building: tuple[object, ...] | None = None  # the stepper under construction
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -274,7 +165,7 @@ class TrackerApp(App[None]):
         keep_collecting(True)  # for as long as the app runs: see tracker.app.collector
         map_large_blocks()
         self.push_screen(self.main)
-        for notice in self.timeline.notices:  # what opening did (created, seeded, upgraded)
+        for notice in self.service.notices:  # what opening did (created, seeded, upgraded)
             self.say(notice)
         self.load()
 
@@ -297,26 +188,44 @@ class TrackerApp(App[None]):
         self.notify(one_line(message), severity="error" if error else "information",
                     markup=False)
 
-    @property
-    def large(self) -> bool:
-        """A log too large to keep full states for: the state index serves it instead."""
-        return self.index.count > self.small_log
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Show a toast, and keep what it said (a toast goes after a few seconds)."""
+        self.said.append(message)
+        del self.said[:-SAID_KEPT]
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def tell(self, said: Said | None) -> None:
+        if said is not None:
+            self.say(said.text, said.error)
 
     @property
-    def cp_key(self) -> tuple[Any, ...]:
-        order = "both" if self.large else self.order_name
-        return (order, self.known_on, self.recorded_by, self.index.count)
+    def busy(self) -> bool:
+        """Whether work for the screen is still under way (tests wait for it to finish)."""
+        return self._detail_pending or any(w.is_running for w in self.workers)
 
-    @property
-    def state_scope(self) -> str:
-        """Which events the state at the cursor is built from, as the state pane says it."""
-        query = self.query_now
-        scope = f"the events up to this one in {self.order_name} order"
-        return scope if query == Query() else f"{scope}, {query.describe()}"
+    def answer(self, apply: Callable[[], None]) -> None:
+        """From a worker: run ``apply`` on the UI thread."""
+        self.post_message(Answer(apply))
 
-    @property
-    def query_now(self) -> Query:
-        return Query(known_at=self.known_on, recorded_by=self.recorded_by)
+    def on_answer(self, message: Answer) -> None:
+        message.apply()
+
+    def failed(self, exc: Exception) -> None:
+        """From a worker: a failure, said as one line. Database errors arrive translated by the
+        service (a TrackerError naming the log); anything else is a fault of tracker's own,
+        said as such rather than as a traceback."""
+        if isinstance(exc, TrackerError):
+            self.post_message(Failed(exc.message))
+        else:
+            self.post_message(Failed(
+                f"unexpected failure: {type(exc).__name__}: {exc}"))
+
+    def on_failed(self, message: Failed) -> None:
+        self.session.searching = False  # whatever failed, no search result is coming
+        self._building = None
+        self.say(message.message, error=True)
+        self.update_header()
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -324,132 +233,77 @@ class TrackerApp(App[None]):
     def load(self, land_on: int | None = None) -> None:
         worker = get_current_worker()
         try:
-            base = self.index if self.loaded else None
-            index = self.timeline.outline(lambda: worker.is_cancelled, base)
-        except TrackerError as exc:
-            self.post_message(Failed(str(exc)))
+            outline = self.session.load(lambda: worker.is_cancelled)
+        except Exception as exc:
+            self.failed(exc)
             return
         finally:
             return_freed_memory()
         if not worker.is_cancelled:
-            self.post_message(Loaded(index, land_on))
+            self.answer(partial(self.take_outline, outline, land_on))
 
-    def on_loaded(self, message: Loaded) -> None:
-        keep = message.land_on or self.timeline_view.position
-        self.index = message.index
-        self.loaded = True
-        self.events.clear()
+    def take_outline(self, outline: Any, land_on: int | None) -> None:
+        session = self.session
+        keep = land_on or session.position
+        narrowed_or_filtered = session.narrowed_or_filtered
+        session.take_outline(outline, keep)
         self.timeline_view.forget_lines()
-        if self.admitted is not None or self.filter_ok is not None:
-            # a new event may belong to the narrowed view: ask again
-            if self.known_on or self.recorded_by:
-                self.compute_admitted(self.known_on, self.recorded_by)
-            if needs_text(self.filter):
-                self.compute_filter(self.filter)
-        self.rebuild_view(keep)
-        if not self.index.count:
+        if narrowed_or_filtered:  # a new event may belong to the narrowed view: ask again
+            if session.known_on or session.recorded_by:
+                self.narrow(session.known_on, session.recorded_by)
+            if session.filter_ok is not None:
+                self.filter_worker(session.filter)
+        self.show_view()
+        if not outline.count:
             self.main.query_one("#detail", Static).update(
                 Text("The log is empty: press a to add the first event.", style="dim"))
             self.main.query_one("#state", Static).update("")
 
-    def rebuild_view(self, keep_position: int | None) -> None:
-        index = self.index
-        story = self.view_story if self.view_story is not None else index.story
-        base = story if self.order_name == STORY else index.recorded()
-        order = restrict(base, self.admitted)
-        rows = filter_rows(order, index, self.filter, self.filter_ok)
-        self.view = View(order, rows)
-        self.token += 1
-        row = 0
-        if keep_position is not None and len(self.view):
-            try:
-                i = order.index(keep_position)
-            except ValueError:
-                i = 0
-            row = self.view.row_of_order_index(i) or 0
-        self.match_rows = array("i")
+    def show_view(self) -> None:
+        """The session's view (rebuilt) on screen: rows, matches, and the state's source."""
+        session = self.session
+        if session.needle:
+            self.run_search(keep=True)
         self.timeline_view.set_matches(set())
-        if self.needle:
-            self.run_search(self.needle, keep=True)
-        self.timeline_view.set_view(self.view, index, row, self.order_name == STORY,
-                                    self.view_marks)
-        self._state_order = order
-        if not self.large:
-            self.start_state_build()
+        self.timeline_view.set_view(session.view, session.outline, session.cursor,
+                                    session.order_name == "story", session.view_marks)
+        if session.outline.count <= session.small_log:
+            self.start_stepper()
         else:
-            # on a large log the rows come first: the state is built once they are on screen
-            # (when their text arrives, or now if it is all at hand already)
-            self.call_after_refresh(self._build_state_if_rows_shown)
+            # on a large log the rows come first: the state is worked out once they are on
+            # screen (when their text arrives, or now if it is all at hand already)
+            self.call_after_refresh(self._stepper_if_rows_shown)
         self.show_cursor()
 
-    def _build_state_if_rows_shown(self) -> None:
+    def _stepper_if_rows_shown(self) -> None:
         if self.timeline_view.lines_on_screen():
-            self.start_state_build()
+            self.start_stepper()
 
-    def start_state_build(self) -> None:
-        """Build the checkpoints or the state index for the current view, if not there yet."""
-        key = self.cp_key
-        if key in self.checkpoints or self._cp_building == key:
+    def start_stepper(self) -> None:
+        """Work out where the state at each step of this view comes from, if not there yet."""
+        key = self.session.stepper_key
+        if key in self.session.steppers or self._building == key:
             return
-        self._cp_building = key
-        if self.large:
-            # One index at a time on a large log: an index of a million events is ~70 MB, and
-            # the whole log's is saved on disk, so going back to it is a load, not a build.
-            # After an append, the whole log's index grows from the one held before it.
-            held = [cp for k, cp in self.checkpoints.items()
-                    if isinstance(cp, StateIndex) and k[1:3] == (None, None) and k[3] < key[3]]
-            self.checkpoints.clear()
-            self.build_state_index(key, self.query_now, held[-1] if held else None)
-        else:
-            self.build_checkpoints(key, self._state_order, self.admitted is None)
+        self._building = key
+        self.stepper_worker(key)
 
-    @work(thread=True, exclusive=True, group="checkpoints")
-    def build_state_index(self, key: tuple[Any, ...], query: Query,
-                          base: StateIndex | None = None) -> None:
+    @work(thread=True, exclusive=True, group="stepper")
+    def stepper_worker(self, key: tuple[object, ...]) -> None:
         try:
-            index = self.timeline.state_index(query, base=base, outline=self.index)
-        except TrackerError as exc:
-            self.post_message(Failed(str(exc)))
+            stepper = self.session.stepper()
+        except Exception as exc:
+            self.failed(exc)
             return
         finally:
             return_freed_memory()
         if not get_current_worker().is_cancelled:
-            self.post_message(CheckpointsReady(key, index))
+            self.answer(partial(self.take_stepper, key, stepper))
 
-    @work(thread=True, exclusive=True, group="checkpoints")
-    def build_checkpoints(self, key: tuple[Any, ...], order: array, whole: bool) -> None:
-        worker = get_current_worker()
-        read = self.timeline.recorder.read_positions
-
-        def fetch(start: int, stop: int) -> Sequence[Event]:
-            return events_at(read, order[start:stop])
-
-        def in_order() -> Iterator[Event]:
-            if whole and key[0] == RECORDED:
-                source: Iterable[Event] = self.timeline.events()
-            else:
-                source = (e for chunk in chunks(order, 2000) for e in events_at(read, chunk))
-            for event in source:
-                if worker.is_cancelled:
-                    return
-                yield event
-
-        try:
-            with paused_gc():
-                checkpoints = Checkpoints(in_order(), fetch, self.every)
-        except TrackerError as exc:
-            self.post_message(Failed(str(exc)))
-            return
-        if not worker.is_cancelled and len(checkpoints) == len(order):
-            self.post_message(CheckpointsReady(key, checkpoints))
-
-    def on_checkpoints_ready(self, message: CheckpointsReady) -> None:
-        if self._cp_building == message.key:
-            self._cp_building = None
-        while len(self.checkpoints) >= 2:
-            self.checkpoints.pop(next(iter(self.checkpoints)))
-        self.checkpoints[message.key] = message.checkpoints
-        if message.key == self.cp_key:
+    def take_stepper(self, key: tuple[object, ...], stepper: Stepper) -> None:
+        if self._building == key:
+            self._building = None
+        self.session.take_stepper(key, stepper)
+        if key == self.session.stepper_key:
             self.show_cursor()
 
     @on(TimelineView.NeedLines)
@@ -459,85 +313,63 @@ class TrackerApp(App[None]):
     @work(thread=True, group="lines")
     def fetch_lines(self, positions: list[int]) -> None:
         try:
-            rows = self.timeline.recorder.read_positions(positions)
-        except Exception as exc:  # the database went away: say so once, keep running
-            self.post_message(Failed(f"reading the log failed: {exc}"))
+            lines = self.session.lines_at(positions)
+        except Exception as exc:  # the database went away: say so, keep running
+            self.failed(exc)
             return
-        self.post_message(LinesReady([line_of(event_from_row(r)) for r in rows.values()]))
+        self.answer(partial(self.take_lines, lines))
 
-    def on_lines_ready(self, message: LinesReady) -> None:
-        self.timeline_view.add_lines(message.lines)
-        if self.large:
-            self.call_after_refresh(self.start_state_build)
-
-    def on_failed(self, message: Failed) -> None:
-        self.searching = False  # whatever failed, no search result is coming
-        self.say(message.message, error=True)
+    def take_lines(self, lines: list[Any]) -> None:
+        self.timeline_view.add_lines(lines)
+        if self.session.outline.count > self.session.small_log:
+            self.call_after_refresh(self.start_stepper)
 
     # -- the cursor and the panes ------------------------------------------------------------
 
     @on(TimelineView.CursorMoved)
     def cursor_moved(self, message: TimelineView.CursorMoved) -> None:
+        # where the timeline's cursor is now (a click moves it; keys pressed faster than the
+        # screen repaints have moved it on since this message was sent)
+        self.session.move_to(self.timeline_view.cursor)
         self.show_cursor()
 
+    def move(self, row: int) -> None:
+        """The cursor to a row, in the session at once (the next key counts from there) and
+        on the timeline (which then says it moved)."""
+        self.timeline_view.move_to(self.session.move_to(row))
+
     def update_header(self) -> None:
-        tl = self.timeline_view
-        total = len(self.view)
-        step = tl.cursor + 1 if total else 0
-        known = ""
-        if self.known_on:
-            known += f"known on {self.known_on}"
-        if self.recorded_by:
-            known += (" · " if known else "") + f"recorded by {self.recorded_by}"
-        search = ""
-        if self.needle:
-            if self.searching:
-                search = f"/{self.needle} searching…"
-            elif self.match_rows:
-                r = bisect_right(self.match_rows, tl.cursor)
-                on_match = r > 0 and self.match_rows[r - 1] == tl.cursor
-                n = len(self.match_rows)
-                where = f"{r:,}/{n:,}" if on_match else f"{n:,} match{'es' if n != 1 else ''}"
-                search = f"/{self.needle} {where}"
-            else:
-                search = f"/{self.needle} no match"
+        session = self.session
+        total = len(session.view)
+        step = session.cursor + 1 if total else 0
         playing = f"▶ {PLAY_INTERVALS[self.speed]:g}s" if self.play_timer else ""
-        label = self.timeline.label
         self.main.query_one(HeaderLine).show(
-            header(label, step, total, self.order_name, known, self.filter.describe()
-                   if self.filter.active else "", search, playing))
+            header(self.service.label, step, total, session.order_name, session.views_status(),
+                   session.filter.describe() if session.filter.active else "",
+                   session.search_status(), playing))
 
     def show_cursor(self) -> None:
         self.update_header()
-        if not self.loaded:
+        session = self.session
+        if not session.loaded:
             return
-        if not len(self.view):
-            if self.index.count:
+        if not len(session.view):
+            if session.outline.count:
                 self.show_empty_view()
             return
-        tl = self.timeline_view
-        row = tl.cursor
-        position = self.view.position(row)
-        i = self.view.order_index(row)
-        cp = self.checkpoints.get(self.cp_key)
+        position = session.position
+        assert position is not None
+        stepper = session.steppers.get(session.stepper_key)
         # Draw the cursor's frame first; then fetch the event and work out the state.
         self._detail_pending = True
-        self.call_after_refresh(self._start_detail, self.token, row, position, i, cp, self.full)
+        self.call_after_refresh(self._start_detail, session.generation, session.cursor,
+                                position, stepper)
 
     def show_empty_view(self) -> None:
         """Nothing to show under this view: say why and how to get out of it, and show no
         event's detail or state from before."""
-        why, ways = [], []
-        if self.known_on:
-            why.append(f"nothing had been published by {self.known_on}")
-            ways.append("o with an empty date shows everything")
-        if self.recorded_by:
-            why.append(f"the log held nothing by {self.recorded_by}")
-            ways.append("r with an empty time shows everything")
-        if self.filter.active:
-            why.append(f"no event matches the filter ({self.filter.describe()})")
-            ways.append("F clears the filter")
-        reason = "No events in this view: " + "; ".join(why or ["none"]) + "."
+        session = self.session
+        reason, ways = session.empty_reason()
         text = Text(reason, style="dim")
         if ways:
             text.append("\nWays out: " + "; ".join(ways) + ".", style="dim")
@@ -545,113 +377,72 @@ class TrackerApp(App[None]):
         with self.batch_update():
             self.main.query_one("#detail", Static).update(text)
             self.main.query_one("#state", Static).update(Text(
-                f"Nothing yet. {reason}" if self.admitted is not None and not self.filter.active
-                else reason, style="dim"))
+                f"Nothing yet. {reason}" if session.narrowing is not None
+                and not session.filter.active else reason, style="dim"))
 
-    def _start_detail(self, token: int, row: int, position: int, i: int,
-                      cp: StateSource | None, full: bool) -> None:
+    def _start_detail(self, generation: int, row: int, position: int,
+                      stepper: Stepper | None) -> None:
         self._detail_pending = False
-        if token == self.token and row == self.timeline_view.cursor:
-            self.load_detail(token, row, position, i, cp, full)
-
-    @property
-    def busy(self) -> bool:
-        """Whether work for the screen is still under way (tests wait for it to finish)."""
-        return self._detail_pending or any(w.is_running for w in self.workers)
+        if generation == self.session.generation and row == self.session.cursor:
+            self.load_detail(generation, row, position, stepper)
 
     @work(thread=True, exclusive=True, group="detail")
-    def load_detail(self, token: int, row: int, position: int, i: int, cp: StateSource | None,
-                    full: bool) -> None:
+    def load_detail(self, generation: int, row: int, position: int,
+                    stepper: Stepper | None) -> None:
         worker = get_current_worker()
         try:
-            cached = self.events.get(position)
-            if cached is None:
-                found = events_at(self.timeline.recorder.read_positions, [position])
-                if not found:
-                    return
-                event = found[0]
-                refs: dict[str, str] = {}
-                if event.refs:
-                    rows = self.timeline.recorder.lookup([r.id for r in event.refs])
-                    refs = {rid: event_from_row(r).summary for rid, r in rows.items()}
-                cached = (event, refs)
-                self.events.put(position, cached)
-            event, refs = cached
-            if worker.is_cancelled:
+            detail = self.session.detail(position)
+            if detail is None or worker.is_cancelled:
                 return
-            state: RenderableType | None = None
-            if isinstance(cp, StateIndex):
-                order: Order = "story" if self.order_name == STORY else "recorded"
-                step = cp.step_of_position(order, position)
-                if step is not None:
-                    state = index_view(cp, order, step, self.state_scope)
-            elif cp is not None:
-                last = self._last_state
-                if last is not None and last[0] is cp and last[1] == i:
-                    before = last[2]  # stepping on: the state after the previous step
-                else:
-                    with self._cp_lock:
-                        before = cp.state_at(i)
-                after = evolve(before, event)
-                self._last_state = (cp, i + 1, after)
-                changes = diff(before, after, [event.subject or event.id])
-                state = step_view(after, changes, i + 1, len(cp), full, self.query_now,
-                                  self.state_scope)
-        except TrackerError as exc:
-            self.post_message(Failed(str(exc)))
+            state = None if stepper is None else self.session.state(
+                stepper, position, lambda: worker.is_cancelled)
+        except Exception as exc:
+            self.failed(exc)
             return
         if not worker.is_cancelled:
-            self.post_message(DetailReady(token, row, event, refs, state))
+            self.answer(partial(self.show_detail, generation, row, detail, state))
 
-    def on_detail_ready(self, message: DetailReady) -> None:
-        if message.token != self.token or message.row != self.timeline_view.cursor:
+    def show_detail(self, generation: int, row: int, detail: Detail,
+                    state: StepState | None) -> None:
+        if generation != self.session.generation or row != self.session.cursor:
             return
         every = self.timeline_view.marks
-        marks = every[message.event.position - 1] if message.event.position <= len(every) else 0
-        state = message.state
-        if state is None:
-            state = Text("Working out the state at each step… (a large log takes a while)",
-                         style="dim")
+        event = detail.event
+        marks = every[event.position - 1] if event.position <= len(every) else 0
+        shown: RenderableType = state_pane(state) if state is not None else Text(
+            "Working out the state at each step… (a large log takes a while)", style="dim")
         with self.batch_update():
             self.main.query_one("#detail", Static).update(
-                event_detail(message.event, marks, message.refs))
-            self.main.query_one("#state", Static).update(state)
-        self.shown_row = message.row if message.state is not None else None
+                event_detail(event, marks, detail.refs))
+            self.main.query_one("#state", Static).update(shown)
+        self.shown_row = row if state is not None else None
 
     # -- moving ------------------------------------------------------------------------------
 
     def action_step(self, delta: int) -> None:
-        self.timeline_view.move_to(self.timeline_view.cursor + delta)
+        self.move(self.session.cursor + delta)
 
     def action_first(self) -> None:
-        self.timeline_view.move_to(0)
+        self.move(0)
 
     def action_last(self) -> None:
-        self.timeline_view.move_to(len(self.view) - 1)
+        self.move(len(self.session.view) - 1)
 
     def action_page(self, direction: int) -> None:
-        tl = self.timeline_view
-        tl.move_to(tl.cursor + direction * tl.page_height)
+        self.move(self.session.cursor + direction * self.timeline_view.page_height)
 
     def action_day(self, step: int) -> None:
-        if len(self.view):
-            tl = self.timeline_view
-            tl.move_to(next_day_row(self.view, self.index, tl.cursor, step))
+        self.move(self.session.day(step))
 
     def action_toggle_order(self) -> None:
-        self.order_name = RECORDED if self.order_name == STORY else STORY
-        self.rebuild_view(self.timeline_view.position)
+        self.session.toggle_order()
+        self.show_view()
 
     def action_toggle_full(self) -> None:
-        if self.large:
-            # The state index holds statuses, not whole items: listing every item of a log this
-            # size would be a replay. Say where the full list is instead of doing nothing.
-            self.say(f"past {self.small_log:,} events the state pane shows counts and what "
-                     "changed lately; `tracker state --at N` prints every item after the first "
-                     "N events")
-            return
-        self.full = not self.full
-        self.show_cursor()
+        said = self.session.toggle_full()
+        self.tell(said)
+        if said is None:
+            self.show_cursor()
 
     def action_goto(self) -> None:
         self.push_screen(PromptScreen(
@@ -659,110 +450,60 @@ class TrackerApp(App[None]):
             self.goto)
 
     def goto(self, text: str | None) -> None:
-        if not text:
-            return
-        position = parse_position(text)
-        if position is not None:
-            row = self.view.row_of_position(position)
-            if row is None:
-                self.say(f"position {position} is not in this view "
-                         f"(the log has {self.index.count} events)", error=True)
-                return
-            self.timeline_view.move_to(row)
-            return
-        try:
-            story = resolve(text)
-        except TrackerError as exc:
-            self.say(str(exc), error=True)
-            return
-        day = day_number(story.earliest or story.latest, 0)
-        found = row_on_or_after(self.view, self.index, day)
-        if found is None:
-            self.say("no events in this view to go to", error=True)
-            return
-        self.timeline_view.move_to(found)
-        landed = self.index.day(self.view.position(found))
-        if landed == day:
-            return
-        if landed == OPEN_END_DAY:  # an event of no known date sorts last
-            said = f"nothing dated on or after {day_text(day)}: at the last event"
-        elif landed < day:
-            said = f"nothing on or after {day_text(day)}: the last event is on {day_text(landed)}"
-        else:
-            said = f"nothing on {day_text(day)}: the next event is on {day_text(landed)}"
-        spanning = row_spanning(self.view, self.index, day)
-        if spanning is not None:  # not dated that day, but it may have been
-            p = self.view.position(spanning)
-            line = self.timeline_view.lines.get(p)
-            said += f"; #{p}{f' ({line.date})' if line else ''} may fall on it"
-        self.say(said)
+        if text:
+            said = self.session.goto(text)
+            self.move(self.session.cursor)
+            self.tell(said)
 
     # -- search ------------------------------------------------------------------------------
 
     def action_search(self) -> None:
         self.push_screen(PromptScreen("Search", "text in summaries, actors, places, sources",
-                                      self.needle), self.search)
+                                      self.session.needle), self.search)
 
     def search(self, text: str | None) -> None:
         if text is None:
             return
-        self.needle = text
-        if not text:
-            self.searching = False
-            self.match_rows = array("i")
+        if self.session.start_search(text):
+            self.run_search()
+        else:
             self.timeline_view.set_matches(set())
             self.update_header()
-            return
-        self.run_search(text)
 
-    def run_search(self, needle: str, keep: bool = False) -> None:
-        self._search_keep = keep
-        self.searching = True
-        self.search_worker(self.token, needle, self.view)
+    def run_search(self, keep: bool = False) -> None:
+        session = self.session
+        session.searching = True
+        self.search_worker(session.generation, session.needle, keep)
 
     @work(thread=True, exclusive=True, group="search")
-    def search_worker(self, token: int, needle: str, view: View) -> None:
+    def search_worker(self, generation: int, needle: str, keep: bool) -> None:
         worker = get_current_worker()
         try:
-            found = search_matches(self.timeline.rows(), needle, None, lambda: worker.is_cancelled)
-        except TrackerError as exc:
-            self.post_message(Failed(str(exc)))
+            found = self.session.search(needle, lambda: worker.is_cancelled)
+        except Exception as exc:
+            self.failed(exc)
             return
-        rows = array("i", (r for r in range(len(view)) if view.position(r) in found))
         if not worker.is_cancelled:
-            self.post_message(SearchReady(token, needle, found, rows))
+            self.answer(partial(self.take_search, generation, needle, found, keep))
 
-    def on_search_ready(self, message: SearchReady) -> None:
-        if message.token != self.token or message.needle != self.needle:
+    def take_search(self, generation: int, needle: str, found: set[int], keep: bool) -> None:
+        session = self.session
+        if generation != session.generation or needle != session.needle:
             return
-        self.searching = False
-        self.match_rows = message.rows
-        self.timeline_view.set_matches(message.positions)
-        if not message.rows:
-            self.say(f"no event matches {message.needle!r}")
-        elif not getattr(self, "_search_keep", False):
-            cursor = self.timeline_view.cursor
-            r = bisect_left(message.rows, cursor)
-            self.timeline_view.move_to(message.rows[r % len(message.rows)])
+        said = session.take_search(generation, needle, found, keep)
+        self.timeline_view.set_matches(session.matches)
+        self.move(session.cursor)
+        self.tell(said)
         self.update_header()
 
     def action_next_match(self, step: int) -> None:
-        rows = self.match_rows
-        if not rows:
-            if self.needle:
-                self.say(f"no event matches {self.needle!r}")
-            return
-        cursor = self.timeline_view.cursor
-        if step > 0:
-            r = bisect_right(rows, cursor) % len(rows)
-        else:
-            r = (bisect_left(rows, cursor) - 1) % len(rows)
-        self.timeline_view.move_to(rows[r])
+        self.tell(self.session.next_match(step))
+        self.move(self.session.cursor)
 
     # -- filter and views --------------------------------------------------------------------
 
     def action_filter(self) -> None:
-        self.push_screen(FilterScreen(self.filter), self.apply_filter)
+        self.push_screen(FilterScreen(self.session.filter), self.apply_filter)
 
     def action_clear_filter(self) -> None:
         self.apply_filter(EventFilter())
@@ -770,103 +511,76 @@ class TrackerApp(App[None]):
     def apply_filter(self, flt: EventFilter | None) -> None:
         if flt is None:
             return
-        if needs_text(flt):
-            self.compute_filter(flt)
-            return
-        self.filter, self.filter_ok = flt, None
-        self.rebuild_view(self.timeline_view.position)
+        if self.session.set_filter(flt):
+            self.filter_worker(flt)
+        else:
+            self.show_view()
 
     @work(thread=True, exclusive=True, group="filter")
-    def compute_filter(self, flt: EventFilter) -> None:
+    def filter_worker(self, flt: EventFilter) -> None:
         worker = get_current_worker()
         try:
-            # one text criterion: rows not holding it anywhere are skipped before decoding
-            texts = [t for t in (flt.actor, flt.source) if t]
-            needle = texts[0] if len(texts) == 1 else ""
-            found = search_matches(self.timeline.rows(), needle, flt, lambda: worker.is_cancelled)
-        except TrackerError as exc:
-            self.post_message(Failed(str(exc)))
+            found = self.session.filter_text(flt, lambda: worker.is_cancelled)
+        except Exception as exc:
+            self.failed(exc)
             return
         if not worker.is_cancelled:
-            self.post_message(FilterReady(flt, found))
+            self.answer(partial(self.take_filter, flt, found))
 
-    def on_filter_ready(self, message: FilterReady) -> None:
-        self.filter, self.filter_ok = message.flt, message.positions
-        self.rebuild_view(self.timeline_view.position)
+    def take_filter(self, flt: EventFilter, found: set[int]) -> None:
+        self.session.take_filter(flt, found)
+        self.show_view()
 
     def action_known_on(self) -> None:
         self.push_screen(PromptScreen(
             "Known on", "show only what had been published by this date (empty: everything)",
-            self.known_on or ""), partial(self.set_view_dates, "known"))
+            self.session.known_on or ""), partial(self.set_view_dates, "known"))
 
     def action_recorded_by(self) -> None:
         self.push_screen(PromptScreen(
             "Audit view", "what the log held at this time, e.g. 2026-11-28T10:00 (empty: now)",
-            self.recorded_by or ""), partial(self.set_view_dates, "recorded"))
+            self.session.recorded_by or ""), partial(self.set_view_dates, "recorded"))
 
     def set_view_dates(self, which: str, text: str | None) -> None:
         if text is None:
             return
-        known, recorded = self.known_on, self.recorded_by
-        value: str | None = text.strip() or None
-        if which == "known":
-            if value is not None:
-                try:
-                    story = resolve(value)
-                except TrackerError as exc:
-                    self.say(str(exc), error=True)
-                    return
-                value = story.latest or story.earliest
-            known = value
-        else:
-            recorded = value
-        self.compute_admitted(known, recorded)
-
-    @work(thread=True, exclusive=True, group="admitted")
-    def compute_admitted(self, known_on: str | None, recorded_by: str | None) -> None:
-        if known_on is None and recorded_by is None:
-            self.post_message(AdmittedReady(None, None, None))
+        asked = self.session.view_dates(which, text)
+        if isinstance(asked, Said):
+            self.tell(asked)
             return
+        self.narrow(*asked)
+
+    @work(thread=True, exclusive=True, group="narrow")
+    def narrow(self, known_on: str | None, recorded_by: str | None) -> None:
         worker = get_current_worker()
-        query = Query(known_at=known_on, recorded_by=recorded_by)
-        outline = self.index
         try:
-            until = outline.count
-            admitted = bytearray(until + 1)
-            for n, times in enumerate(self.timeline.recorder.read_times(0, until)):
-                if n % 4096 == 0 and worker.is_cancelled:
-                    return
-                if query.admits_times(*times):
-                    admitted[times[0]] = 1
-        except TrackerError as exc:
-            self.post_message(Failed(str(exc)))
+            narrowing = self.session.narrow(known_on, recorded_by, lambda: worker.is_cancelled)
+        except Exception as exc:
+            self.failed(exc)
             return
-        if worker.is_cancelled:
-            return
-        story, marks = narrowed(outline, admitted)
-        self.post_message(AdmittedReady(known_on, recorded_by, admitted, story, marks))
+        if not worker.is_cancelled:
+            self.answer(partial(self.take_narrowing, known_on, recorded_by, narrowing))
 
-    def on_admitted_ready(self, message: AdmittedReady) -> None:
-        self.known_on, self.recorded_by = message.known_on, message.recorded_by
-        self.admitted = message.admitted
-        self.view_story, self.view_marks = message.story, message.marks
-        self.rebuild_view(self.timeline_view.position)
+    def take_narrowing(self, known_on: str | None, recorded_by: str | None,
+                       narrowing: Any) -> None:
+        self.session.take_narrowing(known_on, recorded_by, narrowing)
+        self.show_view()
 
     # -- references --------------------------------------------------------------------------
 
     def action_follow(self) -> None:
-        position = self.timeline_view.position
-        cached = self.events.get(position) if position is not None else None
-        if cached is None:
+        position = self.session.position
+        detail = self.session.details.get(position) if position is not None else None
+        if detail is None:
             return
-        event, refs = cached
+        event = detail.event
         if not event.refs:
             self.say("this event refers to no other entry")
             return
         if len(event.refs) == 1:
             self.locate(event.refs[0].id)
             return
-        choices = [(r.rel, r.id, one_line(refs.get(r.id, ""))) for r in event.refs]
+        choices = [(r.rel, r.id, one_line(detail.refs.get(r.id, ""))) for r in event.refs]
         self.push_screen(RefPicker(choices), self._follow_chosen)
 
     def _follow_chosen(self, event_id: str | None) -> None:
@@ -876,34 +590,19 @@ class TrackerApp(App[None]):
     @work(thread=True, exclusive=True, group="locate")
     def locate(self, event_id: str) -> None:
         try:
-            rows = self.timeline.recorder.lookup([event_id])
+            position = self.session.locate(event_id)
         except Exception as exc:
-            self.post_message(Failed(f"looking up {event_id!r} failed: {exc}"))
+            self.failed(exc)
             return
-        row = rows.get(event_id)
-        self.post_message(Located(event_id, row.position if row else None))
+        self.answer(partial(self.take_located, event_id, position))
 
-    def on_located(self, message: Located) -> None:
-        if message.position is None:
-            self.say(f"the log holds no entry {message.event_id!r}", error=True)
-            return
-        row = self.view.row_of_position(message.position)
-        if row is None:
-            self.say(f"{message.event_id} is not in this view (filtered out or not yet known)",
-                     error=True)
-            return
-        here = self.timeline_view.position
-        if here is not None:
-            self.history.append(here)
-        self.timeline_view.move_to(row)
+    def take_located(self, event_id: str, position: int | None) -> None:
+        self.tell(self.session.take_located(event_id, position))
+        self.move(self.session.cursor)
 
     def action_go_back(self) -> None:
-        while self.history:
-            row = self.view.row_of_position(self.history.pop())
-            if row is not None:
-                self.timeline_view.move_to(row)
-                return
-        self.say("nothing to come back to")
+        self.tell(self.session.go_back())
+        self.move(self.session.cursor)
 
     # -- play --------------------------------------------------------------------------------
 
@@ -916,11 +615,10 @@ class TrackerApp(App[None]):
         self.update_header()
 
     def play_step(self) -> None:
-        tl = self.timeline_view
-        if tl.cursor >= len(self.view) - 1:
+        if self.session.cursor >= len(self.session.view) - 1:
             self.action_play()
             return
-        tl.move_to(tl.cursor + 1)
+        self.move(self.session.cursor + 1)
 
     def action_speed(self, step: int) -> None:
         self.speed = max(0, min(len(PLAY_INTERVALS) - 1, self.speed + step))
@@ -935,22 +633,19 @@ class TrackerApp(App[None]):
     def _form(self, mode: str) -> None:
         from tracker.tui.form import EventForm
 
-        position = self.timeline_view.position
-        cursor_event = None
-        if position is not None:
-            cached = self.events.get(position)
-            cursor_event = cached[0] if cached else None
+        session = self.session
+        position = session.position
+        detail = session.details.get(position) if position is not None else None
+        cursor_event = detail.event if detail is not None else None
         if mode != "new" and cursor_event is None:
             self.say("no event under the cursor to " + ("correct" if mode == "correct"
                                                          else "retract"), error=True)
             return
-        nearby = [
-            (p, line) for p in self.view.positions(self.timeline_view.cursor - 20,
-                                                   self.timeline_view.cursor + 21)
-            if (line := self.timeline_view.lines.get(p)) is not None
-        ]
-        self.push_screen(EventForm(self.timeline, mode, cursor_event, nearby, self.index.count),
-                         self.saved)
+        nearby = [(p, line) for p in session.view.positions(session.cursor - 20,
+                                                            session.cursor + 21)
+                  if (line := session.lines.get(p)) is not None]
+        self.push_screen(EventForm(self.service, mode, cursor_event, nearby,
+                                   session.outline.count), self.saved)
 
     def action_append(self) -> None:
         self._form("new")
@@ -991,17 +686,16 @@ class TrackerApp(App[None]):
     @work(thread=True, exclusive=True, group="export")
     def export_worker(self, path: Path) -> None:
         try:
-            n = self.timeline.export_to(path)
-        except TrackerError as exc:
-            self.post_message(Failed(str(exc)))
+            n = self.service.export_to(path)
+        except Exception as exc:
+            self.failed(exc)
             return
-        self.call_from_thread(self.say, f"Exported {n} events to {path}")
+        self.answer(partial(self.say, f"Exported {n} events to {path}"))
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.timeline.label))
+        self.push_screen(HelpScreen(self.service.label))
 
 
 def run(timeline: Timeline) -> None:
     """Run the app on an open timeline (the CLI's `tracker` with no command)."""
     TrackerApp(timeline).run()
-

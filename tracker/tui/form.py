@@ -22,10 +22,17 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from tracker.app.service import Timeline, today
-from tracker.codec.rows import event_to_dict
-from tracker.domain.events import CERTAINTY, EVENT_TYPES, REF_RELATIONS, Event, EventType
-from tracker.domain.input import parse_story
-from tracker.domain.vocabulary import DEFAULT_TYPE, type_with_effect
+from tracker.app.terms import (
+    CERTAINTY,
+    DEFAULT_TYPE,
+    EVENT_TYPES,
+    REF_RELATIONS,
+    Event,
+    EventType,
+    event_to_dict,
+    parse_story,
+    type_with_effect,
+)
 from tracker.errors import AppendConflict, TrackerError
 from tracker.text import one_line
 from tracker.tui.model import Line
@@ -46,46 +53,31 @@ EventForm Vertical { height: auto; }
 EventForm SelectOverlay { text-wrap: nowrap; text-overflow: ellipsis; }
 """
 
-_FIELD = re.compile(r"field '([^']+)'")
-_ROLE = re.compile(r"needs an actor with role '([^']+)'")
-_DETAIL = re.compile(r"(?:needs details\.|has no detail ')(\w+)")
-_SOURCE = re.compile(r"^(?:\S+: )?source\.(\w+) ")
-
-
 def _id(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "-", text)
 
 
-def field_of(message: str, actor_roles: list[str]) -> str | None:
-    """The form field an error message is about ("story", "role-inviter", "detail-reason"...)."""
-    m = _ROLE.search(message)
-    if m:
-        return f"role-{m.group(1)}"
-    m = _DETAIL.search(message)
-    if m:
-        return f"detail-{m.group(1)}"
-    m = _SOURCE.search(message)
-    if m:
-        return m.group(1)
-    if "unknown event type" in message:
-        return "type"
-    if "needs a subject" in message:  # an answer that names neither its item nor what it answers
-        return "ref"
-    m = _FIELD.search(message)
-    if not m:
-        return None
-    name = m.group(1)
-    head = re.split(r"[.\[]", name)[0]
-    if head == "source":
-        return name.split(".")[1] if "." in name else "outlet"
-    if head == "actors":
-        i = re.match(r"actors\[(\d+)\]", name)
-        if i and int(i.group(1)) < len(actor_roles):
-            return f"role-{actor_roles[int(i.group(1))]}"
+def field_of(exc: TrackerError, actor_roles: list[str]) -> str:
+    """The form field a failure is about ("story", "role-inviter", "detail-reason", "ref"...),
+    from the input field the failure names (its ``field``: "source.published", "actors[1].role",
+    "actors.inviter", "details.terms"); "form" when it names none the form shows."""
+    name = exc.field
+    if not name:
         return "form"
+    head, _, rest = name.partition(".")
+    head, _, index = head.partition("[")
+    if head == "source":
+        return rest.split(".")[0] if rest else "outlet"
+    if head == "actors":
+        if index:
+            i = int(index.rstrip("]"))
+            return f"role-{actor_roles[i]}" if i < len(actor_roles) else "form"
+        return f"role-{rest}" if rest else "form"
     if head == "details":
-        sub = name.split(".")[1] if "." in name else ""
-        return "fix-summary" if sub == "changes" else f"detail-{sub}"
+        detail = rest.split("[")[0].split(".")[0]
+        if detail == "changes":
+            return "fix-summary"
+        return f"detail-{detail}" if detail else "form"
     if head == "refs":
         return "ref"
     if name.startswith("story.received"):
@@ -97,6 +89,15 @@ def field_of(message: str, actor_roles: list[str]) -> str | None:
     return "form"
 
 
+def said_here(exc: TrackerError) -> str:
+    """The failure's message without its place when the place is this form's own entry
+    ("event 'ev-…': …": the event not saved yet is the form)."""
+    text = exc.message
+    if exc.place and text.startswith(f"{exc.place}: "):
+        return text[len(exc.place) + 2:]
+    return text
+
+
 class EventForm(TrackerModal[Event | None]):
     """Append an event (or a correction or retraction of the one under the cursor)."""
 
@@ -106,10 +107,10 @@ class EventForm(TrackerModal[Event | None]):
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
     ]
 
-    def __init__(self, timeline: Timeline, mode: str, cursor_event: Event | None,
+    def __init__(self, service: Timeline, mode: str, cursor_event: Event | None,
                  nearby: list[tuple[int, Line]], expected_position: int) -> None:
         super().__init__()
-        self.timeline = timeline
+        self.service = service
         self.mode = mode
         self.target = cursor_event
         self.nearby = nearby
@@ -327,8 +328,7 @@ class EventForm(TrackerModal[Event | None]):
             try:
                 story = parse_story(expr, "story", published)
             except TrackerError as exc:
-                shown.update(Content.styled(one_line(str(exc)).removeprefix("story: "),
-                                            "$warning"))
+                shown.update(Content.styled(one_line(said_here(exc)), "$warning"))
                 continue
             text = f"→ {story.display()}   (EDTF {story.edtf}"
             text += f", read against {story.anchor})" if story.anchor else ")"
@@ -446,11 +446,10 @@ class EventForm(TrackerModal[Event | None]):
             merged.pop(key, None)
         merged.update(self._changes())
         try:
-            self.timeline.parse(merged, "correction")
+            self.service.parse(merged, "correction")
         except TrackerError as exc:
-            found = field_of(str(exc), []) or ""
             fixed = {"story": "fix-story", "summary": "fix-summary", "place": "fix-place"}
-            self.show_error(fixed.get(found, "form"), str(exc))
+            self.show_error(fixed.get(field_of(exc, []), "form"), said_here(exc))
             return False
         return True
 
@@ -462,8 +461,7 @@ class EventForm(TrackerModal[Event | None]):
             widget.remove_class("-invalid")
 
     def show_error(self, key: str | None, message: str) -> None:
-        # "event 'ev-…': …" names an event not saved yet: the form is that event
-        text = re.sub(r"^(?:event|correction)(?: '[^']*')?: ", "", one_line(message))
+        text = one_line(message)
         found = self.query(f"#e-{_id(key)}") if key and key != "form" else None
         label = found.first(Label) if found else self.query_one("#form-error", Label)
         label.update(Content(text))
@@ -487,9 +485,9 @@ class EventForm(TrackerModal[Event | None]):
         if self.mode == CORRECT and not self._check_correction():
             return
         try:
-            event = self.timeline.parse(obj)
+            event = self.service.parse(obj)
         except TrackerError as exc:
-            self.show_error(field_of(str(exc), self.actor_roles), str(exc))
+            self.show_error(field_of(exc, self.actor_roles), said_here(exc))
             return
         self.saving = True
         self.save(event, self.expected)
@@ -497,15 +495,15 @@ class EventForm(TrackerModal[Event | None]):
     @work(thread=True, exclusive=True, group="save")
     def save(self, event: Event, expected: int) -> None:
         try:
-            report = self.timeline.append([event], expected_position=expected)
+            report = self.service.append([event], expected_position=expected)
         except AppendConflict as exc:
-            head = self.timeline.head()[0]
+            head = self.service.head()[0]
             self.app.call_from_thread(self._conflict, str(exc), head)
             return
         except TrackerError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
+            self.app.call_from_thread(self._failed, exc)
             return
-        stored = report.added[0] if report.added else self.timeline.get(event.id)
+        stored = report.added[0] if report.added else self.service.get(event.id)
         self.app.call_from_thread(self.dismiss, stored)
 
     def _conflict(self, message: str, head: int) -> None:
@@ -517,9 +515,9 @@ class EventForm(TrackerModal[Event | None]):
         if load is not None:
             load()
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, exc: TrackerError) -> None:
         self.saving = False
-        self.show_error(field_of(message, self.actor_roles) or "form", message)
+        self.show_error(field_of(exc, self.actor_roles), said_here(exc))
 
     @on(Input.Changed)
     @on(Select.Changed)

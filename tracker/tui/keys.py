@@ -73,7 +73,7 @@ KEYS: tuple[Key, ...] = (
     Key("backspace", "go_back", "Back", "ref.back", "Come back from a followed reference",
         display="⌫", group="Ref"),
     Key("s", "toggle_full", "Full state", "state.full",
-        "Show the full state, or only this step's change and the items"),
+        "Show the full state (every item), or this step's change and the counts"),
     Key("e", "export", "Export", "export", "Export the timeline to a JSON file"),
 )
 

@@ -10,16 +10,21 @@ from __future__ import annotations
 import re
 from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from tracker.codec.rows import Row, event_from_row
-from tracker.domain.dates import StoryTime
-from tracker.domain.events import Event, Source
-from tracker.domain.ordering import OPEN_END_DAY, OPEN_START_DAY
-from tracker.domain.selection import EventFilter
-from tracker.readmodels.outline import TYPE_NAMES, Outline
+from tracker.app.service import search_text
+from tracker.app.terms import (
+    OPEN_END_DAY,
+    OPEN_START_DAY,
+    TYPE_NAMES,
+    Event,
+    EventFilter,
+    Outline,
+    Source,
+    StoryTime,
+)
 from tracker.text import one_line
 
 STORY = "story"
@@ -197,13 +202,8 @@ def date_label(story: StoryTime) -> str:
 
 def line_of(event: Event) -> Line:
     actors = ", ".join(dict.fromkeys(a.name for a in event.actors))
-    s = event.source
-    text = " ".join(
-        x for x in (event.summary, actors, event.place, event.type, s.outlet, s.speaker, s.author,
-                    s.via, s.quote, event.id) if x
-    ).casefold()
     return Line(event.position, event.id, date_label(event.story), event.type, one_line(actors),
-                one_line(event.summary), text)
+                one_line(event.summary), search_text(event))
 
 
 K = TypeVar("K")
@@ -234,43 +234,3 @@ class LRU(Generic[K, V]):
 
     def clear(self) -> None:
         self._data.clear()
-
-
-def events_at(read_positions: Callable[[Sequence[int]], dict[int, Row]],
-              positions: Sequence[int]) -> list[Event]:
-    """The events at these log positions, in the order given."""
-    rows = read_positions(positions)
-    return [event_from_row(rows[p]) for p in positions if p in rows]
-
-
-def chunks(seq: Sequence[int], size: int) -> Iterator[Sequence[int]]:
-    for start in range(0, len(seq), size):
-        yield seq[start : start + size]
-
-
-def search_matches(rows: Iterable[Row], needle: str, flt: EventFilter | None = None,
-                   cancelled: Callable[[], bool] = lambda: False) -> set[int]:
-    """Positions whose text contains ``needle`` (case-insensitive) and, if given, pass a filter.
-
-    A cheap look at the stored text first; only candidates are decoded and checked properly.
-    """
-    want = needle.casefold()
-    quick = bool(want) and not any(c in want for c in '"\\')  # as stored in the JSON body
-    found: set[int] = set()
-    for row in rows:
-        if cancelled():
-            break
-        if quick and want not in row.body.casefold() and want not in row.type \
-                and want not in row.id.casefold():
-            continue
-        event = event_from_row(row)
-        if flt is not None and not flt.matches(event):
-            continue
-        if want and want not in line_of(event).text:
-            continue
-        found.add(row.position)
-    return found
-
-
-def with_position(event: Event, position: int) -> Event:
-    return event._replace(position=position)

@@ -1,4 +1,4 @@
-"""The panes' content: the event under the cursor, this step's change, the state after it.
+"""The panes' content: the event under the cursor, the state after it (this step's change first).
 
 Pure (no widgets, no I/O), so workers build it off the UI thread. Event text is only ever put
 into Rich ``Text`` (through :func:`tracker.render.terminal.literal`) or Textual ``Content`` objects,
@@ -8,7 +8,6 @@ never parsed as markup. The event and the full state are the very views the CLI 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import PurePath
 
 from rich.console import Group, RenderableType
@@ -16,17 +15,10 @@ from rich.padding import Padding
 from rich.text import Text
 from textual.content import Content
 
-from tracker.codec.state_document import SECTIONS, state_to_dict
-from tracker.domain.events import EVENT_TYPES, Event
-from tracker.domain.fold import Change, Query, State
-from tracker.readmodels.outline import mark_names
-from tracker.readmodels.stateindex import Order, StateIndex
+from tracker.app.stepping import ItemChange, StepState
+from tracker.app.terms import EVENT_TYPES, Event, mark_names
 from tracker.render.terminal import event_fields, label_grid, literal, state_view, status_text
 from tracker.text import one_line, visible
-
-RECENT = 15  # items changed lately, listed for a large log
-MAX_ITEMS = 200  # a state with more items shows counts by status instead of a list
-FULL_LIMIT = 3000  # the most items the full state view lists
 
 _VERBS = {"added": ("+ added  ", "bold green"), "changed": ("~ changed", "bold yellow"),
           "removed": ("- removed", "bold red")}
@@ -60,105 +52,9 @@ def event_detail(event: Event, marks: int = 0, refs: dict[str, str] | None = Non
     return Group(*parts)
 
 
-def change_lines(changes: Sequence[Change]) -> list[RenderableType]:
-    """Each change as a line: verb, kind, subject, status before → after; then its title."""
-    out: list[RenderableType] = []
-    for change in changes:
-        label, style = _VERBS[change.verb]
-        before, after = change.before, change.after
-        item = after or before
-        if item is None:
-            continue
-        line = Text(label + " ", style=style)
-        line.append(f"{item.kind} ", style="bold")
-        line.append_text(literal(item.subject, "dim"))
-        line.append("  ")
-        if before is not None and after is not None and before.status != after.status:
-            line.append_text(status_text(before.status))
-            line.append(" → ")
-        line.append_text(status_text(item.status))
-        out.append(line)
-        out.append(Padding(literal(one_line(item.title), "italic"), (0, 0, 0, 4)))  # wraps under itself
-    return out
-
-
-def step_view(state: State, changes: Sequence[Change], step: int, total: int,
-              full: bool, query: Query, describe: str) -> Group:
-    """This step's change set apart, then the state as it stood after the event."""
-    parts: list[RenderableType] = [Text("This step", style="bold underline")]
-    lines = change_lines(changes)
-    parts.extend(lines or [Text("  no change to the state of affairs", style="dim")])
-    parts.append(Text())
-    title = Text(f"After event {step:,} of {total:,}", style="bold underline")
-    title.append(f"   {'s: this step only' if full else 's: full state'}", style="dim")
-    parts.append(title)
-    changed = {c.subject for c in changes}
-    if full and len(state.items) <= FULL_LIMIT:
-        parts.append(state_view(state_to_dict(state, query), describe))
-    elif len(state.items) > MAX_ITEMS:
-        if full:
-            parts.append(Text(f"  {len(state.items):,} items: too many to show in full here "
-                              "(`tracker state --at` prints them all)", style="dim"))
-        parts.extend(_counts(state))
-    else:
-        parts.extend(_compact(state, changed))
-    return Group(*parts)
-
-
-def _counts(state: State) -> list[Text]:
-    """For a large state: how many items stand in each status, by kind."""
-    counts: dict[str, dict[str, int]] = {}
-    for item in state.items.values():
-        by_status = counts.setdefault(item.kind, {})
-        by_status[item.status] = by_status.get(item.status, 0) + 1
-    out: list[Text] = []
-    for kind, section in SECTIONS.items():
-        found = counts.get(kind)
-        if not found:
-            continue
-        line = Text(f"{section.capitalize()} ({sum(found.values()):,}): ", style="bold")
-        for i, (status, n) in enumerate(sorted(found.items(), key=lambda kv: -kv[1])):
-            if i:
-                line.append(", ")
-            line.append_text(status_text(status))
-            line.append(f" {n:,}")
-        out.append(line)
-    return out
-
-
-def _compact(state: State, changed: set[str]) -> list[RenderableType]:
-    """One line per item: status and title, the items this step touched highlighted."""
-    out: list[RenderableType] = []
-    shown = 0
-    for kind, section in SECTIONS.items():
-        items = state.of_kind(kind)
-        if not items:
-            continue
-        out.append(Text(f"{section.capitalize()} ({len(items)})", style="bold"))
-        # the status in a column of its own: a long title wraps under itself
-        grid = label_grid()
-        for item in items[: max(MAX_ITEMS - shown, 0)]:
-            shown += 1
-            touched = item.subject in changed
-            status = Text("▸ " if touched else "  ", style="bold yellow")
-            status.append_text(status_text(item.status))
-            grid.add_row(status, literal(one_line(item.title), "bold" if touched else ""))
-        out.append(grid)
-    rest = len(state.items) - shown
-    if rest > 0:
-        out.append(Text(f"  … and {rest:,} more", style="dim"))
-    if not state.items:
-        out.append(Text("  nothing yet", style="dim"))
-    return out
-
-
-def index_view(index: StateIndex, order: Order, step: int, describe: str) -> Group:
-    """The state at a step of a large log, from its state index: this step's change set apart,
-    how many items stand in each status, and the items changed most recently."""
-    change = index.change_at(order, step)
-    parts: list[RenderableType] = [Text("This step", style="bold underline")]
-    verb = "changed" if change.before else "added"
-    label, style = _VERBS[verb]
+def change_line(change: ItemChange) -> Text:
+    """A change as a line: verb, kind, subject, status before → after."""
+    label, style = _VERBS[change.verb]
     line = Text(label + " ", style=style)
     line.append(f"{change.kind} ", style="bold")
     line.append_text(literal(change.subject, "dim"))
@@ -167,28 +63,40 @@ def index_view(index: StateIndex, order: Order, step: int, describe: str) -> Gro
         line.append_text(status_text(change.before))
         line.append(" → ")
     line.append_text(status_text(change.after))
-    parts.append(line)
+    return line
+
+
+def state_pane(state: StepState) -> Group:
+    """The state pane at any size of log: this step's change set apart, then how many items
+    stand in each status after it and the items changed most recently; with ``s``, every item
+    in full (the state as `tracker state` prints it)."""
+    parts: list[RenderableType] = [Text("This step", style="bold underline"),
+                                   change_line(state.change)]
+    if state.change.title:  # wraps under itself
+        parts.append(Padding(literal(one_line(state.change.title), "italic"), (0, 0, 0, 4)))
     parts.append(Text())
-    title = Text(f"After event {step + 1:,} of {len(index):,}", style="bold underline")
-    title.append(f"  ({describe})", style="dim")
+    title = Text(f"After event {state.step:,} of {state.total:,}", style="bold underline")
+    title.append(f"   {'s: counts' if state.full is not None else 's: full state'}", style="dim")
     parts.append(title)
-    by_kind: dict[str, list[tuple[str, int]]] = {}
-    for (kind, status), n in index.counts_at(order, step).items():
-        by_kind.setdefault(kind, []).append((status, n))
-    for kind, section in SECTIONS.items():
-        found = by_kind.get(kind)
-        if not found:
-            continue
-        row = Text(f"{section.capitalize()} ({sum(n for _, n in found):,}): ", style="bold")
-        for i, (status, n) in enumerate(sorted(found, key=lambda sn: -sn[1])):
+    if state.full is not None:
+        parts.append(state_view(state.full, state.scope))
+        return Group(*parts)
+    parts.append(Text(f"  ({state.scope})", style="dim"))
+    if state.full_note:
+        parts.append(Text(f"  {state.full_note}", style="dim"))
+    for count in state.counts:
+        row = Text(f"{count.section.capitalize()} ({count.total:,}): ", style="bold")
+        for i, (status, n) in enumerate(count.statuses):
             if i:
                 row.append(", ")
             row.append_text(status_text(status))
             row.append(f" {n:,}")
         parts.append(row)
+    if not state.counts:
+        parts.append(Text("  nothing yet", style="dim"))
     parts.append(Text())
     parts.append(Text("Changed lately", style="bold underline"))
-    for recent in index.recent(order, step, RECENT):
+    for recent in state.recent:
         row = Text("  ")
         row.append_text(status_text(recent.after))
         row.append(f"  {recent.kind} ")

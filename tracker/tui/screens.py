@@ -19,8 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tracker.domain.events import EVENT_TYPES, kinds
-from tracker.domain.selection import EventFilter, check_type_prefix
+from tracker.app.terms import EVENT_TYPES, EventFilter, check_type_prefix, kinds
 from tracker.errors import TrackerError
 from tracker.tui.keys import KEYS, shown_keys
 

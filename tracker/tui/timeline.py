@@ -22,8 +22,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tracker.domain.vocabulary import RELATIONS
-from tracker.readmodels.outline import Outline, mark_names
+from tracker.app.terms import RELATIONS, Outline, mark_names
 from tracker.tui.keys import KEYS
 from tracker.tui.model import LRU, Line, View
 
@@ -93,12 +92,13 @@ class TimelineView(ScrollView, can_focus=True):
             super().__init__()
             self.positions = positions
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, lines: LRU[int, Line] | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.view = View(array("i"))
-        self.index = Outline()
-        self.marks = self.index.marks
-        self.lines: LRU[int, Line] = LRU(4096)
+        self.outline = Outline()
+        self.marks = self.outline.marks
+        #: row texts by position (the session's: it reads a row's date from them)
+        self.lines: LRU[int, Line] = lines if lines is not None else LRU(4096)
         self.matches: set[int] = set()  # positions matching the search
         self.show_uncertain = True
         self._strips: LRU[tuple[int, bool, bool, int, bool], Strip] = LRU(2048)
@@ -108,14 +108,14 @@ class TimelineView(ScrollView, can_focus=True):
 
     # -- data --------------------------------------------------------------------------------
 
-    def set_view(self, view: View, index: Outline, cursor: int, show_uncertain: bool,
+    def set_view(self, view: View, outline: Outline, cursor: int, show_uncertain: bool,
                  marks: bytearray | None = None) -> None:
         """Show ``view``; ``marks`` (by position) replace the outline's in a narrowed view."""
         self.view = view
-        self.index = index
-        self.marks = marks if marks is not None else index.marks
+        self.outline = outline
+        self.marks = marks if marks is not None else outline.marks
         self.show_uncertain = show_uncertain
-        self._digits = len(str(max(index.count, 1)))
+        self._digits = len(str(max(outline.count, 1)))
         self._strips.clear()
         self._requested.clear()
         self.virtual_size = Size(0, len(view))  # rows fit the width: nothing to scroll sideways
@@ -249,8 +249,8 @@ class TimelineView(ScrollView, can_focus=True):
         base = self.rich_style
         cursor_style = style("timeline--cursor") if selected else Style()
         line = self.lines.get(position)
-        uncertain = self.show_uncertain and bool(self.index.uncertain[position - 1]) \
-            if position <= self.index.count else False
+        uncertain = self.show_uncertain and bool(self.outline.uncertain[position - 1]) \
+            if position <= self.outline.count else False
         bits = self.marks[position - 1] if position <= len(self.marks) else 0
         pointer = "▶" if selected else ("•" if matched else " ")
         lead = f"{pointer}{position:>{self._digits}} "
@@ -261,7 +261,7 @@ class TimelineView(ScrollView, can_focus=True):
         ]
         rest = max(width - cell_len(lead) - 2, 0)
         if line is None:
-            segs.append(Segment(fit(f"{self.index.type_name(position)} …", rest),
+            segs.append(Segment(fit(f"{self.outline.type_name(position)} …", rest),
                                 base + style("timeline--pending") + cursor_style))
             return Strip(segs)
         date_w = 12
