@@ -91,11 +91,13 @@ def test_an_installed_tracker_migrates_a_named_database_to_head(
     installed: Path, tmp_path: Path
 ) -> None:
     db = tmp_path / "x.sqlite"
-    done = run_installed(installed, tmp_path, tmp_path, "-m", "tracker", "--db", str(db), "state",
-                         "--json")
+    done = run_installed(installed, tmp_path, tmp_path, "-m", "tracker", "--db", str(db), "db",
+                         "upgrade")
     assert done.returncode == 0, done.stderr
     assert done.stderr == f"Created a new tracker log at {db}.\n"
-    assert json.loads(done.stdout)["events"] == 0
+    state = run_installed(installed, tmp_path, tmp_path, "-m", "tracker", "--db", str(db), "state",
+                          "--json")
+    assert json.loads(state.stdout)["events"] == 0
     current = run_installed(installed, tmp_path, tmp_path, "-m", "tracker", "--db", str(db), "db",
                             "current")
     assert current.stdout.endswith("Up to date.\n")

@@ -37,3 +37,15 @@ def json_safe(data: bytes) -> bytes:
     colours or reorder text. (JSON writers already escape C0 controls, ESC included.)
     """
     return _RAW_IN_JSON.sub(lambda m: b"\\u%04x" % ord(m.group(0).decode()), data)
+
+
+_PASSWORD_IN_AUTHORITY = re.compile(r"(://[^/@\s:]*:)[^@\s]*@")
+_PASSWORD_IN_QUERY = re.compile(r"((?:^|[?&;\s])password=)[^&\s]*", re.IGNORECASE)
+
+
+def mask_url(text: str) -> str:
+    """A URL (or any text holding one) with every password shown as ``***``: in the authority
+    (``user:PW@host``) and as a query parameter (``?password=PW``). Used for every label, repr
+    and message that shows a database URL."""
+    text = _PASSWORD_IN_AUTHORITY.sub(r"\1***@", text)
+    return _PASSWORD_IN_QUERY.sub(r"\1***", text)

@@ -43,5 +43,5 @@ def test_json_nested_too_deeply_is_refused_in_one_line(tmp_path: Path) -> None:
     deep.write_text("[" * 200_000)
     result = tracker("--db", db, "import", deep)
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {deep}: not valid JSON (nested too deeply)\n"
+    assert result.stderr == f"Error: {deep} line 1: not valid JSON (nested too deeply)\n"
     assert ok("--db", db, "verify").stdout.startswith("OK: 17 events")

@@ -30,7 +30,7 @@ def valid() -> dict[str, Any]:
          "line 3: field 'source.published' is required"),
         ({"actors": [{"name": "Lavrov", "role": "host"}]}, "actors[0].role",
          "line 3: field 'actors[0].role' 'host' is not a role of invitation.extended"),
-        ({"actors": [{"name": "Lavrov", "role": "inviter"}]}, "actors",
+        ({"actors": [{"name": "Lavrov", "role": "inviter"}]}, "actors.invitee",
          "line 3: invitation.extended needs an actor with role 'invitee'"),
         ({"details": {"venue": 3}}, "details.venue",
          "line 3: field 'details.venue' must be a string"),

@@ -30,7 +30,7 @@ VOCABULARY = PACKAGE / "domain" / "vocabulary.py"
 HOMONYMS: dict[str, set[str]] = {
     "possible": {"domain/events.py"},
     "recorded": {"app/service.py", "cli/commands_log.py", "readmodels/stateindex.py",
-                 "render/terminal.py", "tui/app.py", "tui/model.py"},
+                 "render/terminal.py", "tui/app.py", "tui/model.py", "tui/session.py"},
 }
 
 

@@ -143,7 +143,8 @@ def test_the_log_cannot_be_backed_up_onto_itself(tmp_path: Path) -> None:
     before = digest(db)
     result = tracker("--db", db, "backup", db, "--force")
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {db} is the log itself; back it up to another file\n"
+    assert result.stderr == (
+        f"Error: {db} is the log itself or one of its files; back it up to another file\n")
     assert digest(db) == before
 
 

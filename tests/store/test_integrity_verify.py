@@ -25,7 +25,8 @@ from tracker.text import clip
 
 SQLITE3 = "/usr/bin/sqlite3" if Path("/usr/bin/sqlite3").exists() else shutil.which("sqlite3")
 DROP_GUARDS = {
-    "sqlite": "DROP TRIGGER events_refuse_update; DROP TRIGGER events_refuse_delete;",
+    "sqlite": "DROP TRIGGER events_refuse_update; DROP TRIGGER events_refuse_delete; "
+              "DROP TRIGGER events_refuse_out_of_place;",
     "postgresql": "ALTER TABLE events DISABLE TRIGGER USER;",
 }
 
@@ -89,6 +90,7 @@ def test_an_untouched_log_verifies_and_names_its_head(log: str) -> None:
 
 
 def test_an_empty_log_verifies(tmp_path: Path) -> None:
+    ok("--db", tmp_path / "empty.sqlite", "db", "upgrade")
     result = ok("--db", tmp_path / "empty.sqlite", "verify")
     assert result.stdout == f"OK: 0 events, head {'0' * 64}\n"
 
@@ -157,8 +159,9 @@ def test_an_event_inserted_in_the_middle_is_named(tmp_path: Path) -> None:
 
 
 def test_a_row_appended_behind_trackers_back_is_named(tmp_path: Path) -> None:
-    """INSERT is allowed by the triggers (appending is what a log does), so a forged row needs no
-    tampering with them at all; its hash cannot be right without the chain."""
+    """INSERT at the next position is allowed by the triggers (appending is what a log does),
+    so a forged row there needs no tampering with them at all; its hash cannot be right without
+    the chain."""
     db = str(tmp_path / "append.sqlite")
     ok("--db", db, "import", SEED)
     tamper(db, "INSERT INTO events (position, id, type, schema_version, subject, story_earliest, "
@@ -226,7 +229,7 @@ def import_refused(tmp_path: Path, doc: dict[str, object]) -> str:
     path = tmp_path / "tampered.json"
     path.write_text(json.dumps(doc))
     target = str(tmp_path / "target.sqlite")
-    ok("--db", target, "verify")  # create it empty
+    ok("--db", target, "db", "upgrade")  # create it empty
     result = tracker("--db", target, "import", path)
     assert result.exit_code == 1
     lines = result.stderr.splitlines()

@@ -47,7 +47,7 @@ def test_an_empty_log_has_the_genesis_head(tl: Timeline) -> None:
     assert tl.recorder.head() == (0, GENESIS_HASH)
     assert list(tl.recorder.read()) == []
     assert tl.recorder.lookup(["nothing"]) == {}
-    assert tl.recorder.verify() == (0, GENESIS_HASH, None)
+    assert tl.recorder.verify() == (0, GENESIS_HASH, None, None)
 
 
 def test_rows_get_gap_free_positions_and_a_hash_chain(tl: Timeline) -> None:
@@ -62,7 +62,7 @@ def test_rows_get_gap_free_positions_and_a_hash_chain(tl: Timeline) -> None:
         assert r.hash == chain_hash(prev, r.position, content, r.recorded_at)
         prev = r.hash
     assert tl.recorder.head() == (3, prev)
-    assert tl.recorder.verify() == (3, prev, None)
+    assert tl.recorder.verify() == (3, prev, None, None)
 
 
 def test_rows_read_back_exactly_as_written(tl: Timeline) -> None:

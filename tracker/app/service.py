@@ -37,12 +37,32 @@ from tracker.domain.admission import admit, opened_subjects, reopened_subjects
 from tracker.domain.events import Event
 from tracker.domain.fold import Item, ItemView, Query, State, Step, fold_items, fold_steps
 from tracker.domain.input import parse_event
-from tracker.errors import DatabaseError, InvalidEvent, InvalidInput, TrackerError
+from tracker.errors import (
+    DatabaseError,
+    IntegrityFailure,
+    InvalidEvent,
+    InvalidInput,
+    TrackerError,
+)
 from tracker.store import migrate
-from tracker.store.engine import database_url, make_engine, sqlite_path
+from tracker.store.backup import BackupReport, Verdict, backup, check_chain, require_whole
+from tracker.store.engine import (
+    database_url,
+    make_engine,
+    remove_sqlite_files,
+    sqlite_path,
+    writable,
+)
+from tracker.store.files import is_log_file, mode_of, temporary_beside
 from tracker.store.migrate import current_revision, head_revision, script_directory
-from tracker.store.recorder import Recorder, chain_hash, utc_now, wrap_database_errors
-from tracker.text import clip
+from tracker.store.recorder import (
+    LogAltered,
+    Recorder,
+    chain_hash,
+    utc_now,
+    wrap_database_errors,
+)
+from tracker.text import clip, mask_url, visible
 
 if TYPE_CHECKING:  # what a command that does not use them does not import (start-up)
     from tracker.app.exports import ExportView
@@ -50,7 +70,6 @@ if TYPE_CHECKING:  # what a command that does not use them does not import (star
     from tracker.domain.selection import EventFilter
     from tracker.readmodels.outline import Outline
     from tracker.readmodels.stateindex import FactTable, Order, StateIndex
-    from tracker.store.backup import BackupReport, Verdict
 
 T = TypeVar("T")
 
@@ -155,20 +174,38 @@ class Listed(NamedTuple):
 class Timeline:
     """The log of one database and everything a user can ask of it."""
 
-    url: str
-    engine: Engine
+    url: str = field(repr=False)
+    engine: Engine = field(repr=False)
     notices: list[str] = field(default_factory=list)
+    #: whether opening it created it (a new SQLite file): :meth:`discard_if_unused` removes it
+    created: bool = False
 
     def __post_init__(self) -> None:
         self.recorder = Recorder(self.engine)
 
+    def __repr__(self) -> str:  # never the URL as given: it may carry a password
+        return f"Timeline({self.label!r})"
+
     @property
     def label(self) -> str:
         path = sqlite_path(self.url)
-        return str(path) if path is not None else self.engine.url.render_as_string(hide_password=True)
+        return str(path) if path is not None else mask_url(self.url)
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def discard_if_unused(self) -> bool:
+        """Close, and remove the SQLite file this open created if nothing was appended to it
+        (a refused import into a new path leaves no file behind); whether it was removed."""
+        path = sqlite_path(self.url)
+        try:
+            empty = self.created and path is not None and self.recorder.count() == 0
+        except Exception:
+            empty = False
+        self.close()
+        if empty and path is not None:
+            remove_sqlite_files(path)
+        return empty
 
     # -- appending ---------------------------------------------------------------------------
 
@@ -181,8 +218,12 @@ class Timeline:
         events: Sequence[Event],
         labels: Sequence[str] | None = None,
         expected_position: int | None = None,
+        force: bool = False,
     ) -> AppendReport:
-        """Append events in one transaction, after checking them against the log as it is."""
+        """Append events in one transaction, after checking them against the log as it is.
+
+        A log that fails the cheap check of its tail (see :meth:`Recorder.tail_check`) is not
+        appended to unless ``force``: the message is the one ``backup`` and ``verify`` give."""
         admitted_box: list[Any] = []
 
         # The items that opening events name, read before the append's transaction (the store's
@@ -204,7 +245,12 @@ class Timeline:
             return [row_fields(e) for e in admitted.new]
 
         with paused_gc():
-            rows = self._guard(lambda: self.recorder.append([], expected_position, check))
+            try:
+                rows = self._guard(
+                    lambda: self.recorder.append([], expected_position, check, whole=not force))
+            except LogAltered:
+                self.require_whole("--force appends anyway")
+                raise
             admitted = admitted_box[0]
             # The events as stored: what was admitted, with what the log gave each of them.
             added = tuple([
@@ -214,22 +260,25 @@ class Timeline:
             ])
         return AppendReport(added, admitted.repeated)
 
-    def add(self, obj: dict[str, Any], expected_position: int | None = None) -> Event:
+    def add(self, obj: dict[str, Any], expected_position: int | None = None,
+            force: bool = False) -> Event:
         """Validate and append one event given as a JSON-shaped object."""
         event = self.parse(obj)
-        report = self.append([event], expected_position=expected_position)
+        report = self.append([event], expected_position=expected_position, force=force)
         if report.added:
             return report.added[0]
         return self.get(event.id)
 
-    def import_input(self, data: document.Input) -> AppendReport:
+    def import_input(self, data: document.Input, force: bool = False) -> AppendReport:
         """Append every event of an input, all or nothing."""
         try:
             if data.head is not None:
                 _check_export_head(data)
             if not data.entries:
                 raise InvalidInput("the input holds no events")
-            return self._import_entries(data.entries)
+            return self._import_entries(data.entries, force)
+        except IntegrityFailure:
+            raise
         except TrackerError as exc:
             # The failure names its entry as data (``place``: "FILE event 3"); an entry of an
             # array or an export is told by its line. Other entries the message mentions (the
@@ -245,7 +294,8 @@ class Timeline:
             raise type(exc)(message, field=exc.field,
                             place=line if line is not None else place) from None
 
-    def _import_entries(self, entries: Sequence[document.Entry]) -> AppendReport:
+    def _import_entries(self, entries: Sequence[document.Entry], force: bool = False
+                        ) -> AppendReport:
         """Parse, check and append the entries a chunk at a time, in one transaction.
 
         Only a chunk's events and rows are held at once. The error is the one a check of the
@@ -306,11 +356,16 @@ class Timeline:
                 held.extend(e for e in admitted.new if (e.subject or e.id) in named)
                 yield [row_fields(e) for e in admitted.new]
 
-        first, last = self._guard(lambda: self.recorder.append_chunks(chunks))
+        try:
+            first, last = self._guard(
+                lambda: self.recorder.append_chunks(chunks, whole=not force))
+        except LogAltered:
+            self.require_whole("--force imports anyway")
+            raise
         return AppendReport(StoredEvents(self, first - 1, last), tuple(repeated))
 
-    def import_file(self, path: Path) -> AppendReport:
-        return self.import_input(document.read_file(path))
+    def import_file(self, path: Path, force: bool = False) -> AppendReport:
+        return self.import_input(document.read_file(path), force)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -514,15 +569,19 @@ class Timeline:
 
     # -- export ------------------------------------------------------------------------------
 
-    def export(self, out: IO[bytes]) -> int:
+    def export(self, out: IO[bytes], force: bool = False) -> int:
         """Write the whole timeline as a tracker-timeline document; returns events written.
 
         A stream: each stored row is written as it is read and handed on to the fold, which
         makes each item's entry of the state once its last row is read (see
         :meth:`_folded_items`); neither every event nor every row nor every item's events is
-        held at once, and each row's body is parsed once."""
+        held at once, and each row's body is parsed once. A log that fails the cheap check of
+        its tail is not exported unless ``force`` (its export would be refused on import,
+        blaming the export)."""
         from tracker.codec.state_document import StateSpool
 
+        if not force:
+            self.require_whole("--force exports anyway")
         head = self.head()
         written = 0
 
@@ -544,49 +603,101 @@ class Timeline:
         with paused_gc():
             return self._guard(run)
 
-    def export_to(self, path: Path) -> int:
-        """Export to a file atomically: a temporary file renamed into place."""
-        return _write_atomically(path, self.export)
+    def export_to(self, path: Path, force: bool = False) -> int:
+        """Export the whole log to a file (see :meth:`_write_file`)."""
+        if not force:
+            self.require_whole("--force exports anyway")
+        return self._write_file(path, lambda fh: self.export(fh, force=True), force)
 
-    def export_view(self, format: str, view: ExportView, destination: Path | IO[bytes]) -> int:
+    def export_view(self, format: str, view: ExportView, destination: Path | IO[bytes],
+                    force: bool = False) -> int:
         """Write a view of the log (filters, as of, known at) in a format (see
-        :data:`tracker.app.exports.FORMATS`) to a stream, or atomically to a file; returns the
-        events written. Nothing is left behind when it fails."""
+        :data:`tracker.app.exports.FORMATS`) to a stream, or to a file (see
+        :meth:`_write_file`); returns the events written. Nothing is left behind when it
+        fails."""
         from tracker.app import exports
 
         def write(out: IO[bytes]) -> int:
             return int(self._guard(lambda: exports.write(self, format, view, out)))
 
         exports.check_format(format)
+        if not force:
+            self.require_whole("--force exports anyway")
         if isinstance(destination, Path):
-            return _write_atomically(destination, write)
+            return self._write_file(destination, write, force)
         return write(destination)
+
+    def _write_file(self, path: Path, write: Callable[[IO[bytes]], int], force: bool) -> int:
+        """What ``write`` writes, in a temporary file created exclusively and without following
+        links in the destination's folder, with the log's permissions, then renamed into place:
+        a file half written by a failure or a crash is never left at ``path``. An existing file
+        is replaced only with ``force``; the log's own files never."""
+        shown = visible(str(path))
+        log = sqlite_path(self.url)
+        if path.is_dir():
+            raise InvalidInput(f"{shown}: is a directory; give a file name")
+        if not path.parent.exists():
+            raise InvalidInput(f"{shown}: the folder {visible(str(path.parent))} does not exist")
+        if is_log_file(path, log):
+            raise InvalidInput(f"{shown} is the log itself or one of its files; export to "
+                               "another file")
+        if path.exists() and not force:
+            raise InvalidInput(f"{shown} already exists; give --force to replace it")
+        try:
+            tmp = temporary_beside(path, "tmp", mode_of(log))
+        except OSError as exc:
+            raise InvalidInput(f"{shown}: cannot be written ({exc.strerror})") from None
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0))
+            with os.fdopen(fd, "wb") as fh:
+                n = write(fh)
+            tmp.replace(path)
+        except OSError as exc:
+            raise InvalidInput(f"{shown}: cannot be written ({exc.strerror})") from None
+        finally:
+            tmp.unlink(missing_ok=True)
+        return n
 
     # -- integrity ---------------------------------------------------------------------------
 
+    def altered(self) -> str | None:
+        """The cheap check on open (the rows number exactly 1..N and the last one hashes to its
+        content): None for a whole log, else the message ``backup`` and ``verify`` give."""
+        if self._guard(self.recorder.tail_check) is None:
+            return None
+        verdict = self.check()
+        if verdict.ok:  # the full check is the judge
+            return None
+        try:
+            require_whole(verdict, self.label)
+        except IntegrityFailure as exc:
+            return str(exc)
+        return None  # pragma: no cover - require_whole raises for a verdict that is not ok
+
+    def require_whole(self, hint: str) -> None:
+        """Raise :class:`IntegrityFailure` (the message of ``backup``, then ``hint``) if the log
+        fails the cheap check on open."""
+        message = self.altered()
+        if message is not None:
+            raise IntegrityFailure(f"{message}; {hint}")
+
     def verify(self) -> VerifyReport:
-        checked, head_hash, bad = self._guard(self.recorder.verify)
+        checked, head_hash, bad, _ = self._guard(self.recorder.verify)
         return VerifyReport(checked, head_hash, bad)
 
     def check_whole(self, noted_head: str | None = None) -> Verdict:
         """The hash chain recomputed; :class:`IntegrityFailure` naming the first altered
         position if it does not verify (or no longer holds ``noted_head``)."""
-        from tracker.store.backup import require_whole
-
         verdict = self.check(noted_head)
         require_whole(verdict, self.label)
         return verdict
 
     def check(self, noted_head: str | None = None) -> Verdict:
         """The hash chain recomputed, with where and how it breaks (see tracker.store.backup)."""
-        from tracker.store.backup import check_chain
-
         return self._guard(lambda: check_chain(self.recorder, noted_head))
 
     def backup(self, dest: Path | str, *, force: bool = False) -> BackupReport:
         """A verified SQLite copy of the log at one moment, written while others write."""
-        from tracker.store.backup import backup
-
         return self._guard(lambda: backup(self.engine, self.label, dest, force=force))
 
     # -- the outline and the state index (stepping through large logs) ------------------------
@@ -699,6 +810,8 @@ class Timeline:
                 loaded = load(saved, key)
         except OSError:
             loaded = None
+        except Exception:
+            loaded = None
         if loaded is not None:
             return loaded
         value = build()
@@ -728,25 +841,6 @@ class Timeline:
             raise
 
 
-def _write_atomically(path: Path, write: Callable[[IO[bytes]], int]) -> int:
-    """What ``write`` writes, in a temporary file renamed into place: a file half written by a
-    failure or a crash is never left at ``path``."""
-    if path.is_dir():
-        raise InvalidInput(f"{path}: is a directory; give a file name")
-    if not path.parent.exists():
-        raise InvalidInput(f"{path}: the folder {path.parent} does not exist")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with tmp.open("wb") as fh:
-            n = write(fh)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InvalidInput(f"{path}: cannot be written ({exc.strerror})") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return n
 
 
 class Narrowed(NamedTuple):
@@ -832,31 +926,45 @@ def resolve_target(target: str | None) -> tuple[str, bool]:
     return database_url(str(path)), True
 
 
-def open_timeline(target: str | None = None, *, create: bool = True) -> Timeline:
+def open_timeline(target: str | None = None, *, create: bool = True,
+                  read_only: bool = False) -> Timeline:
     """Open (creating and migrating as needed) the log at target, TRACKER_DB, or the default.
 
-    The default database is seeded with the seed timeline the first time it is created.
+    The default database is seeded with the seed timeline the first time it is created (it is
+    created whatever ``create`` says). ``create=False``: a path or database with no log in it is
+    refused, and nothing is created. ``read_only``: the command only reads, so an SQLite log this
+    process cannot write (a read-only file, folder or file system) is opened read-only.
     """
     url, is_default = resolve_target(target)
-    engine = make_engine(url)
-    label = str(sqlite_path(url) or engine.url.render_as_string(hide_password=True))
+    create = create or is_default
+    path = sqlite_path(url)
+    label = str(path) if path is not None else mask_url(url)
+    existed = path is None or path.exists()
+    if path is not None and not existed:
+        if not create:
+            raise DatabaseError(migrate.NO_LOG.format(where=path))
+        if path.parent.is_dir() and not os.access(path.parent, os.W_OK | os.X_OK):
+            raise DatabaseError(
+                f"cannot create a tracker log at {path}: the folder {path.parent} is not writable")
+    opened_read_only = read_only and path is not None and existed and not writable(path)
+    engine = make_engine(url, read_only=opened_read_only)
     try:
-        path = sqlite_path(url)
-        if path is not None and not path.exists() and not create:
-            raise DatabaseError(f"{path}: no such database")
-        upgrade = migrate.prepare(engine, label)
-    except TrackerError:
+        upgrade = migrate.prepare(engine, label, create=create, read_only=opened_read_only)
+    except BaseException as exc:
         engine.dispose()
+        if not existed and path is not None:
+            remove_sqlite_files(path)  # a log that could not be made leaves no file behind
+        if isinstance(exc, TrackerError):
+            raise
+        if isinstance(exc, OperationalError):
+            raise wrap_database_errors(exc.orig or exc, label) from None
+        if isinstance(exc, _SQLAlchemyError):
+            raise wrap_database_errors(exc, label) from None
         raise
-    except OperationalError as exc:
-        engine.dispose()
-        raise wrap_database_errors(exc.orig or exc, label) from None
-    except _SQLAlchemyError as exc:
-        engine.dispose()
-        raise wrap_database_errors(exc, label) from None
     timeline = Timeline(url, engine)
+    timeline.created = upgrade.created and not existed
     if upgrade.created:
-        timeline.notices.append(f"Created a new tracker log at {label}.")
+        timeline.notices.append(f"Created a new tracker log at {visible(label)}.")
         if is_default:
             report = timeline.import_file(seed_file())
             timeline.notices.append(
@@ -865,7 +973,8 @@ def open_timeline(target: str | None = None, *, create: bool = True) -> Timeline
             )
     elif upgrade.changed:
         timeline.notices.append(
-            f"Upgraded {label} from schema {upgrade.before} to {upgrade.after}; every event is kept."
+            f"Upgraded {visible(label)} from schema {upgrade.before} to {upgrade.after}; "
+            "every event is kept."
         )
     return timeline
 

@@ -8,7 +8,7 @@ place what a shell may touch.
 
 from __future__ import annotations
 
-from tracker.codec.document import Input, read_file, read_input
+from tracker.codec.document import Input, json_value, read_file, read_input, read_stream
 from tracker.codec.document import schema as export_schema
 from tracker.codec.rows import event_to_dict
 from tracker.codec.state_document import SECTIONS
@@ -54,12 +54,14 @@ __all__ = [
     "day_text",
     "event_to_dict",
     "export_schema",
+    "json_value",
     "kinds",
     "mark_names",
     "parse_iso_date",
     "parse_story",
     "read_file",
     "read_input",
+    "read_stream",
     "resolve",
     "type_with_effect",
 ]

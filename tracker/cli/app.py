@@ -149,18 +149,37 @@ def root(
 
 
 @contextmanager
-def timeline(ctx: typer.Context) -> Iterator[Timeline]:
-    """Open the log named by --db / TRACKER_DB / the default, telling the user what set-up did."""
+def timeline(ctx: typer.Context, *, create: bool = True,
+             read_only: bool = False) -> Iterator[Timeline]:
+    """Open the log named by --db / TRACKER_DB / the default, telling the user what set-up did.
+
+    Commands that only read pass ``create=False, read_only=True``: a mistyped path is refused
+    instead of becoming an empty log, and a log that cannot be written is read all the same. A
+    log this command created is removed again if the command fails before appending to it."""
     from tracker.app.service import open_timeline
 
     settings: Settings = ctx.obj
-    tl = open_timeline(settings.db)
+    tl = open_timeline(settings.db, create=create, read_only=read_only)
     try:
-        for notice in tl.notices:
-            typer.echo(notice, err=True)
+        if not tl.created:
+            for notice in tl.notices:
+                typer.echo(notice, err=True)
         yield tl
+    except BaseException:
+        if not tl.discard_if_unused():
+            _notices_of_creation(tl)
+        raise
+    else:
+        _notices_of_creation(tl)
     finally:
         tl.close()
+
+
+def _notices_of_creation(tl: Timeline) -> None:
+    """A new log is announced once the command has kept it (a refused import removes it)."""
+    if tl.created:
+        for notice in tl.notices:
+            typer.echo(notice, err=True)
 
 
 def main() -> None:

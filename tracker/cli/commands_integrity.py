@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from tracker.cli.app import app, timeline
+from tracker.text import visible
 
 
 @app.command("verify")
@@ -23,7 +24,7 @@ def verify(
       tracker verify
       OK: 17 events, head 5fe34dab...
     """
-    with timeline(ctx) as tl:
+    with timeline(ctx, create=False, read_only=True) as tl:
         verdict = tl.check_whole(head)
     typer.echo(f"OK: {verdict.checked} events, head {verdict.head_hash}")
 
@@ -40,9 +41,10 @@ def backup(
     Example:
       tracker backup ~/backups/tracker-2014-03-10.sqlite
     """
-    with timeline(ctx) as tl:
+    with timeline(ctx, create=False, read_only=True) as tl:
         report = tl.backup(dest, force=force)
     typer.echo(
-        f"Backed up {report.events} events to {report.dest} (head {report.head_hash}); "
+        f"Backed up {report.events} events to {visible(str(report.dest))} "
+        f"(head {report.head_hash}); "
         "the copy verifies."
     )

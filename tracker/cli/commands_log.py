@@ -18,7 +18,7 @@ import typer
 
 from tracker.cli.app import app, timeline
 from tracker.errors import InvalidInput
-from tracker.text import json_safe, visible
+from tracker.text import clip, json_safe, visible
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -73,7 +73,7 @@ def _show(*renderables: RenderableType) -> None:
 def _split_pair(value: str, sep: str, flag: str, shape: str) -> tuple[str, str]:
     left, found, right = value.partition(sep)
     if not found or not left.strip() or not right.strip():
-        raise InvalidInput(f"{flag} {value!r} must look like {shape}")
+        raise InvalidInput(f"{flag} {clip(repr(value))} must look like {shape}")
     return left.strip(), right.strip()
 
 
@@ -83,7 +83,7 @@ def _details(pairs: list[str], type_name: str) -> dict[str, Any]:
     A list detail takes comma-separated values and/or repeats; an object detail (a correction's
     changes) takes JSON; a true/false detail takes true or false.
     """
-    from tracker.app.terms import EVENT_TYPES
+    from tracker.app.terms import EVENT_TYPES, json_value
 
     etype = EVENT_TYPES.get(type_name)
     out: dict[str, Any] = {}
@@ -94,13 +94,11 @@ def _details(pairs: list[str], type_name: str) -> dict[str, Any]:
             items = [v.strip() for v in value.split(",") if v.strip()]
             out.setdefault(key, []).extend(items)
         elif kind == "object":
-            try:
-                out[key] = json.loads(value)
-            except json.JSONDecodeError as exc:
-                raise InvalidInput(f"--detail {key}: not valid JSON ({exc.msg})") from None
+            out[key] = json_value(value, f"--detail {clip(key, 40)}")
         elif kind == "bool":
             if value.lower() not in {"true", "false"}:
-                raise InvalidInput(f"--detail {key} must be true or false, not {value!r}")
+                raise InvalidInput(
+                    f"--detail {clip(key, 40)} must be true or false, not {clip(repr(value))}")
             out[key] = value.lower() == "true"
         else:
             out[key] = value  # unknown keys are named by the event's validation
@@ -226,6 +224,8 @@ def add(
                                                              "this position.")] = None,
     json_file: Annotated[str | None, typer.Option("--json", help="Read the event as a JSON object from "
                                                                  "this file, or - for stdin.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Append even to a log that fails its "
+                                                        "integrity check.")] = False,
 ) -> None:
     """Append one event, from options or from a JSON object on stdin.
 
@@ -263,7 +263,7 @@ def add(
         where = "event"
     with timeline(ctx) as tl:
         event = tl.parse(obj, where)
-        report = tl.append([event], [where], expected_position=expect_position)
+        report = tl.append([event], [where], expected_position=expect_position, force=force)
         if report.added:
             stored = report.added[0]
             head = f"Added event {stored.position}: {stored.id}"
@@ -285,6 +285,8 @@ def import_(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(help="An export, a JSON array of events, or JSON Lines; "
                                              "- for stdin.", show_default=False)],
+    force: Annotated[bool, typer.Option("--force", help="Append even to a log that fails its "
+                                                        "integrity check.")] = False,
 ) -> None:
     """Append every event of a file, all or nothing; events already in the log are skipped.
 
@@ -292,11 +294,11 @@ def import_(
     Example:
       tracker import seeds/kerry-lavrov-2014-03.json
     """
-    from tracker.app.terms import read_file, read_input
+    from tracker.app.terms import read_file, read_stream
 
-    data = read_input(sys.stdin.buffer.read(), "stdin") if file == "-" else read_file(Path(file))
-    with timeline(ctx) as tl:
-        report = tl.import_input(data)
+    data = read_stream(sys.stdin.buffer, "stdin") if file == "-" else read_file(Path(file))
+    with timeline(ctx, create=True) as tl:
+        report = tl.import_input(data, force=force)
     added, repeated = len(report.added), len(report.repeated)
     message = f"Imported {added} event{'s' if added != 1 else ''} ({repeated} already in the log)."
     if added == 0:
@@ -334,11 +336,11 @@ def log(
     from tracker.render import terminal as render
 
     if order not in {"story", "recorded"}:
-        raise InvalidInput(f"--order must be story or recorded, not {order!r}")
+        raise InvalidInput(f"--order must be story or recorded, not {clip(repr(order))}")
     if limit is not None and limit < 0:
         raise InvalidInput(f"--limit must be 0 or more, not {limit}")
     chosen = EventFilter.build(type_ or (), actor, source, date_from, date_to)
-    with timeline(ctx) as tl:
+    with timeline(ctx, create=False, read_only=True) as tl:
         listed = tl.listing(chosen, "story" if order == "story" else "recorded", limit)
         if as_json:
             out = sys.stdout.buffer
@@ -372,7 +374,8 @@ def recorded_time(text: str, flag: str = "--recorded-by") -> str:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise InvalidInput(
-            f"{flag} {value!r} is not an ISO date or time (e.g. 2014-03-10 or 2026-11-28T09:30:00Z)"
+            f"{flag} {clip(repr(value))} is not an ISO date or time "
+            "(e.g. 2014-03-10 or 2026-11-28T09:30:00Z)"
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
@@ -407,7 +410,7 @@ def state(
         known_at=None if known_at is None else parse_iso_date(known_at.strip(), "--known-at").isoformat(),
         recorded_by=None if recorded_by is None else recorded_time(recorded_by),
     )
-    with timeline(ctx) as tl:
+    with timeline(ctx, create=False, read_only=True) as tl:
         if as_json:
             # The bytes of json_safe(orjson.dumps(doc, option=OPT_INDENT_2)) (json.dumps with
             # indent=2 and ensure_ascii=False, terminal controls escaped), folded and written an
@@ -439,6 +442,8 @@ def export(
     date_to: Annotated[str | None, typer.Option("--to", help="Story dates to (YYYY-MM-DD).")] = None,
     as_of: Annotated[str | None, typer.Option(help="What had happened by this story date.")] = None,
     known_at: Annotated[str | None, typer.Option(help="Only what had been published by this date.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists; "
+                                        "export even a log that fails its integrity check.")] = False,
 ) -> None:
     """Write the timeline in a format: the whole log as tracker-timeline JSON (the default; see
     `tracker schema`), or a view of it (the filters of `tracker log`, --as-of, --known-at) for
@@ -475,12 +480,12 @@ def export(
         as_of=None if as_of is None else parse_iso_date(as_of.strip(), "--as-of").isoformat(),
         known_at=None if known_at is None else parse_iso_date(known_at.strip(), "--known-at").isoformat(),
     )
-    with timeline(ctx) as tl:
+    with timeline(ctx, create=False, read_only=True) as tl:
         if output is None:
-            tl.export_view(format_, view, sys.stdout.buffer)
+            tl.export_view(format_, view, sys.stdout.buffer, force=force)
             sys.stdout.buffer.flush()
             return
-        n = tl.export_view(format_, view, output)
+        n = tl.export_view(format_, view, output, force=force)
     typer.echo(f"Exported {n} event{'s' if n != 1 else ''} to {visible(str(output))}.", err=True)
 
 

@@ -9,11 +9,12 @@ the line (or the event's place in the document).
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 import orjson
 
@@ -203,28 +204,39 @@ class Input:
 
 def _entry_lines(text: str, kind: str, upto: int) -> list[int]:
     """The line on which each of the first ``upto`` events of an array or export starts."""
-    decoder = json.JSONDecoder()
-    start = 0
-    if kind == "export":
-        found = re.search(r'"events"\s*:\s*\[', text)
-        if found is None:
-            return []
-        start = found.end()
-    else:
-        start = text.index("[") + 1
     lines: list[int] = []
-    i = start
+    walk = _walk_entries(text, kind, json.JSONDecoder())
     try:
-        while len(lines) < upto:
-            while i < len(text) and text[i] in " \t\r\n,":
-                i += 1
-            if i >= len(text) or text[i] == "]":
+        for line in walk:
+            if len(lines) >= upto:
                 break
-            lines.append(text.count("\n", 0, i) + 1)
-            _, i = decoder.raw_decode(text, i)
+            lines.append(line)
     except (ValueError, RecursionError):
         pass
     return lines
+
+
+def _walk_entries(text: str, kind: str, decoder: json.JSONDecoder) -> Iterator[int]:
+    """Decode the events of an array or export one by one with ``decoder``, yielding the line
+    each starts on before decoding it (its errors propagate). Lines are counted as the walk
+    goes, never again from the start: naming the last of 40,000 entries costs one pass."""
+    if kind == "export":
+        found = re.search(r'"events"\s*:\s*\[', text)
+        if found is None:
+            return
+        i = found.end()
+    else:
+        i = text.index("[") + 1
+    line, counted = 1, 0
+    while True:
+        while i < len(text) and text[i] in " \t\r\n,":
+            i += 1
+        if i >= len(text) or text[i] == "]":
+            return
+        line += text.count("\n", counted, i)
+        counted = i
+        yield line
+        _, i = decoder.raw_decode(text, i)
 
 
 def read_input(data: bytes, name: str) -> Input:
@@ -247,10 +259,15 @@ def read_input(data: bytes, name: str) -> Input:
             raise InvalidInput(f"{name}: a TimelineJS sheet cannot be imported (it keeps too "
                                "little of each event); import tracker's own csv or json export")
     if stripped[0] in "{[":
+        problem: orjson.JSONDecodeError | None = None
         try:
             whole = orjson.loads(stripped)
-        except orjson.JSONDecodeError:
+        except orjson.JSONDecodeError as exc:
+            whole, problem = None, exc
+        if whole is not None and not isinstance(whole, dict | list):
             whole = None
+        if whole is not None:
+            _refuse_duplicate_keys(stripped, text, name, whole)
         if isinstance(whole, dict) and "format" in whole:
             return _read_document(whole, name, text)
         if isinstance(whole, list):
@@ -258,8 +275,10 @@ def read_input(data: bytes, name: str) -> Input:
                          "array", name, text)
         if isinstance(whole, dict) and stripped.count("\n") == 0:
             return Input([Entry(f"{name} line 1", whole)], None, "lines")
-        if whole is None and stripped[0] == "[":
-            _raise_json_error(stripped, name)
+        if problem is not None and stripped[0] == "[":
+            skipped = text[:len(text) - len(stripped)].count("\n")
+            raise InvalidInput(f"{name} line {problem.lineno + skipped}: not valid JSON "
+                               f"({_short(problem)})")
     return Input(list(_read_lines(text, name)), None, "lines")
 
 
@@ -290,30 +309,151 @@ def _read_lines(text: str, name: str) -> Iterator[Entry]:
             obj = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
             raise InvalidInput(f"{name} line {number}: not valid JSON ({_short(exc)})") from None
+        duplicate = _duplicate_key(body, obj)
+        if duplicate is not None:
+            raise InvalidInput(f"{name} line {number}: {duplicate}")
         yield Entry(f"{name} line {number}", obj)
 
 
-def _raise_json_error(text: str, name: str) -> None:
+class _Duplicate(ValueError):
+    pass
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Duplicate(
+                    f"the key {_clip(repr(key), 40)} appears twice in one object (JSON keeps only "
+                    "the last; say it once)")
+            seen.add(key)
+    return found
+
+
+_STRICT = json.JSONDecoder(object_pairs_hook=_unique_pairs)
+
+
+_KEY_TOKEN = re.compile(r'"\s*:')
+
+
+def _key_tokens(text: str) -> int:
+    """At least the number of keys the text writes: each key is a string followed by a colon
+    (a value holding ``":`` only adds to the count, which sends the text to the strict check)."""
+    return len(_KEY_TOKEN.findall(text))
+
+
+def _keys_in(value: Any) -> int:
+    """The number of keys in every object of a parsed document."""
+    count, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            count += len(item)
+            stack.extend(v for v in item.values() if isinstance(v, dict | list))
+        elif isinstance(item, list):
+            stack.extend(v for v in item if isinstance(v, dict | list))
+    return count
+
+
+def _duplicate_key(text: str, parsed: Any) -> str | None:
+    """Why a JSON text that parses holds a key twice in one object, or None if it does not.
+
+    JSON parsers keep the last of two equal keys: a field typed twice would silently lose the
+    first value. The text has already parsed (orjson); this second, stricter pass only looks
+    for repeated keys."""
+    if _key_tokens(text) == _keys_in(parsed):
+        return None  # every key token is a key that survived: none was given twice
     try:
-        json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{name} line {exc.lineno}: not valid JSON ({exc.msg})") from None
-    except RecursionError:
-        raise InvalidInput(f"{name}: not valid JSON (nested too deeply)") from None
+        _STRICT.decode(text)
+    except _Duplicate as exc:
+        return str(exc)
+    except (ValueError, RecursionError):
+        return None  # not this check's to report: the parse that follows says what is wrong
+    return None
 
 
-def _short(exc: Exception) -> str:
-    msg = str(exc).split(":")[0]
+def _refuse_duplicate_keys(stripped: str, text: str, name: str, whole: Any) -> None:
+    """Refuse a document (an array or an export) with a key twice in one object, naming the
+    line of the event that holds it."""
+    message = _duplicate_key(stripped, whole)
+    if message is None:
+        return
+    if isinstance(whole, dict) and "format" not in whole:
+        raise InvalidInput(f"{name} line 1: {message}")
+    number = 0
+    try:
+        for line in _walk_entries(text, "export" if isinstance(whole, dict) else "array",
+                                  _STRICT):
+            number += 1
+            where = f"{name} line {line} (event {number})"
+    except _Duplicate as exc:
+        raise InvalidInput(f"{where}: {exc}") from None
+    except (ValueError, RecursionError):
+        pass
+    raise InvalidInput(f"{name}: {message}")
+
+
+def json_value(text: str, where: str) -> Any:
+    """One JSON value typed by a user (``--detail changes={...}``), or a one-line refusal that
+    says why (NaN, numbers beyond 64 bits or 1e308, nesting deeper than 1024, a key twice)."""
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidInput(f"{where}: not valid JSON ({_short(exc)})") from None
+    duplicate = _duplicate_key(text, value)
+    if duplicate is not None:
+        raise InvalidInput(f"{where}: {duplicate}")
+    return value
+
+
+def _short(exc: orjson.JSONDecodeError) -> str:
+    """Why the JSON parser refused a text, in words a user can act on."""
+    msg = exc.msg
+    if msg.startswith("depth limit exceeded"):
+        return "nested too deeply"
+    if "infinity when parsed" in msg or "exceeds 64-bit" in msg.lower():
+        return "a number too large: integers have at most 19 digits, decimals stay below 1e308"
+    if exc.doc[exc.pos:exc.pos + 3] in ("NaN", "Inf") or exc.doc[exc.pos:exc.pos + 4] == "-Inf":
+        return "NaN and Infinity are not JSON numbers"
     return msg[:80]
+
+
+def max_input_bytes() -> int:
+    """The largest input ``import`` reads: ``TRACKER_MAX_INPUT_MB`` megabytes (default 1024)."""
+    text = os.environ.get("TRACKER_MAX_INPUT_MB", "1024")
+    if not text.isdigit() or not 0 < int(text) <= 1 << 20:
+        raise InvalidInput(
+            f"TRACKER_MAX_INPUT_MB must be a whole number of megabytes, not {_clip(repr(text))}")
+    return int(text) << 20
+
+
+def read_stream(stream: BinaryIO, name: str) -> Input:
+    """Read an input from a stream (stdin, a pipe, a device) up to the size cap, then parse it."""
+    limit = max_input_bytes()
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = stream.read(min(1 << 20, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise InvalidInput(
+                f"{name}: more than {limit >> 20} MB; tracker reads inputs up to that size "
+                "(TRACKER_MAX_INPUT_MB sets it)")
+    return read_input(b"".join(chunks), name)
 
 
 def read_file(path: Path) -> Input:
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            return read_stream(fh, str(path))
     except FileNotFoundError:
         raise InvalidInput(f"{path}: no such file") from None
     except IsADirectoryError:
         raise InvalidInput(f"{path}: is a directory, not a file") from None
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot be read ({exc.strerror})") from None
-    return read_input(data, str(path))

@@ -15,6 +15,7 @@ from typing import Any
 from tracker.domain.dates import StoryTime, starts_after
 from tracker.domain.events import Event
 from tracker.domain.fold import Step, standing, step_of
+from tracker.domain.input import check_correction
 from tracker.domain.vocabulary import EVENT_TYPES, ITEM_RELATIONS, event_types, openers_to
 from tracker.errors import ConflictingEvent, InvalidEvent, UnknownReference
 
@@ -82,6 +83,10 @@ def admit(batch: Sequence[Event], lookup: Lookup, labels: Sequence[str] | None =
                 f"{where[i]}: refs: {ref.rel} {ref.id!r}, but the log holds no entry {ref.id!r}",
                 field=field, place=where[i],
             )
+        for ref in event.refs:
+            if ref.rel == "corrects":
+                target = in_log.get(ref.id) or batch[first_at[ref.id]]
+                check_correction(event, target, where[i])
         event = _with_subject(event, subjects, where[i])
         subjects[event.id] = event.subject
         stored = in_log.get(event.id)

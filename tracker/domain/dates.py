@@ -843,9 +843,26 @@ _EDTF_MAX = 200  # longer text is not a date; spare pyparsing the work
 _UNSPECIFIED = re.compile(r"([0-9X]{4})(?:-([0-9X]{2})(?:-([0-9X]{2}))?)?", re.ASCII)
 
 
+_LONG_YEAR = re.compile(r"y(-?)(\d+)(?:e(\d+))?(?:s\d+)?", _A | re.IGNORECASE)
+
+
+def _guard_long_years(text: str) -> None:
+    """Refuse, before the edtf library sees it, a long-form year (``Y170002``, ``Y17E7``)
+    outside 0001-9999: edtf computes ``int(base) * 10 ** int(exponent)`` on the text as given,
+    so ``Y1E9999999999`` would run for ever."""
+    for m in _LONG_YEAR.finditer(text):
+        sign, base, exponent = m.group(1), m.group(2).lstrip("0"), m.group(3)
+        digits = len(base) + (int(exponent) if exponent is not None and len(exponent) <= 2
+                              else 99 if exponent is not None else 0)
+        year = 0 if not base else (int(base) * 10 ** int(exponent or 0) if digits <= 5 else None)
+        if sign or year is None or not 1 <= year <= 9999:
+            raise InvalidDate(f"{_q(text)} is outside the supported years 0001-9999")
+
+
 @lru_cache(maxsize=1024)
 def _edtf(text: str) -> _Span:
     """EDTF input, kept as written; strict bounds only, open or unknown ends unbounded."""
+    _guard_long_years(text)
     try:
         from edtf import parse_edtf  # slow to import: only EDTF input pays for it
 

@@ -10,7 +10,8 @@ already. Cross-log checks (references, duplicates) are :mod:`tracker.domain.admi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -29,6 +30,7 @@ from tracker.domain.events import (
     Ref,
     Source,
     freeze,
+    thaw,
 )
 from tracker.errors import InvalidDate, InvalidEvent
 from tracker.text import clip as _clip
@@ -170,7 +172,7 @@ def _story_object(value: Mapping[str, Any], where: str, anchor: str | None, name
 def _check_stated_bounds(resolved: StoryTime, value: Mapping[str, Any], where: str,
                          name: str = "story") -> StoryTime:
     """An export states the bounds it resolved; they must agree with the expression."""
-    for key in ("earliest", "latest"):
+    for key in ("edtf", "earliest", "latest"):
         if key in value and value[key] != getattr(resolved, key):
             raise _fail(
                 where,
@@ -282,7 +284,8 @@ _DETAIL_NAMES = {"str": "a string", "bool": "true or false", "list[str]": "a lis
                  "object": "an object"}
 
 
-def parse_details(value: Any, where: str, etype: EventType) -> FrozenDict:
+def parse_details(value: Any, where: str, etype: EventType,
+                  anchor: str | None = None) -> FrozenDict:
     if value is None:
         value = {}
     if not isinstance(value, dict):
@@ -312,7 +315,7 @@ def parse_details(value: Any, where: str, etype: EventType) -> FrozenDict:
         elif kind == "list[str]":
             item = [_text(x, where, f"details.{key}[{i}]", "long") for i, x in enumerate(item)]
         elif kind == "object":
-            item = _parse_changes(item, where)
+            item = _parse_changes(item, where, anchor)
         out[key] = item
     for key in etype.required_details:
         if key not in out:
@@ -320,19 +323,78 @@ def parse_details(value: Any, where: str, etype: EventType) -> FrozenDict:
     return freeze(out)  # type: ignore[no-any-return,unused-ignore]
 
 
-def _parse_changes(value: dict[str, Any], where: str) -> dict[str, Any]:
-    """The replacement fields of a correction, checked field by field."""
+def _parse_changes(value: dict[str, Any], where: str, anchor: str | None) -> dict[str, Any]:
+    """The replacement fields of a correction, each checked as the field it replaces is (the
+    checks that depend on the corrected event's type are :func:`check_correction`'s)."""
     if not value:
         raise _fail(where, "field 'details.changes' must name at least one field to correct",
                     "details.changes")
     for key in value:
         if key not in CORRECTABLE_FIELDS:
             raise _fail(
-                where, f"field 'details.changes' cannot change '{key}' "
+                where, f"field 'details.changes' cannot change {_clip(repr(key), 40)} "
                 f"(correctable: {', '.join(CORRECTABLE_FIELDS)})",
                 "details.changes",
             )
+    with _within_changes(where):
+        if "story" in value:
+            if value["story"] is None:
+                raise _fail(where, "field 'story' cannot be removed", "story")
+            parse_story(value["story"], where, anchor)
+        if "summary" in value:
+            _text(value["summary"], where, "summary", "summary")
+        if "place" in value:
+            _text(value["place"], where, "place", "name", required=False)
+        if "source" in value:
+            parse_source(value["source"], where)
+        if "subject" in value:
+            _identifier(value["subject"], where, "subject")
+        if "actors" in value:
+            parse_actors(value["actors"], where, None)
+        if "details" in value:
+            details = value["details"]
+            if not isinstance(details, dict):
+                raise _fail(where, f"field 'details' must be an object, not {_json_type(details)}",
+                            "details")
+            for key, item in details.items():
+                if isinstance(item, list):
+                    for i, x in enumerate(item):
+                        _text(x, where, f"details.{key}[{i}]", "long")
+                elif item is not None and not isinstance(item, bool):
+                    _text(item, where, f"details.{key}", "long")
     return dict(value)
+
+
+@contextmanager
+def _within_changes(where: str) -> Iterator[None]:
+    """Errors about a correction's changes say so: ``details.changes: field 'summary' ...``."""
+    try:
+        yield
+    except InvalidEvent as exc:
+        told = exc.message.removeprefix(f"{where}: ")
+        field = f"details.changes.{exc.field}" if exc.field else "details.changes"
+        raise _fail(where, f"details.changes: {told}", field) from None
+
+
+def check_correction(correction: Event, target: Event, where: str) -> None:
+    """Refuse, at admission, a correction whose changes cannot apply to the event it corrects:
+    actors and details are checked against the corrected event's type (its roles, details and
+    choices), and an event keeps its item (a change of subject is refused, not ignored)."""
+    changes = thaw(correction.details.get("changes") or {})
+    etype = EVENT_TYPES[target.type]
+    with _within_changes(where):
+        if "actors" in changes:
+            parse_actors(changes["actors"], where, etype)
+        if "details" in changes:
+            if any(kind == "object" for kind in etype.details.values()):
+                raise _fail(where, f"the details of a {target.type} cannot be corrected "
+                            "(retract it and record it again)", "details")
+            parse_details(changes["details"], where, etype)
+        if "subject" in changes and changes["subject"] != target.subject:
+            raise _fail(
+                where, f"field 'subject' {_clip(repr(changes['subject']), 60)} would move "
+                f"{target.id!r} to another item ({target.subject!r}); a correction cannot: "
+                "retract it and record it again under the other item", "subject")
 
 
 def parse_event(
@@ -386,7 +448,7 @@ def parse_event(
         actors=parse_actors(obj.get("actors"), where, etype),
         place=_text(obj.get("place"), where, "place", "name", required=False),
         refs=parse_refs(obj.get("refs"), where),
-        details=parse_details(obj.get("details"), where, etype),
+        details=parse_details(obj.get("details"), where, etype, source.published),
         certainty=parse_certainty(obj.get("certainty"), where),
     )
 

@@ -14,6 +14,7 @@ from tracker.domain.dates import parse_iso_date
 from tracker.domain.events import Event
 from tracker.domain.vocabulary import EVENT_TYPES, MARK_OF_RELATION, kinds
 from tracker.errors import InvalidInput
+from tracker.text import clip
 
 __all__ = ["MARK_OF_RELATION"]  # the marks are the vocabulary's; importers find them here too
 
@@ -24,7 +25,7 @@ def check_type_prefix(text: str, flag: str = "--type") -> str:
     if value in EVENT_TYPES or value in kinds():
         return value
     raise InvalidInput(
-        f"{flag} {value!r} is neither an event type nor a kind of event "
+        f"{flag} {clip(repr(value))} is neither an event type nor a kind of event "
         f"(kinds: {', '.join(kinds())}; see `tracker types`)"
     )
 

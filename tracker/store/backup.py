@@ -27,9 +27,10 @@ from sqlalchemy.engine import Engine
 
 from tracker.errors import IntegrityFailure, InvalidInput
 from tracker.store import migrate
-from tracker.store.engine import make_engine, sqlite_path
+from tracker.store.engine import make_engine, remove_sqlite_files, sqlite_path
+from tracker.store.files import is_log_file, mode_of, temporary_beside
 from tracker.store.recorder import COLUMNS, Recorder
-from tracker.text import clip
+from tracker.text import clip, visible
 
 COPY_BATCH = 5000
 
@@ -59,14 +60,19 @@ def check_chain(recorder: Recorder, noted_head: str | None = None) -> Verdict:
     """
     if noted_head is not None:
         noted_head = _head_hash(noted_head)
-    checked, head_hash, bad = recorder.verify()
+    checked, head_hash, bad, found = recorder.verify()
     if bad is not None:
-        row = recorder.read_positions([bad]).get(bad)
-        if row is None:
+        if found is not None and found < bad:
+            problem = (f"an entry was inserted at position {found}, outside the chain (the "
+                       "database holds a row that no append wrote)")
+            bad = found
+        elif found is None or found != bad:
             problem = (f"the entry at position {bad} is missing (deleted, or the entries after it "
                        "renumbered)")
         else:
-            problem = (f"entry {row.id!r} does not match its hash (it was edited, or inserted or "
+            row = recorder.read_positions([bad]).get(bad)
+            name = repr(row.id) if row is not None else f"at position {bad}"
+            problem = (f"entry {name} does not match its hash (it was edited, or inserted or "
                        "moved there)")
         return Verdict(checked, checked, head_hash, bad, problem)
     if noted_head is not None and noted_head != head_hash:
@@ -124,9 +130,12 @@ def backup(engine: Engine, source_label: str, target: Path | str, *,
     if re.match(r"[A-Za-z][A-Za-z0-9+.-]+://", str(target)):
         raise InvalidInput(f"{target}: a backup is an SQLite file; give a file path, not a URL")
     dest = Path(target).expanduser()
-    _check_destination(engine, dest, force)
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
-    _remove(tmp)
+    source = sqlite_path(engine.url.render_as_string(hide_password=False)) or _source_path(engine)
+    _check_destination(source, dest, force)
+    try:
+        tmp = temporary_beside(dest, "partial", mode_of(source))
+    except OSError as exc:
+        raise InvalidInput(f"{visible(str(dest))}: cannot be written ({exc.strerror})") from None
     try:
         if engine.dialect.name == "sqlite":
             _online_backup(engine, tmp)
@@ -141,14 +150,16 @@ def backup(engine: Engine, source_label: str, target: Path | str, *,
         else:
             _move_without_replacing(tmp, dest)
     except OSError as exc:
-        raise InvalidInput(f"{dest}: cannot be written ({exc.strerror})") from None
+        raise InvalidInput(f"{visible(str(dest))}: cannot be written ({exc.strerror})") from None
+    except sqlite3.Error as exc:  # the copy, not the log: a full disk, say
+        raise InvalidInput(f"{visible(str(dest))}: cannot be written ({exc})") from None
     finally:
-        _remove(tmp)
+        remove_sqlite_files(tmp)
     return BackupReport(dest, verdict.checked, verdict.head_hash, method)
 
 
 def _move_without_replacing(tmp: Path, dest: Path) -> None:
-    exists = InvalidInput(f"{dest} already exists; give --force to replace it")
+    exists = InvalidInput(f"{visible(str(dest))} already exists; give --force to replace it")
     try:
         os.link(tmp, dest)  # atomic: never replaces a file that appeared meanwhile
     except FileExistsError:
@@ -157,23 +168,37 @@ def _move_without_replacing(tmp: Path, dest: Path) -> None:
         if dest.exists():
             raise exists from None
         os.replace(tmp, dest)
-    _remove(tmp)
+    remove_sqlite_files(tmp)
 
 
-def _check_destination(engine: Engine, dest: Path, force: bool) -> None:
+def _source_path(engine: Engine) -> Path | None:
+    """The file of an SQLite engine opened read-only (its URL names no file)."""
+    if engine.dialect.name != "sqlite":
+        return None
+    raw = engine.raw_connection()
+    try:
+        rows = raw.driver_connection.execute("PRAGMA database_list").fetchall()  # type: ignore[union-attr]
+    finally:
+        raw.close()
+    return Path(rows[0][2]) if rows and rows[0][2] else None
+
+
+def _check_destination(source: Path | None, dest: Path, force: bool) -> None:
+    shown = visible(str(dest))
     if dest.is_dir():
-        raise InvalidInput(f"{dest} is a folder; give the backup a file name")
+        raise InvalidInput(f"{shown} is a folder; give the backup a file name")
     if not dest.parent.exists():
-        raise InvalidInput(f"{dest}: the folder {dest.parent} does not exist")
-    source = sqlite_path(engine.url.render_as_string(hide_password=False))
-    if source is not None and dest.exists() and dest.resolve() == source.resolve():
-        raise InvalidInput(f"{dest} is the log itself; back it up to another file")
+        raise InvalidInput(f"{shown}: the folder {visible(str(dest.parent))} does not exist")
+    if is_log_file(dest, source):
+        raise InvalidInput(f"{shown} is the log itself or one of its files; back it up to "
+                           "another file")
     if dest.exists() and not force:
-        raise InvalidInput(f"{dest} already exists; give --force to replace it")
+        raise InvalidInput(f"{shown} already exists; give --force to replace it")
     for side in ("-wal", "-journal"):
         if Path(f"{dest}{side}").exists():  # replacing it would pair a new file with its journal
             raise InvalidInput(
-                f"{dest} is in use, or was not closed cleanly ({dest.name}{side} is beside it); "
+                f"{shown} is in use, or was not closed cleanly ({visible(dest.name)}{side} is "
+                "beside it); "
                 "close it, or back up to another file"
             )
 
@@ -234,9 +259,3 @@ def _sqlite(path: Path) -> Iterator[sqlite3.Connection]:
         yield conn
     finally:
         conn.close()
-
-
-def _remove(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        with contextlib.suppress(FileNotFoundError):
-            Path(f"{path}{suffix}").unlink()

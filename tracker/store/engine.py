@@ -2,38 +2,74 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import sqlite3
+import urllib.parse
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 
 from tracker.errors import DatabaseError, NotATrackerDatabase
+from tracker.text import clip, mask_url
 
 BUSY_TIMEOUT_MS = 30_000
+
+# SQLAlchemy's pool logs a traceback when it cannot reset a connection the server closed; the
+# error itself reaches the user as one line, so the log record has nowhere to go.
+logging.getLogger("sqlalchemy").addHandler(logging.NullHandler())
 SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _port_of(url: URL, shown: str) -> None:
+    try:
+        port = url.port
+    except ValueError:
+        port = None
+        raise DatabaseError(f"{shown}: the port is not a number") from None
+    if port is not None and not 0 < port < 65536:
+        raise DatabaseError(f"{shown}: the port {port} is not between 1 and 65535")
 
 
 def database_url(target: str) -> str:
     """A SQLAlchemy URL from what a user typed: a URL, or a path to an SQLite file."""
     if "://" in target:
+        shown = repr(clip(mask_url(target), 120))
         try:
             url = make_url(target)
         except ArgumentError:
-            raise DatabaseError(f"{target!r} is not a database URL or path") from None
+            raise DatabaseError(f"{shown} is not a database URL or path") from None
+        except ValueError:  # SQLAlchemy reads the port as a number while parsing
+            raise DatabaseError(f"{shown}: the port is not a number") from None
         backend = url.get_backend_name()
         if backend not in {"sqlite", "postgresql"}:
             raise DatabaseError(
-                f"{target!r}: tracker works with SQLite files and PostgreSQL servers, not {backend}"
+                f"{shown}: tracker works with SQLite files and PostgreSQL servers, "
+                f"not {clip(backend, 30)}"
+            )
+        if backend == "postgresql" and url.drivername not in {"postgresql", "postgresql+psycopg"}:
+            raise DatabaseError(
+                f"{shown}: tracker talks to PostgreSQL through psycopg 3; write the URL as "
+                "postgresql://... or postgresql+psycopg://..."
             )
         if backend == "postgresql" and url.drivername == "postgresql":
             url = url.set(drivername="postgresql+psycopg")
+        _port_of(url, shown)
         return url.render_as_string(hide_password=False)
     path = Path(target).expanduser()
     return f"sqlite:///{path}"
+
+
+def remove_sqlite_files(path: Path) -> None:
+    """Remove an SQLite file and whatever SQLite keeps beside it (-wal, -shm, -journal)."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(f"{path}{suffix}").unlink()
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -63,7 +99,7 @@ def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     # it was (WAL is switched on by use_wal, once the database is accepted).
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
-    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute(f"PRAGMA busy_timeout = {lock_wait_seconds() * 1000}")
     cur.close()
 
 
@@ -77,8 +113,29 @@ def use_wal(engine: Engine) -> None:
             conn.exec_driver_sql("PRAGMA journal_mode = WAL")
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for the URL with the settings the log relies on (WAL, busy timeout)."""
+def writable(path: Path) -> bool:
+    """Whether this process may write the SQLite file at ``path`` and its folder (the -wal and
+    -shm files live beside it); False on a read-only file system too."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _read_only_connect(path: Path) -> sqlite3.Connection:
+    """A connection that never writes: ``mode=ro``; ``immutable=1`` where no -wal file can be
+    there (a folder nobody can write: then no writer can be at work either), since SQLite needs
+    to create the -shm file to read a WAL database otherwise."""
+    flags = "mode=ro"
+    if not os.access(path.parent, os.W_OK) and not Path(f"{path}-wal").exists():
+        flags = "immutable=1"
+    uri = f"file:{urllib.parse.quote(str(path.resolve()))}?{flags}"
+    return sqlite3.connect(uri, uri=True, check_same_thread=False,
+                           timeout=lock_wait_seconds())
+
+
+def make_engine(url: str, read_only: bool = False) -> Engine:
+    """An engine for the URL with the settings the log relies on (WAL, busy timeout).
+
+    ``read_only``: an SQLite file is opened so that nothing can be written (a log in a folder or
+    on a file system this process cannot write can still be read)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         path = sqlite_path(url)
@@ -86,10 +143,39 @@ def make_engine(url: str) -> Engine:
             check_sqlite_file(path)
             if not path.parent.exists():
                 raise DatabaseError(f"{path}: the folder {path.parent} does not exist")
-        engine = sa.create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
-        )
+        if read_only and path is not None:
+            engine = sa.create_engine("sqlite://", creator=partial(_read_only_connect, path))
+        else:
+            engine = sa.create_engine(
+                url, connect_args={"check_same_thread": False, "timeout": lock_wait_seconds()}
+            )
         sa.event.listen(engine, "connect", _on_sqlite_connect)
         return engine
-    connect_args: dict[str, Any] = {"connect_timeout": int(os.environ.get("TRACKER_PG_TIMEOUT", "5"))}
+    lock_ms = lock_wait_seconds() * 1000
+    connect_args: dict[str, Any] = {
+        "connect_timeout": seconds_from_env(PG_TIMEOUT, 5),
+        # a writer waiting for another session's lock gives up, as SQLite's busy timeout does
+        "options": f"-c lock_timeout={lock_ms}",
+    }
     return sa.create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+
+
+PG_TIMEOUT = "TRACKER_PG_TIMEOUT"
+LOCK_TIMEOUT = "TRACKER_LOCK_TIMEOUT"
+
+
+def seconds_from_env(name: str, default: int) -> int:
+    """A whole number of seconds (1 to 86400) from the environment variable ``name``."""
+    text = os.environ.get(name)
+    if text is None or not text.strip():
+        return default
+    if not text.strip().isdigit() or not 0 < int(text) <= 86_400:
+        raise DatabaseError(
+            f"{name} must be a whole number of seconds from 1 to 86400, not {clip(repr(text), 40)}")
+    return int(text)
+
+
+def lock_wait_seconds() -> int:
+    """How long a writer waits for the log's lock before giving up (both backends):
+    ``TRACKER_LOCK_TIMEOUT`` seconds, 30 by default."""
+    return seconds_from_env(LOCK_TIMEOUT, BUSY_TIMEOUT_MS // 1000)

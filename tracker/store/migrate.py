@@ -25,10 +25,11 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-from tracker.errors import NotATrackerDatabase, SchemaTooNew
+from tracker.errors import DatabaseError, NotATrackerDatabase, SchemaTooNew
 from tracker.store.engine import use_wal
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
+NO_LOG = "no tracker log at {where}; `tracker import` or `tracker db upgrade` creates one"
 
 
 def migrations_dir() -> Path:
@@ -127,13 +128,18 @@ def inspect_tables(engine: Engine) -> tuple[set[str], str | None]:
     return names, revision
 
 
-def prepare(engine: Engine, where: str) -> Upgrade:
+def prepare(engine: Engine, where: str, *, create: bool = True,
+            read_only: bool = False) -> Upgrade:
     """Make the database a tracker log at the head revision, or refuse it untouched.
 
-    A new empty database is created; one from an older tracker is upgraded; one from a newer
-    tracker, or one that is not a tracker log, is refused before anything is written.
+    A new empty database is created (unless ``create`` is False: then it is refused as no log);
+    one from an older tracker is upgraded (unless ``read_only``: then it is refused, since the
+    upgrade would write); one from a newer tracker, or one that is not a tracker log, is
+    refused before anything is written.
     """
     tables, revision = inspect_tables(engine)
+    if not tables and not create:
+        raise DatabaseError(NO_LOG.format(where=where))
     known = revisions()
     if (revision is None and tables) or (revision is not None and "events" not in tables):
         raise NotATrackerDatabase(f"{where} is a database, but not a tracker log (no tracker schema in it)")
@@ -142,10 +148,17 @@ def prepare(engine: Engine, where: str) -> Upgrade:
             f"{where} was written by a newer version of tracker (schema revision {revision}); "
             "upgrade tracker to open it"
         )
-    use_wal(engine)
     head = head_revision()
     if revision == head:
+        if not read_only:
+            use_wal(engine)
         return Upgrade(revision, head, created=False)
+    if read_only:
+        raise DatabaseError(
+            f"{where} is at schema {revision} and needs an upgrade to {head}, which writes to it, "
+            "but it cannot be written here; run `tracker db upgrade` where it can"
+        )
+    use_wal(engine)
     before = upgrade(engine)  # another process may have done it meanwhile: it says what it found
     return Upgrade(before, head, created=before is None)
 

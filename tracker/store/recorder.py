@@ -7,16 +7,19 @@ commit order, and each row's hash chains to the row before it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Engine
 
 from tracker.errors import AppendConflict, DatabaseError
+from tracker.store.engine import LOCK_TIMEOUT, lock_wait_seconds
 from tracker.store.row import Row
+from tracker.text import clip, mask_url
 
 GENESIS_HASH = "0" * 64
 COLUMNS = (
@@ -69,14 +72,19 @@ class Recorder:
         """One write transaction holding the log's lock."""
         with self._connection() as conn:
             cur = conn.cursor()
+            began = False
             try:
                 if self.dialect == "sqlite":
-                    cur.execute("BEGIN IMMEDIATE")
+                    cur.execute("BEGIN IMMEDIATE")  # waits up to the busy timeout for the lock
+                    began = True
                 else:
-                    cur.execute("LOCK TABLE events IN EXCLUSIVE MODE")
+                    began = True
+                    cur.execute("LOCK TABLE events IN EXCLUSIVE MODE")  # up to lock_timeout
                 yield cur
             except BaseException:
-                conn.rollback() if self.dialect != "sqlite" else cur.execute("ROLLBACK")
+                if began:  # a failed rollback (a lost connection) must not hide why it failed
+                    with contextlib.suppress(Exception):
+                        conn.rollback() if self.dialect != "sqlite" else cur.execute("ROLLBACK")
                 raise
             else:
                 conn.commit() if self.dialect != "sqlite" else cur.execute("COMMIT")
@@ -90,19 +98,22 @@ class Recorder:
         rows: Sequence[NewRow],
         expected_position: int | None = None,
         check: Any = None,
+        whole: bool = True,
     ) -> list[Row]:
         """Append rows in one transaction; return them as stored.
 
         ``expected_position``: fail with :class:`AppendConflict` unless the log is still at that
         position. ``check(cursor_reader)``: called inside the transaction, under the lock, with a
         function that looks up rows by id, so callers can validate against the log as it is now.
+        ``whole``: first check, under the lock, that the log is whole at its tail (see
+        :meth:`tail_check`); raise :class:`LogAltered` if not, appending nothing.
         """
         stored: list[Row] = []
 
         def chunks(lookup: Lookup) -> Iterator[Sequence[NewRow]]:
             yield check(lookup) if check is not None else rows
 
-        self.append_chunks(chunks, expected_position, stored.extend)
+        self.append_chunks(chunks, expected_position, stored.extend, whole)
         return stored
 
     def append_chunks(
@@ -110,6 +121,7 @@ class Recorder:
         chunks: Callable[[Lookup], Iterable[Sequence[NewRow]]],
         expected_position: int | None = None,
         keep: Callable[[list[Row]], Any] | None = None,
+        whole: bool = True,
     ) -> tuple[int, int]:
         """Append the rows of every chunk in one transaction (all or nothing); returns the
         positions (first, last) they were given ((n + 1, n): none).
@@ -117,8 +129,15 @@ class Recorder:
         ``chunks(lookup)`` yields the rows a chunk at a time, under the lock, ``lookup`` finding
         rows by id in the log as it is now (the chunks appended before included), so that a large
         input is checked and written a chunk at a time. ``keep`` sees each chunk as stored.
+        ``whole``: as for :meth:`append`.
         """
         with self._write() as cur:
+            if whole:
+                cur.execute("SELECT count(*), min(position), max(position) FROM events")
+                count, low, high = cur.fetchone()
+                broken = self._tail(cur, int(count), low, high)
+                if broken is not None:
+                    raise LogAltered(broken)
             cur.execute(
                 "SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1"
             )
@@ -191,9 +210,10 @@ class Recorder:
                 conn.rollback()
 
     def read(
-        self, after: int = 0, until: int | None = None, batch: int = READ_BATCH
+        self, after: int | None = 0, until: int | None = None, batch: int = READ_BATCH
     ) -> Iterator[Row]:
-        """Rows in log order with ``after < position <= until``, read in one snapshot."""
+        """Rows in log order with ``after < position <= until``, read in one snapshot
+        (``after=None``: every row up to ``until``, whatever its position)."""
         new = tuple.__new__  # Row(*r) without the keyword-aware constructor
         for r in self._select(f"SELECT {COLUMNS} FROM events", after, until, batch):
             yield new(Row, r)
@@ -272,16 +292,20 @@ class Recorder:
                    ") AS r(value) JOIN events AS t ON t.id = r.value ->> 1")
         yield from self._select(sql, after, until, alias="e.")
 
-    def _select(self, select: str, after: int, until: int | None, batch: int = READ_BATCH,
-                alias: str = "") -> Iterator[tuple[Any, ...]]:
+    def _select(self, select: str, after: int | None, until: int | None,
+                batch: int = READ_BATCH, alias: str = "") -> Iterator[tuple[Any, ...]]:
         """The rows of ``select`` with ``after < position <= until`` in log order, read in one
         snapshot, a batch at a time."""
         p = self._param
-        sql = f"{select} WHERE {alias}position > {p}"
-        params: list[Any] = [after]
+        bounds: list[str] = []
+        params: list[Any] = []
+        if after is not None:
+            bounds.append(f"{alias}position > {p}")
+            params.append(after)
         if until is not None:
-            sql += f" AND {alias}position <= {p}"
+            bounds.append(f"{alias}position <= {p}")
             params.append(until)
+        sql = select + (f" WHERE {' AND '.join(bounds)}" if bounds else "")
         sql += f" ORDER BY {alias}position"
         with self._connection() as conn:
             cur = conn.cursor()
@@ -316,25 +340,102 @@ class Recorder:
                 conn.rollback()
         return found
 
-    def verify(self) -> tuple[int, str, int | None]:
-        """Recompute the hash chain: (positions checked, head hash, first bad position or None).
+    def verify(self) -> ChainCheck:
+        """Recompute the hash chain over every row the table holds, whatever its position.
 
         A position is bad when its row was edited, removed, reordered or inserted: its position
-        is not the next one, or its hash is not the hash of its content and its predecessor.
+        is not the next one, or its hash is not the hash of its content and its predecessor. A
+        row outside 1..N (a position 0, a negative one, one past a gap) is found too: the rows
+        are read with no lower bound, so none hides below the chain.
         """
         prev, expected, checked = GENESIS_HASH, 1, 0
-        for row in self.read():
+        for row in self.read(after=None):
             if row.position != expected:
-                return checked, prev, expected
+                return ChainCheck(checked, prev, expected, row.position)
             new: NewRow = (row.id, row.type, row.schema_version, row.subject, row.story_earliest,
                            row.story_latest, row.published, row.body)
             if chain_hash(prev, row.position, new, row.recorded_at) != row.hash:
-                return checked, prev, row.position
+                return ChainCheck(checked, prev, row.position, row.position)
             prev, expected, checked = row.hash, expected + 1, checked + 1
-        return checked, prev, None
+        return ChainCheck(checked, prev, None, None)
+
+    def tail_check(self) -> ChainCheck | None:
+        """A cheap check of a whole log, for every open and append: the rows number exactly
+        1..N and the last row hashes to its content and its predecessor. None when both hold,
+        else where it breaks (``found``: the position found there, None when missing)."""
+        with self._connection() as conn:
+            cur = conn.cursor()
+            try:
+                cur.execute("SELECT count(*), min(position), max(position) FROM events")
+                count, low, high = cur.fetchone()
+                return self._tail(cur, int(count), low, high)
+            finally:
+                cur.close()
+                conn.rollback()
+
+    def _tail(self, cur: Any, count: int, low: int | None, high: int | None) -> ChainCheck | None:
+        if count == 0:
+            return None
+        assert low is not None and high is not None
+        if int(low) != 1:
+            return ChainCheck(0, GENESIS_HASH, 1, int(low))
+        if int(high) != count:
+            return ChainCheck(0, GENESIS_HASH, count, int(high))
+        p = self._param
+        cur.execute(f"SELECT {COLUMNS} FROM events WHERE position >= {p} ORDER BY position",
+                    [count - 1])
+        rows = [Row(*r) for r in cur.fetchall()]
+        prev = rows[0].hash if len(rows) == 2 else GENESIS_HASH
+        last = rows[-1]
+        new: NewRow = (last.id, last.type, last.schema_version, last.subject, last.story_earliest,
+                       last.story_latest, last.published, last.body)
+        if chain_hash(prev, last.position, new, last.recorded_at) != last.hash:
+            return ChainCheck(0, prev, last.position, last.position)
+        return None
+
+
+class LogAltered(Exception):
+    """The log failed the cheap check on append: its rows are not exactly 1..N, or its last
+    row does not hash to its content (the service says where, after a full check)."""
+
+    def __init__(self, check: ChainCheck) -> None:
+        super().__init__(f"the log is altered at position {check.first_bad}")
+        self.check = check
+
+
+class ChainCheck(NamedTuple):
+    """What recomputing the chain found: positions checked, the last good hash, the first bad
+    position (None: whole) and the position of the row found there (None: it is missing)."""
+
+    checked: int
+    head_hash: str
+    first_bad: int | None
+    found: int | None
 
 
 def wrap_database_errors(exc: BaseException, where: str) -> DatabaseError:
-    """One line for a driver error a user can do something about."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return DatabaseError(f"{where}: {text}")
+    """One line for a driver error a user can do something about (never a password)."""
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    where = mask_url(where)
+    if _locked(orig):
+        return DatabaseError(
+            f"{where}: the log is locked by another writer; gave up after waiting "
+            f"{lock_wait_seconds()} s ({LOCK_TIMEOUT} sets how long)")
+    if _lost(orig):
+        return DatabaseError(
+            f"{where}: the connection to the database was lost ({clip(mask_url(text), 120)})")
+    return DatabaseError(f"{where}: {clip(mask_url(text), 300)}")
+
+
+def _locked(exc: BaseException) -> bool:
+    text = str(exc)
+    return ("database is locked" in text or "lock timeout" in text
+            or type(exc).__name__ == "LockNotAvailable")
+
+
+def _lost(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return any(words in text for words in (
+        "server closed the connection", "terminating connection", "connection is closed",
+        "consuming input failed", "connection already closed", "the connection is lost"))

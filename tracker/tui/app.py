@@ -36,7 +36,7 @@ from tracker.app.service import Timeline
 from tracker.app.stepping import Stepper, StepState
 from tracker.app.terms import Event, EventFilter
 from tracker.errors import TrackerError
-from tracker.text import one_line
+from tracker.text import mask_url, one_line
 from tracker.tui import keys
 from tracker.tui.render import event_detail, header, state_pane
 from tracker.tui.screens import ExportScreen, FilterScreen, HelpScreen, PromptScreen, RefPicker
@@ -161,12 +161,34 @@ class TrackerApp(App[None]):
 
     # -- plumbing ----------------------------------------------------------------------------
 
+    #: The one line the app left with after a failure nothing else handled (None: none).
+    fatal_message: str | None = None
+    #: Whether the log failed the cheap check on open (the header says so while the app runs).
+    log_altered = False
+
+    def _fatal_error(self) -> None:
+        """A failure nothing handled ends the app with one line, never Textual's traceback: that
+        traceback shows frame locals, which hold the log's URL and so a server's password."""
+        self.bell()
+        error = self._exception
+        what = f"{type(error).__name__}: {error}" if error is not None else "unknown error"
+        self.fatal_message = one_line(mask_url(f"unexpected failure: {what}"))
+        self._exit_renderables.append(Text(f"Error: {self.fatal_message}"))
+        self._close_messages_no_wait()
+
     def on_mount(self) -> None:
         keep_collecting(True)  # for as long as the app runs: see tracker.app.collector
         map_large_blocks()
         self.push_screen(self.main)
         for notice in self.service.notices:  # what opening did (created, seeded, upgraded)
             self.say(notice)
+        # The cheap check on open (the tail of the chain, the row count against the last
+        # position): an altered log is said to be altered, for as long as the app runs.
+        altered = self.service.altered()
+        self.log_altered = altered is not None
+        if altered is not None:
+            self.notify(one_line(f"{altered}; appending is refused (the CLI's --force appends "
+                                 "anyway)"), severity="error", timeout=24 * 3600, markup=False)
         self.load()
 
     def on_unmount(self) -> None:
@@ -344,7 +366,8 @@ class TrackerApp(App[None]):
         step = session.cursor + 1 if total else 0
         playing = f"▶ {PLAY_INTERVALS[self.speed]:g}s" if self.play_timer else ""
         self.main.query_one(HeaderLine).show(
-            header(self.service.label, step, total, session.order_name, session.views_status(),
+            header(self.service.label + (" (ALTERED: see tracker verify)" if self.log_altered
+                                         else ""), step, total, session.order_name, session.views_status(),
                    session.filter.describe() if session.filter.active else "",
                    session.search_status(), playing))
 
