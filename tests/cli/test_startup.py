@@ -71,3 +71,16 @@ def test_the_revisions_read_from_the_files_are_alembics() -> None:
     script = migrate.script_directory()
     assert migrate.revisions() == {s.revision: s.down_revision for s in script.walk_revisions()}
     assert [migrate.head_revision()] == script.get_heads()
+
+
+def test_adding_an_event_imports_no_pydantic(tmp_path: Path) -> None:
+    db = tmp_path / "log.sqlite"
+    ok("--db", db, "import", SEED)
+    imported = imported_by("--db", db, "add", "--type", "meeting.held", "--story", "2014-03-07",
+                           "--published", "2014-03-10", "--outlet", "McClatchy", "--summary",
+                           "Kerry and Lavrov met", "--actor", "John Kerry:participant")
+    assert "sqlalchemy" in imported  # it did append
+    assert "pydantic" not in imported  # text options are not coerced through adapters
+    assert "alembic" not in imported
+    modules = imported_by("--db", db, "log", "--limit", "1")
+    assert "pydantic" in modules  # a number is Typer's to coerce, with Typer's errors

@@ -199,3 +199,27 @@ def test_stored_rows_replay_to_the_state_their_events_give(tl: Timeline) -> None
         assert from_rows.size == from_events.size
         assert from_rows.items == from_events.items, query
     assert tl.state() == project(events)
+
+
+def test_each_items_last_position_is_where_its_last_row_is(tl: Timeline) -> None:
+    tl.append([parse_event(o, o["id"]) for o in [
+        obj("a"), obj("b"), obj("c", subject="a"), obj("d", subject="b"), obj("e", subject="a")]])
+    assert sorted(tl.recorder.read_last_positions(5)) == [4, 5]  # b ends at d, a at e
+    assert sorted(tl.recorder.read_last_positions(3)) == [2, 3]  # up to c: b, then a at c
+
+
+def test_the_state_written_an_item_at_a_time_is_the_state_document(tl: Timeline) -> None:
+    import io
+    import json
+
+    from bench.generate import generate_events
+    from tracker.domain.fold import Query
+
+    tl.append([parse_event(o, o["id"]) for o in generate_events(800, seed=11)])
+    days = sorted({r.story_latest for r in tl.rows() if r.story_latest})
+    for query in (Query(), Query(at=400), Query(as_of=days[len(days) // 2]),
+                  Query(known_at=days[len(days) // 3])):
+        for indent in (True, False):
+            out = io.BytesIO()
+            tl.write_state(out, query, indent=indent)
+            assert json.loads(out.getvalue()) == tl.state_document(query), (query, indent)

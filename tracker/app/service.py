@@ -14,18 +14,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import IO, Any, BinaryIO, NamedTuple, TypeVar
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, TypeVar
 
 import platformdirs
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import SQLAlchemyError as _SQLAlchemyError
 
-from tracker.app import exports
 from tracker.app.collector import paused_gc
 from tracker.app.compare import ItemDifference, compare_states
-from tracker.app.exports import ExportView
-from tracker.app.stepping import Stepper
 from tracker.codec import document
 from tracker.codec.rows import (
     Row,
@@ -33,10 +30,10 @@ from tracker.codec.rows import (
     decode_step,
     decode_steps,
     event_from_row,
+    row_dict_and_step,
     row_fields,
     stored_body,
 )
-from tracker.codec.state_document import state_to_dict
 from tracker.domain.admission import (
     admit,
     opened_subjects,
@@ -45,9 +42,8 @@ from tracker.domain.admission import (
     retracted_ids_of,
 )
 from tracker.domain.events import Event
-from tracker.domain.fold import Query, State, fold_steps, replay
+from tracker.domain.fold import Item, ItemView, Query, State, Step, fold_items, fold_steps, replay
 from tracker.domain.input import parse_event
-from tracker.domain.selection import EventFilter
 from tracker.errors import (
     DatabaseError,
     IntegrityFailure,
@@ -55,16 +51,6 @@ from tracker.errors import (
     InvalidInput,
     TrackerError,
 )
-from tracker.readmodels.outline import (
-    Outline,
-    build_outline,
-    extend_outline,
-    load_outline,
-    mark_names,
-    narrowed,
-    save_outline,
-)
-from tracker.readmodels.stateindex import FactTable, Order, StateIndex, load, save
 from tracker.store import migrate
 from tracker.store.backup import BackupReport, Verdict, backup, check_chain, require_whole
 from tracker.store.engine import (
@@ -84,6 +70,13 @@ from tracker.store.recorder import (
     wrap_database_errors,
 )
 from tracker.text import clip, mask_url, visible
+
+if TYPE_CHECKING:  # what a command that does not use them does not import (start-up)
+    from tracker.app.exports import ExportView
+    from tracker.app.stepping import Stepper
+    from tracker.domain.selection import EventFilter
+    from tracker.readmodels.outline import Outline
+    from tracker.readmodels.stateindex import FactTable, Order, StateIndex
 
 T = TypeVar("T")
 
@@ -416,6 +409,8 @@ class Timeline:
         The order and the marks come from the outline (saved, like the state index); events
         are read and decoded a chunk at a time as the listing is consumed, so the first lines
         of a large log come at once and memory holds one chunk."""
+        from tracker.readmodels.outline import mark_names
+
         outline = self.outline()
         positions = outline.story if order == "story" else range(1, outline.count + 1)
         left = limit
@@ -492,6 +487,8 @@ class Timeline:
         """What a "known on" / "recorded by" view holds of the log its outline describes: one
         byte per position (1: admitted), and the view's own story order and marks, as if only
         its events were known (None: cancelled)."""
+        from tracker.readmodels.outline import narrowed
+
         def scan() -> bytearray | None:
             admitted = bytearray(outline.count + 1)
             for n, times in enumerate(self.recorder.read_times(0, outline.count)):
@@ -512,6 +509,8 @@ class Timeline:
         """The state at each step of a view (see :class:`tracker.app.stepping.Stepper`): one
         answer at any size of log. ``base``: the stepper of the whole log held before an append
         (its index is grown, not built again); ``outline``: the log's outline if at hand."""
+        from tracker.app.stepping import Stepper
+
         index = self.state_index(query, base=base.index if base is not None else None,
                                  outline=outline)
         return Stepper(index, query, self.events_at, full_limit)
@@ -548,35 +547,97 @@ class Timeline:
     def state_document(self, query: Query = Query()) -> dict[str, Any]:
         """The state as a JSON-shaped document; built with the collector paused (and what it
         built frozen after: see :func:`paused_gc`), millions of objects at a large log."""
+        from tracker.codec.state_document import state_to_dict
+
         with paused_gc():
             return state_to_dict(self.state(query), query)
+
+    def write_state(self, out: IO[bytes], query: Query = Query(), *, indent: bool = True) -> None:
+        """Write the state document as JSON (what ``state_document`` gives, as ``tracker state
+        --json`` prints it), folded an item at a time: no item's events are held once the item
+        is written (see :meth:`_folded_items`); nothing is written if the fold fails."""
+        from tracker.codec.state_document import write_state
+
+        def run() -> None:
+            until = self.head()[0]
+            size = [0]
+
+            def admitted(rows: Iterator[Row]) -> Iterator[tuple[Row, tuple[str, Step] | None]]:
+                whole = query == Query()
+                for row in rows:
+                    if whole or admits_row(query, row):
+                        size[0] += 1
+                        yield row, decode_step(row)
+                    else:
+                        yield row, None
+
+            with paused_gc():
+                write_state(out, self._folded_items(admitted(self.rows(0, until)), until),
+                            lambda: size[0], query, indent=indent)
+
+        self._guard(run)
+
+    def _folded_items(self, stepped: Iterable[tuple[Row, tuple[str, Step] | None]], until: int
+                      ) -> Iterator[tuple[Item, ItemView]]:
+        """The items (with their views) of the rows up to ``until`` as they are read in log
+        order, each as soon as its last row has been read: ``stepped`` gives each row with its
+        (subject, step), or with None if the fold leaves it out. Only the items under way
+        at one point of the log are held (a narrow read tells where each item's last row is)."""
+        last = bytearray(until + 1)
+        for position in self.recorder.read_last_positions(until):
+            last[position] = 1
+        pending: dict[str, list[Step]] = {}
+
+        def groups() -> Iterator[tuple[str, list[Step]]]:
+            for row, stepping in stepped:
+                if stepping is not None:
+                    subject, step = stepping
+                    steps = pending.get(subject)
+                    if steps is None:
+                        pending[subject] = [step]
+                    else:
+                        steps.append(step)
+                if last[row[0]]:
+                    subject = row[4] or row[1]
+                    done = pending.pop(subject, None)
+                    if done:
+                        yield subject, done
+            for subject, steps in pending.items():  # not reached unless rows came and went
+                yield subject, steps
+
+        return fold_items(groups())
 
     # -- export ------------------------------------------------------------------------------
 
     def export(self, out: IO[bytes], force: bool = False) -> int:
         """Write the whole timeline as a tracker-timeline document; returns events written.
 
-        A stream: each stored row is written as it is read and handed on to the fold (the
-        replay from rows), so the state the document ends with is folded when the rows end;
-        neither every event nor every row is held at once. A log that fails the cheap check of
+        A stream: each stored row is written as it is read and handed on to the fold, which
+        makes each item's entry of the state once its last row is read (see
+        :meth:`_folded_items`); neither every event nor every row nor every item's events is
+        held at once, and each row's body is parsed once. A log that fails the cheap check of
         its tail is not exported unless ``force`` (its export would be refused on import,
         blaming the export)."""
+        from tracker.codec.state_document import StateSpool
+
         if not force:
             self.require_whole("--force exports anyway")
         head = self.head()
         written = 0
 
-        def writing(rows: Iterator[Row]) -> Iterator[Row]:
+        def writing(rows: Iterator[Row]) -> Iterator[tuple[Row, tuple[str, Step] | None]]:
             nonlocal written
             for row in rows:
-                document.write_event(out, written, row)
+                entry, step = row_dict_and_step(row)
+                document.write_entry(out, written, entry)
                 written += 1
-                yield row
+                yield row, step
 
         def run() -> int:
             document.write_head(out, head, utc_now(), self.label)
-            state = fold_steps(decode_steps(writing(self.rows(0, head[0]))))
-            document.write_tail(out, state_to_dict(state, Query()))
+            with StateSpool() as state:
+                state.take(self._folded_items(writing(self.rows(0, head[0])), head[0]))
+                document.write_state_tail(out, lambda tail: state.write(tail, written))
             return written
 
         with paused_gc():
@@ -594,6 +655,8 @@ class Timeline:
         :data:`tracker.app.exports.FORMATS`) to a stream, or to a file (see
         :meth:`_write_file`); returns the events written. Nothing is left behind when it
         fails."""
+        from tracker.app import exports
+
         def write(out: IO[bytes]) -> int:
             return int(self._guard(lambda: exports.write(self, format, view, out)))
 
@@ -684,6 +747,14 @@ class Timeline:
         """The outline of the whole log (see :mod:`tracker.readmodels.outline`), from two narrow reads; given
         the outline of an earlier state of the log (``base``), only what was appended since is
         read. Saved in the user cache directory by the log's head, like the state index."""
+        from tracker.readmodels.outline import (
+            Outline,
+            build_outline,
+            extend_outline,
+            load_outline,
+            save_outline,
+        )
+
         head = self.head()
         until = head[0]
         after = base.count if base is not None and base.count <= until else 0
@@ -715,6 +786,8 @@ class Timeline:
         appending), only the items the new events belong to are folded again; ``outline`` is the
         log's outline if the caller has it (else it is read).
         """
+        from tracker.readmodels.stateindex import FactTable, StateIndex, load, save
+
         whole = query == Query()
         head = self.head()
 
@@ -753,6 +826,8 @@ class Timeline:
                      ) -> StateIndex:
         """The index of the log up to ``until`` from the index of its first ``len(base)``
         events: the new events, and every event of the items they belong to, are read."""
+        from tracker.readmodels.stateindex import FactTable
+
         new = list(self.rows(len(base), until))
         earlier = base.positions_of({r.subject or r.id for r in new})
         rows = sorted(self.recorder.read_positions(earlier).values(), key=lambda r: r.position)

@@ -407,15 +407,16 @@ def state(
         recorded_by=None if recorded_by is None else recorded_time(recorded_by),
     )
     with timeline(ctx, create=False, read_only=True) as tl:
+        if as_json:
+            # The bytes of json_safe(orjson.dumps(doc, option=OPT_INDENT_2)) (json.dumps with
+            # indent=2 and ensure_ascii=False, terminal controls escaped), folded and written an
+            # item at a time: a large log's state is never held whole.
+            out = sys.stdout.buffer
+            tl.write_state(out, query, indent=True)
+            out.write(b"\n")
+            out.flush()
+            return
         doc = tl.state_document(query)
-    if as_json:
-        # orjson writes the same bytes as json.dumps(indent=2, ensure_ascii=False), in a tenth
-        # of the time; json_safe copies only if there is something to escape.
-        out = sys.stdout.buffer
-        out.write(json_safe(orjson.dumps(doc, option=orjson.OPT_INDENT_2)))
-        out.write(b"\n")
-        out.flush()
-        return
     _show(render.state_view(doc, query.describe()))
 
 

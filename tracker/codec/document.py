@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import IO, Any, BinaryIO
@@ -126,14 +126,24 @@ def write_head(out: IO[bytes], head: tuple[int, str], exported_at: str, source: 
 
 def write_event(out: IO[bytes], n: int, event: Event | Row, hash_: str | None = None) -> None:
     """One event (or a stored row: the same JSON, decoded straight into its export shape)."""
+    write_entry(out, n, event_to_dict(event, hash_) if isinstance(event, Event)
+                else row_to_dict(event))
+
+
+def write_entry(out: IO[bytes], n: int, entry: dict[str, Any]) -> None:
+    """One event already in its export shape (``rows.row_to_dict``)."""
     out.write(b"\n    " if n == 0 else b",\n    ")
-    entry = event_to_dict(event, hash_) if isinstance(event, Event) else row_to_dict(event)
     out.write(json_safe(orjson.dumps(entry)))
 
 
 def write_tail(out: IO[bytes], state: dict[str, Any]) -> None:
+    write_state_tail(out, lambda tail: tail.write(json_safe(orjson.dumps(state))))
+
+
+def write_state_tail(out: IO[bytes], write_state: Callable[[IO[bytes]], object]) -> None:
+    """The end of the document, its state (compact JSON) written by ``write_state``."""
     out.write(b"\n  ],\n  \"state\": ")
-    out.write(json_safe(orjson.dumps(state)))
+    write_state(out)
     out.write(b"\n}\n")
 
 

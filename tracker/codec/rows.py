@@ -204,9 +204,14 @@ def row_to_dict(row: Row | tuple[Any, ...]) -> dict[str, Any]:
     """``event_to_dict(event_from_row(row), row.hash)`` straight from the stored body, without
     building the event first (an export writes a million of them). Same keys, same order, same
     values: a test compares the two on every row of a log."""
+    return _row_dict(row, _loads(row[9]))
+
+
+def _row_dict(row: Row | tuple[Any, ...], stored: dict[str, Any]) -> dict[str, Any]:
+    """:func:`row_to_dict` from the row's body already parsed (``stored``)."""
     (position, id_, type_, stored_version, subject, earliest, latest, published, recorded_at,
-     body_text, hash_) = row
-    body = _upcast(_loads(body_text), stored_version)
+     _body_text, hash_) = row
+    body = _upcast(stored, stored_version)
     st = body["story"]
     src = body["source"]
     get = src.get
@@ -234,6 +239,12 @@ def row_to_dict(row: Row | tuple[Any, ...]) -> dict[str, Any]:
     }
 
 
+def row_dict_and_step(row: Row | tuple[Any, ...]) -> tuple[dict[str, Any], tuple[str, Step]]:
+    """``(row_to_dict(row), decode_step(row))`` with the body parsed once (the export writes
+    each row and folds it)."""
+    body = _loads(row[9])
+    return _row_dict(row, body), _step(row, body if row[3] == SCHEMA_VERSION else None)
+
 
 # --------------------------------------------------------------------------- steps
 
@@ -245,12 +256,19 @@ def decode_step(row: Row | tuple[Any, ...]) -> tuple[str, Step]:
     """The item and fold step of a stored row (trusted input): exactly
     ``step_of(event_from_row(row))``, decoding only what a step keeps. The one way a stored row
     reaches the fold (the replay, the checkpoints and the state index alike)."""
+    return _step(row, None)
+
+
+def _step(row: Row | tuple[Any, ...], body: dict[str, Any] | None) -> tuple[str, Step]:
+    """:func:`decode_step`, from the row's body already parsed if ``body`` is given (a body
+    at the current schema version)."""
     (position, id_, type_, version, subject, earliest, latest, published, _recorded_at, body_text,
      _hash) = row[:11]
     if version != SCHEMA_VERSION:  # an older body: upcast first
         event = event_from_row(row)
         return event.subject or event.id, step_of(event)
-    body = _loads(body_text)
+    if body is None:
+        body = _loads(body_text)
     src = body["source"]
     st = body["story"]
     outlet = src["outlet"]

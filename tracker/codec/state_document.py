@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from typing import IO, Any
+
+import immutables
+import orjson
 
 from tracker.domain.events import thaw
 from tracker.domain.fold import (
@@ -17,6 +21,7 @@ from tracker.domain.fold import (
     links,
 )
 from tracker.domain.vocabulary import KINDS, sections
+from tracker.text import json_safe
 
 #: Section names of the state document, one per item kind, in reading order (the vocabulary's).
 SECTIONS = sections()
@@ -119,13 +124,16 @@ def disputes(state: State) -> list[dict[str, Any]]:
     instead, where."""
     out = []
     for item in state.items.values():
-        for account in item.accounts:
-            if account.disputes:
-                out.append({"subject": item.subject, "event": account.event_id,
-                            "status": account.status, "speaker": account.speaker,
-                            "outlet": account.outlet,
-                            "disputed_by": [_claim(c, dispute=True) for c in account.disputes]})
+        out.extend(item_disputes(item))
     return sorted(out, key=lambda d: (d["subject"], d["event"]))
+
+
+def item_disputes(item: Item) -> list[dict[str, Any]]:
+    """The disputed accounts of one item, as :func:`disputes` lists them."""
+    return [{"subject": item.subject, "event": account.event_id, "status": account.status,
+             "speaker": account.speaker, "outlet": account.outlet,
+             "disputed_by": [_claim(c, dispute=True) for c in account.disputes]}
+            for account in item.accounts if account.disputes]
 
 
 def actors(state: State, views: Mapping[str, ItemView] | None = None) -> list[dict[str, Any]]:
@@ -169,3 +177,125 @@ def state_to_dict(state: State, query: Query | None = None) -> dict[str, Any]:
 def _query_dict(query: Query) -> dict[str, Any]:
     return {"at": query.at, "as_of": query.as_of, "known_at": query.known_at,
             "recorded_by": query.recorded_by}
+
+
+# --------------------------------------------------------------------------- written as folded
+
+
+def write_state(out: IO[bytes], items: Iterable[tuple[Item, ItemView]], size: Callable[[], int],
+                query: Query | None = None, *, indent: bool = False) -> None:
+    """Write ``json_safe(orjson.dumps(state_to_dict(state, query)))`` (``indent``: with
+    OPT_INDENT_2) for the state whose items (with their views) ``items`` gives one at a time,
+    in any order, holding none of them (see :class:`StateSpool`). Nothing reaches ``out``
+    until every item has come (a failure while folding writes nothing). ``size`` tells the
+    state's number of events once ``items`` is used up."""
+    with StateSpool(indent=indent) as spool:
+        spool.take(items)
+        spool.write(out, size(), query)
+
+
+class StateSpool:
+    """A state document made an item at a time: each item's entry is made as the item comes,
+    and kept, as the bytes it is written as, in a temporary file until every item has come and
+    they can be sorted; what the document says across items (the demands gating each item, the
+    disputes, the actors) is gathered as they pass."""
+
+    def __init__(self, *, indent: bool = False) -> None:
+        self.option = orjson.OPT_INDENT_2 if indent else 0
+        self.indent = indent
+        self.places: dict[str, list[tuple[tuple[str, str], int, int]]] = {k: [] for k in SECTIONS}
+        self.gates: dict[str, list[dict[str, str]]] = {}
+        self.disputes: list[dict[str, Any]] = []
+        self.actors: dict[str, tuple[set[str], list[int]]] = {}
+        #: The items that wholes and parts tie together (talks, their rounds, what they produced):
+        #: their links are made once every item has come (see :func:`links`).
+        self.linkable: dict[str, tuple[Item, ItemView]] = {}
+        self.spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed by __exit__)
+        self.offset = 0
+
+    def __enter__(self) -> StateSpool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.spool.close()
+
+    def take(self, items: Iterable[tuple[Item, ItemView]]) -> None:
+        """Make the entries of these items (with their views)."""
+        dumps, option, places = orjson.dumps, self.option, self.places
+        gates, found_disputes, seen_actors = self.gates, self.disputes, self.actors
+        spool = self.spool
+        for item, view in items:
+            gated_by = _GATES.get(item.kind)
+            if gated_by is not None:
+                headline = KINDS[item.kind].headline_detail or ""
+                for gated in dict.fromkeys(view.details.get(gated_by, ())):
+                    gates.setdefault(gated, []).append(
+                        {"subject": item.subject, "status": item.status,
+                         "demand": str(view.details.get(headline, view.title))})
+            found_disputes.extend(item_disputes(item))
+            kind = KINDS[item.kind]
+            if kind.whole or kind.part_key:  # tied to others (talks and their rounds): see links
+                self.linkable[item.subject] = (item, view)
+            names = set()
+            for a in view.actors:
+                entry = seen_actors.get(a.name)
+                if entry is None:
+                    entry = seen_actors[a.name] = (set(), [0])
+                entry[0].add(a.role)
+                if a.name not in names:
+                    names.add(a.name)
+                    entry[1][0] += 1
+            kept = places.get(item.kind)
+            if kept is None:
+                continue
+            data = json_safe(dumps(item_to_dict(item, view=view), option=option))
+            spool.write(data)
+            kept.append((item_order(item, view), self.offset, len(data)))
+            self.offset += len(data)
+
+    def write(self, out: IO[bytes], size: int, query: Query | None = None) -> None:
+        """Write the document of the items taken, which ``size`` events made."""
+        dumps, option, gates, spool = orjson.dumps, self.option, self.gates, self.spool
+        doc: dict[str, Any] = {"query": _query_dict(query or Query()), "events": size}
+        for gated in gates.values():
+            gated.sort(key=lambda d: d["subject"])
+        tied = self.linkable
+        linked = links(State(immutables.Map({s: item for s, (item, _v) in tied.items()})),
+                       lambda subject: tied[subject][1]) if tied else {}
+        self.disputes.sort(key=lambda d: (d["subject"], d["event"]))
+        tail = {"disputes": self.disputes,
+                "actors": [{"name": name, "roles": sorted(roles), "items": count[0]}
+                           for name, (roles, count) in sorted(self.actors.items())]}
+        head_bytes = json_safe(dumps(doc, option=option))
+        tail_bytes = json_safe(dumps(tail, option=option))
+        if self.indent:
+            out.write(head_bytes[:-2])  # without "\n}"
+            between, inner, item_gap = b",\n  ", b"\n    ", b",\n    "
+        else:
+            out.write(head_bytes[:-1])  # without "}"
+            between, inner, item_gap = b",", b"", b","
+        spool.flush()
+        read = spool.read
+        for kind, section in SECTIONS.items():
+            placed = self.places[kind]
+            out.write(between + dumps(section) + (b": [" if self.indent else b":["))
+            if not placed:
+                out.write(b"]")
+                continue
+            placed.sort(key=lambda p: p[0])
+            for n, ((_when, subject), at, length) in enumerate(placed):
+                spool.seek(at)
+                data = read(length)
+                if subject in gates or subject in linked:
+                    entry = orjson.loads(data)
+                    entry.update(linked.get(subject, {}))  # before conditions, as item_to_dict
+                    if subject in gates:
+                        entry["conditions"] = gates[subject]
+                    data = json_safe(dumps(entry, option=option))
+                if self.indent:
+                    data = data.replace(b"\n", inner)
+                out.write((inner if n == 0 else item_gap) + data)
+            out.write(b"\n  ]" if self.indent else b"]")
+        # the tail's two keys, without its braces
+        out.write(between + (tail_bytes[4:-2] if self.indent else tail_bytes[1:-1]))
+        out.write(b"\n}" if self.indent else b"}")

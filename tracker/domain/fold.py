@@ -17,7 +17,7 @@ not confirmed, the item is ``disputed`` and lists each side's accounts with thei
 from __future__ import annotations
 
 from bisect import bisect_right, insort
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar
@@ -263,6 +263,17 @@ def fold_steps(steps_of_items: Iterable[tuple[str, Step]], state: State = EMPTY)
         steps.sort(key=_step_key)
         items[subject] = derive(subject, tuple(steps))
     return State(items.finish(), size)
+
+
+def fold_items(groups: Iterable[tuple[str, list[Step]]]) -> Iterator[tuple[Item, ItemView]]:
+    """Each item, with its view, from all of its steps (in any order): what :func:`fold_steps`
+    gives for those items, one item at a time, for a whole state written as it is folded (no
+    item's steps are held once its entry is made)."""
+    view = _view.__wrapped__
+    for subject, steps in groups:
+        steps.sort(key=_step_key)
+        ordered = tuple(steps)
+        yield derive(subject, ordered), view(ordered)
 
 
 class _Round(NamedTuple):

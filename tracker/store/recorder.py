@@ -251,6 +251,25 @@ class Recorder:
                 cur.close()
                 conn.rollback()
 
+    def read_last_positions(self, until: int) -> Iterator[int]:
+        """The position of the last row of each subject (a row stored without one is its own
+        subject, by its id) among the rows up to ``until``, in no particular order: where a
+        reader of the rows in log order has seen every row of that subject."""
+        with self._connection() as conn:
+            cur = conn.cursor()
+            try:
+                cur.execute("SELECT max(position) FROM events WHERE position <= "
+                            f"{self._param} GROUP BY coalesce(subject, id)", [until])
+                while True:
+                    chunk = cur.fetchmany(READ_BATCH)
+                    if not chunk:
+                        break
+                    for (position,) in chunk:
+                        yield int(position)
+            finally:
+                cur.close()
+                conn.rollback()
+
     def read_outline(self, after: int = 0, until: int | None = None
                      ) -> Iterator[tuple[int, str, str | None, str | None]]:
         """(position, type, story_earliest, story_latest) of the rows with ``after < position
