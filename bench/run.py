@@ -31,6 +31,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 if __package__ in (None, ""):  # run as a script: python bench/run.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -41,10 +43,9 @@ from tracker.app.service import Timeline, open_timeline
 from tracker.codec import document
 from tracker.codec.rows import event_from_row
 from tracker.domain.events import Event
-from tracker.domain.fold import State
+from tracker.domain.fold import State, latest_possible
 from tracker.domain.input import parse_event
 from tracker.readmodels.checkpoints import Checkpoints
-from tracker.store.recorder import COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "out"
@@ -327,23 +328,34 @@ def states(sizes: Sizes, log: Path, say: Callable[[str], None],
         ))
 
         say(f"state as of a random story date of {n:,} (checkpoints)...")
-        # As of date D admits the events whose latest possible date is on or before D: in the
-        # order of (latest, position) that is a prefix, whatever order they reached the log in.
-        order_sql = "FROM events WHERE story_latest IS NOT NULL ORDER BY story_latest, position"
+        # As of date D admits the events whose latest possible date (their own, or that of an
+        # answer to them: tracker.domain.fold.latest_possible) is on or before D: in the order
+        # of (latest possible, position) that is a prefix, whatever order they reached the log in.
         conn = sqlite3.connect(log)
-        keyed = conn.execute(f"SELECT position, story_latest {order_sql}").fetchall()
+        entries = [(id_, position, latest, tuple(r[1] for r in orjson.loads(refs)) if refs else ())
+                   for position, id_, latest, refs in conn.execute(
+                       "SELECT position, id, story_latest, json_extract(body, '$.refs') "
+                       "FROM events")]
         conn.close()
-        positions = [p for p, _ in keyed]
-        latests = [d for _, d in keyed]
+        possible = latest_possible(entries)
+        keyed = sorted((day, position) for id_, position, _l, _t in entries
+                       if (day := possible[id_]) is not None)
+        del entries, possible
+        positions = [p for _, p in keyed]
+        latests = [d for d, _ in keyed]
         del keyed
 
         def fetch(a: int, b: int) -> list[Event]:
             rows = timeline.recorder.read_positions(positions[a:b])
             return [event_from_row(rows[p]) for p in positions[a:b]]
 
+        def in_date_order() -> Iterator[Event]:
+            for a in range(0, len(positions), 2000):
+                yield from fetch(a, a + 2000)
+
         start = time.perf_counter()
         with paused_gc():
-            by_date = Checkpoints(_events_of(timeline, f"SELECT {COLUMNS} {order_sql}"), fetch)
+            by_date = Checkpoints(in_date_order(), fetch)
         built = time.perf_counter() - start
         lo, hi = latests[0], latests[-1]
         days = _days_between(lo, hi)

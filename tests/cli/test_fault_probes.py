@@ -392,7 +392,7 @@ CORRECT = ["add", "--type", "entry.corrected", "--story", "2014-03-11", "--publi
      "details.changes: field 'story': '2014-02-30' is not a real date (February 2014 has 28 days)"),
     ('{"actors": [{"name": "X", "role": "bogus"}]}',
      "details.changes: field 'actors[0].role' 'bogus' is not a role of invitation.declined "
-     "(one of: invitee, mentioned)"),
+     "(one of: invitee, intermediary, mentioned)"),
     ('{"subject": "meeting:other"}',
      "details.changes: field 'subject' 'meeting:other' would move 'kl-03-kerry-declines' to "
      "another item ('invitation:kerry-to-moscow'); a correction cannot: retract it and record it "

@@ -69,7 +69,7 @@ from tracker.store.recorder import (
     utc_now,
     wrap_database_errors,
 )
-from tracker.text import clip, mask_url, visible
+from tracker.text import clip, json_safe, mask_url, visible
 
 if TYPE_CHECKING:  # what a command that does not use them does not import (start-up)
     from tracker.app.exports import ExportView
@@ -558,6 +558,16 @@ class Timeline:
         is written (see :meth:`_folded_items`); nothing is written if the fold fails."""
         from tracker.codec.state_document import write_state
 
+        if query.as_of is not None:
+            # As of a date, what an admitted event refers to counts too (an answer implies what
+            # it answers came no later): that is known only once every row has been read, so
+            # this question folds the whole log before it writes.
+            import orjson
+
+            doc = self.state_document(query)
+            out.write(json_safe(orjson.dumps(doc, option=orjson.OPT_INDENT_2 if indent else 0)))
+            return
+
         def run() -> None:
             until = self.head()[0]
             size = [0]
@@ -650,7 +660,7 @@ class Timeline:
         return self._write_file(path, lambda fh: self.export(fh, force=True), force)
 
     def export_view(self, format: str, view: ExportView, destination: Path | IO[bytes],
-                    force: bool = False) -> int:
+                    force: bool = False, replace: bool = False) -> int:
         """Write a view of the log (filters, as of, known at) in a format (see
         :data:`tracker.app.exports.FORMATS`) to a stream, or to a file (see
         :meth:`_write_file`); returns the events written. Nothing is left behind when it
@@ -664,7 +674,7 @@ class Timeline:
         if not force:
             self.require_whole("--force exports anyway")
         if isinstance(destination, Path):
-            return self._write_file(destination, write, force)
+            return self._write_file(destination, write, force or replace)
         return write(destination)
 
     def _write_file(self, path: Path, write: Callable[[IO[bytes]], int], force: bool) -> int:

@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from tracker.errors import InvalidDate
+from tracker.text import clip
 
 __all__ = [
     "StoryTime", "check_zone", "overlap", "parse_iso_date", "resolve", "starts_after",
@@ -270,7 +271,8 @@ def parse_recorded_time(text: str, what: str = "--recorded-by") -> str:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise InvalidDate(
-            f"{what} {_q(value)} is not an ISO date or time (e.g. 2014-03-10 or 2026-11-28T09:30:00Z)"
+            f"{what} {clip(repr(value))} is not an ISO date or time "
+            "(e.g. 2014-03-10 or 2026-11-28T09:30:00Z)"
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)

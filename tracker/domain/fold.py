@@ -1045,24 +1045,32 @@ def project(events: Iterable[Event], query: Query = Query()) -> State:
 
 def as_of(steps_of_items: Sequence[tuple[str, Step]], date: str) -> list[tuple[str, Step]]:
     """The (subject, step) pairs that had happened by a story date: each step whose latest
-    possible date is on or before it, where an entry's latest possible date is also that of any
-    event referring to it (an answer implies that what it answers came no later: as of a day
-    the refusal counts, the invitation it refuses exists too). The pairs are those of the other
-    criteria of a query (known at, recorded by), in any order."""
+    possible date (see :func:`latest_possible`) is on or before it. The pairs are those of the
+    other criteria of a query (known at, recorded by), in any order."""
+    latest = latest_possible((step.id, step.key[2], step.story.latest, step.targets)
+                             for _subject, step in steps_of_items)
+    return [(subject, step) for subject, step in steps_of_items
+            if (day := latest[step.id]) is not None and day <= date]
+
+
+def latest_possible(entries: Iterable[tuple[str, int, str | None, Sequence[str]]]
+                    ) -> dict[str, str | None]:
+    """Each entry's latest possible story date, from (id, log position, its own latest date,
+    the ids it refers to): its own, or that of any event referring to it if earlier (an answer
+    implies that what it answers came no later: as of a day the refusal counts, the invitation
+    it refuses exists too). None: no latest date."""
     latest: dict[str, str | None] = {}
-    for _subject, step in sorted(steps_of_items, key=lambda pair: -pair[1].key[2]):
-        own = step.story.latest
-        implied = latest.get(step.id)
+    for id_, _position, own, targets in sorted(entries, key=lambda entry: -entry[1]):
+        implied = latest.get(id_)
         if implied is not None and (own is None or implied < own):
             own = implied
-        latest[step.id] = own
+        latest[id_] = own
         if own is not None:
-            for t in step.targets:
+            for t in targets:
                 before = latest.get(t)
                 if before is None or own < before:
                     latest[t] = own
-    return [(subject, step) for subject, step in steps_of_items
-            if (day := latest[step.id]) is not None and day <= date]
+    return latest
 
 
 # --------------------------------------------------------------------------- diffs

@@ -37,7 +37,7 @@ class ExportChoice:
     path: Path
 
 
-Write = Callable[[str, ExportView | None, Path], int]
+Write = Callable[[str, ExportView | None, Path, bool], int]  # the last: replace the file
 
 
 class ExportScreen(TrackerModal[tuple[ExportChoice, int] | None]):
@@ -156,7 +156,8 @@ class ExportScreen(TrackerModal[tuple[ExportChoice, int] | None]):
     @work(thread=True, exclusive=True, group="export")
     def write_worker(self, choice: ExportChoice) -> None:
         try:
-            n = self.write(choice.format, choice.view, choice.path)
+            n = self.write(choice.format, choice.view, choice.path,
+                           choice.path == self._confirmed)
         except TrackerError as exc:
             self.app.call_from_thread(self.failed, exc.message)
             return

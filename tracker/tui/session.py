@@ -693,9 +693,11 @@ class Session:
         return ExportOffer(view, len(self.view), self.outline.count, "; ".join(parts), note,
                            documents_folder())
 
-    def export(self, format: str, view: ExportView | None, path: Path) -> int:
-        """Write the view (None: every event) in a format to a file; the events written."""
-        return self.timeline.export_view(format, view or ExportView(), path)
+    def export(self, format: str, view: ExportView | None, path: Path,
+               replace: bool = False) -> int:
+        """Write the view (None: every event) in a format to a file; the events written.
+        ``replace``: the user said to replace a file that exists."""
+        return self.timeline.export_view(format, view or ExportView(), path, replace=replace)
 
     # -- other writers -----------------------------------------------------------------------
 
