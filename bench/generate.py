@@ -208,6 +208,7 @@ class _Generator:
         self.days = max(365, n // 180)
         self.open: list[_Item] = []
         self.recent: list[tuple[str, str]] = []  # (id, type) of recent non-meta entries
+        self.retracted: set[str] = set()  # entries already retracted (a retraction is once)
         self.count = 0
 
     # -- dates -------------------------------------------------------------------------------
@@ -417,7 +418,7 @@ class _Generator:
                  "dispute_kind": rng.choice(DISPUTE_KINDS)},
                 f"{who} disputes the account",
             )
-        if x < 0.65:
+        if x < 0.65 or (x >= 0.9 and target in self.retracted):  # an entry is retracted once
             return self._event("account.confirmed", (who, ""), None,
                                [{"rel": "confirms", "id": target}], {},
                                f"{who} confirms the account")
@@ -435,6 +436,7 @@ class _Generator:
                                [{"rel": "corrects", "id": target}],
                                {"changes": changes, "reason": "the outlet corrected its report"},
                                "Correction of an earlier entry")
+        self.retracted.add(target)
         return self._event("entry.retracted", ("", ""), None, [{"rel": "retracts", "id": target}],
                            {"reason": "the outlet withdrew the report"},
                            "Retraction of an earlier entry")
