@@ -207,3 +207,17 @@ def test_after_an_append_the_timeline_grows_the_index_it_was_given(any_url: str)
         assert list(timeline.state_index().positions("story")) == list(after.positions("story"))
     finally:
         timeline.close()
+
+
+def test_every_status_and_kind_of_the_vocabulary_fits_the_index() -> None:
+    """The index keeps a status and a kind as small codes in fixed-width count arrays: the
+    vocabulary (statuses of all kinds together, the meta statuses included) must fit them, or
+    a log that uses the last ones could not be stepped through in the app."""
+    from tracker.domain.vocabulary import COMMON_STATUSES
+    from tracker.domain.vocabulary import KINDS as VOCABULARY_KINDS
+    from tracker.readmodels.stateindex import KINDS, WIDTH
+
+    statuses = {s.name for k in VOCABULARY_KINDS.values() for s in k.statuses}
+    statuses |= {s.name for s in COMMON_STATUSES}
+    assert len(statuses) + 1 <= WIDTH  # code 0: the item does not exist yet
+    assert len(VOCABULARY_KINDS) + 1 <= KINDS

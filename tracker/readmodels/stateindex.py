@@ -50,8 +50,8 @@ Order = Literal["story", "recorded"]
 ORDERS: tuple[Order, ...] = ("story", "recorded")
 NONE = 0  # status code: the item does not exist yet
 DEFAULT_EVERY = 1024
-WIDTH = 32  # statuses per kind at most (the vocabulary has 26)
-KINDS = 16  # kinds at most (the vocabulary has 9, plus "entry")
+WIDTH = 64  # statuses at most, all kinds together (the vocabulary has 34; a test checks)
+KINDS = 16  # kinds at most (the vocabulary has 10; a test checks)
 
 
 class Change(NamedTuple):
@@ -591,7 +591,7 @@ def _counts(fold: _Fold, every: int, start: int = 0) -> list[array]:
 # --------------------------------------------------------------------------- persistence
 
 #: Bumped whenever the index's contents or meaning change: older saved indexes are rebuilt.
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4  # 4: 64 status codes (the index saved by 3 had 32)
 _MAGIC = b"TRACKER-STATEINDEX\n"
 _FOLD_ARRAYS = ("position", "item", "before", "after", "kind_before", "kind_after",
                 "item_steps", "item_offsets")
