@@ -307,23 +307,31 @@ def import_(
     typer.echo(message)
 
 
+# The filters `log` and `export` share, written once.
+TypeFilter = Annotated[list[str] | None, typer.Option(
+    "--type", "-t", help="An event type or a kind (invitation); repeatable.")]
+ActorFilter = Annotated[str | None, typer.Option(help="Part of an actor's name (any case).")]
+SourceFilter = Annotated[str | None, typer.Option(help="Part of the outlet, speaker or author.")]
+DateFrom = Annotated[str | None, typer.Option(
+    "--from", help="Story dates from (YYYY-MM-DD); an event whose date is a window matches if "
+    "the window overlaps the range.")]
+DateTo = Annotated[str | None, typer.Option("--to", help="Story dates to (YYYY-MM-DD), inclusive.")]
+Within = Annotated[bool, typer.Option(
+    "--within", help="Only events certainly inside --from/--to: the whole window in the range.")]
+
+
 # --------------------------------------------------------------------------- log
 
 
 @app.command("log")
 def log(
     ctx: typer.Context,
-    type_: Annotated[list[str] | None, typer.Option("--type", "-t", help="An event type or a kind "
-                                                    "(invitation); repeatable.")] = None,
-    actor: Annotated[str | None, typer.Option(help="Part of an actor's name (any case).")] = None,
-    source: Annotated[str | None, typer.Option(help="Part of the outlet, speaker or author.")] = None,
-    date_from: Annotated[str | None, typer.Option("--from", help="Story dates from (YYYY-MM-DD); an "
-                                                  "event whose date is a window matches if the "
-                                                  "window overlaps the range.")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Story dates to (YYYY-MM-DD), "
-                                                "inclusive.")] = None,
-    within: Annotated[bool, typer.Option("--within", help="Only events certainly inside "
-                                         "--from/--to: the whole window in the range.")] = False,
+    type_: TypeFilter = None,
+    actor: ActorFilter = None,
+    source: SourceFilter = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    within: Within = False,
     order: Annotated[str, typer.Option(help="story (when it happened) or recorded (log order).")] = "story",
     as_json: Annotated[bool, typer.Option("--json", help="JSON Lines, one export-shaped event each.")] = False,
     limit: Annotated[int | None, typer.Option(help="Show at most this many.")] = None,
@@ -430,17 +438,12 @@ def export(
                                                 "(atomically) instead of stdout.")] = None,
     format_: Annotated[str, typer.Option("--format", "-f", help="json, csv, timelinejs, "
                                          "timelinejs-csv, plover or html (see above).")] = "json",
-    type_: Annotated[list[str] | None, typer.Option("--type", "-t", help="An event type or a kind "
-                                                    "(invitation); repeatable.")] = None,
-    actor: Annotated[str | None, typer.Option(help="Part of an actor's name (any case).")] = None,
-    source: Annotated[str | None, typer.Option(help="Part of the outlet, speaker or author.")] = None,
-    date_from: Annotated[str | None, typer.Option("--from", help="Story dates from (YYYY-MM-DD); an "
-                                                  "event whose date is a window matches if the "
-                                                  "window overlaps the range.")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Story dates to (YYYY-MM-DD), "
-                                                "inclusive.")] = None,
-    within: Annotated[bool, typer.Option("--within", help="Only events certainly inside "
-                                         "--from/--to: the whole window in the range.")] = False,
+    type_: TypeFilter = None,
+    actor: ActorFilter = None,
+    source: SourceFilter = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    within: Within = False,
     as_of: Annotated[str | None, typer.Option(help="What had happened by this story date.")] = None,
     known_at: Annotated[str | None, typer.Option(help="Only what had been published by this date.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists; "
