@@ -305,14 +305,8 @@ def _read_lines(text: str, name: str) -> Iterator[Entry]:
         body = line.strip()
         if not body or body.startswith("//"):
             continue
-        try:
-            obj = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            raise InvalidInput(f"{name} line {number}: not valid JSON ({_short(exc)})") from None
-        duplicate = _duplicate_key(body, obj)
-        if duplicate is not None:
-            raise InvalidInput(f"{name} line {number}: {duplicate}")
-        yield Entry(f"{name} line {number}", obj)
+        label = f"{name} line {number}"
+        yield Entry(label, json_value(body, label))
 
 
 class _Duplicate(ValueError):

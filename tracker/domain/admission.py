@@ -21,6 +21,7 @@ from tracker.domain.vocabulary import (
     FULFILS,
     ITEM_RELATIONS,
     RETRACT,
+    EventType,
     event_types,
     openers_to,
 )
@@ -124,18 +125,22 @@ def retracted_ids(batch: Iterable[Event]) -> list[str]:
         r.id for e in batch if EVENT_TYPES[e.type].effect == RETRACT for r in e.refs))
 
 
+def _raw_type(obj: Any) -> EventType | None:
+    """The vocabulary's entry for a raw input object's type (None: not an object, or no such
+    type; parsing names what is wrong)."""
+    type_name = obj.get("type") if isinstance(obj, dict) else None
+    return EVENT_TYPES.get(type_name) if isinstance(type_name, str) else None
+
+
 def retracted_ids_of(objs: Iterable[Any]) -> set[str]:
     """The same entries as :func:`retracted_ids`, read from raw input objects (an import's
     entries) before they are parsed."""
     found: set[str] = set()
     for obj in objs:
-        if not isinstance(obj, dict):
+        etype = _raw_type(obj)
+        if etype is None or etype.effect != RETRACT or not isinstance(obj.get("refs"), list):
             continue
-        type_name = obj.get("type")
-        etype = EVENT_TYPES.get(type_name) if isinstance(type_name, str) else None
-        refs = obj.get("refs")
-        if etype is None or etype.effect != RETRACT or not isinstance(refs, list):
-            continue
+        refs = obj["refs"]
         found.update(r["id"] for r in refs if isinstance(r, dict) and isinstance(r.get("id"), str))
     return found
 
@@ -182,13 +187,11 @@ def opened_subjects(objs: Iterable[Any]) -> set[str]:
     entries) before they are parsed: the subjects that objects of an opening type name."""
     named: set[str] = set()
     for obj in objs:
-        if not isinstance(obj, dict):
+        etype = _raw_type(obj)
+        if etype is None or not etype.opens_item:
             continue
-        type_name = obj.get("type")
-        etype = EVENT_TYPES.get(type_name) if isinstance(type_name, str) else None
         subject = obj.get("subject")
-        if (etype is not None and etype.opens_item and isinstance(subject, str)
-                and subject != obj.get("id")):
+        if isinstance(subject, str) and subject != obj.get("id"):
             named.add(subject)
     return named
 
