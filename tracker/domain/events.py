@@ -58,23 +58,34 @@ class FrozenDict(dict[str, Any]):
         return (FrozenDict, (dict(self),))
 
 
+#: JSON's scalar types: what freeze and thaw leave as they are (looked up by exact type).
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def freeze(value: Any) -> Any:
     """Deep-freeze JSON-shaped data: dicts become FrozenDict, lists become tuples."""
+    if type(value) in _SCALARS:
+        return value
     if isinstance(value, dict):
         if isinstance(value, FrozenDict):
             return value
-        return FrozenDict({k: freeze(v) for k, v in value.items()})
+        scalars = _SCALARS
+        return FrozenDict({k: v if type(v) in scalars else freeze(v) for k, v in value.items()})
     if isinstance(value, list | tuple):
-        return tuple(freeze(v) for v in value)
+        scalars = _SCALARS
+        return tuple([v if type(v) in scalars else freeze(v) for v in value])
     return value
 
 
 def thaw(value: Any) -> Any:
     """The inverse of :func:`freeze`, for writers that want plain dicts and lists."""
+    if type(value) in _SCALARS:
+        return value
+    scalars = _SCALARS
     if isinstance(value, dict):
-        return {k: thaw(v) for k, v in value.items()}
+        return {k: v if type(v) in scalars else thaw(v) for k, v in value.items()}
     if isinstance(value, tuple | list):
-        return [thaw(v) for v in value]
+        return [v if type(v) in scalars else thaw(v) for v in value]
     return value
 
 

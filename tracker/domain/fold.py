@@ -269,11 +269,13 @@ def fold_items(groups: Iterable[tuple[str, list[Step]]]) -> Iterator[tuple[Item,
     """Each item, with its view, from all of its steps (in any order): what :func:`fold_steps`
     gives for those items, one item at a time, for a whole state written as it is folded (no
     item's steps are held once its entry is made)."""
-    view = _view.__wrapped__
     for subject, steps in groups:
-        steps.sort(key=_step_key)
+        if len(steps) > 1:
+            steps.sort(key=_step_key)
         ordered = tuple(steps)
-        yield derive(subject, ordered), view(ordered)
+        meta = _meta(ordered)
+        effective = _effective(ordered, meta)
+        yield _derived(subject, ordered, meta, effective), _view_of(meta, effective)
 
 
 class _Round(NamedTuple):
@@ -282,7 +284,8 @@ class _Round(NamedTuple):
 
 
 class TypeInfo(NamedTuple):
-    """What the fold reads of an event type, looked up once per type."""
+    """What the fold reads of an event type, looked up once per type (a table built once from
+    the vocabulary: :data:`_INFO`)."""
 
     kind: str
     opens: bool
@@ -290,6 +293,9 @@ class TypeInfo(NamedTuple):
     meta: bool  # about other entries (disputes, corrections), not an action of the item
     effect: str
     type: EventType
+    places: bool = False  # its place is the item's (``EventType.places_item``)
+    status: str | None = None  # the status it usually gives (``EventType.status``)
+    parties: bool = False  # what _Parties reads of it (a party status or a roster)
 
     @property
     def titles(self) -> bool:
@@ -298,7 +304,15 @@ class TypeInfo(NamedTuple):
         return not self.meta
 
 
-_INFO: dict[str, TypeInfo] = {}
+class _TypeInfos(dict[str, TypeInfo]):
+    """Each type's :class:`TypeInfo`, by its name: a type the vocabulary does not hold is
+    looked up (and refused) by :func:`type_info`."""
+
+    def __missing__(self, type_name: str) -> TypeInfo:
+        return type_info(type_name)
+
+
+_INFO = _TypeInfos()
 
 
 def type_info(type_name: str, position: int = 0, event_id: str = "") -> TypeInfo:
@@ -313,12 +327,20 @@ def type_info(type_name: str, position: int = 0, event_id: str = "") -> TypeInfo
                 "version of tracker cannot replay it",
                 field="type", place=f"log position {position}",
             )
-        info = _INFO[type_name] = TypeInfo(t.kind, t.opens_item, t.starts_round, t.meta, t.effect,
-                                           t)
+        info = _INFO[type_name] = TypeInfo(
+            t.kind, t.opens_item, t.starts_round, t.meta, t.effect, t, t.places_item, t.status,
+            bool(t.party_status or t.roster))
     return info
 
 
-_info = type_info
+for _name in EVENT_TYPES:
+    type_info(_name)
+
+#: The fold's view of a type by its name (a dict lookup; an unknown type: see type_info).
+_info = _INFO.__getitem__
+
+#: The types that speak about other entries (disputes, confirmations, corrections, retractions).
+_META_TYPES = frozenset(name for name, info in _INFO.items() if info.meta)
 
 
 class _Meta(NamedTuple):
@@ -334,7 +356,8 @@ def _meta(steps: tuple[Step, ...]) -> _Meta | None:
     A retracted entry says nothing: a retracted correction no longer corrects, a retracted
     retraction no longer retracts (references point to earlier entries, so the chain is settled
     from the newest retraction back)."""
-    found = [s for s in steps if _info(s.type).meta]
+    meta_types = _META_TYPES
+    found = [s for s in steps if s.type in meta_types]
     if not found:
         return None
     retractions = sorted((s for s in found if _info(s.type).effect == "retract"),
@@ -376,12 +399,12 @@ def retractions(steps: tuple[Step, ...]) -> dict[str, str]:
     return out
 
 
-def _effective(steps: tuple[Step, ...], meta: _Meta | None) -> list[Step]:
+def _effective(steps: tuple[Step, ...], meta: _Meta | None) -> Sequence[Step]:
     """The steps replay uses, in story order: retracted ones left out, corrected ones as
     corrected, and none before an entry of the item it refers to."""
-    ordered = _answers_after(steps)
+    ordered = _answers_after(steps) if len(steps) > 1 else steps
     if meta is None:
-        return list(ordered)
+        return ordered
     out = []
     for s in ordered:
         if s.id in meta.retracted:
@@ -530,18 +553,22 @@ def _latest_accounts(round_: list[_Round]) -> list[_Round]:
     return sorted(by_source.values(), key=lambda r: r.step.key)
 
 
-def _acted(steps: tuple[Step, ...], meta: _Meta | None) -> Actions[Step]:
+def _acted(effective: Iterable[Step]) -> Actions[Step]:
+    """The item's actions, from the steps replay uses (see :func:`_effective`)."""
     actions: Actions[Step] = Actions()
-    for s in _effective(steps, meta):
-        if not _info(s.type).meta:
-            actions.act(s.type, s.actors, s.details, s)
+    meta_types = _META_TYPES
+    act = actions.act
+    for s in effective:
+        if s.type not in meta_types:
+            act(s.type, s.actors, s.details, s)
     return actions
 
 
 def standing(steps: tuple[Step, ...]) -> tuple[str, str]:
     """An item's kind and the status its own actions give it ("" : none yet), before accounts
     are compared, from its steps in story order (what admission checks a new event against)."""
-    actions = _acted(steps, _meta(steps))
+    meta = _meta(steps)
+    actions = _acted(_effective(steps, meta))
     return actions.kind, actions.base
 
 
@@ -553,7 +580,15 @@ def derive(subject: str, steps: tuple[Step, ...]) -> Item:
     still stands, or when any is disputed or confirmed.
     """
     meta = _meta(steps)
-    actions = _acted(steps, meta)
+    return _derived(subject, steps, meta, _effective(steps, meta))
+
+
+def _derived(subject: str, steps: tuple[Step, ...], meta: _Meta | None,
+             effective: Sequence[Step]) -> Item:
+    """:func:`derive`, from the item's claims (``meta``) and effective steps already found."""
+    actions = _acted(effective)
+    if meta is None and actions.trivial(_step_type):  # no accounts can compete: the base
+        return Item(subject, actions.kind or FALLBACK_KIND, actions.base or RECORDED, (), steps)
     disputes = meta.disputes if meta else {}
     confirms = meta.confirms if meta else {}
     status, latest = actions.outcome(disputes, confirms, _same_step, _step_type,
@@ -713,6 +748,12 @@ def deciding(type_name: str, actors: tuple[Actor, ...], details: Mapping[str, An
 @lru_cache(maxsize=8192)
 def _view(steps: tuple[Step, ...]) -> ItemView:
     meta = _meta(steps)
+    return _view_of(meta, _effective(steps, meta))
+
+
+def _view_of(meta: _Meta | None, effective: Sequence[Step]) -> ItemView:
+    """What an item shows, from its claims (``meta``) and its effective steps (see
+    :func:`_view`)."""
     title = ""
     when: StoryTime | None = None
     first: Step | None = None  # the first action: the title when no opening event is known
@@ -726,28 +767,34 @@ def _view(steps: tuple[Step, ...]) -> ItemView:
     left: dict[str, set[str]] = {}
     answered: dict[str, str | None] = {}  # details an answer gave -> the status it gave
     parties = _Parties()
-    for s in _effective(steps, meta):
+    meta_types = _META_TYPES
+    for s in effective:
         history.append(s.id)
-        info = _info(s.type)
-        if info.meta:
+        if s.type in meta_types:
             continue
+        info = _info(s.type)
         etype = info.type
-        sources.setdefault(s.speaker if s.speaker == s.outlet else f"{s.speaker}, {s.outlet}", None)
+        speaker, outlet = s.speaker, s.outlet
+        sources[speaker if speaker == outlet else f"{speaker}, {outlet}"] = None
         for a in s.actors:
-            actors.setdefault(a, None)
-        if first is None and s.summary:
-            first = s
-        if info.opens and not title and s.summary:
-            title = s.summary
-            when = s.story
-        if s.place and etype.places_item:
+            actors[a] = None  # kept where first named
+        summary = s.summary
+        if summary:
+            if first is None:
+                first = s
+            if info.opens and not title:
+                title = summary
+                when = s.story
+        if info.places and s.place:
             place = s.place  # the latest in story order: a meeting held where it was held
         if etype.dates_item:
             own_when = _own_date(s, etype.dates_item) or own_when
-        if info.effect == "move" and not info.opens:
-            _drop_stale(details, lists, answered, s, etype.status)
-        _merge_details(details, lists, s.details)
-        parties.take(s, etype)
+        if info.effect == "move" and not info.opens and (answered or s.details):
+            _drop_stale(details, lists, answered, s, info.status)
+        if s.details:
+            _merge_details(details, lists, s.details)
+        if info.parties or parties.key is not None:
+            parties.take(s, etype)
         if info.effect == "leave":
             key = KINDS[info.kind].parties_left_detail
             if key is not None:
