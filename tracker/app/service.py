@@ -572,46 +572,51 @@ class Timeline:
             until = self.head()[0]
             size = [0]
 
-            def admitted(rows: Iterator[Row]) -> Iterator[tuple[Row, tuple[str, Step] | None]]:
-                whole = query == Query()
-                for row in rows:
-                    if whole or admits_row(query, row):
-                        size[0] += 1
-                        yield row, decode_step(row)
-                    else:
-                        yield row, None
+            def admitted(row: Row) -> tuple[str, Step] | None:
+                if admits_row(query, row):
+                    size[0] += 1
+                    return decode_step(row)
+                return None
 
+            whole = query == Query()
             with paused_gc():
-                write_state(out, self._folded_items(admitted(self.rows(0, until)), until),
-                            lambda: size[0], query, indent=indent)
+                write_state(out, self._folded_items(self.rows(0, until), until,
+                                                    decode_step if whole else admitted),
+                            (lambda: until) if whole else (lambda: size[0]), query,
+                            indent=indent)
 
         self._guard(run)
 
-    def _folded_items(self, stepped: Iterable[tuple[Row, tuple[str, Step] | None]], until: int
+    def _folded_items(self, rows: Iterable[Row], until: int,
+                      stepping: Callable[[Row], tuple[str, Step] | None]
                       ) -> Iterator[tuple[Item, ItemView]]:
         """The items (with their views) of the rows up to ``until`` as they are read in log
-        order, each as soon as its last row has been read: ``stepped`` gives each row with its
-        (subject, step), or with None if the fold leaves it out. Only the items under way
-        at one point of the log are held (a narrow read tells where each item's last row is)."""
+        order, each as soon as its last row has been read: ``stepping`` gives each row's
+        (subject, step), or None if the fold leaves it out. Only the items under way at one
+        point of the log are held (a narrow read tells where each item's last row is)."""
         last = bytearray(until + 1)
         for position in self.recorder.read_last_positions(until):
             last[position] = 1
         pending: dict[str, list[Step]] = {}
 
         def groups() -> Iterator[tuple[str, list[Step]]]:
-            for row, stepping in stepped:
-                if stepping is not None:
-                    subject, step = stepping
-                    steps = pending.get(subject)
+            get, pop = pending.get, pending.pop
+            for row in rows:
+                stepped = stepping(row)
+                if stepped is not None:
+                    subject, step = stepped
+                    steps = get(subject)
                     if steps is None:
+                        if last[row[0]]:  # the item's only row: folded at once
+                            yield subject, [step]
+                            continue
                         pending[subject] = [step]
                     else:
                         steps.append(step)
                 if last[row[0]]:
-                    subject = row[4] or row[1]
-                    done = pending.pop(subject, None)
+                    done = pop(row[4] or row[1], None)
                     if done:
-                        yield subject, done
+                        yield row[4] or row[1], done
             for subject, steps in pending.items():  # not reached unless rows came and went
                 yield subject, steps
 
@@ -635,18 +640,17 @@ class Timeline:
         head = self.head()
         written = 0
 
-        def writing(rows: Iterator[Row]) -> Iterator[tuple[Row, tuple[str, Step] | None]]:
+        def writing(row: Row) -> tuple[str, Step]:
             nonlocal written
-            for row in rows:
-                entry, step = row_dict_and_step(row)
-                document.write_entry(out, written, entry)
-                written += 1
-                yield row, step
+            entry, step = row_dict_and_step(row)
+            document.write_entry(out, written, entry)
+            written += 1
+            return step
 
         def run() -> int:
             document.write_head(out, head, utc_now(), self.label)
             with StateSpool() as state:
-                state.take(self._folded_items(writing(self.rows(0, head[0])), head[0]))
+                state.take(self._folded_items(self.rows(0, head[0]), head[0], writing))
                 document.write_state_tail(out, lambda tail: state.write(tail, written))
             return written
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from tracker.domain.dates import story_from_body, story_to_body
+from tracker.domain.dates import StoryTime, story_from_body, story_to_body
 from tracker.domain.events import (
     DEFAULT_CERTAINTY,
     EMPTY_DETAILS,
@@ -263,7 +263,7 @@ def _step(row: Row | tuple[Any, ...], body: dict[str, Any] | None) -> tuple[str,
     """:func:`decode_step`, from the row's body already parsed if ``body`` is given (a body
     at the current schema version)."""
     (position, id_, type_, version, subject, earliest, latest, published, _recorded_at, body_text,
-     _hash) = row[:11]
+     _hash) = row
     if version != SCHEMA_VERSION:  # an older body: upcast first
         event = event_from_row(row)
         return event.subject or event.id, step_of(event)
@@ -275,6 +275,7 @@ def _step(row: Row | tuple[Any, ...], body: dict[str, Any] | None) -> tuple[str,
     actors = body.get("actors")
     refs = body.get("refs")
     details = body.get("details")
+    received = st.get("received")
     return subject or id_, _new(Step, (
         story_key_of(earliest, latest, position),
         id_,
@@ -282,7 +283,8 @@ def _step(row: Row | tuple[Any, ...], body: dict[str, Any] | None) -> tuple[str,
         src.get("speaker") or outlet,
         outlet,
         tuple([r[1] for r in refs]) if refs else (),
-        story_from_body(st, earliest, latest),
+        _new(StoryTime, (st["expr"], st["anchor"], st["edtf"], earliest, latest, st.get("tz"),
+                         None)) if received is None else story_from_body(st, earliest, latest),
         body["summary"] if type_info(type_, position, id_).titles else None,
         tuple([_new(Actor, a) for a in actors]) if actors else (),
         body.get("place"),

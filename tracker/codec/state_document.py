@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from typing import IO, Any
@@ -34,23 +35,26 @@ def item_to_dict(
     gates: Mapping[str, list[dict[str, str]]] | None = None,
     view: ItemView | None = None,
     linked: Mapping[str, Mapping[str, Any]] | None = None,
+    *, plain: bool = True,
 ) -> dict[str, Any]:
     """One item as a JSON object; with ``state``, the demands that gate it (``gates``: those
     already indexed by :func:`gating_index`, ``view``: the item's view, when converting a whole
-    state)."""
+    state). ``plain=False``: the view's tuples and frozen details are left as they are, for a
+    writer that only encodes the object (orjson writes them as it writes lists and dicts)."""
     if view is None:
         view = item.view  # derived from the item's steps: derive it once
+    when = view.when
     out: dict[str, Any] = {
         "subject": item.subject,
         "kind": item.kind,
         "status": item.status,
         "title": view.title,
-        "when": view.when.display() if view.when else None,
-        "actors": [{"name": a.name, "role": a.role} for a in view.actors],
+        "when": when.display() if when else None,
+        "actors": [{"name": name, "role": role} for name, role in view.actors],
         "place": view.place,
-        "details": thaw(view.details),
-        "history": list(view.history),
-        "sources": list(view.sources),
+        "details": thaw(view.details) if plain else view.details,
+        "history": list(view.history) if plain else view.history,
+        "sources": list(view.sources) if plain else view.sources,
     }
     if item.accounts:
         out["accounts"] = accounts_to_list(item.accounts)
@@ -220,38 +224,44 @@ class StateSpool:
         self.spool.close()
 
     def take(self, items: Iterable[tuple[Item, ItemView]]) -> None:
-        """Make the entries of these items (with their views)."""
+        """Make the entries of these items (with their views). The entries are kept as orjson
+        writes them; :meth:`write` makes the document safe for a terminal (``json_safe``) as
+        it writes it."""
         dumps, option, places = orjson.dumps, self.option, self.places
         gates, found_disputes, seen_actors = self.gates, self.disputes, self.actors
-        spool = self.spool
+        write = self.spool.write
+        linkable, offset = self.linkable, self.offset
+        kinds, gated_kinds, tied_kinds = KINDS, _GATES, _TIED
         for item, view in items:
-            gated_by = _GATES.get(item.kind)
+            kind = item.kind
+            gated_by = gated_kinds.get(kind)
             if gated_by is not None:
-                headline = KINDS[item.kind].headline_detail or ""
+                headline = kinds[kind].headline_detail or ""
                 for gated in dict.fromkeys(view.details.get(gated_by, ())):
                     gates.setdefault(gated, []).append(
                         {"subject": item.subject, "status": item.status,
                          "demand": str(view.details.get(headline, view.title))})
-            found_disputes.extend(item_disputes(item))
-            kind = KINDS[item.kind]
-            if kind.whole or kind.part_key:  # tied to others (talks and their rounds): see links
-                self.linkable[item.subject] = (item, view)
+            if item.accounts:
+                found_disputes.extend(item_disputes(item))
+            if kind in tied_kinds:  # tied to others (talks and their rounds): see links
+                linkable[item.subject] = (item, view)
             names = set()
-            for a in view.actors:
-                entry = seen_actors.get(a.name)
+            for name, role in view.actors:
+                entry = seen_actors.get(name)
                 if entry is None:
-                    entry = seen_actors[a.name] = (set(), [0])
-                entry[0].add(a.role)
-                if a.name not in names:
-                    names.add(a.name)
+                    entry = seen_actors[name] = (set(), [0])
+                entry[0].add(role)
+                if name not in names:
+                    names.add(name)
                     entry[1][0] += 1
-            kept = places.get(item.kind)
+            kept = places.get(kind)
             if kept is None:
                 continue
-            data = json_safe(dumps(item_to_dict(item, view=view), option=option))
-            spool.write(data)
-            kept.append((item_order(item, view), self.offset, len(data)))
-            self.offset += len(data)
+            data = dumps(item_to_dict(item, view=view, plain=False), option=option)
+            write(data)
+            kept.append((item_order(item, view), offset, len(data)))
+            offset += len(data)
+        self.offset = offset
 
     def write(self, out: IO[bytes], size: int, query: Query | None = None) -> None:
         """Write the document of the items taken, which ``size`` events made."""
@@ -266,36 +276,74 @@ class StateSpool:
         tail = {"disputes": self.disputes,
                 "actors": [{"name": name, "roles": sorted(roles), "items": count[0]}
                            for name, (roles, count) in sorted(self.actors.items())]}
-        head_bytes = json_safe(dumps(doc, option=option))
-        tail_bytes = json_safe(dumps(tail, option=option))
+        head_bytes = dumps(doc, option=option)
+        tail_bytes = dumps(tail, option=option)
+        pieces: list[bytes] = []
+        held = 0
+
+        def put(data: bytes) -> None:  # written a megabyte at a time, made safe as written
+            nonlocal held
+            pieces.append(data)
+            held += len(data)
+            if held > 1 << 20:
+                flush()
+
+        def flush() -> None:
+            nonlocal held
+            out.write(json_safe(b"".join(pieces)))
+            pieces.clear()
+            held = 0
+
         if self.indent:
-            out.write(head_bytes[:-2])  # without "\n}"
-            between, inner, item_gap = b",\n  ", b"\n    ", b",\n    "
+            put(head_bytes[:-2])  # without "\n}"
+            between, inner = b",\n  ", b"\n    "
         else:
-            out.write(head_bytes[:-1])  # without "}"
-            between, inner, item_gap = b",", b"", b","
+            put(head_bytes[:-1])  # without "}"
+            between, inner = b",", b""
         spool.flush()
-        read = spool.read
+        fd = spool.fileno()
+        pread = os.pread
         for kind, section in SECTIONS.items():
             placed = self.places[kind]
-            out.write(between + dumps(section) + (b": [" if self.indent else b":["))
+            put(between + dumps(section) + (b": [" if self.indent else b":["))
             if not placed:
-                out.write(b"]")
+                put(b"]")
                 continue
-            placed.sort(key=lambda p: p[0])
-            for n, ((_when, subject), at, length) in enumerate(placed):
-                spool.seek(at)
-                data = read(length)
+            placed.sort(key=_first)
+            batch: list[bytes] = []
+            for (_when, subject), at, length in placed:
+                data = pread(fd, length, at)
                 if subject in gates or subject in linked:
                     entry = orjson.loads(data)
                     entry.update(linked.get(subject, {}))  # before conditions, as item_to_dict
                     if subject in gates:
                         entry["conditions"] = gates[subject]
-                    data = json_safe(dumps(entry, option=option))
-                if self.indent:
-                    data = data.replace(b"\n", inner)
-                out.write((inner if n == 0 else item_gap) + data)
-            out.write(b"\n  ]" if self.indent else b"]")
+                    data = dumps(entry, option=option)
+                batch.append(data)
+                if len(batch) >= 1000:
+                    put(self._entries(batch, inner))
+                    inner = b",\n    " if self.indent else b","
+                    batch = []
+            if batch:
+                put(self._entries(batch, inner))
+            inner = b"\n    " if self.indent else b""
+            put(b"\n  ]" if self.indent else b"]")
         # the tail's two keys, without its braces
-        out.write(between + (tail_bytes[4:-2] if self.indent else tail_bytes[1:-1]))
-        out.write(b"\n}" if self.indent else b"}")
+        put(between + (tail_bytes[4:-2] if self.indent else tail_bytes[1:-1]))
+        put(b"\n}" if self.indent else b"}")
+        flush()
+
+    def _entries(self, batch: list[bytes], lead: bytes) -> bytes:
+        """Entries of a section, one after another, the first preceded by ``lead`` (indented,
+        each line of each entry is indented by four more spaces)."""
+        if self.indent:
+            return lead + b",\n".join(batch).replace(b"\n", b"\n    ")
+        return lead + b",".join(batch)
+
+
+#: Kinds whose items are tied to others (talks, their rounds, what they produced).
+_TIED = frozenset(k.name for k in KINDS.values() if k.whole or k.part_key)
+
+
+def _first(placed: tuple[tuple[str, str], int, int]) -> tuple[str, str]:
+    return placed[0]
