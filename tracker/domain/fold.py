@@ -762,17 +762,15 @@ def _view_of(meta: _Meta | None, effective: Sequence[Step]) -> ItemView:
     actors: dict[Actor, None] = {}
     details: dict[str, Any] = {}
     lists: dict[str, dict[Any, None]] = {}
-    history: list[str] = []
     sources: dict[str, None] = {}
-    left: dict[str, set[str]] = {}
+    left: dict[str, set[str]] | None = None
     answered: dict[str, str | None] = {}  # details an answer gave -> the status it gave
-    parties = _Parties()
-    meta_types = _META_TYPES
+    parties: _Parties | None = None
+    meta_types, info_of = _META_TYPES, _info
     for s in effective:
-        history.append(s.id)
         if s.type in meta_types:
             continue
-        info = _info(s.type)
+        info = info_of(s.type)
         etype = info.type
         speaker, outlet = s.speaker, s.outlet
         sources[speaker if speaker == outlet else f"{speaker}, {outlet}"] = None
@@ -793,30 +791,39 @@ def _view_of(meta: _Meta | None, effective: Sequence[Step]) -> ItemView:
             _drop_stale(details, lists, answered, s, info.status)
         if s.details:
             _merge_details(details, lists, s.details)
-        if info.parties or parties.key is not None:
+        if info.parties or parties is not None:
+            if parties is None:
+                parties = _Parties()
             parties.take(s, etype)
         if info.effect == "leave":
             key = KINDS[info.kind].parties_left_detail
             if key is not None:
+                if left is None:
+                    left = {}
                 left.setdefault(key, set()).update(
                     a.name for a in s.actors if a.role == etype.party_role)
-    for key, values in left.items():
-        details[key] = sorted(values)
-    parties.into(details)
+    if left is not None:
+        for key, values in left.items():
+            details[key] = sorted(values)
+    if parties is not None:
+        parties.into(details)
     if not title and first is not None and first.summary:
         title, when = first.summary, first.story
-    return ItemView(
-        title=title,
-        when=own_when or when,
-        actors=tuple(actors),
-        place=place,
-        details=freeze(details) if details else EMPTY_DETAILS,
-        history=tuple(history),
-        sources=tuple(sources),
-        corrected=tuple(sorted((c.id, entry) for entry, cs in meta.corrections.items()
-                               for c in cs)) if meta else (),
-        retracted=tuple(sorted(meta.retracted)) if meta else (),
-    )
+    return _new(ItemView, (
+        title,
+        own_when or when,
+        tuple(actors),
+        place,
+        freeze(details) if details else EMPTY_DETAILS,
+        tuple([s.id for s in effective]),
+        tuple(sources),
+        tuple(sorted((c.id, entry) for entry, cs in meta.corrections.items() for c in cs))
+        if meta else (),
+        tuple(sorted(meta.retracted)) if meta else (),
+    ))
+
+
+_new = tuple.__new__
 
 
 def _own_date(step: Step, source: str) -> StoryTime | None:
