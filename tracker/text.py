@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import IO
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _ESCAPE_SEQUENCE = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|.)")
@@ -40,6 +41,32 @@ def json_safe(data: bytes) -> bytes:
             and b"\xe2\x81" not in data:  # none of their first bytes: nothing to escape
         return data
     return _RAW_IN_JSON.sub(lambda m: b"\\u%04x" % ord(m.group(0).decode()), data)
+
+
+class SafeWriter:
+    """JSON bytes written to ``out`` in batches of about ``size`` bytes, each batch made safe
+    for a terminal (:func:`json_safe`) as it is written: a document written in many small
+    pieces costs one write and one check a batch. ``flush`` writes what is held."""
+
+    __slots__ = ("held", "out", "pieces", "size")
+
+    def __init__(self, out: IO[bytes], size: int = 1 << 20) -> None:
+        self.out = out
+        self.size = size
+        self.pieces: list[bytes] = []
+        self.held = 0
+
+    def write(self, data: bytes) -> None:
+        self.pieces.append(data)
+        self.held += len(data)
+        if self.held > self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pieces:
+            self.out.write(json_safe(b"".join(self.pieces)))
+            self.pieces.clear()
+            self.held = 0
 
 
 _PASSWORD_IN_AUTHORITY = re.compile(r"(://[^/@\s:]*:)[^@\s]*@")

@@ -69,7 +69,7 @@ from tracker.store.recorder import (
     utc_now,
     wrap_database_errors,
 )
-from tracker.text import clip, json_safe, mask_url, visible
+from tracker.text import SafeWriter, clip, json_safe, mask_url, visible
 
 if TYPE_CHECKING:  # what a command that does not use them does not import (start-up)
     from tracker.app.exports import ExportView
@@ -640,10 +640,12 @@ class Timeline:
         head = self.head()
         written = 0
 
+        events = SafeWriter(out)  # the events, written a batch at a time
+
         def writing(row: Row) -> tuple[str, Step]:
             nonlocal written
             entry, step = row_dict_and_step(row)
-            document.write_entry(out, written, entry)
+            document.write_entry(events, written, entry)
             written += 1
             return step
 
@@ -651,6 +653,7 @@ class Timeline:
             document.write_head(out, head, utc_now(), self.label)
             with StateSpool() as state:
                 state.take(self._folded_items(self.rows(0, head[0]), head[0], writing))
+                events.flush()
                 document.write_state_tail(out, lambda tail: state.write(tail, written))
             return written
 

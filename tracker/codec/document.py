@@ -28,8 +28,8 @@ from tracker.domain.vocabulary import (
     status_names,
 )
 from tracker.errors import InvalidInput
+from tracker.text import SafeWriter, json_safe
 from tracker.text import clip as _clip
-from tracker.text import json_safe
 
 FORMAT = "tracker-timeline"
 VERSION = 1
@@ -130,10 +130,12 @@ def write_event(out: IO[bytes], n: int, event: Event | Row, hash_: str | None = 
                 else row_to_dict(event))
 
 
-def write_entry(out: IO[bytes], n: int, entry: dict[str, Any]) -> None:
-    """One event already in its export shape (``rows.row_to_dict``)."""
-    out.write(b"\n    " if n == 0 else b",\n    ")
-    out.write(json_safe(orjson.dumps(entry)))
+def write_entry(out: IO[bytes] | SafeWriter, n: int, entry: dict[str, Any]) -> None:
+    """One event already in its export shape (``rows.row_to_dict``); ``out`` may be a
+    :class:`tracker.text.SafeWriter` (which makes what it writes safe as it writes it)."""
+    data = orjson.dumps(entry)
+    out.write((b"\n    " if n == 0 else b",\n    ") + (
+        data if isinstance(out, SafeWriter) else json_safe(data)))
 
 
 def write_tail(out: IO[bytes], state: dict[str, Any]) -> None:

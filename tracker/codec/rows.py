@@ -223,7 +223,10 @@ def _row_dict(row: Row | tuple[Any, ...], stored: dict[str, Any]) -> dict[str, A
         "type": type_,
         "schema_version": stored_version,
         "subject": subject,
-        "story": story_to_body(story_from_body(st, earliest, latest), full=True),
+        "story": {"expr": st["expr"], "anchor": st["anchor"], "edtf": st["edtf"],
+                  "earliest": earliest, "latest": latest}
+        if "tz" not in st and "received" not in st
+        else story_to_body(story_from_body(st, earliest, latest), full=True),
         "recorded_at": recorded_at,
         "summary": body["summary"],
         "certainty": body["certainty"],

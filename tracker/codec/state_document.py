@@ -22,7 +22,7 @@ from tracker.domain.fold import (
     links,
 )
 from tracker.domain.vocabulary import KINDS, sections
-from tracker.text import json_safe
+from tracker.text import SafeWriter
 
 #: Section names of the state document, one per item kind, in reading order (the vocabulary's).
 SECTIONS = sections()
@@ -278,22 +278,7 @@ class StateSpool:
                            for name, (roles, count) in sorted(self.actors.items())]}
         head_bytes = dumps(doc, option=option)
         tail_bytes = dumps(tail, option=option)
-        pieces: list[bytes] = []
-        held = 0
-
-        def put(data: bytes) -> None:  # written a megabyte at a time, made safe as written
-            nonlocal held
-            pieces.append(data)
-            held += len(data)
-            if held > 1 << 20:
-                flush()
-
-        def flush() -> None:
-            nonlocal held
-            out.write(json_safe(b"".join(pieces)))
-            pieces.clear()
-            held = 0
-
+        put = (writer := SafeWriter(out)).write
         if self.indent:
             put(head_bytes[:-2])  # without "\n}"
             between, inner = b",\n  ", b"\n    "
@@ -331,7 +316,7 @@ class StateSpool:
         # the tail's two keys, without its braces
         put(between + (tail_bytes[4:-2] if self.indent else tail_bytes[1:-1]))
         put(b"\n}" if self.indent else b"}")
-        flush()
+        writer.flush()
 
     def _entries(self, batch: list[bytes], lead: bytes) -> bytes:
         """Entries of a section, one after another, the first preceded by ``lead`` (indented,
