@@ -230,7 +230,8 @@ def cases(groups: set[str], sizes: Sequence[int], tracker: list[str], tmp: Path,
         if "export" in groups:
             out.append(Case(f"tracker export, {n:,}", n, "≤ 2x; ≤ 300 MB", 2.0,
                             Job("tracker", [*tracker, "--db", str(d["log"]), "export", "-o",
-                                            str(tmp / "export.json")]),
+                                            str(tmp / "export.json")],
+                                before=partial(remove_db, tmp / "export.json")),  # refused if it exists
                             [Job("sqlite3 + orjson dump", [*raw, "dump", str(d["raw"]),
                                                            str(tmp / "dump.json")])],
                             memory_limit_mb=300))
