@@ -48,25 +48,25 @@ class SafeWriter:
     for a terminal (:func:`json_safe`) as it is written: a document written in many small
     pieces costs one write and one check a batch. ``flush`` writes what is held."""
 
-    __slots__ = ("held", "out", "pieces", "size")
+    __slots__ = ("buffered", "out", "pieces", "size")
 
     def __init__(self, out: IO[bytes], size: int = 1 << 20) -> None:
         self.out = out
         self.size = size
         self.pieces: list[bytes] = []
-        self.held = 0
+        self.buffered = 0
 
     def write(self, data: bytes) -> None:
         self.pieces.append(data)
-        self.held += len(data)
-        if self.held > self.size:
+        self.buffered += len(data)
+        if self.buffered > self.size:
             self.flush()
 
     def flush(self) -> None:
         if self.pieces:
             self.out.write(json_safe(b"".join(self.pieces)))
             self.pieces.clear()
-            self.held = 0
+            self.buffered = 0
 
 
 _PASSWORD_IN_AUTHORITY = re.compile(r"(://[^/@\s:]*:)[^@\s]*@")

@@ -20,6 +20,7 @@ from tracker.domain.events import (
     SCHEMA_VERSION,
     Actor,
     Event,
+    FrozenDict,
     Ref,
     Source,
     freeze,
@@ -279,6 +280,7 @@ def _step(row: Row | tuple[Any, ...], body: dict[str, Any] | None) -> tuple[str,
     refs = body.get("refs")
     details = body.get("details")
     received = st.get("received")
+    info = type_info(type_, position, id_)
     return subject or id_, _new(Step, (
         story_key_of(earliest, latest, position),
         id_,
@@ -288,10 +290,12 @@ def _step(row: Row | tuple[Any, ...], body: dict[str, Any] | None) -> tuple[str,
         tuple([r[1] for r in refs]) if refs else (),
         _new(StoryTime, (st["expr"], st["anchor"], st["edtf"], earliest, latest, st.get("tz"),
                          None)) if received is None else story_from_body(st, earliest, latest),
-        body["summary"] if type_info(type_, position, id_).titles else None,
+        body["summary"] if info.titles else None,
         tuple([_new(Actor, a) for a in actors]) if actors else (),
         body.get("place"),
-        freeze(details) if details else EMPTY_DETAILS,
+        # a stored row's details are as admission checked them: a type's text, choices and
+        # flags need no deep freeze
+        (FrozenDict(details) if info.flat else freeze(details)) if details else EMPTY_DETAILS,
         published,
         src.get("quote"),
     ))

@@ -210,7 +210,7 @@ class StateSpool:
         self.places: dict[str, list[tuple[tuple[str, str], int, int]]] = {k: [] for k in SECTIONS}
         self.gates: dict[str, list[dict[str, str]]] = {}
         self.disputes: list[dict[str, Any]] = []
-        self.actors: dict[str, tuple[set[str], list[int]]] = {}
+        self.actors: dict[str, tuple[set[str], list[Any]]] = {}  # roles, [items, last item]
         #: The items that wholes and parts tie together (talks, their rounds, what they produced):
         #: their links are made once every item has come (see :func:`links`).
         self.linkable: dict[str, tuple[Item, ItemView]] = {}
@@ -245,15 +245,15 @@ class StateSpool:
                 found_disputes.extend(item_disputes(item))
             if kind in tied_kinds:  # tied to others (talks and their rounds): see links
                 linkable[item.subject] = (item, view)
-            names = set()
             for name, role in view.actors:
                 entry = seen_actors.get(name)
                 if entry is None:
-                    entry = seen_actors[name] = (set(), [0])
+                    entry = seen_actors[name] = (set(), [0, None])
                 entry[0].add(role)
-                if name not in names:
-                    names.add(name)
-                    entry[1][0] += 1
+                counted = entry[1]
+                if counted[1] is not item:  # the items it acts in, each counted once
+                    counted[0] += 1
+                    counted[1] = item
             kept = places.get(kind)
             if kept is None:
                 continue

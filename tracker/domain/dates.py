@@ -86,10 +86,7 @@ class StoryTime(NamedTuple):
             return f"≥ {lo}"
         if lo == hi:
             return lo
-        try:
-            return _window_text(date.fromisoformat(lo), date.fromisoformat(hi), "{}..{}")
-        except ValueError:  # hand-built StoryTime with non-ISO bounds: show them as they are
-            return f"{lo}..{hi}"
+        return _shown_window(lo, hi)
 
     def told(self) -> str:
         """:meth:`display` with the zone and the receipt, where the source gave them:
@@ -213,6 +210,15 @@ def _day(text: str, year: int, month: int, day: int, what: str = "") -> date:
 
 def _month_end(d: date) -> date:
     return d.replace(day=_month_length(d.year, d.month))
+
+
+@lru_cache(maxsize=16384)
+def _shown_window(lo: str, hi: str) -> str:
+    """How :meth:`StoryTime.display` shows a window of days (many items share each one)."""
+    try:
+        return _window_text(date.fromisoformat(lo), date.fromisoformat(hi), "{}..{}")
+    except ValueError:  # hand-built StoryTime with non-ISO bounds: show them as they are
+        return f"{lo}..{hi}"
 
 
 def _window_text(lo: date, hi: date, fmt: str) -> str:

@@ -38,6 +38,7 @@ from tracker.domain.vocabulary import (
     DISPUTED,
     EVENT_TYPES,
     FALLBACK_KIND,
+    JSON_SHAPE,
     KINDS,
     RECORDED,
     EventType,
@@ -260,7 +261,8 @@ def fold_steps(steps_of_items: Iterable[tuple[str, Step]], state: State = EMPTY)
         steps.append(step)
         size += 1
     for subject, steps in pending.items():
-        steps.sort(key=_step_key)
+        if len(steps) > 1:
+            steps.sort(key=_step_key)
         items[subject] = derive(subject, tuple(steps))
     return State(items.finish(), size)
 
@@ -296,6 +298,7 @@ class TypeInfo(NamedTuple):
     places: bool = False  # its place is the item's (``EventType.places_item``)
     status: str | None = None  # the status it usually gives (``EventType.status``)
     parties: bool = False  # what _Parties reads of it (a party status or a roster)
+    flat: bool = True  # its details are all text, choices or flags (no list, no changes)
 
     @property
     def titles(self) -> bool:
@@ -329,7 +332,8 @@ def type_info(type_name: str, position: int = 0, event_id: str = "") -> TypeInfo
             )
         info = _INFO[type_name] = TypeInfo(
             t.kind, t.opens_item, t.starts_round, t.meta, t.effect, t, t.places_item, t.status,
-            bool(t.party_status or t.roster))
+            bool(t.party_status or t.roster),
+            all(JSON_SHAPE[d.type] in ("str", "bool") for d in t.detail_specs))
     return info
 
 
