@@ -37,9 +37,9 @@ def json_safe(data: bytes) -> bytes:
     The document means exactly the same once parsed; printed, it cannot move the cursor, change
     colours or reorder text. (JSON writers already escape C0 controls, ESC included.)
     """
-    if b"\x7f" not in data and b"\xc2" not in data and b"\xe2\x80" not in data \
-            and b"\xe2\x81" not in data:  # none of their first bytes: nothing to escape
-        return data
+    if b"\x7f" not in data and (data.isascii() or (
+            b"\xc2" not in data and b"\xe2\x80" not in data and b"\xe2\x81" not in data)):
+        return data  # none of them (nor their first bytes): nothing to escape
     return _RAW_IN_JSON.sub(lambda m: b"\\u%04x" % ord(m.group(0).decode()), data)
 
 
