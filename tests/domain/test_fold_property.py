@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tracker.domain.dates import resolve
 from tracker.domain.events import Actor, Event, Ref, Source, freeze
-from tracker.domain.fold import EMPTY, State, derive, evolve, replay, step_of
+from tracker.domain.fold import EMPTY, State, Step, derive, evolve, fold_items, replay, step_of
 from tracker.domain.ordering import story_order
 from tracker.domain.vocabulary import EVENT_TYPES, ITEM_RELATIONS, event_types
 from tracker.readmodels.checkpoints import Checkpoints
@@ -156,6 +156,22 @@ def test_every_fold_gives_the_reference_state_at_every_step(events: list[Event],
             for subject, item in reference.items.items():
                 assert index.status_of(subject, name, step) == item.status, (name, step, subject)
             assert index.counts_at(name, step) == counts_of(reference), (name, step)
+
+
+@settings(max_examples=120, deadline=None)
+@given(logs())
+def test_the_items_folded_one_at_a_time_are_the_replays_with_their_views(
+        events: list[Event]) -> None:
+    """What ``state --json`` and the export write, an item at a time (each item's claims and
+    effective steps found once for its status and its view), is the replay's item and view."""
+    state = replay(events)
+    groups: dict[str, list[Step]] = {}
+    for e in reversed(events):  # an item's steps come in any order
+        groups.setdefault(e.subject or e.id, []).append(step_of(e))
+    folded = {item.subject: (item, view) for item, view in fold_items(groups.items())}
+    assert {subject: item for subject, (item, _view) in folded.items()} == dict(state.items)
+    for subject, (_item, view) in folded.items():
+        assert view == state.items[subject].view, subject
 
 
 def test_the_generator_reaches_every_type_and_every_reference_kind() -> None:
