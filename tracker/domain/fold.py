@@ -20,6 +20,7 @@ from bisect import bisect_right, insort
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 import immutables
@@ -236,8 +237,8 @@ def evolve(state: State, event: Event) -> State:
     return State(state.items.set(subject, derive(subject, new_steps)), state.size + 1)
 
 
-def _step_key(step: Step) -> StoryKey:
-    return step.key
+#: A step's story key (its first field), for sorting.
+_step_key: Callable[[Step], StoryKey] = itemgetter(0)
 
 
 def replay(events: Iterable[Event], state: State = EMPTY) -> State:
@@ -423,16 +424,7 @@ def _answers_after(steps: tuple[Step, ...]) -> tuple[Step, ...]:
     gives it (:func:`tracker.domain.ordering.order_by_story`): an event never sorts before an
     entry of the item it refers to, whatever dates the sources gave (an answer implies that what
     it answers came no later); it sorts right after that entry instead."""
-    index: dict[str, int] | None = None
-    late = False
-    for i, s in enumerate(steps):
-        if s.targets:
-            if index is None:
-                index = {t.id: k for k, t in enumerate(steps)}
-            if any(index.get(t, -1) > i for t in s.targets):
-                late = True
-                break
-    if not late:
+    if not _refers_ahead(steps):
         return steps
     lifted: dict[str, tuple[str, str, int, int]] = {}
     for s in sorted(steps, key=_position):  # what a step refers to comes before it in the log
@@ -443,6 +435,22 @@ def _answers_after(steps: tuple[Step, ...]) -> tuple[Step, ...]:
                 key = (other[0], other[1], other[2], s.key[2])
         lifted[s.id] = key
     return tuple(sorted(steps, key=lambda s: lifted[s.id]))
+
+
+def _refers_ahead(steps: tuple[Step, ...]) -> bool:
+    """Whether a step refers to an entry of the item that comes after it in story order (ids
+    are unique in a log: an entry not seen yet that the item holds is a later one)."""
+    seen: set[str] = set()
+    ids: set[str] | None = None
+    for s in steps:
+        for t in s.targets:
+            if t not in seen and t != s.id:
+                if ids is None:
+                    ids = {x.id for x in steps}
+                if t in ids:
+                    return True
+        seen.add(s.id)
+    return False
 
 
 class Actions(Generic[T]):
