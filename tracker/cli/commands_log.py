@@ -405,7 +405,6 @@ def state(
       tracker state --known-at 2014-03-10 --json
     """
     from tracker.app.terms import Query, parse_iso_date
-    from tracker.render import terminal as render
 
     if at is not None and at < 0:
         raise InvalidInput(f"--at must be a log position, 0 or more, not {at}")
@@ -426,6 +425,8 @@ def state(
             out.flush()
             return
         doc = tl.state_document(query)
+    from tracker.render import terminal as render  # the terminal view only (--json needs no Rich)
+
     _show(render.state_view(doc, query.describe()))
 
 
