@@ -7,7 +7,6 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from typing import IO, Any
 
-import immutables
 import orjson
 
 from tracker.domain.events import thaw
@@ -16,10 +15,13 @@ from tracker.domain.fold import (
     Claim,
     Item,
     ItemView,
+    LinkFacts,
     Query,
     State,
     item_order,
+    link_facts,
     links,
+    links_of,
 )
 from tracker.domain.vocabulary import KINDS, sections
 from tracker.text import SafeWriter
@@ -211,9 +213,10 @@ class StateSpool:
         self.gates: dict[str, list[dict[str, str]]] = {}
         self.disputes: list[dict[str, Any]] = []
         self.actors: dict[str, tuple[set[str], list[Any]]] = {}  # roles, [items, last item]
-        #: The items that wholes and parts tie together (talks, their rounds, what they produced):
-        #: their links are made once every item has come (see :func:`links`).
-        self.linkable: dict[str, tuple[Item, ItemView]] = {}
+        #: What ties wholes and parts together (talks, their rounds, what they produced), kept
+        #: of each such item in its stead: their links are made once every item has come (see
+        #: :func:`tracker.domain.fold.links`).
+        self.linkable: list[LinkFacts] = []
         self.spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed by __exit__)
         self.offset = 0
 
@@ -244,7 +247,9 @@ class StateSpool:
             if item.accounts:
                 found_disputes.extend(item_disputes(item))
             if kind in tied_kinds:  # tied to others (talks and their rounds): see links
-                linkable[item.subject] = (item, view)
+                facts = link_facts(item, view)
+                if facts is not None:
+                    linkable.append(facts)
             for name, role in view.actors:
                 entry = seen_actors.get(name)
                 if entry is None:
@@ -269,9 +274,7 @@ class StateSpool:
         doc: dict[str, Any] = {"query": _query_dict(query or Query()), "events": size}
         for gated in gates.values():
             gated.sort(key=lambda d: d["subject"])
-        tied = self.linkable
-        linked = links(State(immutables.Map({s: item for s, (item, _v) in tied.items()})),
-                       lambda subject: tied[subject][1]) if tied else {}
+        linked = links_of(self.linkable)
         self.disputes.sort(key=lambda d: (d["subject"], d["event"]))
         tail = {"disputes": self.disputes,
                 "actors": [{"name": name, "roles": sorted(roles), "items": count[0]}

@@ -863,30 +863,80 @@ def links(state: State, view_of: Callable[[str], ItemView] | None = None
     rounds: its own rounds and the meetings that refer to it; its outcome: the agreements that
     do), and each part names its whole under its kind's ``whole_key`` (an agreement says which
     talks produced it). A part refers to any entry of the whole (``part_of`` the talks' opening)."""
-    wholes = {subject for subject, item in state.items.items() if KINDS[item.kind].whole}
-    if not wholes:
+    facts = [f for item in state.items.values()
+             if KINDS[item.kind].whole and (f := link_facts(item)) is not None]
+    if not facts:
         return {}
-    owner = {step.id: subject for subject in wholes for step in state.items[subject].steps}
-    out: dict[str, dict[str, Any]] = {}
-    for subject in wholes:
-        for step in _effective(state.items[subject].steps, None):
-            key = _info(step.type).type.lists_as
-            if key:
-                out.setdefault(subject, {}).setdefault(key, []).append(
-                    {"event": step.id, "when": step.story.display(), "place": step.place})
+    owned = {id_ for f in facts for id_ in f.ids}
     for subject, item in state.items.items():
         kind = KINDS[item.kind]
-        if not kind.part_key or subject in wholes:
+        if kind.part_key and not kind.whole and not owned.isdisjoint(_part_targets(item)):
+            part = link_facts(item, view_of(subject) if view_of is not None else None)
+            if part is not None:
+                facts.append(part)
+    return links_of(facts)
+
+
+class LinkFacts(NamedTuple):
+    """What :func:`links` reads of an item that is a whole or a part (kept in its stead by a
+    writer that holds no items): a whole's entries and the events it lists, a part's
+    references, status, date and place."""
+
+    subject: str
+    kind: str
+    status: str
+    ids: tuple[str, ...]  # a whole's entries: a part may refer to any of them
+    listed: tuple[tuple[str, dict[str, Any]], ...]  # a whole's listed events, by their key
+    targets: tuple[str, ...]  # a part's references (its actions'), in story order
+    when: str | None  # a part's date, as shown
+    place: str | None  # a part's place
+
+
+def link_facts(item: Item, view: ItemView | None = None) -> LinkFacts | None:
+    """What :func:`links` reads of this item (``view``: its view, if already derived); None
+    for an item that is neither a whole nor a part."""
+    kind = KINDS[item.kind]
+    if kind.whole:
+        listed = tuple(
+            (key, {"event": step.id, "when": step.story.display(), "place": step.place})
+            for step in _effective(item.steps, None)
+            if (key := _info(step.type).type.lists_as))
+        return LinkFacts(item.subject, item.kind, item.status,
+                         tuple([step.id for step in item.steps]), listed, (), None, None)
+    if not kind.part_key:
+        return None
+    if view is None:
+        view = item.view
+    return LinkFacts(item.subject, item.kind, item.status, (), (), _part_targets(item),
+                     view.when.display() if view.when else None, view.place)
+
+
+def _part_targets(item: Item) -> tuple[str, ...]:
+    """The entries a part's actions refer to, in story order (any of its whole's)."""
+    return tuple([t for step in item.steps if not _info(step.type).meta for t in step.targets])
+
+
+def links_of(facts: Iterable[LinkFacts]) -> dict[str, dict[str, Any]]:
+    """:func:`links` from what it reads of each whole and part (see :func:`link_facts`)."""
+    facts = list(facts)
+    wholes = {f.subject: f for f in facts if KINDS[f.kind].whole}
+    if not wholes:
+        return {}
+    owner = {id_: subject for subject, f in wholes.items() for id_ in f.ids}
+    out: dict[str, dict[str, Any]] = {}
+    for subject, f in wholes.items():
+        for key, entry in f.listed:
+            out.setdefault(subject, {}).setdefault(key, []).append(dict(entry))
+    for f in facts:
+        kind = KINDS[f.kind]
+        if not kind.part_key or f.subject in wholes:
             continue
-        found = next((owner[t] for step in item.steps if not _info(step.type).meta
-                      for t in step.targets if t in owner), None)
+        found = next((owner[t] for t in f.targets if t in owner), None)
         if found is None:
             continue
-        view = view_of(subject) if view_of is not None else item.view
-        out.setdefault(subject, {})[kind.whole_key] = found
+        out.setdefault(f.subject, {})[kind.whole_key] = found
         out.setdefault(found, {}).setdefault(kind.part_key, []).append(
-            {"subject": subject, "status": item.status,
-             "when": view.when.display() if view.when else None, "place": view.place})
+            {"subject": f.subject, "status": f.status, "when": f.when, "place": f.place})
     for keys in out.values():
         for value in keys.values():
             if isinstance(value, list):
