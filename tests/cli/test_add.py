@@ -111,7 +111,15 @@ def test_a_reference_answers_the_entry_it_names(db: Path) -> None:
          "event: field 'story': '2014-02-30' is not a real date (February 2014 has 28 days)"),
         (["--type", "meeting.held", "--story", "2014-03-10", "--summary", "s", "--outlet", "o",
           "--published", "2014-03-10", "--actor", "Kerry"],
-         "--actor 'Kerry' must look like NAME:ROLE (e.g. 'John Kerry:invitee')"),
+         "--actor 'Kerry' must look like NAME:ROLE or NAME:ROLE:OFFICE (e.g. 'John "
+         "Kerry:invitee' or 'Mike Pompeo:participant:Secretary of State')"),
+        (["--type", "meeting.held", "--story", "2014-03-10", "--summary", "s", "--outlet", "o",
+          "--published", "2014-03-10", "--actor", "Kerry::Secretary of State"],
+         "--actor 'Kerry::Secretary of State' must look like NAME:ROLE or NAME:ROLE:OFFICE "
+         "(e.g. 'John Kerry:invitee' or 'Mike Pompeo:participant:Secretary of State')"),
+        (["--type", "meeting.held", "--story", "2014-03-10", "--summary", "s", "--outlet", "o",
+          "--published", "2014-03-10", "--actor", "John Kerry:participant: "],
+         "event: field 'actors[0].office' must not be empty"),
         (["--type", "invitation.declined", "--story", "2014-03-10", "--summary", "s",
           "--outlet", "o", "--published", "2014-03-10", "--ref", "responds_to:nothing-here"],
          "event: refs: responds_to 'nothing-here', but the log holds no entry 'nothing-here'"),
