@@ -89,3 +89,17 @@ async def test_a_correction_changes_the_office_shown_in_the_role_field(
         state = text_of_main(app, "#state")
         assert "\nSergey Lavrov — Foreign Minister (2014-03-14)  in " in state
         assert "Prime Minister" not in state
+
+
+def test_a_search_finds_an_actor_by_the_office_held(seed_log: Timeline) -> None:
+    from tracker.tui.session import Session
+
+    seed_log.append([seed_log.parse({
+        "id": "kl-18-call", "type": "meeting.held", "story": "2014-03-14",
+        "summary": "Kerry and Lavrov speak by phone",
+        "actors": [{"name": "John Kerry", "role": "participant", "office": "Secretary of State"},
+                   {"name": "Sergey Lavrov", "role": "participant"}],
+        "source": {"outlet": "Reuters", "published": "2014-03-14"}})])
+    session = Session(seed_log)
+    session.take_outline(session.load())
+    assert set(session.search("secretary of state")) == {18}
