@@ -117,11 +117,22 @@ class Account:
     current: bool = True
 
 
+class OfficeHeld(NamedTuple):
+    """An office an actor is said to hold in an item's events, from the first to the last of
+    them in story order."""
+
+    name: str
+    office: str
+    first: StoryTime
+    last: StoryTime
+
+
 class ItemView(NamedTuple):
     """What an item shows: derived from its steps on demand, not on every fold step."""
 
     title: str
     when: StoryTime | None
+    #: each actor once per role, with the office its latest event in story order gives it
     actors: tuple[Actor, ...]
     place: str | None
     details: FrozenDict
@@ -129,6 +140,7 @@ class ItemView(NamedTuple):
     sources: tuple[str, ...]
     corrected: tuple[tuple[str, str], ...]  # (the correcting entry, the entry it corrects)
     retracted: tuple[str, ...]
+    offices: tuple[OfficeHeld, ...] = ()  # every office its events give an actor
 
 
 class Item(NamedTuple):
@@ -771,7 +783,8 @@ def _view_of(meta: _Meta | None, effective: Sequence[Step]) -> ItemView:
     first: Step | None = None  # the first action: the title when no opening event is known
     own_when: StoryTime | None = None  # the item's own date (a meeting's), where its types give one
     place: str | None = None
-    actors: dict[Actor, None] = {}
+    actors: dict[tuple[str, str], str | None] = {}  # (name, role) -> the office held
+    offices: dict[tuple[str, str], list[StoryTime]] = {}  # (name, office) -> [first, last]
     details: dict[str, Any] = {}
     lists: dict[str, dict[Any, None]] = {}
     sources: dict[str, None] = {}
@@ -787,7 +800,17 @@ def _view_of(meta: _Meta | None, effective: Sequence[Step]) -> ItemView:
         speaker, outlet = s.speaker, s.outlet
         sources[speaker if speaker == outlet else f"{speaker}, {outlet}"] = None
         for a in s.actors:
-            actors[a] = None  # kept where first named
+            name, role, office = a
+            if office is None:
+                if (name, role) not in actors:
+                    actors[name, role] = None
+                continue
+            actors[name, role] = office  # the office at the latest event naming it
+            held = offices.get((name, office))
+            if held is None:
+                offices[name, office] = [s.story, s.story]
+            else:
+                held[1] = s.story
         summary = s.summary
         if summary:
             if first is None:
@@ -824,7 +847,7 @@ def _view_of(meta: _Meta | None, effective: Sequence[Step]) -> ItemView:
     return _new(ItemView, (
         title,
         own_when or when,
-        tuple(actors),
+        tuple([_new(Actor, (name, role, office)) for (name, role), office in actors.items()]),
         place,
         freeze(details) if details else EMPTY_DETAILS,
         tuple([s.id for s in effective]),
@@ -832,6 +855,8 @@ def _view_of(meta: _Meta | None, effective: Sequence[Step]) -> ItemView:
         tuple(sorted((c.id, entry) for entry, cs in meta.corrections.items() for c in cs))
         if meta else (),
         tuple(sorted(meta.retracted)) if meta else (),
+        tuple([OfficeHeld(name, office, first_, last) for (name, office), (first_, last)
+               in offices.items()]),
     ))
 
 
@@ -1062,7 +1087,8 @@ def _changed_fields(step: Step, c: Step) -> dict[str, Any]:
             fields["summary"] = changes["summary"]
         if "actors" in changes:
             fields["actors"] = tuple(
-                Actor(_stripped(a["name"]), _stripped(a["role"])) for a in changes["actors"] or ()
+                Actor(_stripped(a["name"]), _stripped(a["role"]), _stripped(a.get("office")))
+                for a in changes["actors"] or ()
             )
         if "place" in changes:
             fields["place"] = changes["place"]
