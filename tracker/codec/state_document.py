@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from array import array
 from collections.abc import Callable, Iterable, Mapping
 from typing import IO, Any
 
@@ -256,7 +257,11 @@ class StateSpool:
     def __init__(self, *, indent: bool = False) -> None:
         self.option = orjson.OPT_INDENT_2 if indent else 0
         self.indent = indent
-        self.places: dict[str, list[tuple[tuple[str, str], int, int]]] = {k: [] for k in SECTIONS}
+        #: Where each section's entries are, compactly (a million items): each entry's place in
+        #: its section (its ``item_order``, as one text: see :func:`_order_text`), and where its
+        #: bytes are in the spool (offset, length).
+        self.places: dict[str, tuple[list[str], array[int]]] = {
+            k: ([], array("q")) for k in SECTIONS}
         self.gates: dict[str, list[dict[str, str]]] = {}
         self.disputes: list[dict[str, Any]] = []
         self.actors = ActorList()
@@ -303,7 +308,8 @@ class StateSpool:
                 continue
             data = dumps(item_to_dict(item, view=view, plain=False), option=option)
             write(data)
-            kept.append((item_order(item, view), offset, len(data)))
+            kept[0].append(_order_text(item_order(item, view)))
+            kept[1].extend((offset, len(data)))
             offset += len(data)
         self.offset = offset
 
@@ -330,15 +336,15 @@ class StateSpool:
         fd = spool.fileno()
         pread = os.pread
         for kind, section in SECTIONS.items():
-            placed = self.places[kind]
+            orders, spans = self.places[kind]
             put(between + dumps(section) + (b": [" if self.indent else b":["))
-            if not placed:
+            if not orders:
                 put(b"]")
                 continue
-            placed.sort(key=_first)
             batch: list[bytes] = []
-            for (_when, subject), at, length in placed:
-                data = pread(fd, length, at)
+            for n in sorted(range(len(orders)), key=orders.__getitem__):
+                subject = orders[n].partition("\x00")[2]
+                data = pread(fd, spans[2 * n + 1], spans[2 * n])
                 if subject in gates or subject in linked:
                     entry = orjson.loads(data)
                     entry.update(linked.get(subject, {}))  # before conditions, as item_to_dict
@@ -371,5 +377,7 @@ class StateSpool:
 _TIED = frozenset(k.name for k in KINDS.values() if k.whole or k.part_key)
 
 
-def _first(placed: tuple[tuple[str, str], int, int]) -> tuple[str, str]:
-    return placed[0]
+def _order_text(order: tuple[str, str]) -> str:
+    """An item's place among its kind's (``item_order``: its date, its subject) as one text
+    that sorts the same: the two joined by a NUL, which sorts before any character of a date."""
+    return f"{order[0]}\x00{order[1]}"
