@@ -455,16 +455,23 @@ def _key_tokens(text: str) -> int:
 
 
 def _keys_in(value: Any) -> int:
-    """The number of keys in every object of a parsed document."""
+    """The number of keys in every object of a parsed document (made only of JSON's types)."""
     count, stack = 0, [value]
+    pop, push = stack.pop, stack.append
     while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
+        item = pop()
+        if type(item) is dict:
             count += len(item)
-            stack.extend(v for v in item.values() if isinstance(v, dict | list))
-        elif isinstance(item, list):
-            stack.extend(v for v in item if isinstance(v, dict | list))
+            item = item.values()
+        for v in item:
+            kind = type(v)
+            if kind is dict or kind is list:
+                push(v)
     return count
+
+
+#: The longest text compared with its parsed value written again (see :func:`_duplicate_key`).
+_CANONICAL_MAX = 1 << 16
 
 
 def _duplicate_key(text: str, parsed: Any) -> str | None:
@@ -472,7 +479,15 @@ def _duplicate_key(text: str, parsed: Any) -> str | None:
 
     JSON parsers keep the last of two equal keys: a field typed twice would silently lose the
     first value. The text has already parsed (orjson); this second, stricter pass only looks
-    for repeated keys."""
+    for repeated keys. A text that is exactly what orjson writes of its value (compact JSON
+    Lines, as tracker and most tools write them) holds each key once: the value has no key
+    twice, so neither has its writing."""
+    if len(text) <= _CANONICAL_MAX:
+        try:
+            if orjson.dumps(parsed) == text.encode():
+                return None
+        except orjson.JSONEncodeError:  # nested deeper than orjson writes
+            pass
     if _key_tokens(text) == _keys_in(parsed):
         return None  # every key token is a key that survived: none was given twice
     try:
