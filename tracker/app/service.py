@@ -37,7 +37,6 @@ from tracker.codec.rows import (
 )
 from tracker.domain.admission import (
     admit,
-    import_names,
     reopened_subjects,
     retracted_ids,
 )
@@ -64,6 +63,7 @@ from tracker.store.files import is_log_file, mode_of, temporary_beside
 from tracker.store.migrate import current_revision, head_revision, script_directory
 from tracker.store.recorder import (
     LogAltered,
+    NewRow,
     Recorder,
     chain_hash,
     utc_now,
@@ -317,16 +317,18 @@ class Timeline:
         # The items that opening events name (read from the raw entries, before any parsing):
         # admission needs their events so far, in the log and in earlier chunks, to tell whether
         # an opening would change nothing. Only those events are kept across chunks.
-        named, retracted = import_names(entry.obj for entry in entries)
-        named.update(self._retracted_items(retracted))
-        held: dict[str, list[Event]] = {}  # the named items' events so far, in log order
+        names = entries.names
+        named = set(names.named)
+        named.update(self._retracted_items(names.retracted))
+        # The named items' events so far, in log order, as rows (a third of an event's memory):
+        # stored rows, and the new rows of earlier chunks, decoded again when asked for.
+        held: dict[str, list[Row | NewRow]] = {}
         for row in (self._guard(partial(self.recorder.read_subjects, sorted(named)))
                     if named else ()):
-            event = event_from_row(row)
-            held.setdefault(event.subject or event.id, []).append(event)
+            held.setdefault(row.subject or row.id, []).append(row)
 
         def items(subjects: Iterable[str]) -> list[Event]:
-            return [e for s in subjects for e in held.get(s, ())]
+            return [_held_event(r) for s in subjects for r in held.get(s, ())]
 
         def parsed(chunk: Sequence[document.Entry], start: int
                    ) -> tuple[list[Event], Exception | None]:
@@ -372,11 +374,12 @@ class Timeline:
                     admit(events, stored, labels, items, later)
                     raise refused from None
                 repeated.extend(admitted.repeated)
-                for e in admitted.new:
+                rows = [row_fields(e) for e in admitted.new]
+                for e, row in zip(admitted.new, rows, strict=True):
                     subject = e.subject or e.id
                     if subject in named:
-                        held.setdefault(subject, []).append(e)
-                yield [row_fields(e) for e in admitted.new]
+                        held.setdefault(subject, []).append(row)
+                yield rows
                 start = stop
 
         try:
@@ -931,6 +934,14 @@ def search_text(event: Event) -> str:
 def _cache_path(url: str, kind: str) -> Path:
     digest = hashlib.sha256(url.encode()).hexdigest()[:24]
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / f"{digest}.{kind}"
+
+
+def _held_event(row: Row | NewRow) -> Event:
+    """The event of a row an import holds: a stored row, or a row it is appending (decoded as
+    the event admission gave it: no position or time yet; the same event, field for field)."""
+    if isinstance(row, Row):
+        return event_from_row(row)
+    return event_from_row((0, *row[:7], "", row[7], ""))
 
 
 def _check_export_head(data: document.Input) -> None:

@@ -21,6 +21,7 @@ from typing import IO, Any, BinaryIO
 import orjson
 
 from tracker.codec.rows import Row, event_to_dict, row_to_dict
+from tracker.domain.admission import ImportNames
 from tracker.domain.events import Event
 from tracker.domain.vocabulary import (
     EVENT_TYPES,
@@ -167,6 +168,11 @@ class EntryList(list[Entry]):
 
     def label(self, index: int) -> str:
         return self[index].label
+
+    @property
+    def names(self) -> ImportNames:
+        """What the entries name that an import looks up before it parses them."""
+        return ImportNames(entry.obj for entry in self)
 
 
 class Input:
@@ -351,10 +357,11 @@ class LinesFile:
     refused it as reading it whole would have (the first invalid UTF-8, else the first line that
     is not JSON or holds a key twice); a file changed since is refused."""
 
-    def __init__(self, path: Path, name: str, numbers: array[int], stamp: tuple[int, int]
-                 ) -> None:
+    def __init__(self, path: Path, name: str, numbers: array[int], stamp: tuple[int, int],
+                 names: ImportNames) -> None:
         self.path = path
         self.name = name
+        self.names = names  # what an import looks up first, noted as the file was first read
         self._numbers = numbers  # the line of each entry
         self._stamp = stamp  # size and modification time when it was read
 
@@ -412,17 +419,18 @@ def _lines_file(fh: BinaryIO, path: Path, name: str) -> Input | None:
     fh.seek(0)
     stamp = _stamp(fh)
     numbers = array("L")
+    names = ImportNames()
     refused: InvalidInput | None = None
     for number, body in _bodies(_file_lines(fh, name)):
         if refused is None:  # invalid UTF-8 further on is told first, as before
             try:
-                json_value(body, f"{name} line {number}")
+                names.add(json_value(body, f"{name} line {number}"))
             except InvalidInput as exc:
                 refused = exc
             numbers.append(number)
     if refused is not None:
         raise refused
-    return Input(LinesFile(path, name, numbers, stamp), None, "lines")
+    return Input(LinesFile(path, name, numbers, stamp, names), None, "lines")
 
 
 class _Duplicate(ValueError):

@@ -169,25 +169,31 @@ def reopened_subjects(batch: Iterable[Event]) -> list[str]:
         if e.subject is not None and e.subject != e.id and EVENT_TYPES[e.type].opens_item))
 
 
-def import_names(objs: Iterable[Any]) -> tuple[set[str], set[str]]:
-    """What an import's raw entries name, read before they are parsed (in one pass: the entries
-    of a large file are read from it as they go): the items that objects of an opening type name
-    (the same items as :func:`reopened_subjects`), and the entries that retractions retract (as
+class ImportNames:
+    """What an import's raw entries name, read before they are parsed (as the entries of a large
+    file are first read): the items that objects of an opening type name (the same items as
+    :func:`reopened_subjects`), and the entries that retractions retract (as
     :func:`retracted_ids`)."""
-    named: set[str] = set()
-    retracted: set[str] = set()
-    for obj in objs:
+
+    __slots__ = ("named", "retracted")
+
+    def __init__(self, objs: Iterable[Any] = ()) -> None:
+        self.named: set[str] = set()
+        self.retracted: set[str] = set()
+        for obj in objs:
+            self.add(obj)
+
+    def add(self, obj: Any) -> None:
         etype = _raw_type(obj)
         if etype is None:
-            continue
+            return
         if etype.opens_item:
             subject = obj.get("subject")
             if isinstance(subject, str) and subject != obj.get("id"):
-                named.add(subject)
+                self.named.add(subject)
         if etype.effect == RETRACT and isinstance(obj.get("refs"), list):
-            retracted.update(r["id"] for r in obj["refs"]
-                             if isinstance(r, dict) and isinstance(r.get("id"), str))
-    return named, retracted
+            self.retracted.update(r["id"] for r in obj["refs"]
+                                  if isinstance(r, dict) and isinstance(r.get("id"), str))
 
 
 _LATER = 1 << 62  # positions the new events will have, after every stored one

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeGuard
 
 from tracker.domain.dates import StoryTime, check_zone, parse_iso_date, resolve, with_receipt
 from tracker.domain.events import (
@@ -65,7 +65,7 @@ def _fail(where: str, message: str, field: str | None) -> InvalidEvent:
     return InvalidEvent(f"{where}: {message}", field=field, place=where)
 
 
-def _plain(value: Any, most: int) -> bool:
+def _plain(value: Any, most: int) -> TypeGuard[str]:
     """Whether :func:`_text` takes ``value`` as it is: printable ASCII (nothing either search
     looks for), neither empty nor padded (nothing to strip), at most ``most`` characters. Most
     text is; the checks below read it with fewer calls, and anything else as :func:`_text` does."""
@@ -120,7 +120,7 @@ def _json_type(value: Any) -> str:
 
 def _identifier(value: Any, where: str, field: str) -> str:
     if _plain(value, _NAME) and ID_PATTERN.fullmatch(value):
-        return value  # type: ignore[no-any-return]
+        return value
     text = _text(value, where, field, "name")
     if not ID_PATTERN.fullmatch(text):
         raise _fail(
