@@ -63,7 +63,6 @@ from tracker.store.files import is_log_file, mode_of, temporary_beside
 from tracker.store.migrate import current_revision, head_revision, script_directory
 from tracker.store.recorder import (
     LogAltered,
-    NewRow,
     Recorder,
     chain_hash,
     utc_now,
@@ -314,21 +313,17 @@ class Timeline:
         """
         first_at: dict[str, int] = {}  # each id of the input: the index of its entry
         repeated: list[str] = []
-        # The items that opening events name (read from the raw entries, before any parsing):
-        # admission needs their events so far, in the log and in earlier chunks, to tell whether
-        # an opening would change nothing. Only those events are kept across chunks.
+        # The items that opening events name (noted as the raw entries were read): admission
+        # needs their events so far, in the log and in earlier chunks, to tell whether an opening
+        # would change nothing. Only those are kept across chunks: the stored rows read first,
+        # and the ids of the events appended since (read back from the log when asked for).
         names = entries.names
         named = set(names.named)
         named.update(self._retracted_items(names.retracted))
-        # The named items' events so far, in log order, as rows (a third of an event's memory):
-        # stored rows, and the new rows of earlier chunks, decoded again when asked for.
-        held: dict[str, list[Row | NewRow]] = {}
+        held: dict[str, list[Row | str]] = {}  # the named items' events so far, in log order
         for row in (self._guard(partial(self.recorder.read_subjects, sorted(named)))
                     if named else ()):
             held.setdefault(row.subject or row.id, []).append(row)
-
-        def items(subjects: Iterable[str]) -> list[Event]:
-            return [_held_event(r) for s in subjects for r in held.get(s, ())]
 
         def parsed(chunk: Sequence[document.Entry], start: int
                    ) -> tuple[list[Event], Exception | None]:
@@ -349,6 +344,12 @@ class Timeline:
         def chunks(lookup: Callable[[Iterable[str]], dict[str, Row]]) -> Iterator[list[Any]]:
             def stored(ids: Iterable[str]) -> dict[str, Event]:
                 return {id_: event_from_row(row) for id_, row in lookup(ids).items()}
+
+            def items(subjects: Iterable[str]) -> list[Event]:
+                kept = [r for s in subjects for r in held.get(s, ())]
+                appended = lookup(r for r in kept if isinstance(r, str))
+                return [event_from_row(r) if isinstance(r, Row) else _appended(appended[r])
+                        for r in kept]
 
             reading = iter(entries)
             start = 0
@@ -374,12 +375,11 @@ class Timeline:
                     admit(events, stored, labels, items, later)
                     raise refused from None
                 repeated.extend(admitted.repeated)
-                rows = [row_fields(e) for e in admitted.new]
-                for e, row in zip(admitted.new, rows, strict=True):
+                for e in admitted.new:
                     subject = e.subject or e.id
                     if subject in named:
-                        held.setdefault(subject, []).append(row)
-                yield rows
+                        held.setdefault(subject, []).append(e.id)
+                yield [row_fields(e) for e in admitted.new]
                 start = stop
 
         try:
@@ -936,12 +936,10 @@ def _cache_path(url: str, kind: str) -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / f"{digest}.{kind}"
 
 
-def _held_event(row: Row | NewRow) -> Event:
-    """The event of a row an import holds: a stored row, or a row it is appending (decoded as
-    the event admission gave it: no position or time yet; the same event, field for field)."""
-    if isinstance(row, Row):
-        return event_from_row(row)
-    return event_from_row((0, *row[:7], "", row[7], ""))
+def _appended(row: Row) -> Event:
+    """A row an import appended, read back as the event admission gave it (no position or time
+    yet): the same event, field for field."""
+    return event_from_row(row._replace(position=0, recorded_at=""))
 
 
 def _check_export_head(data: document.Input) -> None:
