@@ -218,8 +218,7 @@ def fresh_timeline(path: Path) -> Iterator[Timeline]:
 def bulk_import(sizes: Sizes, tmp: Path, say: Callable[[str], None]) -> list[Figure]:
     objs = list(generate_events(sizes.import_n, SEED))
     rows = raw_rows(objs)
-    data = document.Input(document.EntryList(document.Entry(o["id"], o) for o in objs), None,
-                          "array")
+    data = document.Input([document.Entry(o["id"], o) for o in objs], None, "array")
 
     def ours() -> float:
         with fresh_timeline(tmp / "import.sqlite") as timeline:

@@ -182,9 +182,10 @@ class Input:
     read from the file again each time it is gone through, never held whole. Either way it has
     a length, and ``entries.label(i)`` names entry ``i`` as its errors do."""
 
-    def __init__(self, entries: EntryList | LinesFile, head: dict[str, Any] | None, kind: str,
-                 name: str = "", text: str = "") -> None:
-        self.entries = entries
+    def __init__(self, entries: Iterable[Entry] | LinesFile, head: dict[str, Any] | None,
+                 kind: str, name: str = "", text: str = "") -> None:
+        self.entries = (entries if isinstance(entries, EntryList | LinesFile)
+                        else EntryList(entries))
         self.head = head
         self.kind = kind
         self.name = name
