@@ -921,9 +921,10 @@ class Narrowed(NamedTuple):
 
 
 def search_text(event: Event) -> str:
-    """Everything a search looks in, folded to lower case: summary, actors, place, type, the
-    source's outlet, speaker, author, via and quote, and the id."""
-    actors = ", ".join(dict.fromkeys(a.name for a in event.actors))
+    """Everything a search looks in, folded to lower case: summary, actors (with the offices
+    they held), place, type, the source's outlet, speaker, author, via and quote, and the id."""
+    actors = ", ".join(dict.fromkeys(a.name if a.office is None else f"{a.name}, {a.office}"
+                                     for a in event.actors))
     s = event.source
     return " ".join(
         x for x in (event.summary, actors, event.place, event.type, s.outlet, s.speaker, s.author,

@@ -57,6 +57,7 @@ _EVENT_KEYS = frozenset(
 _SOURCE_KEYS = frozenset(
     {"outlet", "published", "author", "title", "url", "via", "speaker", "on_record", "quote"}
 )
+_ACTOR_KEYS = frozenset({"name", "role", "office"})
 _STORY_KEYS = frozenset({"expr", "anchor", "edtf", "earliest", "latest", "tz", "received"})
 _RECEIVED_KEYS = _STORY_KEYS - {"received"}
 
@@ -251,19 +252,22 @@ def parse_actors(value: Any, where: str, etype: EventType | None) -> tuple[Actor
         field = f"actors[{i}]"
         if not isinstance(item, dict):
             raise _fail(where, f"field '{field}' must be an object with name and role", field)
-        unknown = set(item) - {"name", "role"}
+        unknown = set(item) - _ACTOR_KEYS
         if unknown:
             raise _fail(where, f"field '{field}' has unknown key {_clip(repr(sorted(unknown)[0]))}",
                         field)
         name = _text(item.get("name"), where, f"{field}.name", "name")
         role = _text(item.get("role"), where, f"{field}.role", "name")
+        office = item.get("office")
+        if office is not None:  # absent or null: no office given; given, it must say one
+            office = _text(office, where, f"{field}.office", "name")
         if allowed is not None and role not in allowed:
             raise _fail(
                 where, f"field '{field}.role' {role!r} is not a role of {etype.name if etype else ''} "
                 f"(one of: {', '.join(allowed)})",
                 f"{field}.role",
             )
-        actors.append(Actor(name, role))
+        actors.append(Actor(name, role, office))
     if etype is not None:
         present = {a.role for a in actors}
         for role in etype.required_roles:
@@ -374,6 +378,32 @@ def detail_from_text(etype: EventType, name: str, text: str) -> Any:
                 field=f"details.{name}")
         return word in YES_WORDS
     return text.strip()
+
+
+#: What separates the parts of an actor typed as text: ``NAME:ROLE:OFFICE`` (``tracker add
+#: --actor``; the office is optional), ``NAME:OFFICE`` in the app's form, whose field says the
+#: role.
+ACTOR_SEPARATOR = ":"
+
+
+def actor_from_text(text: str, role: str | None = None) -> dict[str, str]:
+    """An actor typed as text (``tracker add --actor``, the app's form) as the event's JSON
+    holds it: ``NAME:ROLE`` or ``NAME:ROLE:OFFICE``; with ``role`` given (the form's field for
+    a role), ``NAME`` or ``NAME:OFFICE``. An office may hold the separator itself; what is
+    missing or empty is named by :func:`parse_actors`."""
+    name, found, rest = text.partition(ACTOR_SEPARATOR)
+    if role is None:
+        role, found, rest = rest.partition(ACTOR_SEPARATOR)
+    actor = {"name": name.strip(), "role": role.strip()}
+    if found:
+        actor["office"] = rest.strip()
+    return actor
+
+
+def actor_as_text(actor: Actor) -> str:
+    """An actor as the app's form shows it in its role's field: ``NAME`` or ``NAME: OFFICE``
+    (read back by :func:`actor_from_text`)."""
+    return f"{actor.name}{ACTOR_SEPARATOR} {actor.office}" if actor.office else actor.name
 
 
 def detail_hint(etype: EventType, name: str) -> str:
