@@ -566,7 +566,6 @@ def parse_certainty(value: Any, where: str) -> str:
 # unknown key, a value to refuse...), and that function then reads the value from the start and
 # names what is wrong. They refuse nothing themselves.
 
-_ACTOR_KEYS = frozenset({"name", "role"})
 _REF_KEYS = frozenset({"rel", "id"})
 _URL_MOST, _TITLE_MOST, _QUOTE_MOST = LIMITS["url"], LIMITS["text"], LIMITS["quote"]
 
@@ -606,11 +605,12 @@ def _plain_actors(value: Any, etype: EventType | None) -> tuple[Actor, ...] | No
     for item in value:
         if item.__class__ is not dict or not item.keys() <= _ACTOR_KEYS:
             return None
-        name, role = item.get("name"), item.get("role")
+        name, role, office = item.get("name"), item.get("role"), item.get("office")
         if not (_plain(name, _NAME) and _plain(role, _NAME)) or (
-                allowed is not None and role not in allowed):
+                allowed is not None and role not in allowed) or (
+                office is not None and not _plain(office, _NAME)):
             return None
-        actors.append(Actor(name, role))
+        actors.append(Actor(name, role, office))
     if etype is not None and etype.required_roles:
         present = {a.role for a in actors}
         if any(role not in present for role in etype.required_roles):
