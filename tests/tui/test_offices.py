@@ -7,7 +7,7 @@ from __future__ import annotations
 from textual.widgets import Input
 
 from tests.tui.conftest import press, settle, text_of_main
-from tests.tui.test_form import error_at, fill, fill_all, go_to
+from tests.tui.test_form import error_at, fill, fill_all, go_to, save_new
 from tracker.app.service import Timeline
 from tracker.domain.events import Actor, thaw
 from tracker.tui.app import TrackerApp
@@ -47,14 +47,11 @@ async def test_an_office_typed_after_a_name_is_saved_and_the_state_pane_shows_it
 async def test_an_empty_office_is_refused_at_its_role_and_nothing_is_written(
         app: TrackerApp, seed_log: Timeline) -> None:
     async with app.run_test(size=(140, 45)) as pilot:
-        await settle(pilot)
-        await press(pilot, "a")
-        await fill_all(pilot, {
+        await save_new(pilot, {
             "#f-story": "2014-03-14", "#f-published": "2014-03-14",
             "#f-summary": "Kerry and Lavrov meet in London",
             "#f-role-participant": "Sergey Lavrov, John Kerry:", "#f-outlet": "Reuters",
         })
-        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, EventForm)
         assert error_at(app, "role-participant") == (
             "field 'actors[1].office' must not be empty")
