@@ -917,6 +917,12 @@ class LinkFacts(NamedTuple):
     place: str | None  # a part's place
 
 
+def _listed_order(entry: dict[str, Any]) -> tuple[str, str]:
+    """A whole's parts and listed events by date, then by subject or id: the same order in
+    every process (the items may arrive in any order)."""
+    return entry["when"] or "", entry.get("subject") or entry.get("event") or ""
+
+
 def link_facts(item: Item, view: ItemView | None = None) -> LinkFacts | None:
     """What :func:`links` reads of this item (``view``: its view, if already derived); None
     for an item that is neither a whole nor a part."""
@@ -965,7 +971,7 @@ def links_of(facts: Iterable[LinkFacts]) -> dict[str, dict[str, Any]]:
     for keys in out.values():
         for value in keys.values():
             if isinstance(value, list):
-                value.sort(key=lambda part: part["when"] or "")
+                value.sort(key=_listed_order)
     return out
 
 
