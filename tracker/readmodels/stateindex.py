@@ -271,7 +271,10 @@ class StateIndex:
         if "story" in orders:
             self._folds["story"] = self._fold(table, story)
         if "recorded" in orders:
-            self._folds["recorded"] = self._fold(table, array("I", range(n)))
+            if "story" in orders:
+                self._folds["recorded"] = self._fold_from_story(table, story)
+            else:
+                self._folds["recorded"] = self._fold(table, array("I", range(n)))
 
     def _status(self, name: str) -> int:
         return _code(name, self._status_names, self._status_codes, WIDTH, "statuses")
@@ -294,6 +297,51 @@ class StateIndex:
                      [array("i", bytes(4 * KINDS * WIDTH))])
         for item in range(len(self.subjects)):
             self._fold_item(fold, table, by_item[offsets[item]:offsets[item + 1]], order)
+        fold.counts.extend(_counts(fold, self.every))
+        return fold
+
+    def _fold_from_story(self, table: FactTable, story: array) -> _Fold:
+        """The recorded order's fold from the story order's, folding again only the items
+        whose events the two orders take in a different sequence.
+
+        After each step an item's status and kind are those of the item's events taken so far
+        (:class:`ItemFold`, the replay's fold, is a function of the sequence it is given). An
+        item whose events story order takes in log order (most items: their sources are
+        recorded as the story goes) is given the same sequence by both orders, so its steps
+        carry the same statuses in both: they are copied from the story fold, step for step.
+        Only the other items are folded again, in log order.
+        """
+        n = len(story)
+        folded = self._folds["story"]
+        rank = array("I", bytes(4 * n))  # fact -> its step in story order
+        for step, fact in enumerate(story):
+            rank[fact] = step
+        self._story_rank = rank  # what step_of_position would make when first asked
+        items = array("I", table.items)
+        fold = _Fold(array("I", table.positions), items,
+                     array("H", [folded.before[s] for s in rank]),
+                     array("H", [folded.after[s] for s in rank]),
+                     array("H", [folded.kind_before[s] for s in rank]),
+                     array("H", [folded.kind_after[s] for s in rank]),
+                     *_group_by_item(items, len(self.subjects)),
+                     [array("i", bytes(4 * KINDS * WIDTH))])
+        # the items story order takes out of log order: one of their events comes after a
+        # later-recorded one of the same item
+        latest = array("i", [-1]) * len(self.subjects)
+        reordered = bytearray(len(self.subjects))
+        for fact in story:
+            item = items[fact]
+            if fact < latest[item]:
+                reordered[item] = 1
+            else:
+                latest[item] = fact
+        del latest
+        recorded = range(n)
+        by_item, offsets = fold.item_steps, fold.item_offsets
+        at = reordered.find(1)
+        while at >= 0:
+            self._fold_item(fold, table, by_item[offsets[at]:offsets[at + 1]], recorded)
+            at = reordered.find(1, at + 1)
         fold.counts.extend(_counts(fold, self.every))
         return fold
 
