@@ -10,7 +10,7 @@ import os
 import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -42,7 +42,17 @@ from tracker.domain.admission import (
     retracted_ids_of,
 )
 from tracker.domain.events import Event
-from tracker.domain.fold import Item, ItemView, Query, State, Step, fold_items, fold_steps, replay
+from tracker.domain.fold import (
+    Item,
+    ItemView,
+    Query,
+    State,
+    Step,
+    fold_items,
+    fold_steps,
+    happened_by,
+    replay,
+)
 from tracker.domain.input import parse_event
 from tracker.errors import (
     DatabaseError,
@@ -489,20 +499,42 @@ class Timeline:
         its events were known (None: cancelled)."""
         from tracker.readmodels.outline import narrowed
 
-        def scan() -> bytearray | None:
-            admitted = bytearray(outline.count + 1)
-            for n, times in enumerate(self.recorder.read_times(0, outline.count)):
-                if n % 4096 == 0 and cancelled():
-                    return None
-                if query.admits_times(*times):
-                    admitted[times[0]] = 1
-            return admitted
-
-        admitted = self._guard(scan)
+        admitted = self.admitted(query, outline.count, cancelled)
         if admitted is None or cancelled():
             return None
         story, marks = narrowed(outline, admitted)
         return Narrowed(admitted, story, marks)
+
+    def admitted(self, query: Query, until: int, cancelled: Callable[[], bool] = lambda: False
+                 ) -> bytearray | None:
+        """Which of the first ``until`` events of the log a query admits: one byte per log
+        position (1: admitted; None: cancelled). As of a date, an entry that an admitted event
+        refers to counts too (:func:`tracker.domain.fold.happened_by`, the rule ``tracker state
+        --as-of`` folds by): read from the date columns and the references, no body decoded."""
+        rest = replace(query, as_of=None)
+        whole = rest == Query()
+
+        def scan() -> bytearray | None:
+            admitted = bytearray(until + 1)
+            dated: list[tuple[int, str | None]] = []
+            for n, (position, latest, published, recorded_at) in enumerate(
+                    self.recorder.read_times(0, until)):
+                if n % 4096 == 0 and cancelled():
+                    return None
+                if whole or rest.admits_times(position, latest, published, recorded_at):
+                    admitted[position] = 1
+                    if query.as_of is not None:
+                        dated.append((position, latest))
+            if query.as_of is None:
+                return admitted
+            references = [(position, target) for position, _rel, target
+                          in self.recorder.read_references(0, until) if admitted[position]]
+            if cancelled():
+                return None
+            return happened_by(dated, references, query.as_of, until)
+
+        found: bytearray | None = self._guard(scan)
+        return found
 
     def stepper(self, query: Query, *, full_limit: int,
                 base: Stepper | None = None, outline: Outline | None = None) -> Stepper:
@@ -802,6 +834,7 @@ class Timeline:
         head = self.head()
 
         def facts() -> FactTable:
+            admitted = None if whole else self.admitted(query, head[0])
             table = FactTable()
             references = self.recorder.read_references(0, head[0])
             ref = next(references, None)
@@ -812,7 +845,7 @@ class Timeline:
                         if ref[0] == r.position:
                             targets.append(ref[2])
                         ref = next(references, None)
-                    if whole or admits_row(query, r):
+                    if admitted is None or admitted[r.position]:
                         table.add(*decode_step(r), targets)
             return table
 
