@@ -547,6 +547,26 @@ class Timeline:
                                  outline=outline)
         return Stepper(index, query, self.events_at, full_limit)
 
+    def early_stepper(self, query: Query, order: Sequence[int], size: int, *,
+                      full_limit: int) -> Stepper:
+        """The state at each of the first steps of a view, while its whole index is being built
+        (:meth:`stepper`): ``order`` is the log positions of the view's first events in its
+        order (story or recorded), ``size`` how many events the view holds.
+
+        The state after a step depends only on the events up to it, and the first events of
+        story order are in story order among themselves (an answer never sorts before what it
+        answers), so an index of those events alone answers those steps exactly as the whole
+        index will."""
+        from tracker.app.stepping import Stepper
+        from tracker.readmodels.stateindex import FactTable, StateIndex
+
+        def build() -> StateIndex:
+            rows = self.recorder.read_positions(order)
+            with paused_gc():
+                return StateIndex(FactTable.of([decode_step(rows[p]) for p in sorted(rows)]))
+
+        return Stepper(self._guard(build), query, self.events_at, full_limit, size)
+
     def revision(self) -> str | None:
         """The schema revision the database is at."""
         return self._guard(lambda: current_revision(self.engine))
@@ -833,12 +853,20 @@ class Timeline:
         whole = query == Query()
         head = self.head()
 
+        # the whole log's outline, if at hand, holds its references and its story order
+        known = outline if whole and outline is not None and outline.count == head[0] else None
+
         def facts() -> FactTable:
             admitted = None if whole else self.admitted(query, head[0])
             table = FactTable()
-            references = self.recorder.read_references(0, head[0])
-            ref = next(references, None)
             with paused_gc():
+                if known is not None:
+                    for r in self.rows(0, head[0]):
+                        refs = known.references(r.position)
+                        table.add(*decode_step(r), refs.tolist() if refs else ())
+                    return table
+                references = self.recorder.read_references(0, head[0])
+                ref = next(references, None)
                 for r in self.rows(0, head[0]):
                     targets = []
                     while ref is not None and ref[0] <= r.position:
@@ -855,7 +883,7 @@ class Timeline:
                 return self._guard(lambda: self._grown_index(base, head[0], outline))
             table = self._guard(facts)
             with paused_gc():
-                return StateIndex(table, orders=orders)
+                return StateIndex(table, orders=orders, story=known)
 
         key = f"{head[0]}:{head[1]}:{','.join(orders)}"
         if whole:

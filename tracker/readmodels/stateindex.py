@@ -42,7 +42,7 @@ from tracker.domain.ordering import (
     story_number,
     uncertain_marks_of,
 )
-from tracker.domain.vocabulary import FALLBACK_KIND, RECORDED
+from tracker.domain.vocabulary import EVENT_TYPES, FALLBACK_KIND, RECORDED
 from tracker.readmodels.arrayfile import read_arrays, write_arrays
 from tracker.readmodels.outline import TYPE_CODE, TYPE_NAMES, Outline
 
@@ -65,6 +65,10 @@ class Change(NamedTuple):
 
 
 _NO_EXTRAS: tuple[tuple[Actor, ...], FrozenDict] = ((), EMPTY_DETAILS)
+#: Whether any actor or detail of an event of the type decides its item's status (else what
+#: :func:`deciding` keeps of it is nothing: ``_NO_EXTRAS``).
+_DECIDED = {t.name: t.party_role is not None or bool(t.deciding_details)
+            for t in EVENT_TYPES.values()}
 
 
 class Texts:
@@ -154,18 +158,23 @@ class FactTable:
             item = self.item_of[subject] = len(self.subjects)
             self.subjects.append(subject)
         self.items.append(item)
-        self.types.append(TYPE_CODE[step.type])
-        self.lo.append(day_number(step.story.earliest, OPEN_START_DAY))
-        self.hi.append(day_number(step.story.latest, OPEN_END_DAY))
+        type_ = step.type
+        self.types.append(TYPE_CODE[type_])
+        story = step.story
+        self.lo.append(day_number(story.earliest, OPEN_START_DAY))
+        self.hi.append(day_number(story.latest, OPEN_END_DAY))
         self.sources.append(self._code((step.speaker, step.outlet)))
         self.published.append(self._code(("", step.published)))
         self.ref_to.extend(targets)
         self.ref_start.append(len(self.ref_to))
-        extras = deciding(step.type, step.actors, step.details)
-        code = self._extras_code.get(extras)
-        if code is None:
-            code = self._extras_code[extras] = len(self._extras)
-            self._extras.append(extras)
+        code = 0
+        if (step.actors or step.details) and _DECIDED[type_]:
+            extras = deciding(type_, step.actors, step.details)
+            found = self._extras_code.get(extras)
+            if found is None:
+                found = self._extras_code[extras] = len(self._extras)
+                self._extras.append(extras)
+            code = found
         self.extras.append(code)
 
     @classmethod
@@ -231,7 +240,9 @@ class StateIndex:
     """Statuses of every item after every step of a log, in story and recorded order."""
 
     def __init__(self, facts: FactTable | Iterable[tuple[str, Step]], every: int = DEFAULT_EVERY,
-                 orders: Sequence[Order] = ORDERS) -> None:
+                 orders: Sequence[Order] = ORDERS, story: Outline | None = None) -> None:
+        """The index of ``facts``; ``story``: the outline of the same whole log, if at hand (its
+        story order is the one this index would work out from the facts: it is taken)."""
         table = facts if isinstance(facts, FactTable) else FactTable.of(facts)
         self.every = every
         self.orders = tuple(orders)
@@ -242,9 +253,32 @@ class StateIndex:
         self.subjects = table.subjects
         self._items: dict[str, int] | None = None
         table.item_of = {}  # the table is the index's now: its lookup is no longer needed
-        self._build(table, self.orders)  # bulk work: the app layer pauses the collector
+        self._build(table, self.orders, story)  # bulk work: the app layer pauses the collector
 
-    def _build(self, table: FactTable, orders: Sequence[Order]) -> None:
+    def _build(self, table: FactTable, orders: Sequence[Order], outline: Outline | None) -> None:
+        n = len(table)
+        positions = table.positions
+        if outline is not None and outline.count == n and (n == 0 or positions[-1] == n):
+            # the whole log, whose story order the outline holds (by position: fact p - 1)
+            story = array("I", (p - 1 for p in outline.story))
+        else:
+            story = self._story_order(table)
+        self._positions = positions
+        self._story_lo = array("i", (table.lo[i] for i in story))
+        self._story_hi = array("i", (table.hi[i] for i in story))
+        self._uncertain = uncertain_marks_of(self._story_lo, self._story_hi)
+        self._folds: dict[str, _Fold] = {}
+        if "story" in orders:
+            self._folds["story"] = self._fold(table, story)
+        if "recorded" in orders:
+            if "story" in orders:
+                self._folds["recorded"] = self._fold_from_story(table, story)
+            else:
+                self._folds["recorded"] = self._fold(table, array("I", range(n)))
+
+    @staticmethod
+    def _story_order(table: FactTable) -> array:
+        """The facts in story order (:func:`order_by_story`, as the outline orders the log)."""
         n = len(table)
         positions = table.positions
         # references as fact indices (entries outside the table are left out)
@@ -261,20 +295,7 @@ class StateIndex:
                     if k >= 0 and positions[k] == p:
                         ref_to.append(k)
             ref_start.append(len(ref_to))
-        story = order_by_story(table.lo, table.hi, positions, ref_start, ref_to)
-        del ref_start, ref_to
-        self._positions = positions
-        self._story_lo = array("i", (table.lo[i] for i in story))
-        self._story_hi = array("i", (table.hi[i] for i in story))
-        self._uncertain = uncertain_marks_of(self._story_lo, self._story_hi)
-        self._folds: dict[str, _Fold] = {}
-        if "story" in orders:
-            self._folds["story"] = self._fold(table, story)
-        if "recorded" in orders:
-            if "story" in orders:
-                self._folds["recorded"] = self._fold_from_story(table, story)
-            else:
-                self._folds["recorded"] = self._fold(table, array("I", range(n)))
+        return order_by_story(table.lo, table.hi, positions, ref_start, ref_to)
 
     def _status(self, name: str) -> int:
         return _code(name, self._status_names, self._status_codes, WIDTH, "statuses")

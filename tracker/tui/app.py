@@ -567,8 +567,12 @@ class TrackerApp(App[None]):
             detail = self.session.detail(position)
             if detail is None or worker.is_cancelled:
                 return
-            state = None if stepper is None else self.session.state(
-                stepper, position, lambda: worker.is_cancelled)
+            def cancelled() -> bool:
+                return worker.is_cancelled
+
+            # while the view's stepper is built, its first steps from an early one
+            state = self.session.early_state(position, cancelled) if stepper is None \
+                else self.session.state(stepper, position, cancelled)
         except Exception as exc:
             self.failed(exc)
             return

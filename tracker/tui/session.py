@@ -66,6 +66,9 @@ VIEW_DATES = {"as_of": "the as-of date", "known_on": "the known-on date",
               "recorded_by": "the audit time"}
 #: Rows read on either side of the event a save lands on, with it (a screenful and more).
 LANDING_ROWS = 60
+#: While a view's state index is built, the state pane answers its first this many steps from
+#: an index of those events alone (built in a moment: see Session.early_state).
+EARLY_STEPS = 4096
 
 
 def never() -> bool:
@@ -160,6 +163,8 @@ class Session:
         self.history: list[int] = []  # positions to come back to
         self.full = False  # the state pane lists every item
         self.steppers: dict[tuple[object, ...], Stepper] = {}
+        #: the early stepper of the view shown (see :meth:`early_state`), with its key
+        self._early: tuple[tuple[object, ...], Stepper] | None = None
         self.details: LRU[int, Detail] = LRU(512)
         #: the text of timeline rows fetched so far, by position (the timeline draws from it)
         self.lines: LRU[int, Line] = LRU(4096)
@@ -625,6 +630,27 @@ class Session:
         return self.timeline.stepper(self.query, full_limit=self.small_log,
                                      base=held[-1] if key[0] == whole and held else None,
                                      outline=outline)
+
+    def early_state(self, position: int, cancelled: Cancelled = never) -> StepState | None:
+        """The state pane's content after the event at a position while the view's stepper is
+        still being built, if the event is among the view's first ``EARLY_STEPS`` (None: it is
+        not): from an index of those events alone (:meth:`Timeline.early_stepper`), which
+        answers them as the whole index will. Opening a large log, the pane shows at once where
+        the cursor starts."""
+        order = self.view.order
+        try:
+            order.index(position, 0, EARLY_STEPS)
+        except ValueError:
+            return None
+        key = (*self.stepper_key, self.order)
+        held = self._early
+        if held is None or held[0] != key:
+            stepper = self.timeline.early_stepper(self.query, order[:EARLY_STEPS], len(order),
+                                                  full_limit=self.small_log)
+            if cancelled():
+                return None
+            held = self._early = (key, stepper)
+        return self.state(held[1], position, cancelled)
 
     def take_stepper(self, key: tuple[object, ...], stepper: Stepper) -> None:
         """Keep a view's stepper: two at most, and one alone on a large log (an index of a
