@@ -270,3 +270,16 @@ def test_an_index_of_the_first_events_of_an_order_answers_their_steps_as_the_who
             subject = whole.change_at(order, step).subject
             assert early.item_positions(subject, order, step) == whole.item_positions(
                 subject, order, step)
+
+
+def test_a_build_called_off_gives_no_stepper_and_saves_nothing(seeded: Timeline) -> None:
+    """What quitting the app, or asking for another view, does to an index being built: the
+    build stops (quitting does not wait for it) and nothing is kept for the next open."""
+    from tracker.domain.fold import Query
+
+    assert seeded.stepper(Query(), full_limit=10, cancelled=lambda: True) is None
+    cache = Path(os.environ["XDG_CACHE_HOME"]) / "tracker"
+    assert not list(cache.glob("*.stateindex"))
+    stepper = seeded.stepper(Query(), full_limit=10)
+    assert stepper is not None and len(stepper) == 17
+    assert list(cache.glob("*.stateindex"))

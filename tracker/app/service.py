@@ -537,14 +537,20 @@ class Timeline:
         return found
 
     def stepper(self, query: Query, *, full_limit: int,
-                base: Stepper | None = None, outline: Outline | None = None) -> Stepper:
+                base: Stepper | None = None, outline: Outline | None = None,
+                cancelled: Callable[[], bool] = lambda: False) -> Stepper | None:
         """The state at each step of a view (see :class:`tracker.app.stepping.Stepper`): one
         answer at any size of log. ``base``: the stepper of the whole log held before an append
-        (its index is grown, not built again); ``outline``: the log's outline if at hand."""
+        (its index is grown, not built again); ``outline``: the log's outline if at hand.
+        None: ``cancelled`` said so while its index was being built (nothing is kept)."""
         from tracker.app.stepping import Stepper
+        from tracker.readmodels.stateindex import Cancelled
 
-        index = self.state_index(query, base=base.index if base is not None else None,
-                                 outline=outline)
+        try:
+            index = self.state_index(query, base=base.index if base is not None else None,
+                                     outline=outline, cancelled=cancelled)
+        except Cancelled:
+            return None
         return Stepper(index, query, self.events_at, full_limit)
 
     def early_stepper(self, query: Query, order: Sequence[int], size: int, *,
@@ -837,8 +843,8 @@ class Timeline:
 
     def state_index(self, query: Query = Query(),
                     orders: Sequence[Order] = ("story", "recorded"),
-                    base: StateIndex | None = None, outline: Outline | None = None
-                    ) -> StateIndex:
+                    base: StateIndex | None = None, outline: Outline | None = None,
+                    cancelled: Callable[[], bool] = lambda: False) -> StateIndex:
         """The state index of the events the query admits (see :mod:`tracker.readmodels.stateindex`).
 
         The index of the whole log is saved in the user cache directory, keyed by the log's
@@ -846,9 +852,11 @@ class Timeline:
         the index of the last narrowed view (a "known on" date, say). Given
         the whole log's index as it stood a few events ago (``base``: the caller held it before
         appending), only the items the new events belong to are folded again; ``outline`` is the
-        log's outline if the caller has it (else it is read).
+        log's outline if the caller has it (else it is read). ``cancelled`` is asked now and
+        then while the index is built: when it says so, the build stops
+        (:class:`tracker.readmodels.stateindex.Cancelled`) and nothing is saved.
         """
-        from tracker.readmodels.stateindex import FactTable, StateIndex, load, save
+        from tracker.readmodels.stateindex import Cancelled, FactTable, StateIndex, load, save
 
         whole = query == Query()
         head = self.head()
@@ -862,12 +870,16 @@ class Timeline:
             with paused_gc():
                 if known is not None:
                     for r in self.rows(0, head[0]):
+                        if not r.position % 4096 and cancelled():
+                            raise Cancelled
                         refs = known.references(r.position)
                         table.add(*decode_step(r), refs.tolist() if refs else ())
                     return table
                 references = self.recorder.read_references(0, head[0])
                 ref = next(references, None)
                 for r in self.rows(0, head[0]):
+                    if not r.position % 4096 and cancelled():
+                        raise Cancelled
                     targets = []
                     while ref is not None and ref[0] <= r.position:
                         if ref[0] == r.position:
@@ -883,7 +895,7 @@ class Timeline:
                 return self._guard(lambda: self._grown_index(base, head[0], outline))
             table = self._guard(facts)
             with paused_gc():
-                return StateIndex(table, orders=orders, story=known)
+                return StateIndex(table, orders=orders, story=known, cancelled=cancelled)
 
         key = f"{head[0]}:{head[1]}:{','.join(orders)}"
         if whole:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import io
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import BinaryIO, Literal, NamedTuple
 
 from tracker.domain.dates import StoryTime
@@ -52,6 +52,14 @@ NONE = 0  # status code: the item does not exist yet
 DEFAULT_EVERY = 1024
 WIDTH = 64  # statuses at most, all kinds together (the vocabulary has 34; a test checks)
 KINDS = 16  # kinds at most (the vocabulary has 10; a test checks)
+
+
+class Cancelled(Exception):
+    """The build of an index was called off (the user quit, or asked for another view)."""
+
+
+def _never() -> bool:
+    return False
 
 
 class Change(NamedTuple):
@@ -240,9 +248,11 @@ class StateIndex:
     """Statuses of every item after every step of a log, in story and recorded order."""
 
     def __init__(self, facts: FactTable | Iterable[tuple[str, Step]], every: int = DEFAULT_EVERY,
-                 orders: Sequence[Order] = ORDERS, story: Outline | None = None) -> None:
+                 orders: Sequence[Order] = ORDERS, story: Outline | None = None,
+                 cancelled: Callable[[], bool] = _never) -> None:
         """The index of ``facts``; ``story``: the outline of the same whole log, if at hand (its
-        story order is the one this index would work out from the facts: it is taken)."""
+        story order is the one this index would work out from the facts: it is taken).
+        ``cancelled``: asked now and then; when it says so, the build stops (:class:`Cancelled`)."""
         table = facts if isinstance(facts, FactTable) else FactTable.of(facts)
         self.every = every
         self.orders = tuple(orders)
@@ -253,9 +263,11 @@ class StateIndex:
         self.subjects = table.subjects
         self._items: dict[str, int] | None = None
         table.item_of = {}  # the table is the index's now: its lookup is no longer needed
-        self._build(table, self.orders, story)  # bulk work: the app layer pauses the collector
+        # bulk work: the app layer pauses the collector
+        self._build(table, self.orders, story, cancelled)
 
-    def _build(self, table: FactTable, orders: Sequence[Order], outline: Outline | None) -> None:
+    def _build(self, table: FactTable, orders: Sequence[Order], outline: Outline | None,
+               cancelled: Callable[[], bool]) -> None:
         n = len(table)
         positions = table.positions
         if outline is not None and outline.count == n and (n == 0 or positions[-1] == n):
@@ -269,12 +281,12 @@ class StateIndex:
         self._uncertain = uncertain_marks_of(self._story_lo, self._story_hi)
         self._folds: dict[str, _Fold] = {}
         if "story" in orders:
-            self._folds["story"] = self._fold(table, story)
+            self._folds["story"] = self._fold(table, story, cancelled)
         if "recorded" in orders:
             if "story" in orders:
                 self._folds["recorded"] = self._fold_from_story(table, story)
             else:
-                self._folds["recorded"] = self._fold(table, array("I", range(n)))
+                self._folds["recorded"] = self._fold(table, array("I", range(n)), cancelled)
 
     @staticmethod
     def _story_order(table: FactTable) -> array:
@@ -303,7 +315,8 @@ class StateIndex:
     def _kind(self, name: str) -> int:
         return _code(name, self._kind_names, self._kind_codes, KINDS, "kinds")
 
-    def _fold(self, table: FactTable, order: array) -> _Fold:
+    def _fold(self, table: FactTable, order: array, cancelled: Callable[[], bool] = _never
+              ) -> _Fold:
         """One order's fold, one item at a time: an item's status depends on its own events
         only, so only one item's running state is held at once."""
         n = len(order)
@@ -317,6 +330,8 @@ class StateIndex:
         fold = _Fold(position, items, before, after, kind_before, kind_after, by_item, offsets,
                      [array("i", bytes(4 * KINDS * WIDTH))])
         for item in range(len(self.subjects)):
+            if not item % 4096 and cancelled():
+                raise Cancelled
             self._fold_item(fold, table, by_item[offsets[item]:offsets[item + 1]], order)
         fold.counts.extend(_counts(fold, self.every))
         return fold

@@ -432,14 +432,17 @@ class TrackerApp(App[None]):
 
     @work(thread=True, exclusive=True, group="stepper")
     def stepper_worker(self, key: tuple[object, ...]) -> None:
+        worker = get_current_worker()
         try:
-            stepper = self.session.stepper()
+            # called off when the app quits or another view's is asked for: quitting does not
+            # wait for the build (tens of seconds on a million events)
+            stepper = self.session.stepper(cancelled=lambda: worker.is_cancelled)
         except Exception as exc:
             self.failed(exc)
             return
         finally:
             return_freed_memory()
-        if not get_current_worker().is_cancelled:
+        if stepper is not None and not worker.is_cancelled:
             self.answer(partial(self.take_stepper, key, stepper))
 
     def take_stepper(self, key: tuple[object, ...], stepper: Stepper) -> None:

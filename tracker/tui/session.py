@@ -282,8 +282,8 @@ class Session:
                 if p != position and self.lines.get(p) is None]
         lines = [line_of(detail.event), *self.lines_at(near)]
         key = self.stepper_key_of(outline)
-        stepper = self.steppers.get(key) or self.stepper(outline)
-        if cancelled():
+        stepper = self.steppers.get(key) or self.stepper(outline, cancelled)
+        if stepper is None or cancelled():
             return None
         state = self.state(stepper, position, cancelled)
         return Landing(position, detail, lines, key, stepper, state)
@@ -618,10 +618,11 @@ class Session:
     def order(self) -> Order:
         return "story" if self.order_name == STORY else "recorded"
 
-    def stepper(self, outline: Outline | None = None) -> Stepper:
+    def stepper(self, outline: Outline | None = None, cancelled: Cancelled = never
+                ) -> Stepper | None:
         """Where the state at each step of this view comes from (built, loaded, or grown from
         the one of the whole log held before an append); ``outline``: the log's, if not the
-        one held (a grown log's, not taken yet)."""
+        one held (a grown log's, not taken yet). None: cancelled on the way."""
         outline = outline if outline is not None else self.outline
         key = self.stepper_key_of(outline)
         whole = Query()
@@ -629,7 +630,7 @@ class Session:
                 if k[0] == whole and isinstance(k[1], int) and k[1] < outline.count]
         return self.timeline.stepper(self.query, full_limit=self.small_log,
                                      base=held[-1] if key[0] == whole and held else None,
-                                     outline=outline)
+                                     outline=outline, cancelled=cancelled)
 
     def early_state(self, position: int, cancelled: Cancelled = never) -> StepState | None:
         """The state pane's content after the event at a position while the view's stepper is
