@@ -135,7 +135,7 @@ class Stepper:
 
     def _title(self, order: Order, subject: str, step: int) -> str:
         """The item's title after the step, from its own events (read and folded alone)."""
-        positions = self.index.item_positions(subject, order, step)
+        positions = self.index.positions_at(order, step)  # the step's item: ``subject``
         if not positions or len(positions) > TITLE_EVENTS:
             return ""
         item = replay(self._read_events(positions)).get(subject)

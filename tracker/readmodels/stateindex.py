@@ -514,6 +514,11 @@ class StateIndex:
             return None
         if order == "recorded":
             return k
+        return int(self._rank()[k])
+
+    def _rank(self) -> array:
+        """Each event's step in story order, in log order (made when first asked, unless the
+        build or the saved index gave it)."""
         if not hasattr(self, "_story_rank"):
             rank = array("I", bytes(4 * len(self)))
             positions = self._positions
@@ -524,7 +529,7 @@ class StateIndex:
                 for step, p in enumerate(self._folds["story"].position):
                     rank[bisect_right(positions, p) - 1] = step
             self._story_rank = rank
-        return int(self._story_rank[k])
+        return self._story_rank
 
     def story_days(self) -> tuple[array, array]:
         """Each story-order step's earliest and latest day numbers (``OPEN_START_DAY`` /
@@ -561,8 +566,7 @@ class StateIndex:
             int(fold.position[step]),
         )
 
-    def _item_range(self, fold: _Fold, subject: str, upto: int) -> tuple[int, int] | None:
-        item = self._item_of.get(subject)
+    def _item_range(self, fold: _Fold, item: int | None, upto: int) -> tuple[int, int] | None:
         if item is None:
             return None
         lo, hi = fold.item_offsets[item], fold.item_offsets[item + 1]
@@ -571,15 +575,23 @@ class StateIndex:
     def status_of(self, subject: str, order: Order, upto: int) -> str | None:
         """The item's status after step ``upto`` (None: it did not exist yet)."""
         fold = self._folds[order]
-        found = self._item_range(fold, subject, upto)
+        found = self._item_range(fold, self._item_of.get(subject), upto)
         if found is None or found[1] == found[0]:
             return None
         return self._status_names[fold.after[fold.item_steps[found[1] - 1]]]
 
     def item_positions(self, subject: str, order: Order, upto: int) -> list[int]:
         """Log positions of the item's events at or before step ``upto`` of the order."""
+        return self._positions_of(order, self._item_of.get(subject), upto)
+
+    def positions_at(self, order: Order, step: int) -> list[int]:
+        """Log positions of the events of the item the step touched, up to that step (no
+        lookup by subject: what the state pane asks at each step)."""
+        return self._positions_of(order, self.item_at(order, step), step)
+
+    def _positions_of(self, order: Order, item: int | None, upto: int) -> list[int]:
         fold = self._folds[order]
-        found = self._item_range(fold, subject, upto)
+        found = self._item_range(fold, item, upto)
         if found is None:
             return []
         return [int(fold.position[s]) for s in fold.item_steps[found[0] : found[1]]]
@@ -675,7 +687,7 @@ def _counts(fold: _Fold, every: int, start: int = 0) -> list[array]:
 # --------------------------------------------------------------------------- persistence
 
 #: Bumped whenever the index's contents or meaning change: older saved indexes are rebuilt.
-INDEX_FORMAT = 4  # 4: 64 status codes (the index saved by 3 had 32)
+INDEX_FORMAT = 5  # 5: with each event's story step (4: 64 status codes; 3 had 32)
 _MAGIC = b"TRACKER-STATEINDEX\n"
 _FOLD_ARRAYS = ("position", "item", "before", "after", "kind_before", "kind_after",
                 "item_steps", "item_offsets")
@@ -684,8 +696,10 @@ _FOLD_ARRAYS = ("position", "item", "before", "after", "kind_before", "kind_afte
 def save(index: StateIndex, key: str, out: BinaryIO) -> None:
     """Write the index, tagged with ``key``: what log state it was built from (the head position
     and hash)."""
+    ranked = "story" in index._folds and len(index) > 0
     arrays: list[array] = [index._positions, index._story_lo, index._story_hi,
-                           array("B", index.subjects._data), index.subjects._ends]
+                           array("B", index.subjects._data), index.subjects._ends,
+                           index._rank() if ranked else array("I")]
     folds: dict[str, dict[str, object]] = {}
     for name, fold in index._folds.items():
         folds[name] = {"counts": len(fold.counts)}
@@ -722,8 +736,10 @@ def load(inp: BinaryIO, key: str) -> StateIndex | None:
         index._uncertain = bytearray.fromhex(header["uncertain"])
         index._positions, index._story_lo, index._story_hi = arrays[0], arrays[1], arrays[2]
         index.subjects = Texts(arrays[3].tobytes(), arrays[4])
+        if len(arrays[5]) == len(index._positions) > 0:
+            index._story_rank = arrays[5]
         index._folds = {}
-        k = 5
+        k = 6
         for name in header["orders"]:
             fixed = arrays[k:k + len(_FOLD_ARRAYS)]
             k += len(_FOLD_ARRAYS)

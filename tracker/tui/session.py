@@ -13,6 +13,7 @@ to the matching ``take_*`` method on its own thread. Each failure is a
 from __future__ import annotations
 
 import re
+import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
@@ -165,6 +166,7 @@ class Session:
         self.steppers: dict[tuple[object, ...], Stepper] = {}
         #: the early stepper of the view shown (see :meth:`early_state`), with its key
         self._early: tuple[tuple[object, ...], Stepper] | None = None
+        self._early_lock = threading.Lock()
         self.details: LRU[int, Detail] = LRU(512)
         #: the text of timeline rows fetched so far, by position (the timeline draws from it)
         self.lines: LRU[int, Line] = LRU(4096)
@@ -644,13 +646,14 @@ class Session:
         except ValueError:
             return None
         key = (*self.stepper_key, self.order)
-        held = self._early
-        if held is None or held[0] != key:
-            stepper = self.timeline.early_stepper(self.query, order[:EARLY_STEPS], len(order),
-                                                  full_limit=self.small_log)
-            if cancelled():
-                return None
-            held = self._early = (key, stepper)
+        with self._early_lock:  # one build: the workers of the next keys wait for it
+            held = self._early
+            if held is None or held[0] != key:
+                stepper = self.timeline.early_stepper(self.query, order[:EARLY_STEPS],
+                                                      len(order), full_limit=self.small_log)
+                held = self._early = (key, stepper)  # kept, even if this worker is cancelled
+        if cancelled():
+            return None
         return self.state(held[1], position, cancelled)
 
     def take_stepper(self, key: tuple[object, ...], stepper: Stepper) -> None:
