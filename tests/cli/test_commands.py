@@ -198,3 +198,12 @@ def test_help_shows_flags_bare(command: list[str]) -> None:
     assert len(shown) == len(flags)
     for words in shown:
         assert len(words) == 1 or not words[1].startswith("<"), words
+
+
+@pytest.mark.parametrize("command", _commands(), ids=lambda c: " ".join(c) or "tracker")
+def test_help_names_what_each_option_takes(command: list[str]) -> None:
+    """An option that takes a value shows what it takes in words (DATE, N, NAME:ROLE), not the
+    Python type it is parsed as (`<str>`, `<list[str]>`, `<int>`)."""
+    out = ok(*command, "--help").stdout
+    options = out.partition("Options:")[2]
+    assert "<" not in options, options

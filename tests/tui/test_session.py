@@ -354,3 +354,32 @@ def test_s_shows_every_item_on_a_small_log_and_says_where_they_are_on_a_large_on
     told = large.toggle_full()
     assert told is not None and "`tracker state --at N` prints every item" in told.text
     assert not large.full
+
+
+def _lane_subjects(session: Session) -> set[str]:
+    window = session.lanes(60, 20)
+    assert not isinstance(window, Said), window
+    return {lane.subject for lane in window.lanes}
+
+
+def test_the_lanes_show_only_what_the_filter_admits(session: Session) -> None:
+    session.take_stepper(session.stepper_key, session.stepper())
+    everything = _lane_subjects(session)
+    assert any(not s.startswith("invitation:") for s in everything)
+
+    flt = EventFilter.build(["invitation"], None, None, None, None)
+    session.set_filter(flt)
+    assert _lane_subjects(session) == {"invitation:kerry-to-moscow"}
+
+    session.take_filter(EventFilter(), None)
+    assert _lane_subjects(session) == everything
+
+
+def test_a_lane_draws_only_the_events_the_filter_admits(session: Session) -> None:
+    session.take_stepper(session.stepper_key, session.stepper())
+    flt = EventFilter.build((), "putin", None, None, None)  # only #1, Lavrov meets Putin
+    session.take_filter(flt, session.filter_text(flt))
+    window = session.lanes(60, 20)
+    assert not isinstance(window, Said)
+    assert [(lane.subject, lane.cells.strip()) for lane in window.lanes] == [
+        ("meeting:lavrov-putin-sochi", "█")]

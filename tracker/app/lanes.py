@@ -10,6 +10,9 @@ Only what is on screen is worked out: the steps whose dates fall in the window a
 binary search over two monotone arrays of the view's story order (built once per view), the
 lanes are the cursor's item and the items of the steps nearest the cursor, and each lane's marks
 come from that item's own steps. A step on a million-event log costs the marks drawn, not the log.
+
+A filter (type, actor, source) narrows the lanes as it narrows the list: only the events it
+admits are drawn, and only items with such an event in the window get a lane.
 """
 
 from __future__ import annotations
@@ -91,10 +94,13 @@ class LaneWindow:
 
 
 class Lanes:
-    """The lanes of one view (the story order of its state index)."""
+    """The lanes of one view (the story order of its state index); ``shown`` (one byte per
+    story-order step, non-zero where the view's filter admits the event; None: every event)
+    keeps the lanes to what the list shows."""
 
-    def __init__(self, index: StateIndex) -> None:
+    def __init__(self, index: StateIndex, shown: bytes | bytearray | None = None) -> None:
         self.index = index
+        self.shown = shown
         lo, hi = index.story_days()
         self.lo, self.hi = lo, hi
         # The day each step sorts by, made monotone both ways: the story order is by date, but
@@ -134,7 +140,7 @@ class Lanes:
         lanes = []
         for item in items:
             cells = [NONE] * columns
-            steps = index.item_steps("story", item)
+            steps = self._steps(item)
             a, b = bisect_left(steps, start), bisect_left(steps, stop)
             if b - a <= DENSE * columns:
                 chosen: Iterable[int] = steps[a:b]
@@ -155,6 +161,15 @@ class Lanes:
             cursor_column = here[2]
         labels, ruler = self._axis_text(first, scale, columns, cursor_column)
         return LaneWindow(first, scale, columns, cursor_column, labels, ruler, tuple(lanes), more)
+
+    def _shown(self, step: int) -> bool:
+        return self.shown is None or bool(self.shown[step])
+
+    def _steps(self, item: int) -> Sequence[int]:
+        """The item's story-order steps the view shows, ascending."""
+        steps = self.index.item_steps("story", item)
+        shown = self.shown
+        return steps if shown is None else [s for s in steps if shown[s]]
 
     @staticmethod
     def _firsts(steps: Sequence[int], a: int, b: int, edges: list[int]) -> Iterator[int]:
@@ -226,7 +241,7 @@ class Lanes:
             if before < start and after >= stop:
                 break
             for s in (before, after):
-                if start <= s < stop:
+                if start <= s < stop and self._shown(s):
                     item = index.item_at("story", s)
                     if item not in found:
                         if len(found) >= rows:
@@ -237,7 +252,7 @@ class Lanes:
                 break
         firsts = {}
         for item in found:
-            steps = index.item_steps("story", item)
+            steps = self._steps(item)
             k = bisect_left(steps, start)
             firsts[item] = steps[k] if k < len(steps) else found[item]
         return sorted(found, key=lambda i: firsts[i]), more

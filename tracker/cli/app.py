@@ -135,7 +135,7 @@ def root(
         typer.Option(
             "--db",
             envvar="TRACKER_DB",
-            help="SQLite file path or database URL (postgresql+psycopg://...). "
+            metavar="PATH|URL", help="SQLite file path or database URL (postgresql+psycopg://...). "
             "Default: tracker.sqlite in the user data directory, seeded on first use.",
             show_default=False,
         ),

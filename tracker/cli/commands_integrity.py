@@ -14,7 +14,7 @@ from tracker.text import visible
 def verify(
     ctx: typer.Context,
     head: Annotated[str | None, typer.Option(
-        "--head", help="A head hash noted earlier (from verify, an export or a backup): the log "
+        "--head", metavar="HASH", help="A head hash noted earlier (from verify, an export or a backup): the log "
         "must still hold it, which also catches entries removed from its end.")] = None,
 ) -> None:
     """Recompute the hash chain of the whole log; exit 4 naming the first altered position.

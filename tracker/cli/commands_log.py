@@ -192,38 +192,39 @@ def _event_from_json(name: str) -> dict[str, Any]:
 @app.command("add")
 def add(
     ctx: typer.Context,
-    type_: Annotated[str | None, typer.Option("--type", "-t", help="Event type (see `tracker types`).")] = None,
-    id_: Annotated[str | None, typer.Option("--id", help="Stable id; generated if left out.")] = None,
-    subject: Annotated[str | None, typer.Option(help="The item it is about (e.g. invitation:kerry-to-moscow); "
+    type_: Annotated[str | None, typer.Option("--type", "-t", metavar="TYPE", help="Event type (see `tracker types`).")] = None,
+    id_: Annotated[str | None, typer.Option("--id", metavar="ID", help="Stable id; generated if left out.")] = None,
+    subject: Annotated[str | None, typer.Option(metavar="ITEM", help="The item it is about (e.g. invitation:kerry-to-moscow); "
                                                       "taken from --ref when left out.")] = None,
-    story: Annotated[str | None, typer.Option(help="When it happened: '2014-03-07', 'last Friday', "
+    story: Annotated[str | None, typer.Option(metavar="DATE", help="When it happened: '2014-03-07', 'last Friday', "
                                                     "'last week', 'no later than 2014-03-10'.")] = None,
-    story_tz: Annotated[str | None, typer.Option(help="The time zone of the story date: the place's "
+    story_tz: Annotated[str | None, typer.Option(metavar="ZONE", help="The time zone of the story date: the place's "
                                                       "local day (Europe/Brussels, +01:00).")] = None,
-    received: Annotated[str | None, typer.Option(help="A document: when it reached its addressee "
+    received: Annotated[str | None, typer.Option(metavar="DATE", help="A document: when it reached its addressee "
                                                       "('Saturday', '2014-03-08').")] = None,
-    received_tz: Annotated[str | None, typer.Option(help="The time zone of --received "
+    received_tz: Annotated[str | None, typer.Option(metavar="ZONE", help="The time zone of --received "
                                                          "(Asia/Shanghai, +08:00).")] = None,
-    summary: Annotated[str | None, typer.Option(help="One line saying what happened.")] = None,
-    actor: Annotated[list[str] | None, typer.Option(help="NAME:ROLE, repeatable.")] = None,
-    place: Annotated[str | None, typer.Option(help="Where it happened.")] = None,
-    outlet: Annotated[str | None, typer.Option(help="Source: the outlet that reported it.")] = None,
-    published: Annotated[str | None, typer.Option(help="Source: publication date (YYYY-MM-DD); "
+    summary: Annotated[str | None, typer.Option(metavar="TEXT", help="One line saying what happened.")] = None,
+    actor: Annotated[list[str] | None, typer.Option(metavar="NAME:ROLE", help="NAME:ROLE, repeatable.")] = None,
+    place: Annotated[str | None, typer.Option(metavar="PLACE", help="Where it happened.")] = None,
+    outlet: Annotated[str | None, typer.Option(metavar="OUTLET", help="Source: the outlet that reported it.")] = None,
+    published: Annotated[str | None, typer.Option(metavar="DATE", help="Source: publication date (YYYY-MM-DD); "
                                                         "relative story dates are read against it.")] = None,
-    author: Annotated[str | None, typer.Option(help="Source: the author.")] = None,
-    url: Annotated[str | None, typer.Option(help="Source: the URL.")] = None,
-    speaker: Annotated[str | None, typer.Option(help="Source: who said it (a name or an anonymous label).")] = None,
+    author: Annotated[str | None, typer.Option(metavar="NAME", help="Source: the author.")] = None,
+    url: Annotated[str | None, typer.Option(metavar="URL", help="Source: the URL.")] = None,
+    speaker: Annotated[str | None, typer.Option(metavar="NAME", help="Source: who said it (a name or an anonymous label).")] = None,
     off_record: Annotated[bool, typer.Option("--off-record", help="The speaker spoke not for attribution.")] = False,
-    quote: Annotated[str | None, typer.Option(help="Source: a short quote.")] = None,
-    certainty: Annotated[str | None, typer.Option(help="certain (stated as fact, the default), "
+    quote: Annotated[str | None, typer.Option(metavar="TEXT", help="Source: a short quote.")] = None,
+    certainty: Annotated[str | None, typer.Option(metavar="LEVEL", help="certain (stated as fact, the default), "
                                                        "probable or possible.")] = None,
-    ref: Annotated[list[str] | None, typer.Option(help="REL:ID, an earlier entry it acts on; repeatable.")] = None,
-    detail: Annotated[list[str] | None, typer.Option(help="KEY=VALUE, a detail of the type; repeatable; "
+    ref: Annotated[list[str] | None, typer.Option(metavar="REL:ID", help="An earlier entry it acts on (responds_to:kl-03); "
+                                                          "repeatable.")] = None,
+    detail: Annotated[list[str] | None, typer.Option(metavar="KEY=VALUE", help="A detail of the type (venue=Moscow); repeatable; "
                                                           "a list's items separated by ; or "
                                                           "repeated; yes/no: yes, no, true or false.")] = None,
-    expect_position: Annotated[int | None, typer.Option(help="Refuse (exit 3) unless the log is still at "
+    expect_position: Annotated[int | None, typer.Option(metavar="N", help="Refuse (exit 3) unless the log is still at "
                                                              "this position.")] = None,
-    json_file: Annotated[str | None, typer.Option("--json", help="Read the event as a JSON object from "
+    json_file: Annotated[str | None, typer.Option("--json", metavar="FILE", help="Read the event as a JSON object from "
                                                                  "this file, or - for stdin.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Append even to a log that fails its "
                                                         "integrity check.")] = False,
@@ -309,13 +310,13 @@ def import_(
 
 # The filters `log` and `export` share, written once.
 TypeFilter = Annotated[list[str] | None, typer.Option(
-    "--type", "-t", help="An event type or a kind (invitation); repeatable.")]
-ActorFilter = Annotated[str | None, typer.Option(help="Part of an actor's name (any case).")]
-SourceFilter = Annotated[str | None, typer.Option(help="Part of the outlet, speaker or author.")]
+    "--type", "-t", metavar="TYPE", help="An event type or a kind (invitation); repeatable.")]
+ActorFilter = Annotated[str | None, typer.Option(metavar="NAME", help="Part of an actor's name (any case).")]
+SourceFilter = Annotated[str | None, typer.Option(metavar="TEXT", help="Part of the outlet, speaker or author.")]
 DateFrom = Annotated[str | None, typer.Option(
-    "--from", help="Story dates from (YYYY-MM-DD); an event whose date is a window matches if "
+    "--from", metavar="DATE", help="Story dates from (YYYY-MM-DD); an event whose date is a window matches if "
     "the window overlaps the range.")]
-DateTo = Annotated[str | None, typer.Option("--to", help="Story dates to (YYYY-MM-DD), inclusive.")]
+DateTo = Annotated[str | None, typer.Option("--to", metavar="DATE", help="Story dates to (YYYY-MM-DD), inclusive.")]
 Within = Annotated[bool, typer.Option(
     "--within", help="Only events certainly inside --from/--to: the whole window in the range.")]
 
@@ -332,9 +333,9 @@ def log(
     date_from: DateFrom = None,
     date_to: DateTo = None,
     within: Within = False,
-    order: Annotated[str, typer.Option(help="story (when it happened) or recorded (log order).")] = "story",
+    order: Annotated[str, typer.Option(metavar="ORDER", help="story (when it happened) or recorded (log order).")] = "story",
     as_json: Annotated[bool, typer.Option("--json", help="JSON Lines, one export-shaped event each.")] = False,
-    limit: Annotated[int | None, typer.Option(help="Show at most this many.")] = None,
+    limit: Annotated[int | None, typer.Option(metavar="N", help="Show at most this many.")] = None,
 ) -> None:
     """List events, in story order or log order, optionally filtered.
 
@@ -389,10 +390,10 @@ def recorded_time(text: str, flag: str = "--recorded-by") -> str:
 @app.command("state")
 def state(
     ctx: typer.Context,
-    at: Annotated[int | None, typer.Option(help="After the first N events of the log.")] = None,
-    as_of: Annotated[str | None, typer.Option(help="What had happened by this story date (YYYY-MM-DD).")] = None,
-    known_at: Annotated[str | None, typer.Option(help="Only what had been published by this date.")] = None,
-    recorded_by: Annotated[str | None, typer.Option(help="Only what the log held at this time "
+    at: Annotated[int | None, typer.Option(metavar="N", help="After the first N events of the log.")] = None,
+    as_of: Annotated[str | None, typer.Option(metavar="DATE", help="What had happened by this story date (YYYY-MM-DD).")] = None,
+    known_at: Annotated[str | None, typer.Option(metavar="DATE", help="Only what had been published by this date.")] = None,
+    recorded_by: Annotated[str | None, typer.Option(metavar="TIME", help="Only what the log held at this time "
                                                          "(ISO date or datetime, UTC).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="The state document as JSON.")] = False,
 ) -> None:
@@ -434,9 +435,9 @@ def state(
 @app.command("export")
 def export(
     ctx: typer.Context,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file "
+    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write to this file "
                                                 "(atomically) instead of stdout.")] = None,
-    format_: Annotated[str, typer.Option("--format", "-f", help="json, csv, timelinejs, "
+    format_: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="json, csv, timelinejs, "
                                          "timelinejs-csv, plover or html (see above).")] = "json",
     type_: TypeFilter = None,
     actor: ActorFilter = None,
@@ -444,8 +445,8 @@ def export(
     date_from: DateFrom = None,
     date_to: DateTo = None,
     within: Within = False,
-    as_of: Annotated[str | None, typer.Option(help="What had happened by this story date.")] = None,
-    known_at: Annotated[str | None, typer.Option(help="Only what had been published by this date.")] = None,
+    as_of: Annotated[str | None, typer.Option(metavar="DATE", help="What had happened by this story date.")] = None,
+    known_at: Annotated[str | None, typer.Option(metavar="DATE", help="Only what had been published by this date.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists; "
                                         "export even a log that fails its integrity check.")] = False,
 ) -> None:

@@ -172,7 +172,8 @@ class Session:
         self.lines: LRU[int, Line] = LRU(4096)
         self.kept_position: int | None = None  # where the cursor was when the view was rebuilt
         self.own_until = 0  # the last position this session appended (its own, not arrivals)
-        self._lanes: dict[tuple[object, ...], Lanes] = {}  # the lanes of the shown view
+        #: the lanes of the shown view: its stepper's key, its filter's rows, the lanes
+        self._lanes: tuple[tuple[object, ...], array | None, Lanes] | None = None
         #: keeps the lanes' axis still: (first day, scale) and the columns it was for
         self.lanes_anchor: tuple[tuple[int, int], int] | None = None
 
@@ -687,16 +688,33 @@ class Session:
             return Said("No events in this view.")
         if stepper is None:
             return Said("Working out the lanes… (a large log takes a while)")
-        lanes = self._lanes.get(key)
-        if lanes is None:
-            lanes = Lanes(stepper.index)
-            self._lanes = {key: lanes}
+        filtered = self.view.rows  # the filter's rows: a new filter is a new array
+        made = self._lanes
+        if made is not None and made[0] == key and made[1] is filtered:
+            lanes = made[2]
+        else:
+            lanes = Lanes(stepper.index, self._shown_steps(stepper))
+            self._lanes = (key, filtered, lanes)
         anchor = self.lanes_anchor
         window = lanes.window(position, columns, rows,
                               anchor[0] if anchor is not None and anchor[1] == columns else None)
         if window is None:
             return Said(f"#{position} is not in this view's lanes.")
         return window
+
+    def _shown_steps(self, stepper: Stepper) -> bytearray | None:
+        """One byte per story-order step of the stepper's index: 1 where the filter admits the
+        event (None: no filter, every event is shown)."""
+        view = self.view
+        if view.rows is None:
+            return None
+        index = stepper.index
+        shown = bytearray(len(index))
+        for row in view.rows:
+            step = index.step_of_position("story", int(view.order[row]))
+            if step is not None:
+                shown[step] = 1
+        return shown
 
     def take_lanes(self, window: LaneWindow) -> None:
         """The axis stays where this window put it while the cursor's event is on it."""
