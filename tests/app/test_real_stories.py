@@ -25,7 +25,7 @@ STORIES = ("singapore-summit-2018", "jcpoa-2011-2018")
 KINDS = ("invitations", "meetings", "proposals", "demands", "agreements", "sanctions", "talks",
          "statements")
 #: What a check may say of an item beyond its status, and where the state document shows it.
-TOP = ("when", "place", "title", "history", "sources", "produced_by")
+TOP = ("when", "place", "title", "history", "sources", "produced_by", "actors")
 DETAILS = ("parties", "signatories", "endorsed_by", "terms", "measure")
 
 
@@ -74,10 +74,19 @@ def test_each_story_is_ten_to_twenty_real_events_with_outlets_dates_and_sources(
 def test_the_states_written_by_hand_hold_at_every_date(story: tuple[str, Path]) -> None:
     name, db = story
     for check in expected(name)["checks"]:
-        items = items_of(state_json(db, *flags(check["query"])))
+        state = state_json(db, *flags(check["query"]))
+        items = items_of(state)
         where = f"{name} {check['query']}"
         for subject in check.get("absent", []):
             assert subject not in items, where
+        listed = {actor["name"]: actor for actor in state["actors"]}
+        for actor, said in check.get("actors", {}).items():
+            if said is None:
+                assert actor not in listed, (where, actor)
+                continue
+            assert actor in listed, (where, actor)
+            for key in ("roles", "items", "offices"):
+                assert listed[actor][key] == said[key], (where, actor, key)
         for subject, want in check["items"].items():
             if want.get("sides"):
                 continue  # the disputes: the test below

@@ -49,6 +49,25 @@ def test_options_append_one_event_and_show_it_back_with_its_resolved_date(db: Pa
     assert listed["source"]["author"] == "Hannah Allam"
 
 
+def test_an_actor_given_with_its_office_is_stored_and_stays_one_actor(db: Path) -> None:
+    """--actor NAME:ROLE:OFFICE, as --json's {"name", "role", "office"}: Kerry, already in the
+    log without an office, is the same actor in his office."""
+    result = ok("--db", db, "add", "--type", "statement.made", "--id", "kl-18-kerry",
+                "--story", "2014-03-11", "--published", "2014-03-11", "--outlet", "Reuters",
+                "--summary", "Kerry comments on Crimea",
+                "--actor", "John Kerry:speaker:Secretary of State")
+    assert "  actors    John Kerry (speaker, Secretary of State)" in result.stdout.splitlines()
+    listed = json.loads(ok("--db", db, "log", "--json", "--actor", "kerry").stdout.splitlines()[-1])
+    assert listed["actors"] == [{"name": "John Kerry", "role": "speaker",
+                                 "office": "Secretary of State"}]
+    state = json.loads(ok("--db", db, "state", "--json").stdout)
+    (kerry,) = [a for a in state["actors"] if a["name"] == "John Kerry"]
+    assert kerry == {"name": "John Kerry", "roles": ["invitee", "participant", "proposer",
+                                                     "speaker"], "items": 5,
+                     "offices": [{"office": "Secretary of State", "first": "2014-03-11",
+                                  "last": "2014-03-11"}]}
+
+
 def test_adding_the_same_event_twice_adds_it_once(db: Path) -> None:
     ok("--db", db, *MEETING)
     again = ok("--db", db, *MEETING)
@@ -111,7 +130,15 @@ def test_a_reference_answers_the_entry_it_names(db: Path) -> None:
          "event: field 'story': '2014-02-30' is not a real date (February 2014 has 28 days)"),
         (["--type", "meeting.held", "--story", "2014-03-10", "--summary", "s", "--outlet", "o",
           "--published", "2014-03-10", "--actor", "Kerry"],
-         "--actor 'Kerry' must look like NAME:ROLE (e.g. 'John Kerry:invitee')"),
+         "--actor 'Kerry' must look like NAME:ROLE or NAME:ROLE:OFFICE (e.g. 'John "
+         "Kerry:invitee' or 'Mike Pompeo:participant:Secretary of State')"),
+        (["--type", "meeting.held", "--story", "2014-03-10", "--summary", "s", "--outlet", "o",
+          "--published", "2014-03-10", "--actor", "Kerry::Secretary of State"],
+         "--actor 'Kerry::Secretary of State' must look like NAME:ROLE or NAME:ROLE:OFFICE "
+         "(e.g. 'John Kerry:invitee' or 'Mike Pompeo:participant:Secretary of State')"),
+        (["--type", "meeting.held", "--story", "2014-03-10", "--summary", "s", "--outlet", "o",
+          "--published", "2014-03-10", "--actor", "John Kerry:participant: "],
+         "event: field 'actors[0].office' must not be empty"),
         (["--type", "invitation.declined", "--story", "2014-03-10", "--summary", "s",
           "--outlet", "o", "--published", "2014-03-10", "--ref", "responds_to:nothing-here"],
          "event: refs: responds_to 'nothing-here', but the log holds no entry 'nothing-here'"),

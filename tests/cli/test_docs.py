@@ -31,7 +31,7 @@ OUTPUTS: dict[str, tuple[list[str], bool]] = {
     "add": (["add", "--type", "meeting.held", "--id", "kl-18-phone-call", "--story",
              "last Friday", "--published", "2014-03-10", "--outlet", "McClatchy", "--speaker",
              "Jen Psaki", "--summary", "Kerry and Lavrov spoke by phone", "--detail",
-             "format=phone", "--actor", "John Kerry:participant", "--actor",
+             "format=phone", "--actor", "John Kerry:participant:Secretary of State", "--actor",
              "Sergey Lavrov:participant"], False),
 }
 _BLOCK = re.compile(r"(<!-- output: (?P<name>[\w-]+) -->\n```text\n)(?P<body>.*?)(\n```)", re.S)

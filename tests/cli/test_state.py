@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_support import ok, seeded_db, tracker
+from tests.cli_support import ROOT, ok, seeded_db, tracker
 
 
 @pytest.fixture(scope="module")
@@ -165,3 +165,46 @@ def test_the_text_names_the_actors_its_json_has(db: Path) -> None:
     assert actors.startswith("Actors (7) Jen Psaki in 1 item: speaker John Kerry in 4 items: "
                              "invitee, participant, proposer Russia in 5 items: target")
     assert actors.endswith("Vladimir Putin in 1 item: host")
+
+
+@pytest.fixture(scope="module")
+def singapore(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("singapore") / "story.sqlite"
+    ok("--db", db, "import", ROOT / "seeds" / "singapore-summit-2018.jsonl")
+    return db
+
+
+def test_the_actor_list_shows_each_actor_once_with_each_office_and_its_dates(
+        singapore: Path) -> None:
+    """Pompeo met Kim as CIA Director at Easter and as Secretary of State on May 9: one actor,
+    two offices, each from the first to the last event that gives it."""
+    out = ok("--db", singapore, "state").stdout
+    actors = out[out.index("\nActors (10)\n"):]
+    assert " ".join(actors.split()).count("Mike Pompeo") == 1
+    assert ("Mike Pompeo — CIA Director (2018-03-31..2018-04-01); Secretary of State "
+            "(2018-05-09) in 2 items: participant") in " ".join(actors.split())
+    assert ("Kim Yong Chol — Vice Chairman of the Workers' Party Central Committee (2018-06-01) "
+            "in 1 item: participant") in " ".join(actors.split())
+    assert "Kim Jong Un in 7 items: addressee, host, inviter, participant, signatory" in (
+        " ".join(actors.split()))
+
+
+def test_an_items_actors_line_shows_the_office_at_its_event(singapore: Path) -> None:
+    out = ok("--db", singapore, "state").stdout
+    start = out.index("CIA Director Mike Pompeo met Kim Jong Un")
+    assert " ".join(out[start:out.index("sources:", start)].split()) == (
+        "CIA Director Mike Pompeo met Kim Jong Un in Pyongyang over the Easter weekend "
+        "meeting:pompeo-kim-pyongyang-easter-2018 · 2018-03-31..2018-04-01 · Pyongyang "
+        "Mike Pompeo (participant, CIA Director), Kim Jong Un (host) format: in_person")
+
+
+def test_as_of_a_date_the_actor_list_shows_only_the_offices_held_by_then(
+        singapore: Path) -> None:
+    out = " ".join(ok("--db", singapore, "state", "--as-of", "2018-04-30").stdout.split())
+    assert "Mike Pompeo — CIA Director (2018-03-31..2018-04-01) in 1 item: participant" in out
+    assert "Secretary of State" not in out
+    data = json.loads(ok("--db", singapore, "state", "--json", "--as-of", "2018-04-30").stdout)
+    (pompeo,) = [a for a in data["actors"] if a["name"] == "Mike Pompeo"]
+    assert pompeo == {"name": "Mike Pompeo", "roles": ["participant"], "items": 1, "offices": [
+        {"office": "CIA Director", "first": "2018-03-31..2018-04-01",
+         "last": "2018-03-31..2018-04-01"}]}

@@ -1,5 +1,6 @@
 """Export, import into an empty database, export again: the same events. On the seed, and as a
-hypothesis property over generated logs of many event types with references to earlier entries.
+hypothesis property over generated logs of many event types with references to earlier entries
+(and actors with the offices they held), through the JSON export and tracker's CSV.
 Every export validates against the JSON Schema that ships with the package. And replay is
 deterministic: folding any permutation of the same events gives the same state.
 
@@ -23,6 +24,7 @@ from hypothesis import strategies as st
 from tests.cli_support import SEED, ok
 from tracker.app.service import open_timeline
 from tracker.codec.document import schema
+from tracker.codec.exports import csv as csv_format
 from tracker.codec.state_document import state_to_dict
 from tracker.domain.admission import admit
 from tracker.domain.events import CERTAINTY, CORRECTABLE_FIELDS, EVENT_TYPES, Event
@@ -74,6 +76,14 @@ _ALPHABET = "abcdefgh XYZ éжü–[]/@=:'-,.!?0123456789"
 _text = st.text(alphabet=_ALPHABET, min_size=1, max_size=30).filter(lambda s: s.strip() != "")
 _name = st.sampled_from(["John Kerry", "Sergey Lavrov", "Jen Psaki", "[bold]Anon[/]",
                          "Vladimir Putin", "Catherine Ashton", "Ahmet Davutoğlu"])
+# an actor's office at the time of the event, if the source gives one (the same name in two
+# offices is one actor): from a few real ones, or any text
+_office = st.one_of(
+    st.just({}),
+    st.sampled_from(["Foreign Minister", "Secretary of State", "Deputy Foreign Minister",
+                     "CIA Director (acting)"]).map(lambda o: {"office": o}),
+    _text.map(lambda o: {"office": o}),
+)
 # on or before the earliest publication date (2014-03-10): what happened is reported after it
 _day = st.integers(min_value=1, max_value=10).map(lambda d: f"2014-03-{d:02d}")
 _story = st.one_of(
@@ -119,7 +129,7 @@ def _event(draw: st.DrawFn, index: int, earlier: list[dict[str, Any]]) -> dict[s
                            "summary": draw(_text), "source": draw(_source())}
     roles = list(etype.required_roles)
     roles += draw(st.lists(st.sampled_from([*etype.roles, "mentioned"]), max_size=2)) if etype.roles else []
-    obj["actors"] = [{"name": draw(_name), "role": r} for r in roles]
+    obj["actors"] = [{"name": draw(_name), "role": r, **draw(_office)} for r in roles]
     details: dict[str, Any] = {}
     for key, kind in etype.details.items():
         if kind == "object":
@@ -165,6 +175,7 @@ def test_any_valid_log_round_trips_through_export_and_import(events: list[dict[s
     with tempfile.TemporaryDirectory() as folder:
         first = open_timeline(str(Path(folder) / "first.sqlite"))
         second = open_timeline(str(Path(folder) / "second.sqlite"))
+        third = open_timeline(str(Path(folder) / "third.sqlite"))
         try:
             lines = "".join(json.dumps(e) + "\n" for e in events).encode()
             from tracker.codec.document import read_input
@@ -185,9 +196,17 @@ def test_any_valid_log_round_trips_through_export_and_import(events: list[dict[s
             assert [e["id"] for e in doc1["events"]] == [e["id"] for e in events]
             again = second.import_input(read_input(one.getvalue(), "export.json"))
             assert (len(again.added), len(again.repeated)) == (0, len(events))
+            # tracker's CSV carries the same events (actors with their offices too)
+            sheet = io.BytesIO()
+            csv_format.write(sheet, first.events())
+            third.import_input(read_input(sheet.getvalue(), "export.csv"))
+            three = io.BytesIO()
+            third.export(three)
+            assert same_events(json.loads(three.getvalue())) == same_events(doc1)
         finally:
             first.close()
             second.close()
+            third.close()
 
 
 # --------------------------------------------------------------------------- determinism

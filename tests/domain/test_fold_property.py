@@ -174,7 +174,9 @@ def test_the_generator_reaches_every_type_and_every_reference_kind() -> None:
     seen_types: set[str] = set()
     seen_refs: set[str] = set()
 
-    @settings(max_examples=300, deadline=None)
+    # The same 300 draws every run: a random 300 could miss a rare type now and then, and a
+    # test of what the generator can reach must not fail by chance.
+    @settings(max_examples=300, deadline=None, derandomize=True, database=None)
     @given(logs())
     def collect(events: list[Event]) -> None:
         seen_types.update(e.type for e in events)

@@ -31,6 +31,14 @@ async def fill_all(pilot: object, fields: dict[str, str]) -> None:
         await fill(pilot, selector, text)
 
 
+async def save_new(pilot: object, fields: dict[str, str]) -> None:
+    """`a`, the fields typed in, ctrl+s: a new event as a user enters it."""
+    await settle(pilot)  # type: ignore[arg-type]
+    await press(pilot, "a")  # type: ignore[arg-type]
+    await fill_all(pilot, fields)
+    await press(pilot, "ctrl+s")  # type: ignore[arg-type]
+
+
 async def go_to(pilot: object, position: int) -> None:
     """`:` and a log position, as a user moves the cursor onto an event."""
     await press(pilot, "colon")  # type: ignore[arg-type]
@@ -73,15 +81,12 @@ async def test_a_meeting_filled_in_is_saved_and_the_cursor_lands_on_it(
 async def test_an_impossible_date_shows_an_error_at_the_field_and_writes_nothing(
         app: TrackerApp, seed_log: Timeline) -> None:
     async with app.run_test(size=(140, 45)) as pilot:
-        await settle(pilot)
-        await press(pilot, "a")
-        await fill_all(pilot, {
+        await save_new(pilot, {
             "#f-story": "2014-02-30",
             "#f-summary": "A meeting that cannot have been",
             "#f-role-participant": "A, B",
             "#f-outlet": "Reuters",
         })
-        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, EventForm)
         assert "'2014-02-30' is not a real date (February 2014 has 28 days)" in error_at(
             app, "story")
@@ -96,14 +101,11 @@ async def test_an_impossible_date_shows_an_error_at_the_field_and_writes_nothing
 async def test_a_missing_required_actor_is_shown_at_that_role(
         app: TrackerApp, seed_log: Timeline) -> None:
     async with app.run_test(size=(140, 45)) as pilot:
-        await settle(pilot)
-        await press(pilot, "a")
-        await fill_all(pilot, {
+        await save_new(pilot, {
             "#f-story": "2014-03-10",
             "#f-summary": "Someone met",
             "#f-outlet": "Reuters",
         })
-        await press(pilot, "ctrl+s")
         assert "needs an actor with role 'participant'" in error_at(app, "role-participant")
         assert seed_log.count() == 17
 

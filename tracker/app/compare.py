@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracker.codec.state_document import SECTIONS, item_to_dict
+from tracker.domain.events import actor_text
 from tracker.domain.fold import State, diff
 
 #: The fields of an item compared beside its status, as the state document names them.
@@ -69,7 +70,7 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, list):
         if all(isinstance(v, Mapping) and "name" in v and "role" in v for v in value):
-            return ", ".join(f"{v['name']} ({v['role']})" for v in value)
+            return ", ".join(actor_text(v["name"], v["role"], v.get("office")) for v in value)
         if all(isinstance(v, Mapping) for v in value):
             return f"{len(value)} entr{'y' if len(value) == 1 else 'ies'}"
         return ", ".join(_text(v) for v in value)

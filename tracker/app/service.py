@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, TypeVar
 
@@ -36,10 +37,8 @@ from tracker.codec.rows import (
 )
 from tracker.domain.admission import (
     admit,
-    opened_subjects,
     reopened_subjects,
     retracted_ids,
-    retracted_ids_of,
 )
 from tracker.domain.events import Event
 from tracker.domain.fold import (
@@ -291,7 +290,7 @@ class Timeline:
         try:
             if data.head is not None:
                 _check_export_head(data)
-            if not data.entries:
+            if not len(data.entries):
                 raise InvalidInput("the input holds no events")
             return self._import_entries(data.entries, force)
         except IntegrityFailure:
@@ -311,72 +310,92 @@ class Timeline:
             raise type(exc)(message, field=exc.field,
                             place=line if line is not None else place) from None
 
-    def _import_entries(self, entries: Sequence[document.Entry], force: bool = False
-                        ) -> AppendReport:
+    def _import_entries(self, entries: document.EntryList | document.LinesFile,
+                        force: bool = False) -> AppendReport:
         """Parse, check and append the entries a chunk at a time, in one transaction.
 
-        Only a chunk's events and rows are held at once. The error is the one a check of the
-        whole input at once gives: the first entry that is not a valid event, else the first id
-        given twice, else the first event the log refuses. So when a chunk fails for any other
-        reason than a bad entry, the entries after it are parsed before its error is told.
+        Only a chunk's entries, events and rows are held at once (the entries of a JSON Lines
+        file are read from it as they go), and the events of the items admission must look back
+        on. The error is the one a check of the whole input at once gives: the first entry that
+        is not a valid event, else the first id given twice, else the first event the log
+        refuses. So when a chunk fails for any other reason than a bad entry, the entries after
+        it are parsed before its error is told.
         """
         first_at: dict[str, int] = {}  # each id of the input: the index of its entry
         repeated: list[str] = []
-        # The items that opening events name (read from the raw entries, before any parsing):
-        # admission needs their events so far, in the log and in earlier chunks, to tell whether
-        # an opening would change nothing. Only those events are kept across chunks.
-        named = opened_subjects(entry.obj for entry in entries)
-        named.update(self._retracted_items(retracted_ids_of(entry.obj for entry in entries)))
-        held: list[Event] = [event_from_row(r) for r in self._guard(
-            partial(self.recorder.read_subjects, sorted(named)))] if named else []
+        # The items that opening events name (noted as the raw entries were read): admission
+        # needs their events so far, in the log and in earlier chunks, to tell whether an opening
+        # would change nothing. Only those are kept across chunks: the stored rows read first,
+        # and the ids of the events appended since (read back from the log when asked for).
+        names = entries.names
+        named = set(names.named)
+        named.update(self._retracted_items(names.retracted))
+        held: dict[str, list[Row | str]] = {}  # the named items' events so far, in log order
+        for row in (self._guard(partial(self.recorder.read_subjects, sorted(named)))
+                    if named else ()):
+            held.setdefault(row.subject or row.id, []).append(row)
 
-        def items(subjects: Iterable[str]) -> list[Event]:
-            return held
-
-        def parsed(start: int, stop: int) -> tuple[list[Event], Exception | None]:
+        def parsed(chunk: Sequence[document.Entry], start: int
+                   ) -> tuple[list[Event], Exception | None]:
             """The entries' events, and the first id among them given twice (its error)."""
             events = []
             twice: Exception | None = None
-            with paused_gc():
-                for i in range(start, stop):
-                    entry = entries[i]
-                    event = parse_event(entry.obj, entry.label, new_event_id)
-                    events.append(event)
-                    if event.id in first_at:
-                        twice = twice or InvalidEvent(
-                            f"{entry.label}: id {event.id!r} appears twice in this input "
-                            f"(first at {entries[first_at[event.id]].label})")
-                    else:
-                        first_at[event.id] = i
+            for i, entry in enumerate(chunk, start):
+                event = parse_event(entry.obj, entry.label, new_event_id)
+                events.append(event)
+                if event.id in first_at:
+                    twice = twice or InvalidEvent(
+                        f"{entry.label}: id {event.id!r} appears twice in this input "
+                        f"(first at {entries.label(first_at[event.id])})")
+                else:
+                    first_at[event.id] = i
             return events, twice
 
         def chunks(lookup: Callable[[Iterable[str]], dict[str, Row]]) -> Iterator[list[Any]]:
             def stored(ids: Iterable[str]) -> dict[str, Event]:
                 return {id_: event_from_row(row) for id_, row in lookup(ids).items()}
 
-            for start in range(0, len(entries), IMPORT_CHUNK):
-                stop = min(start + IMPORT_CHUNK, len(entries))
-                events, twice = parsed(start, stop)
-                labels = [e.label for e in entries[start:stop]]
+            def items(subjects: Iterable[str]) -> list[Event]:
+                kept = [r for s in subjects for r in held.get(s, ())]
+                appended = lookup(r for r in kept if isinstance(r, str))
+                return [event_from_row(r) if isinstance(r, Row) else _appended(appended[r])
+                        for r in kept]
+
+            reading = iter(entries)
+            start = 0
+            while chunk := list(islice(reading, IMPORT_CHUNK)):
+                stop = start + len(chunk)
+                events, twice = parsed(chunk, start)
+                labels = [entry.label for entry in chunk]
+                del chunk
                 try:
                     if twice is not None:
                         raise twice
                     admitted = admit(events, stored, labels, items)
                 except TrackerError as refused:
-                    _, twice_later = parsed(stop, len(entries))  # a bad entry raises here
-                    first_twice = twice if twice is not None else twice_later
+                    first_twice = twice
+                    at = stop
+                    while rest := list(islice(reading, IMPORT_CHUNK)):
+                        _, twice_later = parsed(rest, at)  # a bad entry raises here
+                        first_twice = first_twice or twice_later
+                        at += len(rest)
                     if first_twice is not None:
                         raise first_twice from None
-                    later = {id_: entries[i].label for id_, i in first_at.items() if i >= stop}
+                    later = {id_: entries.label(i) for id_, i in first_at.items() if i >= stop}
                     admit(events, stored, labels, items, later)
                     raise refused from None
                 repeated.extend(admitted.repeated)
-                held.extend(e for e in admitted.new if (e.subject or e.id) in named)
+                for e in admitted.new:
+                    subject = e.subject or e.id
+                    if subject in named:
+                        held.setdefault(subject, []).append(e.id)
                 yield [row_fields(e) for e in admitted.new]
+                start = stop
 
         try:
-            first, last = self._guard(
-                lambda: self.recorder.append_chunks(chunks, whole=not force))
+            with paused_gc():
+                first, last = self._guard(
+                    lambda: self.recorder.append_chunks(chunks, whole=not force))
         except LogAltered:
             self.require_whole("--force imports anyway")
             raise
@@ -975,9 +994,10 @@ class Narrowed(NamedTuple):
 
 
 def search_text(event: Event) -> str:
-    """Everything a search looks in, folded to lower case: summary, actors, place, type, the
-    source's outlet, speaker, author, via and quote, and the id."""
-    actors = ", ".join(dict.fromkeys(a.name for a in event.actors))
+    """Everything a search looks in, folded to lower case: summary, actors (with the offices
+    they held), place, type, the source's outlet, speaker, author, via and quote, and the id."""
+    actors = ", ".join(dict.fromkeys(a.name if a.office is None else f"{a.name}, {a.office}"
+                                     for a in event.actors))
     s = event.source
     return " ".join(
         x for x in (event.summary, actors, event.place, event.type, s.outlet, s.speaker, s.author,
@@ -988,6 +1008,12 @@ def search_text(event: Event) -> str:
 def _cache_path(url: str, kind: str) -> Path:
     digest = hashlib.sha256(url.encode()).hexdigest()[:24]
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / f"{digest}.{kind}"
+
+
+def _appended(row: Row) -> Event:
+    """A row an import appended, read back as the event admission gave it (no position or time
+    yet): the same event, field for field."""
+    return event_from_row(row._replace(position=0, recorded_at=""))
 
 
 def _check_export_head(data: document.Input) -> None:

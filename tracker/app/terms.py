@@ -17,6 +17,7 @@ from tracker.domain.events import (
     CERTAINTY,
     EVENT_TYPES,
     REF_RELATIONS,
+    Actor,
     Event,
     EventType,
     Source,
@@ -24,7 +25,14 @@ from tracker.domain.events import (
     thaw,
 )
 from tracker.domain.fold import Query
-from tracker.domain.input import LIST_SEPARATOR, detail_from_text, detail_hint, parse_story
+from tracker.domain.input import (
+    LIST_SEPARATOR,
+    actor_as_text,
+    actor_from_text,
+    detail_from_text,
+    detail_hint,
+    parse_story,
+)
 from tracker.domain.ordering import OPEN_END_DAY, OPEN_START_DAY, day_number, day_text
 from tracker.domain.selection import EventFilter, check_type_prefix
 from tracker.domain.vocabulary import DEFAULT_TYPE, RELATIONS, type_with_effect
@@ -42,6 +50,7 @@ __all__ = [
     "RELATIONS",
     "SECTIONS",
     "TYPE_NAMES",
+    "Actor",
     "Event",
     "EventFilter",
     "EventType",
@@ -51,6 +60,8 @@ __all__ = [
     "Query",
     "Source",
     "StoryTime",
+    "actor_as_text",
+    "actor_from_text",
     "check_type_prefix",
     "day_number",
     "day_text",

@@ -131,10 +131,16 @@ def _event_from_options(
             f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} required with --type "
             "(every event has a story date, a summary and a source with its publication date)"
         )
+    from tracker.app.terms import actor_from_text
+
     actors = []
     for a in actor:
-        name, role = _split_pair(a, ":", "--actor", "NAME:ROLE (e.g. 'John Kerry:invitee')")
-        actors.append({"name": name, "role": role})
+        typed = actor_from_text(a)
+        if not typed["name"] or not typed["role"]:
+            raise InvalidInput(f"--actor {clip(repr(a))} must look like NAME:ROLE or "
+                               "NAME:ROLE:OFFICE (e.g. 'John Kerry:invitee' or "
+                               "'Mike Pompeo:participant:Secretary of State')")
+        actors.append(typed)
     refs = []
     for r in ref:
         rel, target = _split_pair(r, ":", "--ref", "REL:ID (e.g. responds_to:kl-02)")
@@ -205,7 +211,9 @@ def add(
     received_tz: Annotated[str | None, typer.Option(metavar="ZONE", help="The time zone of --received "
                                                          "(Asia/Shanghai, +08:00).")] = None,
     summary: Annotated[str | None, typer.Option(metavar="TEXT", help="One line saying what happened.")] = None,
-    actor: Annotated[list[str] | None, typer.Option(metavar="NAME:ROLE", help="NAME:ROLE, repeatable.")] = None,
+    actor: Annotated[list[str] | None, typer.Option(
+        metavar="NAME:ROLE[:OFFICE]", help="NAME:ROLE, or NAME:ROLE:OFFICE with the office held "
+        "then; repeatable.")] = None,
     place: Annotated[str | None, typer.Option(metavar="PLACE", help="Where it happened.")] = None,
     outlet: Annotated[str | None, typer.Option(metavar="OUTLET", help="Source: the outlet that reported it.")] = None,
     published: Annotated[str | None, typer.Option(metavar="DATE", help="Source: publication date (YYYY-MM-DD); "
@@ -235,8 +243,9 @@ def add(
     Example:
       tracker add --type meeting.held --story 'last Friday' \\
         --published 2014-03-10 --outlet McClatchy \\
-        --summary 'Kerry and Lavrov met' --actor 'John Kerry:participant' \\
-        --actor 'Sergey Lavrov:participant'
+        --summary 'Kerry and Lavrov met' \\
+        --actor 'John Kerry:participant:Secretary of State' \\
+        --actor 'Sergey Lavrov:participant:Foreign Minister'
     """
     given = [type_, id_, subject, story, summary, place, outlet, published, author, url, speaker,
              quote, certainty, story_tz, received, received_tz]

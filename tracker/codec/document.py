@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
@@ -19,6 +21,7 @@ from typing import IO, Any, BinaryIO
 import orjson
 
 from tracker.codec.rows import Row, event_to_dict, row_to_dict
+from tracker.domain.admission import ImportNames
 from tracker.domain.events import Event
 from tracker.domain.vocabulary import (
     EVENT_TYPES,
@@ -160,12 +163,29 @@ class Entry:
         self.obj = obj
 
 
-class Input:
-    """The events an input file holds, and the head it claims (exports only)."""
+class EntryList(list[Entry]):
+    """The entries of an input read whole (an export, an array, CSV, a single line)."""
 
-    def __init__(self, entries: list[Entry], head: dict[str, Any] | None, kind: str,
-                 name: str = "", text: str = "") -> None:
-        self.entries = entries
+    def label(self, index: int) -> str:
+        return self[index].label
+
+    @property
+    def names(self) -> ImportNames:
+        """What the entries name that an import looks up before it parses them."""
+        return ImportNames(entry.obj for entry in self)
+
+
+class Input:
+    """The events an input file holds, and the head it claims (exports only).
+
+    ``entries`` is a list (:class:`EntryList`) or, for a JSON Lines file, :class:`LinesFile`:
+    read from the file again each time it is gone through, never held whole. Either way it has
+    a length, and ``entries.label(i)`` names entry ``i`` as its errors do."""
+
+    def __init__(self, entries: Iterable[Entry] | LinesFile, head: dict[str, Any] | None,
+                 kind: str, name: str = "", text: str = "") -> None:
+        self.entries = (entries if isinstance(entries, EntryList | LinesFile)
+                        else EntryList(entries))
         self.head = head
         self.kind = kind
         self.name = name
@@ -253,8 +273,8 @@ def read_input(data: bytes, name: str) -> Input:
         from tracker.codec.exports import csv
 
         if csv.is_tracker_csv(stripped):
-            return Input([Entry(label, obj) for label, obj in csv.read(stripped, name)], None,
-                         "csv", name)
+            return Input(EntryList(Entry(label, obj) for label, obj in csv.read(stripped, name)),
+                         None, "csv", name)
         if csv.is_timelinejs_csv(stripped):
             raise InvalidInput(f"{name}: a TimelineJS sheet cannot be imported (it keeps too "
                                "little of each event); import tracker's own csv or json export")
@@ -271,15 +291,15 @@ def read_input(data: bytes, name: str) -> Input:
         if isinstance(whole, dict) and "format" in whole:
             return _read_document(whole, name, text)
         if isinstance(whole, list):
-            return Input([Entry(f"{name} event {i + 1}", o) for i, o in enumerate(whole)], None,
-                         "array", name, text)
+            return Input(EntryList(Entry(f"{name} event {i + 1}", o) for i, o in enumerate(whole)),
+                         None, "array", name, text)
         if isinstance(whole, dict) and stripped.count("\n") == 0:
-            return Input([Entry(f"{name} line 1", whole)], None, "lines")
+            return Input(EntryList([Entry(f"{name} line 1", whole)]), None, "lines")
         if problem is not None and stripped[0] == "[":
             skipped = text[:len(text) - len(stripped)].count("\n")
             raise InvalidInput(f"{name} line {problem.lineno + skipped}: not valid JSON "
                                f"({_short(problem)})")
-    return Input(list(_read_lines(text, name)), None, "lines")
+    return Input(EntryList(_read_lines(text, name)), None, "lines")
 
 
 def _read_document(doc: dict[str, Any], name: str, text: str) -> Input:
@@ -296,17 +316,122 @@ def _read_document(doc: dict[str, Any], name: str, text: str) -> Input:
     head = doc.get("head")
     if head is not None and not isinstance(head, dict):
         raise InvalidInput(f"{name}: field 'head' must be an object with position and hash")
-    entries = [Entry(f"{name} event {i + 1}", o) for i, o in enumerate(events)]
+    entries = EntryList(Entry(f"{name} event {i + 1}", o) for i, o in enumerate(events))
     return Input(entries, head, "export", name, text)
 
 
 def _read_lines(text: str, name: str) -> Iterator[Entry]:
-    for number, line in enumerate(text.splitlines(), start=1):
-        body = line.strip()
-        if not body or body.startswith("//"):
-            continue
+    for number, body in _bodies(enumerate(text.splitlines(), start=1)):
         label = f"{name} line {number}"
         yield Entry(label, json_value(body, label))
+
+
+def _bodies(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str]]:
+    """The numbered lines that hold an entry, stripped (blank lines and // comments skipped)."""
+    for number, line in lines:
+        body = line.strip()
+        if body and not body.startswith("//"):
+            yield number, body
+
+
+def _file_lines(fh: BinaryIO, name: str) -> Iterator[tuple[int, str]]:
+    """The lines of a file read as a stream, numbered as ``str.splitlines`` of its whole text
+    numbers them (which also breaks at \r, \x1c-\x1e, \x85, \u2028...), the first invalid
+    UTF-8 named as the whole file's decoding names it (the line and byte)."""
+    number = offset = 0
+    for binary_line, raw in enumerate(fh, start=1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(f"{name} line {binary_line}: not valid UTF-8 "
+                               f"(byte {offset + exc.start})") from None
+        offset += len(raw)
+        for line in text.splitlines():
+            number += 1
+            yield number, line
+
+
+class LinesFile:
+    """The entries of a JSON Lines file, read from the file each time they are gone through
+    (an import goes through them twice: what it must look up first, then the events), so that
+    only the entries at hand are held. The whole file was read once by :func:`read_file`, which
+    refused it as reading it whole would have (the first invalid UTF-8, else the first line that
+    is not JSON or holds a key twice); a file changed since is refused."""
+
+    def __init__(self, path: Path, name: str, numbers: array[int], stamp: tuple[int, int],
+                 names: ImportNames) -> None:
+        self.path = path
+        self.name = name
+        self.names = names  # what an import looks up first, noted as the file was first read
+        self._numbers = numbers  # the line of each entry
+        self._stamp = stamp  # size and modification time when it was read
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    def label(self, index: int) -> str:
+        return f"{self.name} line {self._numbers[index]}"
+
+    def __iter__(self) -> Iterator[Entry]:
+        loads, decode_error, name = orjson.loads, orjson.JSONDecodeError, self.name
+        with self.path.open("rb") as fh:
+            if _stamp(fh) != self._stamp:
+                raise InvalidInput(f"{name}: the file changed while it was being imported")
+            for number, body in _bodies(_file_lines(fh, name)):
+                label = f"{name} line {number}"
+                try:
+                    obj = loads(body)
+                except decode_error:
+                    obj = json_value(body, label)  # refused, as when the file was first read
+                yield Entry(label, obj)
+
+
+def _stamp(fh: BinaryIO) -> tuple[int, int]:
+    info = os.fstat(fh.fileno())
+    return info.st_size, info.st_mtime_ns
+
+
+def _lines_file(fh: BinaryIO, path: Path, name: str) -> Input | None:
+    """A file of JSON Lines, read as a stream: the same entries and the same errors as
+    :func:`read_input` of its whole bytes, with only the line at hand held. None: the file is
+    something else (or not plainly JSON Lines: it starts with no whole object on its first line,
+    or holds only that one), for :func:`read_input` to read whole."""
+    if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+        return None
+    for raw in fh:  # the first line that holds anything must be one whole object
+        try:
+            first = raw.decode("utf-8").lstrip("\ufeff \t\r\n")
+        except UnicodeDecodeError:
+            return None
+        if first:
+            break
+    else:
+        return None
+    if not first.startswith("{"):
+        return None
+    try:
+        orjson.loads(first)
+    except orjson.JSONDecodeError:
+        return None
+    if not any(raw.strip(b" \t\r\n") for raw in fh):
+        return None  # one object, maybe over several lines: read whole
+    # More than one value: the whole file does not parse as one, so read_input would read it
+    # line by line; that, as a stream.
+    fh.seek(0)
+    stamp = _stamp(fh)
+    numbers = array("L")
+    names = ImportNames()
+    refused: InvalidInput | None = None
+    for number, body in _bodies(_file_lines(fh, name)):
+        if refused is None:  # invalid UTF-8 further on is told first, as before
+            try:
+                names.add(json_value(body, f"{name} line {number}"))
+            except InvalidInput as exc:
+                refused = exc
+            numbers.append(number)
+    if refused is not None:
+        raise refused
+    return Input(LinesFile(path, name, numbers, stamp, names), None, "lines")
 
 
 class _Duplicate(ValueError):
@@ -339,16 +464,23 @@ def _key_tokens(text: str) -> int:
 
 
 def _keys_in(value: Any) -> int:
-    """The number of keys in every object of a parsed document."""
+    """The number of keys in every object of a parsed document (made only of JSON's types)."""
     count, stack = 0, [value]
+    pop, push = stack.pop, stack.append
     while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
+        item = pop()
+        if type(item) is dict:
             count += len(item)
-            stack.extend(v for v in item.values() if isinstance(v, dict | list))
-        elif isinstance(item, list):
-            stack.extend(v for v in item if isinstance(v, dict | list))
+            item = item.values()
+        for v in item:
+            kind = type(v)
+            if kind is dict or kind is list:
+                push(v)
     return count
+
+
+#: The longest text compared with its parsed value written again (see :func:`_duplicate_key`).
+_CANONICAL_MAX = 1 << 16
 
 
 def _duplicate_key(text: str, parsed: Any) -> str | None:
@@ -356,7 +488,15 @@ def _duplicate_key(text: str, parsed: Any) -> str | None:
 
     JSON parsers keep the last of two equal keys: a field typed twice would silently lose the
     first value. The text has already parsed (orjson); this second, stricter pass only looks
-    for repeated keys."""
+    for repeated keys. A text that is exactly what orjson writes of its value (compact JSON
+    Lines, as tracker and most tools write them) holds each key once: the value has no key
+    twice, so neither has its writing."""
+    if len(text) <= _CANONICAL_MAX:
+        try:
+            if orjson.dumps(parsed) == text.encode():
+                return None
+        except orjson.JSONEncodeError:  # nested deeper than orjson writes
+            pass
     if _key_tokens(text) == _keys_in(parsed):
         return None  # every key token is a key that survived: none was given twice
     try:
@@ -435,15 +575,27 @@ def read_stream(stream: BinaryIO, name: str) -> Input:
         chunks.append(chunk)
         size += len(chunk)
         if size > limit:
-            raise InvalidInput(
-                f"{name}: more than {limit >> 20} MB; tracker reads inputs up to that size "
-                "(TRACKER_MAX_INPUT_MB sets it)")
+            raise _too_large(name, limit)
     return read_input(b"".join(chunks), name)
 
 
+def _too_large(name: str, limit: int) -> InvalidInput:
+    return InvalidInput(f"{name}: more than {limit >> 20} MB; tracker reads inputs up to that "
+                        "size (TRACKER_MAX_INPUT_MB sets it)")
+
+
 def read_file(path: Path) -> Input:
+    """Read an import file: JSON Lines as a stream (:class:`LinesFile`), anything else whole."""
     try:
         with path.open("rb") as fh:
+            limit = max_input_bytes()
+            info = os.fstat(fh.fileno())
+            if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+                raise _too_large(str(path), limit)
+            streamed = _lines_file(fh, path, str(path))
+            if streamed is not None:
+                return streamed
+            fh.seek(0)
             return read_stream(fh, str(path))
     except FileNotFoundError:
         raise InvalidInput(f"{path}: no such file") from None

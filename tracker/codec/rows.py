@@ -7,7 +7,7 @@ read, never rewritten.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -43,13 +43,25 @@ def _upcast_v2_v3(body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+def _upcast_v3_v4(body: dict[str, Any]) -> dict[str, Any]:
+    """Version 4 let an actor carry the office it held (``[name, role, office]``): an older
+    actor has none, which version 4 writes the same way (``[name, role]``). The body is
+    unchanged."""
+    return body
+
+
 #: Upcasters: ``UPCASTERS[n]`` turns a row body written at schema version n into version n + 1.
 UPCASTERS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     1: _upcast_v1_v2,
     2: _upcast_v2_v3,
+    3: _upcast_v3_v4,
 }
+#: Bodies stored at this version or later read as the current version's do (each later version
+#: only added what an older body leaves out): they are decoded straight, with no upcasting.
+READ_AS_CURRENT_FROM = 3
 
 _loads = orjson.loads
+_new = tuple.__new__
 
 
 def _upcast(body: dict[str, Any], version: int) -> dict[str, Any]:
@@ -76,7 +88,8 @@ def _body(event: Event, version: int = SCHEMA_VERSION) -> dict[str, Any]:
         "source": source,
     }
     if event.actors:
-        body["actors"] = [[a.name, a.role] for a in event.actors]
+        body["actors"] = [[a.name, a.role] if a.office is None or version < 4
+                          else [a.name, a.role, a.office] for a in event.actors]
     if event.place is not None:
         body["place"] = event.place
     if event.refs:
@@ -152,7 +165,7 @@ def event_from_row(row: Row | tuple[Any, ...]) -> Event:
         summary=body["summary"],
         source=source,
         subject=subject,
-        actors=tuple([Actor(n, r) for n, r in actors]) if actors else (),
+        actors=_actors(actors) if actors else (),
         place=body.get("place"),
         refs=tuple([Ref(r, i) for r, i in refs]) if refs else (),
         details=freeze(details) if details else EMPTY_DETAILS,
@@ -161,6 +174,19 @@ def event_from_row(row: Row | tuple[Any, ...]) -> Event:
         position=position,
         recorded_at=recorded_at,
     )
+
+
+def _actors(stored: list[list[str]]) -> tuple[Actor, ...]:
+    """The stored actors (``[name, role]``, or ``[name, role, office]``) as actors."""
+    return tuple([_new(Actor, a if len(a) == 3 else (a[0], a[1], None)) for a in stored])
+
+
+def actor_to_dict(actor: Sequence[str | None]) -> dict[str, str | None]:
+    """An actor (or its stored ``[name, role]`` / ``[name, role, office]``) as the export and
+    the state document show it: ``{"name", "role"}``, and ``"office"`` where one is given."""
+    if len(actor) > 2 and actor[2] is not None:
+        return {"name": actor[0], "role": actor[1], "office": actor[2]}
+    return {"name": actor[0], "role": actor[1]}
 
 
 # --------------------------------------------------------------------------- export shape
@@ -179,7 +205,7 @@ def event_to_dict(event: Event, hash_: str | None = None) -> dict[str, Any]:
         "recorded_at": event.recorded_at,
         "summary": event.summary,
         "certainty": event.certainty,
-        "actors": [{"name": a.name, "role": a.role} for a in event.actors],
+        "actors": [actor_to_dict(a) for a in event.actors],
         "place": event.place,
         "source": {
             "outlet": s.outlet,
@@ -227,7 +253,7 @@ def _row_dict(row: Row | tuple[Any, ...], stored: dict[str, Any]) -> dict[str, A
         "recorded_at": recorded_at,
         "summary": body["summary"],
         "certainty": body["certainty"],
-        "actors": [{"name": n, "role": r} for n, r in actors] if actors else [],
+        "actors": [actor_to_dict(a) for a in actors] if actors else [],
         "place": body.get("place"),
         "source": {"outlet": src["outlet"], "author": get("author"), "title": get("title"),
                    "url": get("url"), "published": published, "via": get("via"),
@@ -243,13 +269,10 @@ def row_dict_and_step(row: Row | tuple[Any, ...]) -> tuple[dict[str, Any], tuple
     """``(row_to_dict(row), decode_step(row))`` with the body parsed once (the export writes
     each row and folds it)."""
     body = _loads(row[9])
-    return _row_dict(row, body), _step(row, body if row[3] == SCHEMA_VERSION else None)
+    return _row_dict(row, body), _step(row, body if row[3] >= READ_AS_CURRENT_FROM else None)
 
 
 # --------------------------------------------------------------------------- steps
-
-
-_new = tuple.__new__
 
 
 def decode_step(row: Row | tuple[Any, ...]) -> tuple[str, Step]:
@@ -261,10 +284,10 @@ def decode_step(row: Row | tuple[Any, ...]) -> tuple[str, Step]:
 
 def _step(row: Row | tuple[Any, ...], body: dict[str, Any] | None) -> tuple[str, Step]:
     """:func:`decode_step`, from the row's body already parsed if ``body`` is given (a body
-    at the current schema version)."""
+    that reads as the current schema version's)."""
     (position, id_, type_, version, subject, earliest, latest, published, _recorded_at, body_text,
      _hash) = row[:11]
-    if version != SCHEMA_VERSION:  # an older body: upcast first
+    if version < READ_AS_CURRENT_FROM:  # an older body: upcast first
         event = event_from_row(row)
         return event.subject or event.id, step_of(event)
     if body is None:
@@ -284,7 +307,7 @@ def _step(row: Row | tuple[Any, ...], body: dict[str, Any] | None) -> tuple[str,
         tuple([r[1] for r in refs]) if refs else (),
         story_from_body(st, earliest, latest),
         body["summary"] if type_info(type_, position, id_).titles else None,
-        tuple([_new(Actor, a) for a in actors]) if actors else (),
+        _actors(actors) if actors else (),
         body.get("place"),
         freeze(details) if details else EMPTY_DETAILS,
         published,

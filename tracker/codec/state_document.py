@@ -9,6 +9,8 @@ from typing import IO, Any
 import immutables
 import orjson
 
+from tracker.codec.rows import actor_to_dict
+from tracker.domain.dates import StoryTime
 from tracker.domain.events import thaw
 from tracker.domain.fold import (
     Account,
@@ -20,6 +22,7 @@ from tracker.domain.fold import (
     item_order,
     links,
 )
+from tracker.domain.ordering import story_key_of
 from tracker.domain.vocabulary import KINDS, sections
 from tracker.text import json_safe
 
@@ -46,7 +49,7 @@ def item_to_dict(
         "status": item.status,
         "title": view.title,
         "when": view.when.display() if view.when else None,
-        "actors": [{"name": a.name, "role": a.role} for a in view.actors],
+        "actors": [actor_to_dict(a) for a in view.actors],
         "place": view.place,
         "details": thaw(view.details),
         "history": list(view.history),
@@ -137,17 +140,61 @@ def item_disputes(item: Item) -> list[dict[str, Any]]:
 
 
 def actors(state: State, views: Mapping[str, ItemView] | None = None) -> list[dict[str, Any]]:
-    seen: dict[str, dict[str, Any]] = {}
+    """Every actor of the state once, by name (see :class:`ActorList`)."""
+    found = ActorList()
     for item in state.items.values():
-        view = views[item.subject] if views is not None else item.view
+        found.take(views[item.subject] if views is not None else item.view)
+    return found.entries()
+
+
+def _bounds(story: StoryTime) -> tuple[str, str]:
+    """Where a story date falls in story order (:func:`tracker.domain.ordering.story_key_of`)."""
+    key = story_key_of(story.earliest, story.latest, 0)
+    return key[0], key[1]
+
+
+class ActorList:
+    """The state's actors, gathered an item at a time: each name once (the name is the actor,
+    whatever office it held), with the roles it plays, how many items name it, and each office
+    its events give it, from the first to the last of them in story order (``first``, ``last``:
+    story dates), the earliest first."""
+
+    __slots__ = ("seen",)
+
+    def __init__(self) -> None:
+        #: name -> (roles, [items], office -> [first, last])
+        self.seen: dict[str, tuple[set[str], list[int], dict[str, list[StoryTime]]]] = {}
+
+    def take(self, view: ItemView) -> None:
+        """The actors of one item (its view)."""
+        seen = self.seen
+        counted: set[str] = set()
         for a in view.actors:
-            entry = seen.setdefault(a.name, {"name": a.name, "roles": set(), "items": set()})
-            entry["roles"].add(a.role)
-            entry["items"].add(item.subject)
-    return [
-        {"name": e["name"], "roles": sorted(e["roles"]), "items": len(e["items"])}
-        for e in sorted(seen.values(), key=lambda e: e["name"])
-    ]
+            entry = seen.get(a.name)
+            if entry is None:
+                entry = seen[a.name] = (set(), [0], {})
+            entry[0].add(a.role)
+            if a.name not in counted:
+                counted.add(a.name)
+                entry[1][0] += 1
+        for held in view.offices:
+            offices = seen[held.name][2]
+            span = offices.get(held.office)
+            if span is None:
+                offices[held.office] = [held.first, held.last]
+                continue
+            if _bounds(held.first) < _bounds(span[0]):
+                span[0] = held.first
+            if _bounds(held.last) > _bounds(span[1]):
+                span[1] = held.last
+
+    def entries(self) -> list[dict[str, Any]]:
+        """The state document's ``actors``: by name."""
+        return [{"name": name, "roles": sorted(roles), "items": count[0],
+                 "offices": [{"office": office, "first": first.display(), "last": last.display()}
+                             for office, (first, last) in sorted(
+                                 offices.items(), key=lambda o: (_bounds(o[1][0]), o[0]))]}
+                for name, (roles, count, offices) in sorted(self.seen.items())]
 
 
 def state_to_dict(state: State, query: Query | None = None) -> dict[str, Any]:
@@ -206,7 +253,7 @@ class StateSpool:
         self.places: dict[str, list[tuple[tuple[str, str], int, int]]] = {k: [] for k in SECTIONS}
         self.gates: dict[str, list[dict[str, str]]] = {}
         self.disputes: list[dict[str, Any]] = []
-        self.actors: dict[str, tuple[set[str], list[int]]] = {}
+        self.actors = ActorList()
         #: The items that wholes and parts tie together (talks, their rounds, what they produced):
         #: their links are made once every item has come (see :func:`links`).
         self.linkable: dict[str, tuple[Item, ItemView]] = {}
@@ -236,15 +283,7 @@ class StateSpool:
             kind = KINDS[item.kind]
             if kind.whole or kind.part_key:  # tied to others (talks and their rounds): see links
                 self.linkable[item.subject] = (item, view)
-            names = set()
-            for a in view.actors:
-                entry = seen_actors.get(a.name)
-                if entry is None:
-                    entry = seen_actors[a.name] = (set(), [0])
-                entry[0].add(a.role)
-                if a.name not in names:
-                    names.add(a.name)
-                    entry[1][0] += 1
+            seen_actors.take(view)
             kept = places.get(item.kind)
             if kept is None:
                 continue
@@ -264,8 +303,7 @@ class StateSpool:
                        lambda subject: tied[subject][1]) if tied else {}
         self.disputes.sort(key=lambda d: (d["subject"], d["event"]))
         tail = {"disputes": self.disputes,
-                "actors": [{"name": name, "roles": sorted(roles), "items": count[0]}
-                           for name, (roles, count) in sorted(self.actors.items())]}
+                "actors": self.actors.entries()}
         head_bytes = json_safe(dumps(doc, option=option))
         tail_bytes = json_safe(dumps(tail, option=option))
         if self.indent:

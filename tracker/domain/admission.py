@@ -132,24 +132,11 @@ def _raw_type(obj: Any) -> EventType | None:
     return EVENT_TYPES.get(type_name) if isinstance(type_name, str) else None
 
 
-def retracted_ids_of(objs: Iterable[Any]) -> set[str]:
-    """The same entries as :func:`retracted_ids`, read from raw input objects (an import's
-    entries) before they are parsed."""
-    found: set[str] = set()
-    for obj in objs:
-        etype = _raw_type(obj)
-        if etype is None or etype.effect != RETRACT or not isinstance(obj.get("refs"), list):
-            continue
-        refs = obj["refs"]
-        found.update(r["id"] for r in refs if isinstance(r, dict) and isinstance(r.get("id"), str))
-    return found
-
-
 def _refuse_retracting_twice(new: Sequence[Event], where: Sequence[str],
                              items: ItemLookup | None) -> None:
     """An entry already retracted (by a retraction that stands) cannot be retracted again: the
     second retraction would change nothing. (Retracting the retraction itself undoes it.)"""
-    candidates = [k for k, e in enumerate(new) if EVENT_TYPES[e.type].effect == RETRACT]
+    candidates = {k for k, e in enumerate(new) if EVENT_TYPES[e.type].effect == RETRACT}
     if not candidates:
         return
     subjects = {new[k].subject or new[k].id for k in candidates}
@@ -182,18 +169,31 @@ def reopened_subjects(batch: Iterable[Event]) -> list[str]:
         if e.subject is not None and e.subject != e.id and EVENT_TYPES[e.type].opens_item))
 
 
-def opened_subjects(objs: Iterable[Any]) -> set[str]:
-    """The same items as :func:`reopened_subjects`, read from raw input objects (an import's
-    entries) before they are parsed: the subjects that objects of an opening type name."""
-    named: set[str] = set()
-    for obj in objs:
+class ImportNames:
+    """What an import's raw entries name, read before they are parsed (as the entries of a large
+    file are first read): the items that objects of an opening type name (the same items as
+    :func:`reopened_subjects`), and the entries that retractions retract (as
+    :func:`retracted_ids`)."""
+
+    __slots__ = ("named", "retracted")
+
+    def __init__(self, objs: Iterable[Any] = ()) -> None:
+        self.named: set[str] = set()
+        self.retracted: set[str] = set()
+        for obj in objs:
+            self.add(obj)
+
+    def add(self, obj: Any) -> None:
         etype = _raw_type(obj)
-        if etype is None or not etype.opens_item:
-            continue
-        subject = obj.get("subject")
-        if isinstance(subject, str) and subject != obj.get("id"):
-            named.add(subject)
-    return named
+        if etype is None:
+            return
+        if etype.opens_item:
+            subject = obj.get("subject")
+            if isinstance(subject, str) and subject != obj.get("id"):
+                self.named.add(subject)
+        if etype.effect == RETRACT and isinstance(obj.get("refs"), list):
+            self.retracted.update(r["id"] for r in obj["refs"]
+                                  if isinstance(r, dict) and isinstance(r.get("id"), str))
 
 
 _LATER = 1 << 62  # positions the new events will have, after every stored one

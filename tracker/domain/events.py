@@ -23,7 +23,9 @@ from tracker.domain.vocabulary import (  # noqa: F401  (re-exported: the vocabul
 
 #: Version of the event envelope written by this code. Older rows are upcast on read (codec).
 #: 1: the first shape. 2: adds ``certainty`` (how sure the source is), "certain" for older events.
-SCHEMA_VERSION = 3
+#: 3: a story may carry ``tz`` and ``received``. 4: an actor may carry the ``office`` it held at
+#: the time of the event (none for older events).
+SCHEMA_VERSION = 4
 
 #: How sure the source is of what it reports (FactBank-style factuality), surest first.
 CERTAINTY: Mapping[str, str] = {
@@ -82,10 +84,27 @@ EMPTY_DETAILS = FrozenDict()
 
 
 class Actor(NamedTuple):
-    """A party to an event and the role it played in it ("inviter", "invitee", "speaker"...)."""
+    """A party to an event and the role it played in it ("inviter", "invitee", "speaker"...).
+
+    ``office``: the office the actor held at the time of the event, as the source gives it
+    ("Deputy Foreign Minister"), or None. The name is the actor: the same name in another office
+    is the same actor, who held that office then.
+    """
 
     name: str
     role: str
+    office: str | None = None
+
+    def text(self) -> str:
+        """How an actor reads in a line: ``Mike Pompeo (participant, Secretary of State)``."""
+        return actor_text(self.name, self.role, self.office)
+
+
+def actor_text(name: str, role: str, office: str | None = None) -> str:
+    """An actor as one line of text: the name, then the role and any office in parentheses
+    (``Mike Pompeo (participant, Secretary of State)``, ``Iran (target)``); every view that
+    lists actors says them this way, and tracker's CSV reads it back."""
+    return f"{name} ({role}, {office})" if office else f"{name} ({role})"
 
 
 class Ref(NamedTuple):

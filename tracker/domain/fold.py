@@ -115,11 +115,22 @@ class Account:
     current: bool = True
 
 
+class OfficeHeld(NamedTuple):
+    """An office an actor is said to hold in an item's events, from the first to the last of
+    them in story order."""
+
+    name: str
+    office: str
+    first: StoryTime
+    last: StoryTime
+
+
 class ItemView(NamedTuple):
     """What an item shows: derived from its steps on demand, not on every fold step."""
 
     title: str
     when: StoryTime | None
+    #: each actor once per role, with the office its latest event in story order gives it
     actors: tuple[Actor, ...]
     place: str | None
     details: FrozenDict
@@ -127,6 +138,7 @@ class ItemView(NamedTuple):
     sources: tuple[str, ...]
     corrected: tuple[tuple[str, str], ...]  # (the correcting entry, the entry it corrects)
     retracted: tuple[str, ...]
+    offices: tuple[OfficeHeld, ...] = ()  # every office its events give an actor
 
 
 class Item(NamedTuple):
@@ -718,7 +730,8 @@ def _view(steps: tuple[Step, ...]) -> ItemView:
     first: Step | None = None  # the first action: the title when no opening event is known
     own_when: StoryTime | None = None  # the item's own date (a meeting's), where its types give one
     place: str | None = None
-    actors: dict[Actor, None] = {}
+    actors: dict[tuple[str, str], str | None] = {}  # (name, role) -> the office held
+    offices: dict[tuple[str, str], list[StoryTime]] = {}  # (name, office) -> [first, last]
     details: dict[str, Any] = {}
     lists: dict[str, dict[Any, None]] = {}
     history: list[str] = []
@@ -734,7 +747,15 @@ def _view(steps: tuple[Step, ...]) -> ItemView:
         etype = info.type
         sources.setdefault(s.speaker if s.speaker == s.outlet else f"{s.speaker}, {s.outlet}", None)
         for a in s.actors:
-            actors.setdefault(a, None)
+            if a.office is None:
+                actors.setdefault((a.name, a.role), None)
+                continue
+            actors[a.name, a.role] = a.office  # the office at the latest event naming it
+            held = offices.get((a.name, a.office))
+            if held is None:
+                offices[a.name, a.office] = [s.story, s.story]
+            else:
+                held[1] = s.story
         if first is None and s.summary:
             first = s
         if info.opens and not title and s.summary:
@@ -761,7 +782,7 @@ def _view(steps: tuple[Step, ...]) -> ItemView:
     return ItemView(
         title=title,
         when=own_when or when,
-        actors=tuple(actors),
+        actors=tuple([Actor(name, role, office) for (name, role), office in actors.items()]),
         place=place,
         details=freeze(details) if details else EMPTY_DETAILS,
         history=tuple(history),
@@ -769,6 +790,8 @@ def _view(steps: tuple[Step, ...]) -> ItemView:
         corrected=tuple(sorted((c.id, entry) for entry, cs in meta.corrections.items()
                                for c in cs)) if meta else (),
         retracted=tuple(sorted(meta.retracted)) if meta else (),
+        offices=tuple([OfficeHeld(name, office, first_, last) for (name, office), (first_, last)
+                       in offices.items()]),
     )
 
 
@@ -946,7 +969,8 @@ def _changed_fields(step: Step, c: Step) -> dict[str, Any]:
             fields["summary"] = changes["summary"]
         if "actors" in changes:
             fields["actors"] = tuple(
-                Actor(_stripped(a["name"]), _stripped(a["role"])) for a in changes["actors"] or ()
+                Actor(_stripped(a["name"]), _stripped(a["role"]), _stripped(a.get("office")))
+                for a in changes["actors"] or ()
             )
         if "place" in changes:
             fields["place"] = changes["place"]

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeGuard
 
 from tracker.domain.dates import StoryTime, check_zone, parse_iso_date, resolve, with_receipt
 from tracker.domain.events import (
@@ -48,6 +48,8 @@ _published_date = lru_cache(maxsize=1 << 14)(parse_iso_date)
 #: Longest text accepted per field, in characters.
 LIMITS = {"summary": 300, "quote": 600, "name": 120, "text": 300, "url": 2000, "long": 2000}
 
+_NAME, _LONG = LIMITS["name"], LIMITS["long"]
+
 _EVENT_KEYS = frozenset(
     {"id", "type", "subject", "story", "summary", "actors", "place", "source", "refs", "details",
      "certainty", "schema_version", "position", "recorded_at", "hash"}
@@ -55,6 +57,7 @@ _EVENT_KEYS = frozenset(
 _SOURCE_KEYS = frozenset(
     {"outlet", "published", "author", "title", "url", "via", "speaker", "on_record", "quote"}
 )
+_ACTOR_KEYS = frozenset({"name", "role", "office"})
 _STORY_KEYS = frozenset({"expr", "anchor", "edtf", "earliest", "latest", "tz", "received"})
 _RECEIVED_KEYS = _STORY_KEYS - {"received"}
 
@@ -63,7 +66,17 @@ def _fail(where: str, message: str, field: str | None) -> InvalidEvent:
     return InvalidEvent(f"{where}: {message}", field=field, place=where)
 
 
+def _plain(value: Any, most: int) -> TypeGuard[str]:
+    """Whether :func:`_text` takes ``value`` as it is: printable ASCII (nothing either search
+    looks for), neither empty nor padded (nothing to strip), at most ``most`` characters. Most
+    text is; the checks below read it with fewer calls, and anything else as :func:`_text` does."""
+    return (value.__class__ is str and 0 < len(value) <= most and value.isascii()
+            and value.isprintable() and value[0] != " " and value[-1] != " ")
+
+
 def _text(value: Any, where: str, field: str, limit: str = "text", required: bool = True) -> Any:
+    if _plain(value, LIMITS[limit]):
+        return value
     if value is None:
         if required:
             raise _fail(where, f"field '{field}' is required", field)
@@ -107,6 +120,8 @@ def _json_type(value: Any) -> str:
 
 
 def _identifier(value: Any, where: str, field: str) -> str:
+    if _plain(value, _NAME) and ID_PATTERN.fullmatch(value):
+        return value
     text = _text(value, where, field, "name")
     if not ID_PATTERN.fullmatch(text):
         raise _fail(
@@ -185,6 +200,9 @@ def _check_stated_bounds(resolved: StoryTime, value: Mapping[str, Any], where: s
 
 
 def parse_source(value: Any, where: str) -> Source:
+    plain = _plain_source(value)
+    if plain is not None:
+        return plain
     if not isinstance(value, dict):
         raise _fail(where, "field 'source' is required: an object with at least outlet and published",
                     "source")
@@ -221,6 +239,9 @@ def parse_source(value: Any, where: str) -> Source:
 
 
 def parse_actors(value: Any, where: str, etype: EventType | None) -> tuple[Actor, ...]:
+    plain = _plain_actors(value, etype)
+    if plain is not None:
+        return plain
     if value is None:
         value = []
     if not isinstance(value, list | tuple):
@@ -231,19 +252,22 @@ def parse_actors(value: Any, where: str, etype: EventType | None) -> tuple[Actor
         field = f"actors[{i}]"
         if not isinstance(item, dict):
             raise _fail(where, f"field '{field}' must be an object with name and role", field)
-        unknown = set(item) - {"name", "role"}
+        unknown = set(item) - _ACTOR_KEYS
         if unknown:
             raise _fail(where, f"field '{field}' has unknown key {_clip(repr(sorted(unknown)[0]))}",
                         field)
         name = _text(item.get("name"), where, f"{field}.name", "name")
         role = _text(item.get("role"), where, f"{field}.role", "name")
+        office = item.get("office")
+        if office is not None:  # absent or null: no office given; given, it must say one
+            office = _text(office, where, f"{field}.office", "name")
         if allowed is not None and role not in allowed:
             raise _fail(
                 where, f"field '{field}.role' {role!r} is not a role of {etype.name if etype else ''} "
                 f"(one of: {', '.join(allowed)})",
                 f"{field}.role",
             )
-        actors.append(Actor(name, role))
+        actors.append(Actor(name, role, office))
     if etype is not None:
         present = {a.role for a in actors}
         for role in etype.required_roles:
@@ -253,6 +277,9 @@ def parse_actors(value: Any, where: str, etype: EventType | None) -> tuple[Actor
 
 
 def parse_refs(value: Any, where: str) -> tuple[Ref, ...]:
+    plain = _plain_refs(value)
+    if plain is not None:
+        return plain
     if value is None:
         value = []
     if not isinstance(value, list | tuple):
@@ -286,6 +313,9 @@ _DETAIL_NAMES = {"str": "a string", "bool": "true or false", "list[str]": "a lis
 
 def parse_details(value: Any, where: str, etype: EventType,
                   anchor: str | None = None) -> FrozenDict:
+    plain = _plain_details(value, etype)
+    if plain is not None:
+        return plain
     if value is None:
         value = {}
     if not isinstance(value, dict):
@@ -348,6 +378,32 @@ def detail_from_text(etype: EventType, name: str, text: str) -> Any:
                 field=f"details.{name}")
         return word in YES_WORDS
     return text.strip()
+
+
+#: What separates the parts of an actor typed as text: ``NAME:ROLE:OFFICE`` (``tracker add
+#: --actor``; the office is optional), ``NAME:OFFICE`` in the app's form, whose field says the
+#: role.
+ACTOR_SEPARATOR = ":"
+
+
+def actor_from_text(text: str, role: str | None = None) -> dict[str, str]:
+    """An actor typed as text (``tracker add --actor``, the app's form) as the event's JSON
+    holds it: ``NAME:ROLE`` or ``NAME:ROLE:OFFICE``; with ``role`` given (the form's field for
+    a role), ``NAME`` or ``NAME:OFFICE``. An office may hold the separator itself; what is
+    missing or empty is named by :func:`parse_actors`."""
+    name, found, rest = text.partition(ACTOR_SEPARATOR)
+    if role is None:
+        role, found, rest = rest.partition(ACTOR_SEPARATOR)
+    actor = {"name": name.strip(), "role": role.strip()}
+    if found:
+        actor["office"] = rest.strip()
+    return actor
+
+
+def actor_as_text(actor: Actor) -> str:
+    """An actor as the app's form shows it in its role's field: ``NAME`` or ``NAME: OFFICE``
+    (read back by :func:`actor_from_text`)."""
+    return f"{actor.name}{ACTOR_SEPARATOR} {actor.office}" if actor.office else actor.name
 
 
 def detail_hint(etype: EventType, name: str) -> str:
@@ -447,9 +503,8 @@ def parse_event(
     if not isinstance(obj, dict):
         raise InvalidEvent(f"{where}: an event must be a JSON object, not {_json_type(obj)}",
                            place=where)
-    unknown = set(obj) - _EVENT_KEYS
-    if unknown:
-        key = sorted(unknown)[0]
+    if not obj.keys() <= _EVENT_KEYS:
+        key = sorted(set(obj) - _EVENT_KEYS)[0]
         raise _fail(where, f"unknown field {_clip(repr(key))}", _clip(str(key)))
     type_name = obj.get("type")
     if not isinstance(type_name, str) or not type_name:
@@ -503,3 +558,119 @@ def parse_certainty(value: Any, where: str) -> str:
             "certainty",
         )
     return value
+
+
+# --------------------------------------------------------------------------- well-formed input
+# What most input is, read with fewer calls: each function below gives what the parse_* function
+# that calls it would, or None when anything is not plainly well formed (not plain text, an
+# unknown key, a value to refuse...), and that function then reads the value from the start and
+# names what is wrong. They refuse nothing themselves.
+
+_REF_KEYS = frozenset({"rel", "id"})
+_URL_MOST, _TITLE_MOST, _QUOTE_MOST = LIMITS["url"], LIMITS["text"], LIMITS["quote"]
+
+
+def _plain_source(value: Any) -> Source | None:
+    if value.__class__ is not dict or not value.keys() <= _SOURCE_KEYS:
+        return None
+    get = value.get
+    outlet, published, url = get("outlet"), get("published"), get("url")
+    author, via, speaker = get("author"), get("via"), get("speaker")
+    title, quote, on_record = get("title"), get("quote"), get("on_record", True)
+    if on_record is None:
+        on_record = True
+    if not (_plain(outlet, _NAME) and _plain(published, _NAME) and on_record.__class__ is bool
+            and (url is None or (_plain(url, _URL_MOST) and _URL.match(url)))
+            and (author is None or _plain(author, _NAME))
+            and (via is None or _plain(via, _NAME))
+            and (speaker is None or _plain(speaker, _NAME))
+            and (title is None or _plain(title, _TITLE_MOST))
+            and (quote is None or _plain(quote, _QUOTE_MOST))):
+        return None
+    try:
+        _published_date(published, "source.published")
+    except InvalidDate:
+        return None
+    return Source(outlet=outlet, published=published, author=author, title=title, url=url,
+                  via=via, speaker=speaker, on_record=on_record, quote=quote)
+
+
+def _plain_actors(value: Any, etype: EventType | None) -> tuple[Actor, ...] | None:
+    if value is None:
+        value = []
+    if value.__class__ is not list:
+        return None
+    allowed = (*etype.roles, "mentioned") if etype and etype.roles else None
+    actors = []
+    for item in value:
+        if item.__class__ is not dict or not item.keys() <= _ACTOR_KEYS:
+            return None
+        name, role, office = item.get("name"), item.get("role"), item.get("office")
+        if not (_plain(name, _NAME) and _plain(role, _NAME)) or (
+                allowed is not None and role not in allowed) or (
+                office is not None and not _plain(office, _NAME)):
+            return None
+        actors.append(Actor(name, role, office))
+    if etype is not None and etype.required_roles:
+        present = {a.role for a in actors}
+        if any(role not in present for role in etype.required_roles):
+            return None
+    return tuple(actors)
+
+
+def _plain_refs(value: Any) -> tuple[Ref, ...] | None:
+    if value is None:
+        return ()
+    if value.__class__ is not list:
+        return None
+    refs = []
+    for item in value:
+        if item.__class__ is not dict or not item.keys() <= _REF_KEYS:
+            return None
+        rel, id_ = item.get("rel"), item.get("id")
+        if not (_plain(rel, _NAME) and rel in REF_RELATIONS and _plain(id_, _NAME)
+                and ID_PATTERN.fullmatch(id_)):
+            return None
+        refs.append(Ref(rel, id_))
+    return tuple(refs)
+
+
+def _plain_details(value: Any, etype: EventType) -> FrozenDict | None:
+    if value is None:
+        value = {}
+    if value.__class__ is not dict:
+        return None
+    kinds, choices, required = _detail_rules(etype)
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        kind = kinds.get(key)
+        if kind is None:
+            return None
+        if item is None:
+            continue
+        if kind == "str":
+            if not _plain(item, _LONG) or (key in choices and item not in choices[key]):
+                return None
+        elif kind == "list[str]":
+            if item.__class__ is not list or not all(_plain(x, _LONG) for x in item):
+                return None
+        elif kind != "bool" or item.__class__ is not bool:
+            return None  # a correction's changes: parse_details reads them
+        out[key] = item
+    if any(key not in out for key in required):
+        return None
+    return freeze(out)  # type: ignore[no-any-return,unused-ignore]
+
+
+_RULES: dict[str, tuple[Mapping[str, str], Mapping[str, tuple[str, ...]], tuple[str, ...]]] = {}
+
+
+def _detail_rules(etype: EventType) -> tuple[Mapping[str, str], Mapping[str, tuple[str, ...]],
+                                              tuple[str, ...]]:
+    """A type's details (their JSON shapes), the choices of those that have some, the required
+    ones: made once per type (the vocabulary makes them anew each time it is asked)."""
+    rules = _RULES.get(etype.name)
+    if rules is None:
+        rules = _RULES[etype.name] = (dict(etype.details), dict(etype.choices),
+                                      etype.required_details)
+    return rules

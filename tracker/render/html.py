@@ -31,7 +31,7 @@ from tracker.codec.exports import (
     title_lines,
 )
 from tracker.codec.state_document import SECTIONS
-from tracker.domain.events import Event
+from tracker.domain.events import Event, actor_text
 from tracker.domain.vocabulary import DISPUTED
 from tracker.render.terminal import detail_text
 from tracker.text import visible
@@ -282,7 +282,8 @@ def _item_html(item: Mapping[str, Any]) -> str:
     facts = [h(item["subject"])] + [h(item[k]) for k in ("when", "place") if item.get(k)]
     lines = []
     if item.get("actors"):
-        lines.append(", ".join(f"{h(a['name'])} ({h(a['role'])})" for a in item["actors"]))
+        lines.append(", ".join(h(actor_text(a["name"], a["role"], a.get("office")))
+                               for a in item["actors"]))
     for key, value in (item.get("details") or {}).items():
         lines.append(f"{h(key.replace('_', ' '))}: {h(detail_text(value))}")
     for group in item.get("accounts") or ():
@@ -328,7 +329,7 @@ def _event_html(event: Event, marks: Marks) -> str:
     refs = "".join(f' · {h(r.rel.replace("_", " "))} <a href="#ev-{h(r.id)}">{h(r.id)}</a>'
                    for r in event.refs)
     badges = "".join(f'<span class="badge">{m}</span>' for m in marks.of(event.id))
-    actors = ", ".join(f"{h(a.name)} ({h(a.role)})" for a in event.actors)
+    actors = ", ".join(h(a.text()) for a in event.actors)
     quote = f"<blockquote>“{h(s.quote)}”</blockquote>" if s.quote else ""
     certainty = "" if event.certainty == "certain" else f" · {h(event.certainty)}"
     return (f'<li id="ev-{h(event.id)}"><span class="when">{h(date_words(event.story, s.published))}'

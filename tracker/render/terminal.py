@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tracker.codec.state_document import SECTIONS
-from tracker.domain.events import DEFAULT_CERTAINTY, Event, thaw
+from tracker.domain.events import DEFAULT_CERTAINTY, Event, actor_text, thaw
 from tracker.domain.vocabulary import (
     KINDS,
     MARK_OF_RELATION,
@@ -101,6 +101,10 @@ def state_view(doc: Mapping[str, Any], describe: str) -> RenderableType:
         for actor in people:  # one line each: a long name folds, never cut
             n = int(actor.get("items", 0))
             line = literal(actor["name"], "bold")
+            offices = actor.get("offices") or ()
+            if offices:
+                line.append(" — ")
+                line.append_text(literal("; ".join(office_text(o) for o in offices)))
             line.append(f"  in {n} item{'s' if n != 1 else ''}: ", style="dim")
             line.append(", ".join(visible(r) for r in actor.get("roles") or ()))
             line.overflow = "fold"
@@ -223,13 +227,23 @@ def _source_text(who: str, outlet: str | None, story: str) -> Text:
     return out
 
 
-def _actor_list(actors: Iterable[Mapping[str, str]]) -> Text:
+def office_text(office: Mapping[str, str]) -> str:
+    """An office an actor held, with the story dates of the first and last events that give it
+    (``Secretary of State (2018-05-09 … 2018-06-14)``; one date when they agree)."""
+    first, last = office["first"], office["last"]
+    return f"{office['office']} ({first if first == last else f'{first} … {last}'})"
+
+
+def _actor_list(actors: Iterable[Mapping[str, str | None]]) -> Text:
+    """Actors as one line: ``Mike Pompeo (participant, Secretary of State), Kim Jong Un
+    (participant)``."""
     out = Text()
     for i, actor in enumerate(actors):
         if i:
             out.append(", ")
         out.append_text(literal(actor["name"]))
-        out.append(f" ({visible(actor['role'])})", style="dim")
+        said = actor_text("", str(actor["role"]), actor.get("office"))
+        out.append(visible(said), style="dim")
     return out
 
 
@@ -312,7 +326,7 @@ def event_fields(event: Event) -> list[tuple[str, Text]]:
     if event.certainty != DEFAULT_CERTAINTY:
         field("certainty", event.certainty)
     if event.actors:
-        field("actors", _actor_list({"name": a.name, "role": a.role} for a in event.actors))
+        field("actors", _actor_list(a._asdict() for a in event.actors))
     if event.place:
         field("place", event.place)
     s = event.source

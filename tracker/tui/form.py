@@ -11,6 +11,7 @@ concurrent append is reported instead of silently interleaved). Errors show at t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -31,8 +32,11 @@ from tracker.app.terms import (
     LIST_SEPARATOR,
     REF_RELATIONS,
     RELATIONS,
+    Actor,
     Event,
     EventType,
+    actor_as_text,
+    actor_from_text,
     detail_from_text,
     detail_hint,
     event_to_dict,
@@ -77,6 +81,9 @@ SOURCE_FIELDS = (
     ("speaker", "Speaker (a name or an anonymous label)"),
     ("quote", "Quote"),
 )
+#: What the field of an actor role says about what it takes.
+ACTORS_HINT = ("names, separated by commas; the office held then after a colon: "
+               "Mike Pompeo: Secretary of State")
 #: How many of the items matching what is typed in the item field its hint names.
 SUBJECTS_SHOWN = 4
 
@@ -111,6 +118,11 @@ def _shown_value(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return "" if value is None else str(value)
+
+
+def _unordered(actors: Iterable[Actor]) -> list[tuple[str, str, str]]:
+    """Actors to compare whatever their order."""
+    return sorted((a.name, a.role, a.office or "") for a in actors)
 
 
 def field_of(exc: TrackerError, actor_roles: list[str]) -> str:
@@ -301,7 +313,7 @@ class EventForm(TrackerModal[Event | None]):
         yield from self._error("fix-story")
         names: dict[str, list[str]] = {}
         for actor in target.actors:
-            names.setdefault(actor.role, []).append(actor.name)
+            names.setdefault(actor.role, []).append(actor_as_text(actor))
         yield from self._role_widgets("fix-", etype, {r: ", ".join(v) for r, v in names.items()})
         yield from self._detail_widgets("fix-", etype, {
             k: _shown_value(v) for k, v in target.details.items()})
@@ -331,7 +343,7 @@ class EventForm(TrackerModal[Event | None]):
             widgets += [
                 Label(f"Actors: {role}{required}", classes="field", markup=False),
                 Input(values.get(role, ""), id=f"f-{prefix}role-{_id(role)}",
-                      placeholder="names, separated by commas", compact=True),
+                      placeholder=ACTORS_HINT, compact=True),
                 Label("", id=f"e-{prefix}role-{_id(role)}", classes="error", markup=False),
             ]
         return widgets
@@ -575,11 +587,13 @@ class EventForm(TrackerModal[Event | None]):
         return source
 
     def _actors(self, prefix: str, etype: EventType) -> list[dict[str, str]]:
+        """The actors typed in the fields of the roles: names separated by commas, each with
+        the office held then after a colon, if given (``Mike Pompeo: Secretary of State``)."""
         actors = []
         for role in (*etype.roles, "mentioned"):
-            for name in self._value(f"{prefix}role-{role}").split(","):
-                if name.strip():
-                    actors.append({"name": name.strip(), "role": role})
+            for typed in self._value(f"{prefix}role-{role}").split(","):
+                if typed.strip():
+                    actors.append(actor_from_text(typed, role))
         return actors
 
     def _ref_id(self, target: str) -> str:
@@ -611,7 +625,7 @@ class EventForm(TrackerModal[Event | None]):
             changes["story"] = {"expr": self._value("fix-story"),
                                 "anchor": target.story.anchor}
         actors = self._actors("fix-", etype)
-        if sorted((a["name"], a["role"]) for a in actors) != sorted(target.actors):
+        if _unordered(Actor(**a) for a in actors) != _unordered(target.actors):
             changes["actors"] = actors
         old_details = {k: thaw(v) for k, v in target.details.items()}
         details = {**{k: v for k, v in old_details.items() if etype.details.get(k) == "object"},

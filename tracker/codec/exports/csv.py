@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any
 
@@ -19,7 +20,7 @@ import orjson
 
 from tracker.codec.exports import About, Marks
 from tracker.codec.exports import timelinejs as tljs
-from tracker.domain.events import Event, thaw
+from tracker.domain.events import EVENT_TYPES, Event, thaw
 from tracker.errors import InvalidInput
 from tracker.text import clip
 
@@ -36,6 +37,15 @@ TIMELINEJS_COLUMNS = ("Year", "Month", "Day", "Time", "End Year", "End Month", "
                       "Media Caption", "Media Thumbnail", "Type", "Group", "Background")
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+#: One actor of the actors column, as :func:`tracker.domain.events.actor_text` writes it: the
+#: name, then the role and any office in parentheses. A name or an office may hold parentheses
+#: of its own ("Organisation (OSCE)", "Foreign Minister (acting, interim)"): the role is the
+#: last one of the vocabulary's roles the part can be read with; a role that is none of them
+#: (named by the event's validation) is read from the last parentheses.
+_ROLES = sorted({r for t in EVENT_TYPES.values() for r in t.roles} | {"mentioned"},
+                key=len, reverse=True)
+_ACTORS = tuple(re.compile(rf"(?P<name>.*) \((?P<role>{role})(?:, (?P<office>.*))?\)", re.DOTALL)
+                for role in ("|".join(map(re.escape, _ROLES)), "[^(),]+"))
 
 
 def neutralise(cell: str) -> str:
@@ -80,7 +90,7 @@ def row(event: Event) -> list[str]:
     return [
         str(event.position), event.id, event.type, story.expr, story.earliest or "",
         story.latest or "", event.summary,
-        "; ".join(f"{_escape_part(a.name)} ({_escape_part(a.role)})" for a in event.actors),
+        "; ".join(_escape_part(a.text()) for a in event.actors),
         event.place or "", s.outlet, s.speaker or "", "yes" if s.on_record else "no",
         s.quote or "", s.url or "", s.published,
         "; ".join(f"{r.rel}:{_escape_part(r.id)}" for r in event.refs),
@@ -200,11 +210,14 @@ def _event_object(cells: Mapping[str, str], where: str) -> dict[str, Any]:
             source[key] = cells[key]
     actors = []
     for part in _split_parts(cells["actors"]):
-        name, paren, role = part.rpartition(" (")
-        if not paren or not role.endswith(")"):
+        found = _ACTORS[0].fullmatch(part) or _ACTORS[1].fullmatch(part)
+        if found is None:
             raise InvalidInput(f"{where}: column 'actors': {clip(repr(part))} must look like "
-                               "'Name (role)'")
-        actors.append({"name": name.strip(), "role": role[:-1].strip()})
+                               "'Name (role)' or 'Name (role, office)'")
+        actor = {"name": found["name"].strip(), "role": found["role"].strip()}
+        if found["office"] is not None:
+            actor["office"] = found["office"].strip()
+        actors.append(actor)
     refs = []
     for part in _split_parts(cells["references"]):
         rel, colon, target = part.partition(":")

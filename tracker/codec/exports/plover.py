@@ -2,8 +2,8 @@
 
 Each record has ``id``, ``date`` (the earliest possible story day, else the latest, else the
 report's day; PLOVER's ``enddate`` would claim a duration, so a window is told in ``comment``),
-``actor`` and ``recipient`` (entity objects with ``entity_text`` and tracker's ``role``: the
-type's first role acts, its other roles receive, as PLOVER codes a visitor as actor and the host
+``actor`` and ``recipient`` (entity objects with ``entity_text``, tracker's ``role`` and, where
+the source gives it, the ``office`` the actor held then: the type's first role acts, its other roles receive, as PLOVER codes a visitor as actor and the host
 as recipient; anyone else named is told in ``comment``), ``event``
 (the PLOVER category, from the vocabulary), ``mode``, ``context``, ``cite_info`` (the source),
 ``event_text`` (the quote), and ``link`` = the item, so the records of one invitation or proposal
@@ -21,7 +21,7 @@ from typing import IO, Any
 import orjson
 
 from tracker.codec.exports import date_words, item_of, placed_on
-from tracker.domain.events import EVENT_TYPES, Event
+from tracker.domain.events import EVENT_TYPES, Actor, Event
 from tracker.text import json_safe
 
 CODER = "tracker"
@@ -30,12 +30,19 @@ CODEBOOK = "PLOVER-5e0c24f"
 CONTEXT = ("diplomatic",)
 
 
+def _entity(actor: Actor) -> dict[str, str]:
+    """An actor as a PLOVER entity, with tracker's role and the office held then (if given)."""
+    entity = {"entity_text": actor.name, "role": actor.role}
+    if actor.office is not None:
+        entity["office"] = actor.office
+    return entity
+
+
 def record(event: Event) -> dict[str, Any]:
     etype = EVENT_TYPES[event.type]
     acting = etype.roles[0] if etype.roles else None
-    actor = [{"entity_text": a.name, "role": a.role} for a in event.actors if a.role == acting]
-    recipient = [{"entity_text": a.name, "role": a.role} for a in event.actors
-                 if a.role != acting and a.role in etype.roles]
+    actor = [_entity(a) for a in event.actors if a.role == acting]
+    recipient = [_entity(a) for a in event.actors if a.role != acting and a.role in etype.roles]
     named = [a for a in event.actors if a.role not in etype.roles]
     s = event.source
     cite: dict[str, Any] = {"publication": s.outlet, "date": s.published}
@@ -47,7 +54,7 @@ def record(event: Event) -> dict[str, Any]:
     if s.speaker:
         comment += f"; said by {s.speaker}" + ("" if s.on_record else ", not for attribution")
     if named:
-        comment += "; also named: " + ", ".join(f"{a.name} ({a.role})" for a in named)
+        comment += "; also named: " + ", ".join(a.text() for a in named)
     if event.certainty != "certain":
         comment += f"; {event.certainty}"
     return {

@@ -56,8 +56,7 @@ def body(event: Event, marks: Marks) -> str:
     carries it, the source."""
     lines = [f"<p><b>{escape(event.type)}</b> · {escape(event.subject or event.id)}</p>"]
     if event.actors:
-        lines.append("<p>" + "; ".join(f"{escape(a.name)} ({escape(a.role)})"
-                                       for a in event.actors) + "</p>")
+        lines.append("<p>" + "; ".join(escape(a.text()) for a in event.actors) + "</p>")
     if event.place:
         lines.append(f"<p>Place: {escape(event.place)}</p>")
     for key, value in event.details.items():
