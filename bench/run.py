@@ -31,8 +31,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 if __package__ in (None, ""):  # run as a script: python bench/run.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -331,16 +329,13 @@ def states(sizes: Sizes, log: Path, say: Callable[[str], None],
         # As of date D admits the events whose latest possible date (their own, or that of an
         # answer to them: tracker.domain.fold.latest_possible) is on or before D: in the order
         # of (latest possible, position) that is a prefix, whatever order they reached the log in.
-        conn = sqlite3.connect(log)
-        entries = [(id_, position, latest, tuple(r[1] for r in orjson.loads(refs)) if refs else ())
-                   for position, id_, latest, refs in conn.execute(
-                       "SELECT position, id, story_latest, json_extract(body, '$.refs') "
-                       "FROM events")]
-        conn.close()
-        possible = latest_possible(entries)
-        keyed = sorted((day, position) for id_, position, _l, _t in entries
-                       if (day := possible[id_]) is not None)
-        del entries, possible
+        dated = list(timeline.recorder.read_times(0, n))
+        references = [(p, t) for p, _rel, t in timeline.recorder.read_references(0, n)]
+        possible = latest_possible(((p, latest) for p, latest, _pub, _rec in dated),
+                                   references, n)
+        keyed = sorted((day, position) for position, day in enumerate(possible)
+                       if day is not None)
+        del dated, references, possible
         positions = [p for _, p in keyed]
         latests = [d for d, _ in keyed]
         del keyed

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.domain.test_fold import logs
+from tests.domain.test_fold_property import logs as every_kind_of_log
 from tests.readmodels.test_outline import outline_of_events
 from tracker.app.service import Timeline
 from tracker.codec.rows import decode_step
@@ -221,3 +222,64 @@ def test_every_status_and_kind_of_the_vocabulary_fits_the_index() -> None:
     statuses |= {s.name for s in COMMON_STATUSES}
     assert len(statuses) + 1 <= WIDTH  # code 0: the item does not exist yet
     assert len(VOCABULARY_KINDS) + 1 <= KINDS
+
+
+@settings(max_examples=60, deadline=None)
+@given(logs())
+def test_an_index_given_the_logs_outline_is_the_index_that_works_its_order_out(
+        events: list[Event]) -> None:
+    """The app builds the whole log's index with the outline at hand: its story order and
+    references are taken from it, and the index is the same, byte for byte once saved."""
+    from tracker.readmodels.stateindex import to_bytes
+
+    pairs = [(e.subject or e.id, step_of(e)) for e in events]
+    worked_out = StateIndex(pairs, every=3)
+    given_order = StateIndex(pairs, every=3, story=outline_of_events(events))
+    assert to_bytes(given_order, "k") == to_bytes(worked_out, "k")
+    check_against_replay(events, given_order)
+
+
+def test_the_timeline_builds_the_same_index_with_its_outline_as_without(
+        seeded: Timeline) -> None:
+    from tracker.readmodels.stateindex import to_bytes
+
+    without = to_bytes(seeded.state_index(), "k")
+    for saved in (Path(os.environ["XDG_CACHE_HOME"]) / "tracker").glob("*.stateindex"):
+        saved.unlink()  # built again, this time with the outline
+    assert to_bytes(seeded.state_index(outline=seeded.outline()), "k") == without
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.one_of(logs(), every_kind_of_log()), st.data())
+def test_an_index_of_the_first_events_of_an_order_answers_their_steps_as_the_whole_index(
+        events: list[Event], data: st.DataObject) -> None:
+    """What the app's early stepper rests on: the first k events of story order are in story
+    order among themselves (an answer never sorts before what it answers), and the state after
+    a step depends on the events up to it alone; so do the first k of recorded order."""
+    pairs = {e.position: (e.subject or e.id, step_of(e)) for e in events}
+    whole = StateIndex(list(pairs.values()), every=2)
+    k = data.draw(st.integers(0, len(events)), label="first events")
+    for order in ("story", "recorded"):
+        first = list(whole.positions(order))[:k]
+        early = StateIndex([pairs[p] for p in first], every=2)
+        assert list(early.positions(order)) == first
+        for step in range(k):
+            assert early.change_at(order, step) == whole.change_at(order, step), (order, step)
+            assert early.counts_at(order, step) == whole.counts_at(order, step), (order, step)
+            assert early.recent(order, step) == whole.recent(order, step), (order, step)
+            subject = whole.change_at(order, step).subject
+            assert early.item_positions(subject, order, step) == whole.item_positions(
+                subject, order, step)
+
+
+def test_a_build_called_off_gives_no_stepper_and_saves_nothing(seeded: Timeline) -> None:
+    """What quitting the app, or asking for another view, does to an index being built: the
+    build stops (quitting does not wait for it) and nothing is kept for the next open."""
+    from tracker.domain.fold import Query
+
+    assert seeded.stepper(Query(), full_limit=10, cancelled=lambda: True) is None
+    cache = Path(os.environ["XDG_CACHE_HOME"]) / "tracker"
+    assert not list(cache.glob("*.stateindex"))
+    stepper = seeded.stepper(Query(), full_limit=10)
+    assert stepper is not None and len(stepper) == 17
+    assert list(cache.glob("*.stateindex"))

@@ -10,7 +10,7 @@ import os
 import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from itertools import islice
@@ -41,7 +41,17 @@ from tracker.domain.admission import (
     retracted_ids,
 )
 from tracker.domain.events import Event
-from tracker.domain.fold import Item, ItemView, Query, State, Step, fold_items, fold_steps, replay
+from tracker.domain.fold import (
+    Item,
+    ItemView,
+    Query,
+    State,
+    Step,
+    fold_items,
+    fold_steps,
+    happened_by,
+    replay,
+)
 from tracker.domain.input import parse_event
 from tracker.errors import (
     DatabaseError,
@@ -508,31 +518,79 @@ class Timeline:
         its events were known (None: cancelled)."""
         from tracker.readmodels.outline import narrowed
 
-        def scan() -> bytearray | None:
-            admitted = bytearray(outline.count + 1)
-            for n, times in enumerate(self.recorder.read_times(0, outline.count)):
-                if n % 4096 == 0 and cancelled():
-                    return None
-                if query.admits_times(*times):
-                    admitted[times[0]] = 1
-            return admitted
-
-        admitted = self._guard(scan)
+        admitted = self.admitted(query, outline.count, cancelled)
         if admitted is None or cancelled():
             return None
         story, marks = narrowed(outline, admitted)
         return Narrowed(admitted, story, marks)
 
+    def admitted(self, query: Query, until: int, cancelled: Callable[[], bool] = lambda: False
+                 ) -> bytearray | None:
+        """Which of the first ``until`` events of the log a query admits: one byte per log
+        position (1: admitted; None: cancelled). As of a date, an entry that an admitted event
+        refers to counts too (:func:`tracker.domain.fold.happened_by`, the rule ``tracker state
+        --as-of`` folds by): read from the date columns and the references, no body decoded."""
+        rest = replace(query, as_of=None)
+        whole = rest == Query()
+
+        def scan() -> bytearray | None:
+            admitted = bytearray(until + 1)
+            dated: list[tuple[int, str | None]] = []
+            for n, (position, latest, published, recorded_at) in enumerate(
+                    self.recorder.read_times(0, until)):
+                if n % 4096 == 0 and cancelled():
+                    return None
+                if whole or rest.admits_times(position, latest, published, recorded_at):
+                    admitted[position] = 1
+                    if query.as_of is not None:
+                        dated.append((position, latest))
+            if query.as_of is None:
+                return admitted
+            references = [(position, target) for position, _rel, target
+                          in self.recorder.read_references(0, until) if admitted[position]]
+            if cancelled():
+                return None
+            return happened_by(dated, references, query.as_of, until)
+
+        found: bytearray | None = self._guard(scan)
+        return found
+
     def stepper(self, query: Query, *, full_limit: int,
-                base: Stepper | None = None, outline: Outline | None = None) -> Stepper:
+                base: Stepper | None = None, outline: Outline | None = None,
+                cancelled: Callable[[], bool] = lambda: False) -> Stepper | None:
         """The state at each step of a view (see :class:`tracker.app.stepping.Stepper`): one
         answer at any size of log. ``base``: the stepper of the whole log held before an append
-        (its index is grown, not built again); ``outline``: the log's outline if at hand."""
+        (its index is grown, not built again); ``outline``: the log's outline if at hand.
+        None: ``cancelled`` said so while its index was being built (nothing is kept)."""
         from tracker.app.stepping import Stepper
+        from tracker.readmodels.stateindex import Cancelled
 
-        index = self.state_index(query, base=base.index if base is not None else None,
-                                 outline=outline)
+        try:
+            index = self.state_index(query, base=base.index if base is not None else None,
+                                     outline=outline, cancelled=cancelled)
+        except Cancelled:
+            return None
         return Stepper(index, query, self.events_at, full_limit)
+
+    def early_stepper(self, query: Query, order: Sequence[int], size: int, *,
+                      full_limit: int) -> Stepper:
+        """The state at each of the first steps of a view, while its whole index is being built
+        (:meth:`stepper`): ``order`` is the log positions of the view's first events in its
+        order (story or recorded), ``size`` how many events the view holds.
+
+        The state after a step depends only on the events up to it, and the first events of
+        story order are in story order among themselves (an answer never sorts before what it
+        answers), so an index of those events alone answers those steps exactly as the whole
+        index will."""
+        from tracker.app.stepping import Stepper
+        from tracker.readmodels.stateindex import FactTable, StateIndex
+
+        def build() -> StateIndex:
+            rows = self.recorder.read_positions(order)
+            with paused_gc():
+                return StateIndex(FactTable.of([decode_step(rows[p]) for p in sorted(rows)]))
+
+        return Stepper(self._guard(build), query, self.events_at, full_limit, size)
 
     def revision(self) -> str | None:
         """The schema revision the database is at."""
@@ -811,8 +869,8 @@ class Timeline:
 
     def state_index(self, query: Query = Query(),
                     orders: Sequence[Order] = ("story", "recorded"),
-                    base: StateIndex | None = None, outline: Outline | None = None
-                    ) -> StateIndex:
+                    base: StateIndex | None = None, outline: Outline | None = None,
+                    cancelled: Callable[[], bool] = lambda: False) -> StateIndex:
         """The state index of the events the query admits (see :mod:`tracker.readmodels.stateindex`).
 
         The index of the whole log is saved in the user cache directory, keyed by the log's
@@ -820,25 +878,40 @@ class Timeline:
         the index of the last narrowed view (a "known on" date, say). Given
         the whole log's index as it stood a few events ago (``base``: the caller held it before
         appending), only the items the new events belong to are folded again; ``outline`` is the
-        log's outline if the caller has it (else it is read).
+        log's outline if the caller has it (else it is read). ``cancelled`` is asked now and
+        then while the index is built: when it says so, the build stops
+        (:class:`tracker.readmodels.stateindex.Cancelled`) and nothing is saved.
         """
-        from tracker.readmodels.stateindex import FactTable, StateIndex, load, save
+        from tracker.readmodels.stateindex import Cancelled, FactTable, StateIndex, load, save
 
         whole = query == Query()
         head = self.head()
 
+        # the whole log's outline, if at hand, holds its references and its story order
+        known = outline if whole and outline is not None and outline.count == head[0] else None
+
         def facts() -> FactTable:
+            admitted = None if whole else self.admitted(query, head[0])
             table = FactTable()
-            references = self.recorder.read_references(0, head[0])
-            ref = next(references, None)
             with paused_gc():
+                if known is not None:
+                    for r in self.rows(0, head[0]):
+                        if not r.position % 4096 and cancelled():
+                            raise Cancelled
+                        refs = known.references(r.position)
+                        table.add(*decode_step(r), refs.tolist() if refs else ())
+                    return table
+                references = self.recorder.read_references(0, head[0])
+                ref = next(references, None)
                 for r in self.rows(0, head[0]):
+                    if not r.position % 4096 and cancelled():
+                        raise Cancelled
                     targets = []
                     while ref is not None and ref[0] <= r.position:
                         if ref[0] == r.position:
                             targets.append(ref[2])
                         ref = next(references, None)
-                    if whole or admits_row(query, r):
+                    if admitted is None or admitted[r.position]:
                         table.add(*decode_step(r), targets)
             return table
 
@@ -848,7 +921,7 @@ class Timeline:
                 return self._guard(lambda: self._grown_index(base, head[0], outline))
             table = self._guard(facts)
             with paused_gc():
-                return StateIndex(table, orders=orders)
+                return StateIndex(table, orders=orders, story=known, cancelled=cancelled)
 
         key = f"{head[0]}:{head[1]}:{','.join(orders)}"
         if whole:

@@ -83,20 +83,24 @@ class Stepper:
     """The state at each step of one view: an order of log positions and the query they pass."""
 
     def __init__(self, index: StateIndex, query: Query,
-                 read_events: Callable[[Sequence[int]], list[Event]], full_limit: int) -> None:
+                 read_events: Callable[[Sequence[int]], list[Event]], full_limit: int,
+                 size: int | None = None) -> None:
+        """``size``: how many events the view holds, when ``index`` is of its first events only
+        (an early stepper: see :meth:`tracker.app.service.Timeline.early_stepper`)."""
         self.index = index
         self.query = query
         self.full_limit = full_limit
+        self.size = len(index) if size is None else size
         self._read_events = read_events
         self._full: dict[Order, Checkpoints] = {}
         self._full_lock = threading.Lock()
 
     def __len__(self) -> int:
-        return len(self.index)
+        return self.size
 
     @property
     def full_available(self) -> bool:
-        return len(self.index) <= self.full_limit
+        return self.size <= self.full_limit
 
     def state_at(self, position: int, order: Order, scope: str, full: bool = False,
                  cancelled: Callable[[], bool] = lambda: False) -> StepState | None:
@@ -125,13 +129,13 @@ class Stepper:
         change = _change(index.change_at(order, step))
         change = ItemChange(change.kind, change.subject, change.before, change.after,
                             self._title(order, change.subject, step))
-        return StepState(step + 1, len(index), scope, change,
+        return StepState(step + 1, self.size, scope, change,
                          counts, tuple(_change(c) for c in index.recent(order, step, RECENT)),
                          document, note, position)
 
     def _title(self, order: Order, subject: str, step: int) -> str:
         """The item's title after the step, from its own events (read and folded alone)."""
-        positions = self.index.item_positions(subject, order, step)
+        positions = self.index.positions_at(order, step)  # the step's item: ``subject``
         if not positions or len(positions) > TITLE_EVENTS:
             return ""
         item = replay(self._read_events(positions)).get(subject)

@@ -1192,32 +1192,54 @@ def project(events: Iterable[Event], query: Query = Query()) -> State:
 
 
 def as_of(steps_of_items: Sequence[tuple[str, Step]], date: str) -> list[tuple[str, Step]]:
-    """The (subject, step) pairs that had happened by a story date: each step whose latest
-    possible date (see :func:`latest_possible`) is on or before it. The pairs are those of the
-    other criteria of a query (known at, recorded by), in any order."""
-    latest = latest_possible((step.id, step.key[2], step.story.latest, step.targets)
-                             for _subject, step in steps_of_items)
-    return [(subject, step) for subject, step in steps_of_items
-            if (day := latest[step.id]) is not None and day <= date]
+    """The (subject, step) pairs that had happened by a story date (see :func:`happened_by`).
+    The pairs are those of the other criteria of a query (known at, recorded by), in any
+    order."""
+    steps = sorted(steps_of_items, key=lambda pair: pair[1].key[2])  # in log order
+    number = {step.id: k for k, (_subject, step) in enumerate(steps, 1)}
+    references = [(k, target) for k, (_subject, step) in enumerate(steps, 1)
+                  for t in step.targets if (target := number.get(t, k)) < k]
+    kept = happened_by(((k, step.story.latest) for k, (_s, step) in enumerate(steps, 1)),
+                       references, date, len(steps))
+    return [pair for k, pair in enumerate(steps, 1) if kept[k]]
 
 
-def latest_possible(entries: Iterable[tuple[str, int, str | None, Sequence[str]]]
-                    ) -> dict[str, str | None]:
-    """Each entry's latest possible story date, from (id, log position, its own latest date,
-    the ids it refers to): its own, or that of any event referring to it if earlier (an answer
-    implies that what it answers came no later: as of a day the refusal counts, the invitation
-    it refuses exists too). None: no latest date."""
-    latest: dict[str, str | None] = {}
-    for id_, _position, own, targets in sorted(entries, key=lambda entry: -entry[1]):
-        implied = latest.get(id_)
-        if implied is not None and (own is None or implied < own):
-            own = implied
-        latest[id_] = own
-        if own is not None:
-            for t in targets:
-                before = latest.get(t)
-                if before is None or own < before:
-                    latest[t] = own
+def happened_by(dated: Iterable[tuple[int, str | None]], references: Sequence[tuple[int, int]],
+                date: str, size: int) -> bytearray:
+    """Which entries had happened by a story date, one byte per log position up to ``size`` (1:
+    it had): those whose latest possible date (:func:`latest_possible`, of the same arguments)
+    is on or before it. The one rule of "as of": ``tracker state --as-of``, the exports, the
+    app's as-of view and its state index all ask it here."""
+    happened = bytearray(size + 1)
+    for position, day in enumerate(latest_possible(dated, references, size)):
+        if day is not None and day <= date:
+            happened[position] = 1
+    return happened
+
+
+def latest_possible(dated: Iterable[tuple[int, str | None]], references: Sequence[tuple[int, int]],
+                    size: int) -> list[str | None]:
+    """Each entry's latest possible story date, by log position up to ``size`` (None: no
+    latest date, or no entry there). ``dated``: the (position, own latest story date) of each
+    entry the question's other criteria admit (known on, recorded by); ``references``:
+    (position, position it refers to) pairs, in log order.
+
+    It is the entry's own latest date, or that of an entry referring to it if earlier: an
+    answer implies that what it answers came no later (as of a day a refusal counts, the
+    invitation it refuses exists too, with its opening event)."""
+    latest: list[str | None] = [None] * (size + 1)
+    admitted = bytearray(size + 1)
+    for position, day in dated:
+        admitted[position] = 1
+        latest[position] = day
+    # a reference names an earlier entry: from the last entry back, each referrer's date is
+    # final before the entries it refers to are reached
+    for position, target in reversed(references):
+        day = latest[position]
+        if day is not None and admitted[target]:
+            before = latest[target]
+            if before is None or day < before:
+                latest[target] = day
     return latest
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import io
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import BinaryIO, Literal, NamedTuple
 
 from tracker.domain.dates import StoryTime
@@ -42,7 +42,7 @@ from tracker.domain.ordering import (
     story_number,
     uncertain_marks_of,
 )
-from tracker.domain.vocabulary import FALLBACK_KIND, RECORDED
+from tracker.domain.vocabulary import EVENT_TYPES, FALLBACK_KIND, RECORDED
 from tracker.readmodels.arrayfile import read_arrays, write_arrays
 from tracker.readmodels.outline import TYPE_CODE, TYPE_NAMES, Outline
 
@@ -52,6 +52,14 @@ NONE = 0  # status code: the item does not exist yet
 DEFAULT_EVERY = 1024
 WIDTH = 64  # statuses at most, all kinds together (the vocabulary has 34; a test checks)
 KINDS = 16  # kinds at most (the vocabulary has 10; a test checks)
+
+
+class Cancelled(Exception):
+    """The build of an index was called off (the user quit, or asked for another view)."""
+
+
+def _never() -> bool:
+    return False
 
 
 class Change(NamedTuple):
@@ -65,6 +73,10 @@ class Change(NamedTuple):
 
 
 _NO_EXTRAS: tuple[tuple[Actor, ...], FrozenDict] = ((), EMPTY_DETAILS)
+#: Whether any actor or detail of an event of the type decides its item's status (else what
+#: :func:`deciding` keeps of it is nothing: ``_NO_EXTRAS``).
+_DECIDED = {t.name: t.party_role is not None or bool(t.deciding_details)
+            for t in EVENT_TYPES.values()}
 
 
 class Texts:
@@ -154,18 +166,23 @@ class FactTable:
             item = self.item_of[subject] = len(self.subjects)
             self.subjects.append(subject)
         self.items.append(item)
-        self.types.append(TYPE_CODE[step.type])
-        self.lo.append(day_number(step.story.earliest, OPEN_START_DAY))
-        self.hi.append(day_number(step.story.latest, OPEN_END_DAY))
+        type_ = step.type
+        self.types.append(TYPE_CODE[type_])
+        story = step.story
+        self.lo.append(day_number(story.earliest, OPEN_START_DAY))
+        self.hi.append(day_number(story.latest, OPEN_END_DAY))
         self.sources.append(self._code((step.speaker, step.outlet)))
         self.published.append(self._code(("", step.published)))
         self.ref_to.extend(targets)
         self.ref_start.append(len(self.ref_to))
-        extras = deciding(step.type, step.actors, step.details)
-        code = self._extras_code.get(extras)
-        if code is None:
-            code = self._extras_code[extras] = len(self._extras)
-            self._extras.append(extras)
+        code = 0
+        if (step.actors or step.details) and _DECIDED[type_]:
+            extras = deciding(type_, step.actors, step.details)
+            found = self._extras_code.get(extras)
+            if found is None:
+                found = self._extras_code[extras] = len(self._extras)
+                self._extras.append(extras)
+            code = found
         self.extras.append(code)
 
     @classmethod
@@ -231,7 +248,11 @@ class StateIndex:
     """Statuses of every item after every step of a log, in story and recorded order."""
 
     def __init__(self, facts: FactTable | Iterable[tuple[str, Step]], every: int = DEFAULT_EVERY,
-                 orders: Sequence[Order] = ORDERS) -> None:
+                 orders: Sequence[Order] = ORDERS, story: Outline | None = None,
+                 cancelled: Callable[[], bool] = _never) -> None:
+        """The index of ``facts``; ``story``: the outline of the same whole log, if at hand (its
+        story order is the one this index would work out from the facts: it is taken).
+        ``cancelled``: asked now and then; when it says so, the build stops (:class:`Cancelled`)."""
         table = facts if isinstance(facts, FactTable) else FactTable.of(facts)
         self.every = every
         self.orders = tuple(orders)
@@ -242,9 +263,34 @@ class StateIndex:
         self.subjects = table.subjects
         self._items: dict[str, int] | None = None
         table.item_of = {}  # the table is the index's now: its lookup is no longer needed
-        self._build(table, self.orders)  # bulk work: the app layer pauses the collector
+        # bulk work: the app layer pauses the collector
+        self._build(table, self.orders, story, cancelled)
 
-    def _build(self, table: FactTable, orders: Sequence[Order]) -> None:
+    def _build(self, table: FactTable, orders: Sequence[Order], outline: Outline | None,
+               cancelled: Callable[[], bool]) -> None:
+        n = len(table)
+        positions = table.positions
+        if outline is not None and outline.count == n and (n == 0 or positions[-1] == n):
+            # the whole log, whose story order the outline holds (by position: fact p - 1)
+            story = array("I", (p - 1 for p in outline.story))
+        else:
+            story = self._story_order(table)
+        self._positions = positions
+        self._story_lo = array("i", (table.lo[i] for i in story))
+        self._story_hi = array("i", (table.hi[i] for i in story))
+        self._uncertain = uncertain_marks_of(self._story_lo, self._story_hi)
+        self._folds: dict[str, _Fold] = {}
+        if "story" in orders:
+            self._folds["story"] = self._fold(table, story, cancelled)
+        if "recorded" in orders:
+            if "story" in orders:
+                self._folds["recorded"] = self._fold_from_story(table, story)
+            else:
+                self._folds["recorded"] = self._fold(table, array("I", range(n)), cancelled)
+
+    @staticmethod
+    def _story_order(table: FactTable) -> array:
+        """The facts in story order (:func:`order_by_story`, as the outline orders the log)."""
         n = len(table)
         positions = table.positions
         # references as fact indices (entries outside the table are left out)
@@ -261,17 +307,7 @@ class StateIndex:
                     if k >= 0 and positions[k] == p:
                         ref_to.append(k)
             ref_start.append(len(ref_to))
-        story = order_by_story(table.lo, table.hi, positions, ref_start, ref_to)
-        del ref_start, ref_to
-        self._positions = positions
-        self._story_lo = array("i", (table.lo[i] for i in story))
-        self._story_hi = array("i", (table.hi[i] for i in story))
-        self._uncertain = uncertain_marks_of(self._story_lo, self._story_hi)
-        self._folds: dict[str, _Fold] = {}
-        if "story" in orders:
-            self._folds["story"] = self._fold(table, story)
-        if "recorded" in orders:
-            self._folds["recorded"] = self._fold(table, array("I", range(n)))
+        return order_by_story(table.lo, table.hi, positions, ref_start, ref_to)
 
     def _status(self, name: str) -> int:
         return _code(name, self._status_names, self._status_codes, WIDTH, "statuses")
@@ -279,7 +315,8 @@ class StateIndex:
     def _kind(self, name: str) -> int:
         return _code(name, self._kind_names, self._kind_codes, KINDS, "kinds")
 
-    def _fold(self, table: FactTable, order: array) -> _Fold:
+    def _fold(self, table: FactTable, order: array, cancelled: Callable[[], bool] = _never
+              ) -> _Fold:
         """One order's fold, one item at a time: an item's status depends on its own events
         only, so only one item's running state is held at once."""
         n = len(order)
@@ -293,7 +330,54 @@ class StateIndex:
         fold = _Fold(position, items, before, after, kind_before, kind_after, by_item, offsets,
                      [array("i", bytes(4 * KINDS * WIDTH))])
         for item in range(len(self.subjects)):
+            if not item % 4096 and cancelled():
+                raise Cancelled
             self._fold_item(fold, table, by_item[offsets[item]:offsets[item + 1]], order)
+        fold.counts.extend(_counts(fold, self.every))
+        return fold
+
+    def _fold_from_story(self, table: FactTable, story: array) -> _Fold:
+        """The recorded order's fold from the story order's, folding again only the items
+        whose events the two orders take in a different sequence.
+
+        After each step an item's status and kind are those of the item's events taken so far
+        (:class:`ItemFold`, the replay's fold, is a function of the sequence it is given). An
+        item whose events story order takes in log order (most items: their sources are
+        recorded as the story goes) is given the same sequence by both orders, so its steps
+        carry the same statuses in both: they are copied from the story fold, step for step.
+        Only the other items are folded again, in log order.
+        """
+        n = len(story)
+        folded = self._folds["story"]
+        rank = array("I", bytes(4 * n))  # fact -> its step in story order
+        for step, fact in enumerate(story):
+            rank[fact] = step
+        self._story_rank = rank  # what step_of_position would make when first asked
+        items = array("I", table.items)
+        fold = _Fold(array("I", table.positions), items,
+                     array("H", [folded.before[s] for s in rank]),
+                     array("H", [folded.after[s] for s in rank]),
+                     array("H", [folded.kind_before[s] for s in rank]),
+                     array("H", [folded.kind_after[s] for s in rank]),
+                     *_group_by_item(items, len(self.subjects)),
+                     [array("i", bytes(4 * KINDS * WIDTH))])
+        # the items story order takes out of log order: one of their events comes after a
+        # later-recorded one of the same item
+        latest = array("i", [-1]) * len(self.subjects)
+        reordered = bytearray(len(self.subjects))
+        for fact in story:
+            item = items[fact]
+            if fact < latest[item]:
+                reordered[item] = 1
+            else:
+                latest[item] = fact
+        del latest
+        recorded = range(n)
+        by_item, offsets = fold.item_steps, fold.item_offsets
+        at = reordered.find(1)
+        while at >= 0:
+            self._fold_item(fold, table, by_item[offsets[at]:offsets[at + 1]], recorded)
+            at = reordered.find(1, at + 1)
         fold.counts.extend(_counts(fold, self.every))
         return fold
 
@@ -430,6 +514,11 @@ class StateIndex:
             return None
         if order == "recorded":
             return k
+        return int(self._rank()[k])
+
+    def _rank(self) -> array:
+        """Each event's step in story order, in log order (made when first asked, unless the
+        build or the saved index gave it)."""
         if not hasattr(self, "_story_rank"):
             rank = array("I", bytes(4 * len(self)))
             positions = self._positions
@@ -440,7 +529,7 @@ class StateIndex:
                 for step, p in enumerate(self._folds["story"].position):
                     rank[bisect_right(positions, p) - 1] = step
             self._story_rank = rank
-        return int(self._story_rank[k])
+        return self._story_rank
 
     def story_days(self) -> tuple[array, array]:
         """Each story-order step's earliest and latest day numbers (``OPEN_START_DAY`` /
@@ -477,8 +566,7 @@ class StateIndex:
             int(fold.position[step]),
         )
 
-    def _item_range(self, fold: _Fold, subject: str, upto: int) -> tuple[int, int] | None:
-        item = self._item_of.get(subject)
+    def _item_range(self, fold: _Fold, item: int | None, upto: int) -> tuple[int, int] | None:
         if item is None:
             return None
         lo, hi = fold.item_offsets[item], fold.item_offsets[item + 1]
@@ -487,15 +575,23 @@ class StateIndex:
     def status_of(self, subject: str, order: Order, upto: int) -> str | None:
         """The item's status after step ``upto`` (None: it did not exist yet)."""
         fold = self._folds[order]
-        found = self._item_range(fold, subject, upto)
+        found = self._item_range(fold, self._item_of.get(subject), upto)
         if found is None or found[1] == found[0]:
             return None
         return self._status_names[fold.after[fold.item_steps[found[1] - 1]]]
 
     def item_positions(self, subject: str, order: Order, upto: int) -> list[int]:
         """Log positions of the item's events at or before step ``upto`` of the order."""
+        return self._positions_of(order, self._item_of.get(subject), upto)
+
+    def positions_at(self, order: Order, step: int) -> list[int]:
+        """Log positions of the events of the item the step touched, up to that step (no
+        lookup by subject: what the state pane asks at each step)."""
+        return self._positions_of(order, self.item_at(order, step), step)
+
+    def _positions_of(self, order: Order, item: int | None, upto: int) -> list[int]:
         fold = self._folds[order]
-        found = self._item_range(fold, subject, upto)
+        found = self._item_range(fold, item, upto)
         if found is None:
             return []
         return [int(fold.position[s]) for s in fold.item_steps[found[0] : found[1]]]
@@ -591,7 +687,7 @@ def _counts(fold: _Fold, every: int, start: int = 0) -> list[array]:
 # --------------------------------------------------------------------------- persistence
 
 #: Bumped whenever the index's contents or meaning change: older saved indexes are rebuilt.
-INDEX_FORMAT = 4  # 4: 64 status codes (the index saved by 3 had 32)
+INDEX_FORMAT = 5  # 5: with each event's story step (4: 64 status codes; 3 had 32)
 _MAGIC = b"TRACKER-STATEINDEX\n"
 _FOLD_ARRAYS = ("position", "item", "before", "after", "kind_before", "kind_after",
                 "item_steps", "item_offsets")
@@ -600,8 +696,10 @@ _FOLD_ARRAYS = ("position", "item", "before", "after", "kind_before", "kind_afte
 def save(index: StateIndex, key: str, out: BinaryIO) -> None:
     """Write the index, tagged with ``key``: what log state it was built from (the head position
     and hash)."""
+    ranked = "story" in index._folds and len(index) > 0
     arrays: list[array] = [index._positions, index._story_lo, index._story_hi,
-                           array("B", index.subjects._data), index.subjects._ends]
+                           array("B", index.subjects._data), index.subjects._ends,
+                           index._rank() if ranked else array("I")]
     folds: dict[str, dict[str, object]] = {}
     for name, fold in index._folds.items():
         folds[name] = {"counts": len(fold.counts)}
@@ -638,8 +736,10 @@ def load(inp: BinaryIO, key: str) -> StateIndex | None:
         index._uncertain = bytearray.fromhex(header["uncertain"])
         index._positions, index._story_lo, index._story_hi = arrays[0], arrays[1], arrays[2]
         index.subjects = Texts(arrays[3].tobytes(), arrays[4])
+        if len(arrays[5]) == len(index._positions) > 0:
+            index._story_rank = arrays[5]
         index._folds = {}
-        k = 5
+        k = 6
         for name in header["orders"]:
             fixed = arrays[k:k + len(_FOLD_ARRAYS)]
             k += len(_FOLD_ARRAYS)

@@ -334,8 +334,15 @@ class TrackerApp(App[None]):
         """From a worker: run ``apply`` on the UI thread."""
         self.post_message(Answer(apply))
 
+    @property
+    def showing_main(self) -> bool:
+        """Whether the main screen is up to take an answer: mounted, and the app not closing
+        (once it begins to close, its widgets are taken down one by one: a worker's late answer
+        or failure, a timer or a queued callback must find none of them)."""
+        return self.is_running and self.main.is_attached
+
     def on_answer(self, message: Answer) -> None:
-        if self.main.is_attached:  # not an answer arriving as the app closes
+        if self.showing_main:  # not an answer arriving as the app closes
             message.apply()
 
     def failed(self, exc: Exception) -> None:
@@ -349,6 +356,8 @@ class TrackerApp(App[None]):
                 f"unexpected failure: {type(exc).__name__}: {exc}"))
 
     def on_failed(self, message: Failed) -> None:
+        if not self.showing_main:  # a failure arriving as the app closes: nothing to say it on
+            return
         self.session.searching = False  # whatever failed, no search result is coming
         self._building = None
         self.say(message.message, error=True)
@@ -410,7 +419,7 @@ class TrackerApp(App[None]):
         self.show_cursor()
 
     def _stepper_if_rows_shown(self) -> None:
-        if self.timeline_view.lines_on_screen():
+        if self.showing_main and self.timeline_view.lines_on_screen():
             self.start_stepper()
 
     def start_stepper(self) -> None:
@@ -423,14 +432,17 @@ class TrackerApp(App[None]):
 
     @work(thread=True, exclusive=True, group="stepper")
     def stepper_worker(self, key: tuple[object, ...]) -> None:
+        worker = get_current_worker()
         try:
-            stepper = self.session.stepper()
+            # called off when the app quits or another view's is asked for: quitting does not
+            # wait for the build (tens of seconds on a million events)
+            stepper = self.session.stepper(cancelled=lambda: worker.is_cancelled)
         except Exception as exc:
             self.failed(exc)
             return
         finally:
             return_freed_memory()
-        if not get_current_worker().is_cancelled:
+        if stepper is not None and not worker.is_cancelled:
             self.answer(partial(self.take_stepper, key, stepper))
 
     def take_stepper(self, key: tuple[object, ...], stepper: Stepper) -> None:
@@ -464,6 +476,8 @@ class TrackerApp(App[None]):
     def cursor_moved(self, message: TimelineView.CursorMoved) -> None:
         # where the timeline's cursor is now (a click moves it; keys pressed faster than the
         # screen repaints have moved it on since this message was sent)
+        if not self.showing_main:
+            return
         self.session.move_to(self.timeline_view.cursor)
         self.show_cursor()
 
@@ -544,7 +558,8 @@ class TrackerApp(App[None]):
     def _start_detail(self, generation: int, row: int, position: int,
                       stepper: Stepper | None) -> None:
         self._detail_pending = False
-        if generation == self.session.generation and row == self.session.cursor:
+        if self.showing_main and generation == self.session.generation \
+                and row == self.session.cursor:
             self.load_detail(generation, row, position, stepper)
 
     @work(thread=True, exclusive=True, group="detail")
@@ -555,8 +570,12 @@ class TrackerApp(App[None]):
             detail = self.session.detail(position)
             if detail is None or worker.is_cancelled:
                 return
-            state = None if stepper is None else self.session.state(
-                stepper, position, lambda: worker.is_cancelled)
+            def cancelled() -> bool:
+                return worker.is_cancelled
+
+            # while the view's stepper is built, its first steps from an early one
+            state = self.session.early_state(position, cancelled) if stepper is None \
+                else self.session.state(stepper, position, cancelled)
         except Exception as exc:
             self.failed(exc)
             return
@@ -894,7 +913,7 @@ class TrackerApp(App[None]):
     def check_head(self) -> None:
         """Now and then: has another writer appended? (Not while the log is being read, nor
         while a dialog is open: a form's own save is not another writer's.)"""
-        if self.screen is self.main and self.session.loaded and not any(
+        if self.showing_main and self.screen is self.main and self.session.loaded and not any(
                 w.is_running and w.group in ("load", "head") for w in self.workers):
             self.head_worker(False)
 
@@ -943,7 +962,7 @@ class TrackerApp(App[None]):
 
     @on(LanesView.NeedWindow)
     def show_lanes(self) -> None:
-        if not self.lanes_shown:
+        if not self.showing_main or not self.lanes_shown:
             return
         view = self.lanes_view
         if not view.size.width:  # not laid out yet: its resize asks again

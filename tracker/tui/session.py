@@ -13,6 +13,7 @@ to the matching ``take_*`` method on its own thread. Each failure is a
 from __future__ import annotations
 
 import re
+import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
@@ -66,6 +67,9 @@ VIEW_DATES = {"as_of": "the as-of date", "known_on": "the known-on date",
               "recorded_by": "the audit time"}
 #: Rows read on either side of the event a save lands on, with it (a screenful and more).
 LANDING_ROWS = 60
+#: While a view's state index is built, the state pane answers its first this many steps from
+#: an index of those events alone (built in a moment: see Session.early_state).
+EARLY_STEPS = 4096
 
 
 def never() -> bool:
@@ -160,6 +164,9 @@ class Session:
         self.history: list[int] = []  # positions to come back to
         self.full = False  # the state pane lists every item
         self.steppers: dict[tuple[object, ...], Stepper] = {}
+        #: the early stepper of the view shown (see :meth:`early_state`), with its key
+        self._early: tuple[tuple[object, ...], Stepper] | None = None
+        self._early_lock = threading.Lock()
         self.details: LRU[int, Detail] = LRU(512)
         #: the text of timeline rows fetched so far, by position (the timeline draws from it)
         self.lines: LRU[int, Line] = LRU(4096)
@@ -278,8 +285,8 @@ class Session:
                 if p != position and self.lines.get(p) is None]
         lines = [line_of(detail.event), *self.lines_at(near)]
         key = self.stepper_key_of(outline)
-        stepper = self.steppers.get(key) or self.stepper(outline)
-        if cancelled():
+        stepper = self.steppers.get(key) or self.stepper(outline, cancelled)
+        if stepper is None or cancelled():
             return None
         state = self.state(stepper, position, cancelled)
         return Landing(position, detail, lines, key, stepper, state)
@@ -614,10 +621,11 @@ class Session:
     def order(self) -> Order:
         return "story" if self.order_name == STORY else "recorded"
 
-    def stepper(self, outline: Outline | None = None) -> Stepper:
+    def stepper(self, outline: Outline | None = None, cancelled: Cancelled = never
+                ) -> Stepper | None:
         """Where the state at each step of this view comes from (built, loaded, or grown from
         the one of the whole log held before an append); ``outline``: the log's, if not the
-        one held (a grown log's, not taken yet)."""
+        one held (a grown log's, not taken yet). None: cancelled on the way."""
         outline = outline if outline is not None else self.outline
         key = self.stepper_key_of(outline)
         whole = Query()
@@ -625,7 +633,29 @@ class Session:
                 if k[0] == whole and isinstance(k[1], int) and k[1] < outline.count]
         return self.timeline.stepper(self.query, full_limit=self.small_log,
                                      base=held[-1] if key[0] == whole and held else None,
-                                     outline=outline)
+                                     outline=outline, cancelled=cancelled)
+
+    def early_state(self, position: int, cancelled: Cancelled = never) -> StepState | None:
+        """The state pane's content after the event at a position while the view's stepper is
+        still being built, if the event is among the view's first ``EARLY_STEPS`` (None: it is
+        not): from an index of those events alone (:meth:`Timeline.early_stepper`), which
+        answers them as the whole index will. Opening a large log, the pane shows at once where
+        the cursor starts."""
+        order = self.view.order
+        try:
+            order.index(position, 0, EARLY_STEPS)
+        except ValueError:
+            return None
+        key = (*self.stepper_key, self.order)
+        with self._early_lock:  # one build: the workers of the next keys wait for it
+            held = self._early
+            if held is None or held[0] != key:
+                stepper = self.timeline.early_stepper(self.query, order[:EARLY_STEPS],
+                                                      len(order), full_limit=self.small_log)
+                held = self._early = (key, stepper)  # kept, even if this worker is cancelled
+        if cancelled():
+            return None
+        return self.state(held[1], position, cancelled)
 
     def take_stepper(self, key: tuple[object, ...], stepper: Stepper) -> None:
         """Keep a view's stepper: two at most, and one alone on a large log (an index of a
