@@ -310,6 +310,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         env.update(HOME=str(tmp / "home"), XDG_CACHE_HOME=str(tmp / "cache"),
                    XDG_DATA_HOME=str(tmp / "data"), PYTHONPATH=str(ROOT))
         env.pop("TRACKER_DB", None)
+        # As users run it: Python keeps the modules' bytecode (a shell that sets
+        # PYTHONDONTWRITEBYTECODE would have every tracker command compile its sources anew,
+        # which the baseline's, all installed and compiled, never do).
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        subprocess.run([PY, "-m", "compileall", "-q", str(Path(args.src or ROOT) / "tracker")],
+                       check=True, env=env)
         if args.src:  # that checkout's tracker first on the path (before the working folder)
             src = str(Path(args.src).resolve())
             tracker = [PY, "-c", f"import sys; sys.path.insert(0, {src!r}); sys.argv[0] = "
