@@ -203,3 +203,20 @@ def test_plover_timelinejs_and_html_show_the_office(with_offices: Path) -> None:
     page = ok("--db", with_offices, "export", "--format", "html").stdout
     assert "Mike Pompeo (participant, Secretary of State), Kim Jong Un (host)" in page
     assert "Mike Pompeo (participant, CIA Director (acting, as reported))" in page
+
+
+def test_a_log_from_before_offices_is_marked_newer_once_opened(tmp_path: Path) -> None:
+    """The log tracker wrote at event schema 3 (revision 0004) opens upgraded to revision 0005,
+    rows untouched: from then on the tracker of 0004, which could not shape a row with an office,
+    refuses the log as newer than it (one line) instead of failing on such a row."""
+    from tests.cli_support import ok
+    from tests.integrity_data import sqlite_exec
+
+    db = tmp_path / "v3.sqlite"
+    shutil.copy(V3_LOG, db)
+    assert sqlite_exec(db, "SELECT version_num FROM alembic_version") == [("0004",)]
+    rows = sqlite_exec(db, ROW_SQL)
+    result = ok("--db", db, "verify")
+    assert result.stderr == f"Upgraded {db} from schema 0004 to 0005; every event is kept.\n"
+    assert sqlite_exec(db, "SELECT version_num FROM alembic_version") == [("0005",)]
+    assert sqlite_exec(db, ROW_SQL) == rows

@@ -68,9 +68,9 @@ def test_the_old_log_really_is_from_the_previous_version(old_log: Path) -> None:
 def test_a_log_from_the_previous_version_opens_upgraded_with_a_notice(old_log: Path) -> None:
     rows = sqlite_rows(old_log)
     result = ok("--db", old_log, "verify")
-    assert result.stderr == f"Upgraded {old_log} from schema 0001 to 0004; every event is kept.\n"
+    assert result.stderr == f"Upgraded {old_log} from schema 0001 to 0005; every event is kept.\n"
     assert result.stdout == f"OK: 17 events, head {OLD_HEAD}\n"
-    assert sqlite_exec(old_log, "SELECT version_num FROM alembic_version") == [("0004",)]
+    assert sqlite_exec(old_log, "SELECT version_num FROM alembic_version") == [("0005",)]
     assert sqlite_rows(old_log) == rows  # not a byte of any row rewritten
     again = ok("--db", old_log, "verify")
     assert again.stderr == ""  # upgraded once
@@ -208,7 +208,7 @@ def test_downgrade_then_upgrade_keeps_every_event_and_the_state(any_url: str,
         assert "certainty" not in columns
         assert Recorder(engine).verify()[2] is None  # every row still there, chain intact
         migrate.upgrade(engine)
-        assert migrate.current_revision(engine) == "0004"
+        assert migrate.current_revision(engine) == "0005"
     finally:
         engine.dispose()
 
@@ -245,7 +245,7 @@ def open_at_once(db: str, processes: int = 4) -> list[tuple[str, ...]]:
 def test_processes_opening_an_old_log_at_once_upgrade_it_once(old_log: Path) -> None:
     rows = sqlite_rows(old_log)
     assert open_at_once(str(old_log)) == [(), (), (), (
-        f"Upgraded {old_log} from schema 0001 to 0004; every event is kept.",)]
+        f"Upgraded {old_log} from schema 0001 to 0005; every event is kept.",)]
     assert sqlite_rows(old_log) == rows
     assert ok("--db", old_log, "verify").stdout == f"OK: 17 events, head {OLD_HEAD}\n"
 
