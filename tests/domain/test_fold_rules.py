@@ -3,12 +3,11 @@ skips what it cannot use; an item's details merge in linear time. Events are bui
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pytest
 
-from tracker.domain.admission import admit
+from tests.domain.memory_log import Log, admitted
 from tracker.domain.events import Event, freeze
 from tracker.domain.fold import replay
 from tracker.domain.input import parse_event
@@ -30,26 +29,6 @@ def declined_invitation() -> list[Event]:
         ev(2, {"id": "dec", "type": "invitation.declined", "subject": "inv:moscow",
                "story": "2014-03-05", "refs": [{"rel": "responds_to", "id": "inv"}]}),
     ]
-
-
-class Log:
-    """The two lookups admission asks of a log, over events held in memory."""
-
-    def __init__(self, events: Sequence[Event]) -> None:
-        self.events = list(events)
-
-    def by_id(self, ids: Iterable[str]) -> Mapping[str, Event]:
-        wanted = set(ids)
-        return {e.id: e for e in self.events if e.id in wanted}
-
-    def of_items(self, subjects: Iterable[str]) -> list[Event]:
-        wanted = set(subjects)
-        return [e for e in self.events if (e.subject or e.id) in wanted]
-
-
-def admitted(log: Log, *new: Event) -> tuple[Event, ...]:
-    return admit(list(new), log.by_id, [f"line {i + 1}" for i in range(len(new))],
-                 log.of_items).new
 
 
 def test_an_opening_event_on_an_item_standing_at_another_status_is_refused_saying_what_to_record(

@@ -4,13 +4,12 @@ joins it, and references order the story (history and as-of). Events are built i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pytest
 
+from tests.domain.memory_log import Log, admitted
 from tracker.codec.state_document import state_to_dict
-from tracker.domain.admission import admit
 from tracker.domain.events import Event
 from tracker.domain.fold import Query, project, replay
 from tracker.domain.input import parse_event
@@ -24,24 +23,6 @@ INVITE = [{"name": "Sergey Lavrov", "role": "inviter"}, {"name": "John Kerry", "
 def ev(position: int, obj: dict[str, Any]) -> Event:
     obj = {"source": SRC, "summary": f"event {position}", **obj}
     return parse_event(obj, f"event {position}")._replace(position=position)
-
-
-class Log:
-    def __init__(self, events: Sequence[Event]) -> None:
-        self.events = list(events)
-
-    def by_id(self, ids: Iterable[str]) -> Mapping[str, Event]:
-        wanted = set(ids)
-        return {e.id: e for e in self.events if e.id in wanted}
-
-    def of_items(self, subjects: Iterable[str]) -> list[Event]:
-        wanted = set(subjects)
-        return [e for e in self.events if (e.subject or e.id) in wanted]
-
-
-def admitted(log: Log, *new: Event) -> tuple[Event, ...]:
-    return admit(list(new), log.by_id, [f"line {i + 1}" for i in range(len(new))],
-                 log.of_items).new
 
 
 def invitation_with_a_correction() -> list[Event]:
