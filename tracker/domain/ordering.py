@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
+from itertools import chain, repeat
+from operator import or_, sub
 
 from tracker.domain.events import Event
 
@@ -89,51 +91,30 @@ def order_by_story(lo: Sequence[int], hi: Sequence[int], positions: Sequence[int
     """Indices in story order, from each event's day numbers (``OPEN_START_DAY`` /
     ``OPEN_END_DAY`` where a bound is open), its log position and the indices it refers to
     (``ref_to[ref_start[i]:ref_start[i + 1]]``). Indices must be in log order (references point
-    to smaller ones).
+    to smaller ones). See :func:`order_by_number`."""
+    # a log has a few thousand distinct (lo, hi) pairs: each pair's days worked out once
+    days_of = {pair: story_number(*pair, 0) for pair in set(zip(lo, hi, strict=True))}
+    days = map(days_of.__getitem__, zip(lo, hi, strict=True))
+    return order_by_number(list(map(or_, days, positions)), ref_start, ref_to)
 
-    The sort is a counting sort on the (first day, second day) pairs, of which a log has a few
-    thousand, so a million events are ordered in flat arrays with no object per event.
-    """
-    n = len(lo)
-    days = array("Q", bytes(8 * n))  # (first day, second day) each event sorts with
-    sorts_with = array("Q", bytes(8 * n))  # ... and the position that goes with them
-    for i in range(n):
-        pair = story_days(lo[i], hi[i])
-        position = positions[i]
-        start, stop = ref_start[i], ref_start[i + 1]
-        if start != stop:
-            for j in ref_to[start:stop]:
-                if (days[j], sorts_with[j]) > (pair, position):
-                    pair, position = days[j], sorts_with[j]
-        days[i] = pair
-        sorts_with[i] = position
-    rank_of = {pair: r for r, pair in enumerate(sorted(set(days)))}
-    starts = array("I", bytes(4 * (len(rank_of) + 1)))
-    ranks = array("I", bytes(4 * n))
-    for i in range(n):
-        ranks[i] = r = rank_of[days[i]]
-        starts[r + 1] += 1
-    del days, rank_of
-    for r in range(1, len(starts)):
-        starts[r] += starts[r - 1]
-    fill = array("I", starts)
-    order = array("I", bytes(4 * n))
-    for i in range(n):  # stable: within a pair, in log order
-        r = ranks[i]
-        order[fill[r]] = i
-        fill[r] += 1
-    del ranks, fill
-    # Within a pair, an event that sorts with an earlier entry it refers to may have to move up.
-    for r in range(len(starts) - 1):
-        a, b = starts[r], starts[r + 1]
-        previous = 0
-        for k in range(a, b):
-            here = sorts_with[order[k]]
-            if here < previous:
-                order[a:b] = array("I", sorted(order[a:b], key=lambda i: (sorts_with[i], i)))
-                break
-            previous = here
-    return order
+
+def order_by_number(numbers: list[int], ref_start: Sequence[int], ref_to: Sequence[int]
+                    ) -> array:
+    """Indices in story order, from each event's :func:`story_number` and the indices it
+    refers to (as :func:`order_by_story`). ``numbers`` is worked in: each event's number is
+    raised to that of any entry it refers to (one pass in log order settles every chain of
+    references), then the indices are sorted by number, a tie in log order.
+
+    Per event the work is done by ``map`` and one sort of plain integers: a Python statement
+    runs per reference, not per event."""
+    n = len(numbers)
+    if len(ref_to):
+        counts = map(sub, ref_start[1:], ref_start[:n])  # references of each event
+        sources = chain.from_iterable(map(repeat, range(n), counts))
+        for i, j in zip(sources, ref_to, strict=True):
+            if numbers[j] > numbers[i]:
+                numbers[i] = numbers[j]
+    return array("I", sorted(range(n), key=numbers.__getitem__))
 
 
 def uncertain_marks(events_in_order: Sequence[Event]) -> list[bool]:
