@@ -3,6 +3,7 @@ agree with what the full events say, on both backends."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,8 +14,8 @@ from tracker.domain.ordering import OPEN_END_DAY, OPEN_START_DAY, day_number, un
 from tracker.domain.selection import entry_marks
 from tracker.readmodels.outline import (
     Outline,
-    OutlineRow,
-    Reference,
+    OutlineColumns,
+    ReferenceColumns,
     build_outline,
     extend_outline,
     mark_names,
@@ -39,16 +40,38 @@ def reference_story_order(events: list[Event]) -> list[int]:
     return [k[3] for k in sorted(keys)]
 
 
-def reads_of(events: list[Event]) -> tuple[list[OutlineRow], list[Reference]]:
-    """What the store's two narrow reads give for these events."""
+Row = tuple[int, str, str | None, str | None]  # position, type, earliest, latest
+Reference = tuple[int, str, int]  # position, relation, referenced position
+
+
+def reads_of(events: list[Event]) -> tuple[list[Row], list[Reference]]:
+    """What the store's two narrow reads give for these events, row by row."""
     position_of = {e.id: e.position for e in events}
     rows = [(e.position, e.type, e.story.earliest, e.story.latest) for e in events]
     references = [(e.position, r.rel, position_of[r.id]) for e in events for r in e.refs]
     return rows, references
 
 
+def columns(rows: list[Row], references: list[Reference], run: int = 3
+            ) -> tuple[list[OutlineColumns], list[ReferenceColumns]]:
+    """The reads as the store gives them: columns, a few positions at a time."""
+    runs = [rows[k:k + run] for k in range(0, len(rows), run)]
+    refs = [[r for r in references if rows[0][0] <= r[0] <= rows[-1][0]] for rows in runs]
+    return ([([f"{r[2] or ''}/{r[3] or ''}" for r in rows], [r[1] for r in rows])
+             for rows in runs],
+            [([r[0] for r in refs], [r[1] for r in refs], [r[2] for r in refs])
+             for refs in refs])
+
+
+def build(rows: list[Row], references: list[Reference], base: Outline | None = None
+          ) -> Outline:
+    if base is None:
+        return build_outline(*columns(rows, references))
+    return extend_outline(base, *columns(rows, references))
+
+
 def outline_of_events(events: list[Event]) -> Outline:
-    return build_outline(*reads_of(events))
+    return build(*reads_of(events))
 
 
 def same(a: Outline, b: Outline) -> bool:
@@ -88,10 +111,10 @@ def test_an_outline_extended_by_appended_events_is_the_outline_of_the_longer_log
 ) -> None:
     k = data.draw(st.integers(0, len(events)))
     rows, references = reads_of(events)
-    earlier = build_outline(rows[:k], [r for r in references if r[0] <= k])
-    extended = extend_outline(earlier, rows[k:], [r for r in references if r[0] > k])
+    earlier = build(rows[:k], [r for r in references if r[0] <= k])
+    extended = build(rows[k:], [r for r in references if r[0] > k], earlier)
     assert same(extended, outline_of_events(events))
-    assert same(earlier, build_outline(rows[:k], [r for r in references if r[0] <= k]))
+    assert same(earlier, build(rows[:k], [r for r in references if r[0] <= k]))
 
 
 def test_the_seed_outline_from_the_store_on_each_backend(any_url: str) -> None:
@@ -118,9 +141,28 @@ def test_the_seed_outline_from_the_store_on_each_backend(any_url: str) -> None:
         timeline.close()
 
 
+def test_the_outline_read_a_few_positions_at_a_time_is_the_same(
+        any_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store is read a run of positions at a time: the runs' seams change nothing."""
+    from tracker.app import service
+    from tracker.app.service import _cache_path
+
+    timeline = open_timeline(any_url)
+    try:
+        timeline.import_file(seed_file())
+        whole = timeline.outline()
+        _cache_path(timeline.url, "outline").unlink()
+        monkeypatch.setattr(service, "OUTLINE_RUN", 3)
+        in_runs = timeline.outline()
+        assert in_runs is not whole and same(in_runs, whole)
+        check_outline(timeline.all_events(), in_runs)
+    finally:
+        timeline.close()
+
+
 def test_a_cancelled_scan_gives_an_empty_outline() -> None:
     rows = [(1, "statement.made", "2014-03-01", "2014-03-01")]
-    assert build_outline(rows, [], cancelled=lambda: True).count == 0
+    assert build_outline(*columns(rows, []), cancelled=lambda: True).count == 0
 
 
 def test_the_outline_is_saved_and_loaded_while_the_log_is_unchanged(seeded: Timeline) -> None:

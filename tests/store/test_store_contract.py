@@ -223,3 +223,50 @@ def test_the_state_written_an_item_at_a_time_is_the_state_document(tl: Timeline)
             out = io.BytesIO()
             tl.write_state(out, query, indent=indent)
             assert json.loads(out.getvalue()) == tl.state_document(query), (query, indent)
+
+
+def test_the_columnar_reads_give_what_the_row_reads_give_in_runs_of_any_size(
+        tl: Timeline) -> None:
+    """The outline's reads (a run of positions as columns) are the narrow row reads, whatever
+    the runs: dates joined as ``earliest/latest`` ('' for an open one), references in log
+    order."""
+    tl.import_file(SEED)
+    n = tl.recorder.head()[0]
+    rows = list(tl.recorder.read_outline(0, n))
+    references = list(tl.recorder.read_references(0, n))
+    assert references  # the seed answers and confirms
+    for size in (1, 4, n):
+        dates: list[str] = []
+        types: list[str] = []
+        found: list[tuple[int, str, int]] = []
+        for start in range(0, n, size):
+            run_dates, run_types = tl.recorder.read_outline_run(start, min(n, start + size))
+            dates += run_dates
+            types += run_types
+            sources, relations, targets = tl.recorder.read_reference_run(
+                start, min(n, start + size))
+            found += zip(sources, relations, targets, strict=True)
+        assert dates == [f"{r[2] or ''}/{r[3] or ''}" for r in rows]
+        assert types == [r[1] for r in rows]
+        assert sorted(found) == sorted(references)
+        assert [r[0] for r in found] == [r[0] for r in references]
+
+
+def test_a_value_holding_the_columnar_reads_separator_reads_back_whole(tmp_path: Any) -> None:
+    """A run is read as one string per column, its values joined by a control character; a
+    value holding that character (no tracker writes one: a row written by other means) makes
+    the run be read row by row."""
+    from tests.integrity_data import sqlite_exec
+
+    db = tmp_path / "odd.sqlite"
+    timeline = open_timeline(str(db))
+    try:
+        timeline.recorder.append(new_rows("a"))
+        sqlite_exec(db, "INSERT INTO events (position, id, type, schema_version, subject, "
+                        "story_earliest, story_latest, published, recorded_at, body, hash) "
+                        "VALUES (2, 'b', 'odd' || char(31) || 'type', 1, NULL, NULL, "
+                        "'2014-03-11', '2014-03-11', '2014-03-11T00:00:00Z', '{}', 'x')")
+        assert timeline.recorder.read_outline_run(0, 2) == (
+            ["2014-03-10/2014-03-10", "/2014-03-11"], ["statement.made", "odd\x1ftype"])
+    finally:
+        timeline.close()

@@ -102,6 +102,11 @@ LISTING_CHUNK = 1_000
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
+#: Positions per read of the outline's columns (see :meth:`Timeline.outline`): each column of
+#: a run comes back as one string.
+OUTLINE_RUN = 65_536
+
+
 def new_event_id() -> str:
     """A time-ordered, collision-resistant id (ULID-like) for events given without one."""
     value = (int(time.time() * 1000) << 80) | secrets.randbits(80)
@@ -854,8 +859,10 @@ class Timeline:
         after = base.count if base is not None and base.count <= until else 0
 
         def build() -> Outline | None:
-            rows = self.recorder.read_outline(after, until)
-            references = self.recorder.read_references(after, until)
+            runs = [(start, min(until, start + OUTLINE_RUN))
+                    for start in range(after, until, OUTLINE_RUN)]
+            rows = (self.recorder.read_outline_run(*run) for run in runs)
+            references = (self.recorder.read_reference_run(*run) for run in runs)
             with paused_gc():
                 if after and base is not None:
                     built = extend_outline(base, rows, references, cancelled)

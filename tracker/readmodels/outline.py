@@ -15,8 +15,11 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate, compress, repeat
+from operator import add, or_, sub
 from typing import BinaryIO
 
 from tracker.domain.events import EVENT_TYPES
@@ -24,8 +27,10 @@ from tracker.domain.ordering import (
     OPEN_END_DAY,
     OPEN_START_DAY,
     day_number,
+    order_by_number,
     order_by_story,
     story_days,
+    story_number,
     uncertain_marks_of,
 )
 from tracker.domain.selection import MARK_OF_RELATION
@@ -39,8 +44,11 @@ TYPE_CODE: dict[str, int] = {name: i for i, name in enumerate(TYPE_NAMES)}
 MARK_NAMES: tuple[str, ...] = tuple(MARK_OF_RELATION.values())
 _MARK_BIT = {rel: 1 << MARK_NAMES.index(mark) for rel, mark in MARK_OF_RELATION.items()}
 
-OutlineRow = tuple[int, str, str | None, str | None]  # position, type, earliest, latest
-Reference = tuple[int, str, int]  # position, relation, referenced position
+#: (story dates, types) of a run of consecutive positions: the dates as ``earliest/latest``
+#: ('' for an open one), as the store reads them
+OutlineColumns = tuple[Sequence[str], Sequence[str]]
+#: (positions, relations, referenced positions): references, in log order
+ReferenceColumns = tuple[Sequence[int], Sequence[str], Sequence[int]]
 
 
 def mark_names(bits: int) -> list[str]:
@@ -148,72 +156,82 @@ def _as_array(values: array | bytearray) -> array:
     return values if isinstance(values, array) else array("B", values)
 
 
-def build_outline(rows: Iterable[OutlineRow], references: Iterable[Reference],
+def build_outline(columns: Iterable[OutlineColumns], references: Iterable[ReferenceColumns],
                   cancelled: Callable[[], bool] = lambda: False) -> Outline:
     """The outline from the store's narrow reads, both in log order (see
-    :meth:`tracker.store.recorder.Recorder.read_outline` and ``read_references``)."""
-    return extend_outline(Outline(), rows, references, cancelled)
+    :meth:`tracker.store.recorder.Recorder.read_outline_columns` and
+    ``read_reference_columns``)."""
+    return extend_outline(Outline(), columns, references, cancelled)
 
 
-def extend_outline(base: Outline, rows: Iterable[OutlineRow], references: Iterable[Reference],
+def extend_outline(base: Outline, columns: Iterable[OutlineColumns],
+                   references: Iterable[ReferenceColumns],
                    cancelled: Callable[[], bool] = lambda: False) -> Outline:
-    """The outline of a log that has grown since ``base``: ``rows`` and ``references`` are those
-    of the positions after ``base.count``, in log order. ``base`` is left as it was (the screen
-    may be showing it); a cancelled build gives an empty outline."""
+    """The outline of a log that has grown since ``base``: ``columns`` and ``references`` are
+    those of the positions after ``base.count``, in log order. ``base`` is left as it was (the
+    screen may be showing it); a cancelled build gives an empty outline.
+
+    The work per event is done by ``map`` over the columns (a log has a few thousand distinct
+    dates: each is turned into a day number once)."""
     out = Outline(base.count, array("i", base.lo), array("i", base.hi), bytearray(base.kinds),
                   bytearray(base.marks), array("I", base.ref_start), array("i", base.ref_to),
                   bytearray(base.ref_bits), array("i", base.story))
     first = base.count + 1  # the first new position
     lo, hi, kinds = out.lo, out.hi, out.kinds
-    lo_days: dict[str | None, int] = {}  # a log has a few thousand distinct dates
-    hi_days: dict[str | None, int] = {}
-    for n, (_position, type_, earliest, latest) in enumerate(rows):
-        if n % 65_536 == 0 and cancelled():
+    # by the text of the story dates (a log has a few thousand distinct ones): the day numbers
+    # and the story number without the position
+    lo_of: dict[str, int] = {}
+    hi_of: dict[str, int] = {}
+    number_of: dict[str, int] = {}
+    numbers: list[int] = []  # each event's story number (a whole log's order is worked out)
+    for dates, types in columns:
+        if cancelled():
             return Outline()
-        a = lo_days.get(earliest)
-        if a is None:
-            a = lo_days[earliest] = day_number(earliest, OPEN_START_DAY)
-        b = hi_days.get(latest)
-        if b is None:
-            b = hi_days[latest] = day_number(latest, OPEN_END_DAY)
-        lo.append(a)
-        hi.append(b)
-        kinds.append(TYPE_CODE.get(type_, 0))
+        for text in set(dates).difference(lo_of):
+            earliest, _, latest = text.partition("/")
+            lo_of[text] = a = day_number(earliest, OPEN_START_DAY)
+            hi_of[text] = b = day_number(latest, OPEN_END_DAY)
+            number_of[text] = story_number(a, b, 0)
+        if not base.count:
+            numbers.extend(map(or_, map(number_of.__getitem__, dates),
+                               range(len(lo) + 1, len(lo) + 1 + len(dates))))
+        lo.extend(map(lo_of.__getitem__, dates))
+        hi.extend(map(hi_of.__getitem__, dates))
+        kinds.extend(map(TYPE_CODE.get, types, repeat(0)))
     out.count = n = len(lo)
     marks = out.marks
     marks.extend(bytes(n - base.count))
-    start = out.ref_start
-    start.extend(array("I", bytes(4 * (n - base.count))))
+    counts = array("I", bytes(4 * (n - base.count + 1)))  # references of each new position
     to, bits = out.ref_to, out.ref_bits
-    bit_of = _MARK_BIT.get
-    for position, rel, target in references:
-        if position > n:
-            break
-        start[position] += 1
-        to.append(target)
-        bit = bit_of(rel, 0)
-        bits.append(bit)
-        if bit:
+    for sources, relations, targets in references:
+        if cancelled():
+            return Outline()
+        if sources and sources[-1] > n:  # references of rows past those read: left out
+            kept = bisect_right(sources, n)
+            sources, relations, targets = sources[:kept], relations[:kept], targets[:kept]
+        for position, many in Counter(sources).items():
+            counts[position - base.count] += many
+        to.extend(targets)
+        new_bits = bytes(map(_MARK_BIT.get, relations, repeat(0)))
+        bits.extend(new_bits)
+        for target, bit in compress(zip(targets, new_bits, strict=True), new_bits):
             marks[target - 1] |= bit
-    for k in range(first, n + 1):
-        start[k] += start[k - 1]
+    counts[0] = out.ref_start[base.count]
+    out.ref_start[base.count:] = array("I", accumulate(counts))
     if cancelled():
         return Outline()
     if base.count:
         _insert_in_story(out, range(first, n + 1))
+        order = array("I", map(sub, out.story, repeat(1)))
     else:
-        order = order_by_story(lo, hi, range(1, n + 1), start, array("I", (p - 1 for p in to)))
-        out.story = array("i", bytes(4 * n))
-        for k, i in enumerate(order):
-            out.story[k] = i + 1
-        del order
-    story = out.story
-    flags = uncertain_marks_of(array("i", (lo[p - 1] for p in story)),
-                               array("i", (hi[p - 1] for p in story)))
+        order = order_by_number(numbers, out.ref_start, array("I", map(sub, to, repeat(1))))
+        del numbers
+        out.story = array("i", map(add, order, repeat(1)))
+    flags = uncertain_marks_of(array("i", map(lo.__getitem__, order)),
+                               array("i", map(hi.__getitem__, order)))
     uncertain = out.uncertain = bytearray(n)
-    for k in range(n):
-        if flags[k]:
-            uncertain[story[k] - 1] = 1
+    for p in compress(out.story, flags):
+        uncertain[p - 1] = 1
     return out
 
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from itertools import islice
+from operator import le
 from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Engine
@@ -30,6 +33,7 @@ NewRow = tuple[str, str, int, str | None, str | None, str | None, str, str]
 """id, type, schema_version, subject, story_earliest, story_latest, published, body."""
 
 READ_BATCH = 5000
+_SEPARATOR = "\x1f"  # char(31): what the columnar reads join values with
 
 Lookup = Callable[[Iterable[str]], dict[str, Row]]
 """Rows by id, looked up inside an append's transaction."""
@@ -303,6 +307,63 @@ class Recorder:
                    "CASE WHEN strpos(e.body, '\"refs\"') > 0 THEN e.body::jsonb -> 'refs' END"
                    ") AS r(value) JOIN events AS t ON t.id = r.value ->> 1")
         yield from self._select(sql, after, until, alias="e.")
+
+    def read_outline_run(self, after: int, until: int) -> tuple[list[str], list[str]]:
+        """What :meth:`read_outline` reads of the rows with ``after < position <= until``, as
+        columns in log order: the story dates as ``earliest/latest`` ('' for an open one), and
+        the type. On SQLite each column comes back as one string, split here: a run of rows is
+        two strings, not a tuple per row."""
+        dates, types = self._column_run(
+            ("coalesce(story_earliest, '') || '/' || coalesce(story_latest, '')", "type"),
+            "events", "position", after, until)
+        return dates, types
+
+    def read_reference_run(self, after: int, until: int
+                           ) -> tuple[list[int], list[str], list[int]]:
+        """What :meth:`read_references` reads of the rows with ``after < position <= until``,
+        as columns in log order: [position], [relation], [referenced position] (see
+        :meth:`read_outline_run`)."""
+        if self.dialect == "sqlite":
+            positions, relations, targets = self._column_run(
+                ("e.position", "coalesce(r.value ->> 0, '')", "t.position"),
+                "events AS e, json_each(e.body, '$.refs') AS r "
+                "JOIN events AS t ON t.id = r.value ->> 1", "e.position", after, until)
+            sources = list(map(int, positions))
+            if all(map(le, sources, islice(sources, 1, None))):
+                return sources, relations, list(map(int, targets))
+            # else the aggregate did not take the rows in log order: read them one by one
+        rows = list(self.read_references(after, until))
+        return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+
+    def _column_run(self, columns: Sequence[str], source: str, position: str, after: int,
+                    until: int) -> list[list[str]]:
+        """The text of ``columns`` (none of them NULL) of ``source`` where ``after < position
+        <= until``, one list per column, in order of ``position``."""
+        p = self._param
+        with self._connection() as conn:
+            cur = conn.cursor()
+            try:
+                if self.dialect == "sqlite":
+                    # one string per column, in order: an aggregate's ORDER BY where SQLite has
+                    # it (3.44); before, an aggregate takes the rows as the scan of the
+                    # position range visits them, in order (an ordered subquery would copy each)
+                    within = f" ORDER BY {position}" if sqlite3.sqlite_version_info >= (3, 44) \
+                        else ""
+                    concat = ", ".join(f"group_concat({c}, char(31){within})" for c in columns)
+                    cur.execute(f"SELECT count(*), {concat} FROM {source} "
+                                f"WHERE {position} > ? AND {position} <= ?", (after, until))
+                    count, *texts = cur.fetchone()
+                    split = [t.split(_SEPARATOR) if count else [] for t in texts]
+                    if all(len(values) == count for values in split):
+                        return split
+                    # else a value holds the separator: these rows one by one
+                cur.execute(f"SELECT {', '.join(columns)} FROM {source} WHERE {position} > {p} "
+                            f"AND {position} <= {p} ORDER BY {position}", (after, until))
+                rows = cur.fetchall()
+                return [[str(row[i]) for row in rows] for i in range(len(columns))]
+            finally:
+                cur.close()
+                conn.rollback()
 
     def _select(self, select: str, after: int | None, until: int | None,
                 batch: int = READ_BATCH, alias: str = "") -> Iterator[tuple[Any, ...]]:
