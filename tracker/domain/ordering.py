@@ -136,26 +136,29 @@ def uncertain_marks_of(lo: Sequence[int], hi: Sequence[int]) -> bytearray:
     """
     n = len(lo)
     marks = bytearray(n)
-    # Earlier neighbours: the furthest any earlier window reaches, over all and over bounded ones.
+    # Earlier neighbours: the furthest any earlier window reaches, over all and over bounded ones
+    # (-1 before the first event: no day is before it).
     reach_all = reach_bounded = -1
-    for i in range(n):
-        a, b = lo[i], hi[i]
-        wide = a != b
-        if i and ((wide and reach_all >= a) or (not wide and reach_bounded >= a)):
+    for i, a, b in zip(range(n), lo, hi, strict=True):
+        if a != b:  # a window
+            if reach_all >= a:
+                marks[i] = 1
+            if a != OPEN_START_DAY and b != OPEN_END_DAY and b > reach_bounded:
+                reach_bounded = b
+        elif reach_bounded >= a:
             marks[i] = 1
         if b > reach_all:
             reach_all = b
-        if wide and a != OPEN_START_DAY and b != OPEN_END_DAY and b > reach_bounded:
-            reach_bounded = b
     # Later neighbours: the earliest start of any later window, over all and over bounded ones.
     start_all = start_bounded = OPEN_END_DAY + 1
-    for i in range(n - 1, -1, -1):
-        a, b = lo[i], hi[i]
-        wide = a != b
-        if (wide and start_all <= b) or (not wide and start_bounded <= b):
+    for i, a, b in zip(range(n - 1, -1, -1), reversed(lo), reversed(hi), strict=True):
+        if a != b:
+            if start_all <= b:
+                marks[i] = 1
+            if a != OPEN_START_DAY and b != OPEN_END_DAY and a < start_bounded:
+                start_bounded = a
+        elif start_bounded <= b:
             marks[i] = 1
         if a < start_all:
             start_all = a
-        if wide and a != OPEN_START_DAY and b != OPEN_END_DAY and a < start_bounded:
-            start_bounded = a
     return marks

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, compress, repeat
@@ -230,8 +230,7 @@ def extend_outline(base: Outline, columns: Iterable[OutlineColumns],
     flags = uncertain_marks_of(array("i", map(lo.__getitem__, order)),
                                array("i", map(hi.__getitem__, order)))
     uncertain = out.uncertain = bytearray(n)
-    for p in compress(out.story, flags):
-        uncertain[p - 1] = 1
+    deque(map(uncertain.__setitem__, compress(order, flags), repeat(1)), maxlen=0)  # by position
     return out
 
 
