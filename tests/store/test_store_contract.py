@@ -227,12 +227,12 @@ def test_the_state_written_an_item_at_a_time_is_the_state_document(tl: Timeline)
 
 def test_the_columnar_reads_give_what_the_row_reads_give_in_runs_of_any_size(
         tl: Timeline) -> None:
-    """The outline's reads (a run of positions as columns) are the narrow row reads, whatever
-    the runs: dates joined as ``earliest/latest`` ('' for an open one), references in log
-    order."""
+    """The outline's reads (a run of positions as columns) give the stored columns and the
+    narrow read of references, whatever the runs: dates joined as ``earliest/latest`` ('' for
+    an open one), references in log order."""
     tl.import_file(SEED)
     n = tl.recorder.head()[0]
-    rows = list(tl.recorder.read_outline(0, n))
+    rows = [(r.position, r.type, r.story_earliest, r.story_latest) for r in tl.recorder.read()]
     references = list(tl.recorder.read_references(0, n))
     assert references  # the seed answers and confirms
     for size in (1, 4, n):

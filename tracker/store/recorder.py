@@ -274,13 +274,6 @@ class Recorder:
                 cur.close()
                 conn.rollback()
 
-    def read_outline(self, after: int = 0, until: int | None = None
-                     ) -> Iterator[tuple[int, str, str | None, str | None]]:
-        """(position, type, story_earliest, story_latest) of the rows with ``after < position
-        <= until``, in log order: the narrow columns a listing of the whole log needs."""
-        yield from self._select(
-            "SELECT position, type, story_earliest, story_latest FROM events", after, until)
-
     def read_times(self, after: int = 0, until: int | None = None
                    ) -> Iterator[tuple[int, str | None, str, str]]:
         """(position, story_latest, published, recorded_at) of the rows with ``after < position
@@ -309,10 +302,10 @@ class Recorder:
         yield from self._select(sql, after, until, alias="e.")
 
     def read_outline_run(self, after: int, until: int) -> tuple[list[str], list[str]]:
-        """What :meth:`read_outline` reads of the rows with ``after < position <= until``, as
-        columns in log order: the story dates as ``earliest/latest`` ('' for an open one), and
-        the type. On SQLite each column comes back as one string, split here: a run of rows is
-        two strings, not a tuple per row."""
+        """The narrow columns a listing of the whole log needs, of the rows with ``after <
+        position <= until``, in log order: the story dates as ``earliest/latest`` ('' for an
+        open one), and the type. On SQLite each column comes back as one string, split here: a
+        run of rows is two strings, not a tuple per row."""
         dates, types = self._column_run(
             ("coalesce(story_earliest, '') || '/' || coalesce(story_latest, '')", "type"),
             "events", "position", after, until)
