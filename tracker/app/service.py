@@ -18,9 +18,6 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, TypeVar
 
 import platformdirs
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import SQLAlchemyError as _SQLAlchemyError
 
 from tracker.app.collector import paused_gc
 from tracker.app.compare import ItemDifference, compare_states
@@ -63,8 +60,11 @@ from tracker.errors import (
 from tracker.store import migrate
 from tracker.store.backup import BackupReport, Verdict, backup, check_chain, require_whole
 from tracker.store.engine import (
+    SQLiteFile,
     database_url,
+    is_sqlalchemy_error,
     make_engine,
+    open_sqlite_file,
     remove_sqlite_files,
     sqlite_path,
     writable,
@@ -81,6 +81,8 @@ from tracker.store.recorder import (
 from tracker.text import SafeWriter, clip, json_safe, mask_url, visible
 
 if TYPE_CHECKING:  # what a command that does not use them does not import (start-up)
+    from sqlalchemy.engine import Engine
+
     from tracker.app.exports import ExportView
     from tracker.app.stepping import Stepper
     from tracker.domain.selection import EventFilter
@@ -191,7 +193,8 @@ class Timeline:
     """The log of one database and everything a user can ask of it."""
 
     url: str = field(repr=False)
-    engine: Engine = field(repr=False)
+    #: an SQLite log opened only to be read needs no SQLAlchemy (see ``open_timeline``)
+    engine: Engine | SQLiteFile = field(repr=False)
     notices: list[str] = field(default_factory=list)
     #: whether opening it created it (a new SQLite file): :meth:`discard_if_unused` removes it
     created: bool = False
@@ -209,6 +212,10 @@ class Timeline:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def _engine(self) -> Engine:
+        """The log's SQLAlchemy engine (made now for a log opened without one)."""
+        return self.engine.engine() if isinstance(self.engine, SQLiteFile) else self.engine
 
     def discard_if_unused(self) -> bool:
         """Close, and remove the SQLite file this open created if nothing was appended to it
@@ -594,7 +601,7 @@ class Timeline:
 
     def revision(self) -> str | None:
         """The schema revision the database is at."""
-        return self._guard(lambda: current_revision(self.engine))
+        return self._guard(lambda: current_revision(self._engine()))
 
     def state(self, query: Query = Query()) -> State:
         def fold() -> State:
@@ -832,7 +839,7 @@ class Timeline:
 
     def backup(self, dest: Path | str, *, force: bool = False) -> BackupReport:
         """A verified SQLite copy of the log at one moment, written while others write."""
-        return self._guard(lambda: backup(self.engine, self.label, dest, force=force))
+        return self._guard(lambda: backup(self._engine(), self.label, dest, force=force))
 
     # -- the outline and the state index (stepping through large logs) ------------------------
 
@@ -982,9 +989,9 @@ class Timeline:
             return fn()
         except TrackerError:
             raise
-        except _SQLAlchemyError as exc:  # the driver's own words, without SQLAlchemy's frame
-            raise wrap_database_errors(getattr(exc, "orig", None) or exc, self.label) from None
         except Exception as exc:
+            if is_sqlalchemy_error(exc):  # the driver's own words, without SQLAlchemy's frame
+                raise wrap_database_errors(getattr(exc, "orig", None) or exc, self.label) from None
             if type(exc).__module__.startswith(("sqlite3", "psycopg")):
                 raise wrap_database_errors(exc, self.label) from None
             raise
@@ -1103,6 +1110,11 @@ def open_timeline(target: str | None = None, *, create: bool = True,
             raise DatabaseError(
                 f"cannot create a tracker log at {path}: the folder {path.parent} is not writable")
     opened_read_only = read_only and path is not None and existed and not writable(path)
+    if read_only and path is not None and existed:
+        # A command that only reads a log at the newest schema reads it with the driver alone.
+        log = open_sqlite_file(path, opened_read_only, migrate.head_revision())
+        if log is not None:
+            return Timeline(url, log)
     engine = make_engine(url, read_only=opened_read_only)
     try:
         upgrade = migrate.prepare(engine, label, create=create, read_only=opened_read_only)
@@ -1112,9 +1124,11 @@ def open_timeline(target: str | None = None, *, create: bool = True,
             remove_sqlite_files(path)  # a log that could not be made leaves no file behind
         if isinstance(exc, TrackerError):
             raise
+        from sqlalchemy.exc import OperationalError
+
         if isinstance(exc, OperationalError):
             raise wrap_database_errors(exc.orig or exc, label) from None
-        if isinstance(exc, _SQLAlchemyError):
+        if is_sqlalchemy_error(exc):
             raise wrap_database_errors(exc, label) from None
         raise
     timeline = Timeline(url, engine)
@@ -1170,8 +1184,10 @@ def schema_status(target: str | None) -> SchemaStatus:
         if path is not None and not path.exists():
             return SchemaStatus(label, head, exists=False)
         has_tables, revision = migrate.inspect(engine)
-    except _SQLAlchemyError as exc:
-        raise wrap_database_errors(exc, label) from None
+    except Exception as exc:
+        if is_sqlalchemy_error(exc):
+            raise wrap_database_errors(exc, label) from None
+        raise
     finally:
         engine.dispose()
     known = revision in {s.revision for s in script_directory().walk_revisions()}

@@ -12,14 +12,17 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
-
-from sqlalchemy.engine import Engine
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tracker.errors import AppendConflict, DatabaseError
 from tracker.store.engine import LOCK_TIMEOUT, lock_wait_seconds
 from tracker.store.row import Row
 from tracker.text import clip, mask_url
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from tracker.store.engine import SQLiteFile
 
 GENESIS_HASH = "0" * 64
 COLUMNS = (
@@ -52,7 +55,7 @@ def utc_now() -> str:
 class Recorder:
     """Row-level access to the ``events`` table of one database."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine | SQLiteFile) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
         self._param = "?" if self.dialect == "sqlite" else "%s"
