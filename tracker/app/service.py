@@ -9,6 +9,7 @@ import hashlib
 import os
 import secrets
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -94,6 +95,8 @@ APP_NAME = "tracker"
 SEED_NAME = "kerry-lavrov-2014-03.json"
 #: An import is parsed, checked and written this many events at a time (in one transaction).
 IMPORT_CHUNK = 5_000
+#: How many chunks' events an import keeps at hand for the entries after them to refer to.
+RECENT_CHUNKS = 2
 #: Up to this many new events, a state index is grown from the one before them; past it (an
 #: import, say) it is built again, which then costs less than finding each new event's item.
 GROW_AT_MOST = 5_000
@@ -351,15 +354,23 @@ class Timeline:
                     first_at[event.id] = i
             return events, twice
 
+        # The events the last few chunks appended, as admission gave them: what later entries
+        # refer to and whose items they name is mostly recent, and these need no reading back
+        # from the log (bounded: memory stays flat as the input grows).
+        recent = _RecentEvents(RECENT_CHUNKS)
+
         def chunks(lookup: Callable[[Iterable[str]], dict[str, Row]]) -> Iterator[list[Any]]:
             def stored(ids: Iterable[str]) -> dict[str, Event]:
-                return {id_: event_from_row(row) for id_, row in lookup(ids).items()}
+                found, rest = recent.split(ids)
+                found.update((id_, event_from_row(row)) for id_, row in lookup(rest).items())
+                return found
 
             def items(subjects: Iterable[str]) -> list[Event]:
                 kept = [r for s in subjects for r in held.get(s, ())]
-                appended = lookup(r for r in kept if isinstance(r, str))
-                return [event_from_row(r) if isinstance(r, Row) else _appended(appended[r])
-                        for r in kept]
+                known = recent.get
+                appended = lookup(r for r in kept if isinstance(r, str) and known(r) is None)
+                return [event_from_row(r) if isinstance(r, Row)
+                        else known(r) or _appended(appended[r]) for r in kept]
 
             reading = iter(entries)
             start = 0
@@ -389,6 +400,7 @@ class Timeline:
                     subject = e.subject or e.id
                     if subject in named:
                         held.setdefault(subject, []).append(e.id)
+                recent.add(admitted.new)
                 yield [row_fields(e) for e in admitted.new]
                 start = stop
 
@@ -1015,6 +1027,39 @@ def search_text(event: Event) -> str:
 def _cache_path(url: str, kind: str) -> Path:
     digest = hashlib.sha256(url.encode()).hexdigest()[:24]
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / f"{digest}.{kind}"
+
+
+class _RecentEvents:
+    """The events of the last ``chunks`` chunks an import appended, by id: each the same event,
+    field for field, as reading its row back gives (:func:`_appended`)."""
+
+    def __init__(self, chunks: int) -> None:
+        self._chunks: deque[dict[str, Event]] = deque(maxlen=chunks)
+        self._by_id: dict[str, Event] = {}
+
+    def add(self, events: Iterable[Event]) -> None:
+        if len(self._chunks) == self._chunks.maxlen:
+            for id_ in self._chunks[0]:
+                del self._by_id[id_]
+        chunk = {e.id: e for e in events}
+        self._chunks.append(chunk)
+        self._by_id.update(chunk)
+
+    def get(self, id_: str) -> Event | None:
+        return self._by_id.get(id_)
+
+    def split(self, ids: Iterable[str]) -> tuple[dict[str, Event], list[str]]:
+        """The events held among ``ids``, and the ids not held."""
+        found: dict[str, Event] = {}
+        rest: list[str] = []
+        by_id = self._by_id
+        for id_ in ids:
+            event = by_id.get(id_)
+            if event is None:
+                rest.append(id_)
+            else:
+                found[id_] = event
+        return found, rest
 
 
 def _appended(row: Row) -> Event:
