@@ -293,7 +293,7 @@ class Timeline:
         try:
             if data.head is not None:
                 _check_export_head(data)
-            if not len(data.entries):
+            if not data.entries:
                 raise InvalidInput("the input holds no events")
             return self._import_entries(data.entries, force)
         except IntegrityFailure:
@@ -326,17 +326,23 @@ class Timeline:
         """
         first_at: dict[str, int] = {}  # each id of the input: the index of its entry
         repeated: list[str] = []
-        # The items that opening events name (noted as the raw entries were read): admission
-        # needs their events so far, in the log and in earlier chunks, to tell whether an opening
-        # would change nothing. Only those are kept across chunks: the stored rows read first,
-        # and the ids of the events appended since (read back from the log when asked for).
-        names = entries.names
-        named = set(names.named)
-        named.update(self._retracted_items(names.retracted))
-        held: dict[str, list[Row | str]] = {}  # the named items' events so far, in log order
-        for row in (self._guard(partial(self.recorder.read_subjects, sorted(named)))
-                    if named else ()):
-            held.setdefault(row.subject or row.id, []).append(row)
+        # Admission needs the events so far (in the log and in earlier chunks) of the items that
+        # opening events name, to tell whether an opening would change nothing, and of the items
+        # whose entries retractions retract. Those are kept across chunks: the stored rows read
+        # first, and the ids of the events appended since (read back from the log when asked
+        # for). Into a log that holds events, the items are noted first from the raw entries (a
+        # JSON Lines file is gone through twice); into an empty one, there is nothing stored to
+        # read first and every item's events are kept (the entries are gone through once).
+        named: set[str] | None = None  # None: every item
+        held: dict[str, list[Row | str]] = {}  # the items' events so far, in log order
+        if self._guard(self.recorder.count):
+            names = entries.names
+            named = set(names.named)
+            named.update(self._retracted_items(names.retracted))
+            for row in (self._guard(partial(self.recorder.read_subjects, sorted(named)))
+                        if named else ()):
+                held.setdefault(row.subject or row.id, []).append(row)
+        reading = iter(entries)
 
         def parsed(chunk: Sequence[document.Entry], start: int
                    ) -> tuple[list[Event], Exception | None]:
@@ -344,7 +350,12 @@ class Timeline:
             events = []
             twice: Exception | None = None
             for i, entry in enumerate(chunk, start):
-                event = parse_event(entry.obj, entry.label, new_event_id)
+                try:
+                    event = parse_event(entry.obj, entry.label, new_event_id)
+                except TrackerError:
+                    for _ in reading:  # an entry further on that is not JSON is told first
+                        pass
+                    raise
                 events.append(event)
                 if event.id in first_at:
                     twice = twice or InvalidEvent(
@@ -372,7 +383,6 @@ class Timeline:
                 return [event_from_row(r) if isinstance(r, Row)
                         else known(r) or _appended(appended[r]) for r in kept]
 
-            reading = iter(entries)
             start = 0
             while chunk := list(islice(reading, IMPORT_CHUNK)):
                 stop = start + len(chunk)
@@ -398,7 +408,7 @@ class Timeline:
                 repeated.extend(admitted.repeated)
                 for e in admitted.new:
                     subject = e.subject or e.id
-                    if subject in named:
+                    if named is None or subject in named:
                         held.setdefault(subject, []).append(e.id)
                 recent.add(admitted.new)
                 yield [row_fields(e) for e in admitted.new]
