@@ -9,6 +9,7 @@ import hashlib
 import os
 import secrets
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -96,6 +97,8 @@ APP_NAME = "tracker"
 SEED_NAME = "kerry-lavrov-2014-03.json"
 #: An import is parsed, checked and written this many events at a time (in one transaction).
 IMPORT_CHUNK = 5_000
+#: How many chunks' events an import keeps at hand for the entries after them to refer to.
+RECENT_CHUNKS = 2
 #: Up to this many new events, a state index is grown from the one before them; past it (an
 #: import, say) it is built again, which then costs less than finding each new event's item.
 GROW_AT_MOST = 5_000
@@ -297,7 +300,7 @@ class Timeline:
         try:
             if data.head is not None:
                 _check_export_head(data)
-            if not len(data.entries):
+            if not data.entries:
                 raise InvalidInput("the input holds no events")
             return self._import_entries(data.entries, force)
         except IntegrityFailure:
@@ -330,17 +333,23 @@ class Timeline:
         """
         first_at: dict[str, int] = {}  # each id of the input: the index of its entry
         repeated: list[str] = []
-        # The items that opening events name (noted as the raw entries were read): admission
-        # needs their events so far, in the log and in earlier chunks, to tell whether an opening
-        # would change nothing. Only those are kept across chunks: the stored rows read first,
-        # and the ids of the events appended since (read back from the log when asked for).
-        names = entries.names
-        named = set(names.named)
-        named.update(self._retracted_items(names.retracted))
-        held: dict[str, list[Row | str]] = {}  # the named items' events so far, in log order
-        for row in (self._guard(partial(self.recorder.read_subjects, sorted(named)))
-                    if named else ()):
-            held.setdefault(row.subject or row.id, []).append(row)
+        # Admission needs the events so far (in the log and in earlier chunks) of the items that
+        # opening events name, to tell whether an opening would change nothing, and of the items
+        # whose entries retractions retract. Those are kept across chunks: the stored rows read
+        # first, and the ids of the events appended since (read back from the log when asked
+        # for). Into a log that holds events, the items are noted first from the raw entries (a
+        # JSON Lines file is gone through twice); into an empty one, there is nothing stored to
+        # read first and every item's events are kept (the entries are gone through once).
+        named: set[str] | None = None  # None: every item
+        held: dict[str, list[Row | str]] = {}  # the items' events so far, in log order
+        if self._guard(self.recorder.count):
+            names = entries.names
+            named = set(names.named)
+            named.update(self._retracted_items(names.retracted))
+            for row in (self._guard(partial(self.recorder.read_subjects, sorted(named)))
+                        if named else ()):
+                held.setdefault(row.subject or row.id, []).append(row)
+        reading = iter(entries)
 
         def parsed(chunk: Sequence[document.Entry], start: int
                    ) -> tuple[list[Event], Exception | None]:
@@ -348,7 +357,12 @@ class Timeline:
             events = []
             twice: Exception | None = None
             for i, entry in enumerate(chunk, start):
-                event = parse_event(entry.obj, entry.label, new_event_id)
+                try:
+                    event = parse_event(entry.obj, entry.label, new_event_id)
+                except TrackerError:
+                    for _ in reading:  # an entry further on that is not JSON is told first
+                        pass
+                    raise
                 events.append(event)
                 if event.id in first_at:
                     twice = twice or InvalidEvent(
@@ -358,17 +372,24 @@ class Timeline:
                     first_at[event.id] = i
             return events, twice
 
+        # The events the last few chunks appended, as admission gave them: what later entries
+        # refer to and whose items they name is mostly recent, and these need no reading back
+        # from the log (bounded: memory stays flat as the input grows).
+        recent = _RecentEvents(RECENT_CHUNKS)
+
         def chunks(lookup: Callable[[Iterable[str]], dict[str, Row]]) -> Iterator[list[Any]]:
             def stored(ids: Iterable[str]) -> dict[str, Event]:
-                return {id_: event_from_row(row) for id_, row in lookup(ids).items()}
+                found, rest = recent.split(ids)
+                found.update((id_, event_from_row(row)) for id_, row in lookup(rest).items())
+                return found
 
             def items(subjects: Iterable[str]) -> list[Event]:
                 kept = [r for s in subjects for r in held.get(s, ())]
-                appended = lookup(r for r in kept if isinstance(r, str))
-                return [event_from_row(r) if isinstance(r, Row) else _appended(appended[r])
-                        for r in kept]
+                known = recent.get
+                appended = lookup(r for r in kept if isinstance(r, str) and known(r) is None)
+                return [event_from_row(r) if isinstance(r, Row)
+                        else known(r) or _appended(appended[r]) for r in kept]
 
-            reading = iter(entries)
             start = 0
             while chunk := list(islice(reading, IMPORT_CHUNK)):
                 stop = start + len(chunk)
@@ -394,8 +415,9 @@ class Timeline:
                 repeated.extend(admitted.repeated)
                 for e in admitted.new:
                     subject = e.subject or e.id
-                    if subject in named:
+                    if named is None or subject in named:
                         held.setdefault(subject, []).append(e.id)
+                recent.add(admitted.new)
                 yield [row_fields(e) for e in admitted.new]
                 start = stop
 
@@ -1024,6 +1046,39 @@ def _cache_path(url: str, kind: str) -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / f"{digest}.{kind}"
 
 
+class _RecentEvents:
+    """The events of the last ``chunks`` chunks an import appended, by id: each the same event,
+    field for field, as reading its row back gives (:func:`_appended`)."""
+
+    def __init__(self, chunks: int) -> None:
+        self._chunks: deque[dict[str, Event]] = deque(maxlen=chunks)
+        self._by_id: dict[str, Event] = {}
+
+    def add(self, events: Iterable[Event]) -> None:
+        if len(self._chunks) == self._chunks.maxlen:
+            for id_ in self._chunks[0]:
+                del self._by_id[id_]
+        chunk = {e.id: e for e in events}
+        self._chunks.append(chunk)
+        self._by_id.update(chunk)
+
+    def get(self, id_: str) -> Event | None:
+        return self._by_id.get(id_)
+
+    def split(self, ids: Iterable[str]) -> tuple[dict[str, Event], list[str]]:
+        """The events held among ``ids``, and the ids not held."""
+        found: dict[str, Event] = {}
+        rest: list[str] = []
+        by_id = self._by_id
+        for id_ in ids:
+            event = by_id.get(id_)
+            if event is None:
+                rest.append(id_)
+            else:
+                found[id_] = event
+        return found, rest
+
+
 def _appended(row: Row) -> Event:
     """A row an import appended, read back as the event admission gave it (no position or time
     yet): the same event, field for field."""
@@ -1036,11 +1091,14 @@ def _check_export_head(data: document.Input) -> None:
     Each event's hash is recomputed from its content as it was stored (at the schema version it
     states) and its predecessor's hash. A document with a head must carry every event's hash.
     """
+    entries = data.entries
+    if not isinstance(entries, document.EntryList):
+        return  # only an export names a head, and an export is read whole
     head = data.head or {}
     prev = "0" * 64
     expected_pos = head.get("position")
     expected_hash = head.get("hash")
-    for number, entry in enumerate(data.entries, start=1):
+    for number, entry in enumerate(entries, start=1):
         obj = entry.obj
         if not isinstance(obj, dict):
             return  # reported precisely when the events are parsed
@@ -1066,11 +1124,11 @@ def _check_export_head(data: document.Input) -> None:
                 f"{entry.label}: its hash does not match its content; the export was altered "
                 "after it was written"
             )
-    if expected_pos is not None and expected_pos != len(data.entries):
+    if expected_pos is not None and expected_pos != len(entries):
         raise InvalidInput(
-            f"the export's head says {clip(repr(expected_pos), 40)} events but it holds {len(data.entries)}"
+            f"the export's head says {clip(repr(expected_pos), 40)} events but it holds {len(entries)}"
         )
-    if expected_hash is not None and data.entries and prev != expected_hash:
+    if expected_hash is not None and entries and prev != expected_hash:
         raise InvalidInput("the export's events do not hash to its head hash; it was altered")
 
 
