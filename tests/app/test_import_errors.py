@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tracker.app.service import open_timeline
-from tracker.errors import InvalidEvent
+from tracker.errors import InvalidEvent, TrackerError
 
 
 def event(n: int, **extra: object) -> dict[str, object]:
@@ -47,3 +47,36 @@ def test_an_admission_error_names_the_entry_and_the_reference(tmp_path: Path) ->
     assert (caught.place, caught.field) == (f"{path} line 2", "refs[0].id")
     assert caught.message == (
         f"{path} line 2: refs: about 'ev-9', but the log holds no entry 'ev-9'")
+
+
+@pytest.mark.parametrize("log_holds_events", [False, True])
+@pytest.mark.parametrize(("tail", "told"), [
+    (b"", "line 2: field 'place' must be a string, not a number"),
+    (b"{oops\n", "line 5: not valid JSON"),
+    (b"{oops\n" + b'{"summary":"\xff"}\n', "line 6: not valid UTF-8"),
+    (b'{"id":"ev-9","id":"ev-10"}\n', "line 5: the key 'id' appears twice"),
+])
+def test_a_json_lines_file_read_once_tells_the_error_reading_it_whole_tells(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, log_holds_events: bool, tail: bytes,
+        told: str) -> None:
+    """A JSON Lines file is gone through once as it is imported into an empty log (twice into
+    one that holds events): a line further on that is not JSON (or not UTF-8) is still told
+    before an entry that is not a valid event, as when the whole file was read first; and
+    nothing is written (checked two entries at a time: the bad entry's chunk comes first)."""
+    from tracker.app import service
+
+    monkeypatch.setattr(service, "IMPORT_CHUNK", 2)
+    path = tmp_path / "events.jsonl"
+    lines = [event(1), event(2, place=7), event(3), event(4)]
+    path.write_bytes(b"".join(json.dumps(o).encode() + b"\n" for o in lines) + tail)
+    timeline = open_timeline(str(tmp_path / "log.sqlite"))
+    try:
+        if log_holds_events:
+            timeline.append([timeline.parse(event(0))])
+        before = timeline.head()
+        with pytest.raises(TrackerError) as caught:
+            timeline.import_file(path)
+        assert timeline.head() == before
+    finally:
+        timeline.close()
+    assert str(caught.value).startswith(f"{path} {told}")

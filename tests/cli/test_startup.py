@@ -43,13 +43,17 @@ def test_help_imports_neither_sqlalchemy_nor_alembic() -> None:
         assert "typer" in imported  # the probe sees what the command imported
 
 
-def test_a_command_on_an_up_to_date_log_imports_no_alembic(tmp_path: Path) -> None:
+def test_a_command_that_reads_an_up_to_date_sqlite_log_imports_neither(tmp_path: Path) -> None:
     db = tmp_path / "log.sqlite"
     ok("--db", db, "import", SEED)
     for args in (["log"], ["state", "--json"], ["verify"], ["export", "-o", tmp_path / "x.json"]):
         imported = imported_by("--db", db, *args)
-        assert "sqlalchemy" in imported, args
+        assert "sqlalchemy" not in imported, args  # read with the driver alone
         assert "alembic" not in imported, args
+        assert "tracker" in imported, args
+    imported = imported_by("--db", db, "backup", tmp_path / "copy.sqlite")
+    assert "sqlalchemy" in imported  # the online backup goes through the engine
+    assert "alembic" not in imported
 
 
 def test_creating_or_upgrading_a_log_is_when_alembic_is_imported(tmp_path: Path) -> None:

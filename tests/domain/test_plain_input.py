@@ -19,9 +19,7 @@ GENERATED = list(generate_events(600, seed=5))
 
 
 def full_reading(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Turn the short ways off: every value is read by the full path."""
-    for name in ("_plain_source", "_plain_actors", "_plain_refs", "_plain_details"):
-        monkeypatch.setattr(reading, name, lambda *args: None)
+    """Turn the short way off: every value is read by the full checks of ``_text``."""
     monkeypatch.setattr(reading, "_plain", lambda value, most: False)
 
 

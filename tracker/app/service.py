@@ -9,6 +9,7 @@ import hashlib
 import os
 import secrets
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -18,9 +19,6 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, TypeVar
 
 import platformdirs
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import SQLAlchemyError as _SQLAlchemyError
 
 from tracker.app.collector import paused_gc
 from tracker.app.compare import ItemDifference, compare_states
@@ -63,8 +61,11 @@ from tracker.errors import (
 from tracker.store import migrate
 from tracker.store.backup import BackupReport, Verdict, backup, check_chain, require_whole
 from tracker.store.engine import (
+    SQLiteFile,
     database_url,
+    is_sqlalchemy_error,
     make_engine,
+    open_sqlite_file,
     remove_sqlite_files,
     sqlite_path,
     writable,
@@ -81,6 +82,8 @@ from tracker.store.recorder import (
 from tracker.text import SafeWriter, clip, json_safe, mask_url, visible
 
 if TYPE_CHECKING:  # what a command that does not use them does not import (start-up)
+    from sqlalchemy.engine import Engine
+
     from tracker.app.exports import ExportView
     from tracker.app.stepping import Stepper
     from tracker.domain.selection import EventFilter
@@ -94,6 +97,8 @@ APP_NAME = "tracker"
 SEED_NAME = "kerry-lavrov-2014-03.json"
 #: An import is parsed, checked and written this many events at a time (in one transaction).
 IMPORT_CHUNK = 5_000
+#: How many chunks' events an import keeps at hand for the entries after them to refer to.
+RECENT_CHUNKS = 2
 #: Up to this many new events, a state index is grown from the one before them; past it (an
 #: import, say) it is built again, which then costs less than finding each new event's item.
 GROW_AT_MOST = 5_000
@@ -196,7 +201,8 @@ class Timeline:
     """The log of one database and everything a user can ask of it."""
 
     url: str = field(repr=False)
-    engine: Engine = field(repr=False)
+    #: an SQLite log opened only to be read needs no SQLAlchemy (see ``open_timeline``)
+    engine: Engine | SQLiteFile = field(repr=False)
     notices: list[str] = field(default_factory=list)
     #: whether opening it created it (a new SQLite file): :meth:`discard_if_unused` removes it
     created: bool = False
@@ -214,6 +220,10 @@ class Timeline:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def _engine(self) -> Engine:
+        """The log's SQLAlchemy engine (made now for a log opened without one)."""
+        return self.engine.engine() if isinstance(self.engine, SQLiteFile) else self.engine
 
     def discard_if_unused(self) -> bool:
         """Close, and remove the SQLite file this open created if nothing was appended to it
@@ -295,7 +305,7 @@ class Timeline:
         try:
             if data.head is not None:
                 _check_export_head(data)
-            if not len(data.entries):
+            if not data.entries:
                 raise InvalidInput("the input holds no events")
             return self._import_entries(data.entries, force)
         except IntegrityFailure:
@@ -328,17 +338,23 @@ class Timeline:
         """
         first_at: dict[str, int] = {}  # each id of the input: the index of its entry
         repeated: list[str] = []
-        # The items that opening events name (noted as the raw entries were read): admission
-        # needs their events so far, in the log and in earlier chunks, to tell whether an opening
-        # would change nothing. Only those are kept across chunks: the stored rows read first,
-        # and the ids of the events appended since (read back from the log when asked for).
-        names = entries.names
-        named = set(names.named)
-        named.update(self._retracted_items(names.retracted))
-        held: dict[str, list[Row | str]] = {}  # the named items' events so far, in log order
-        for row in (self._guard(partial(self.recorder.read_subjects, sorted(named)))
-                    if named else ()):
-            held.setdefault(row.subject or row.id, []).append(row)
+        # Admission needs the events so far (in the log and in earlier chunks) of the items that
+        # opening events name, to tell whether an opening would change nothing, and of the items
+        # whose entries retractions retract. Those are kept across chunks: the stored rows read
+        # first, and the ids of the events appended since (read back from the log when asked
+        # for). Into a log that holds events, the items are noted first from the raw entries (a
+        # JSON Lines file is gone through twice); into an empty one, there is nothing stored to
+        # read first and every item's events are kept (the entries are gone through once).
+        named: set[str] | None = None  # None: every item
+        held: dict[str, list[Row | str]] = {}  # the items' events so far, in log order
+        if self._guard(self.recorder.count):
+            names = entries.names
+            named = set(names.named)
+            named.update(self._retracted_items(names.retracted))
+            for row in (self._guard(partial(self.recorder.read_subjects, sorted(named)))
+                        if named else ()):
+                held.setdefault(row.subject or row.id, []).append(row)
+        reading = iter(entries)
 
         def parsed(chunk: Sequence[document.Entry], start: int
                    ) -> tuple[list[Event], Exception | None]:
@@ -346,7 +362,12 @@ class Timeline:
             events = []
             twice: Exception | None = None
             for i, entry in enumerate(chunk, start):
-                event = parse_event(entry.obj, entry.label, new_event_id)
+                try:
+                    event = parse_event(entry.obj, entry.label, new_event_id)
+                except TrackerError:
+                    for _ in reading:  # an entry further on that is not JSON is told first
+                        pass
+                    raise
                 events.append(event)
                 if event.id in first_at:
                     twice = twice or InvalidEvent(
@@ -356,17 +377,24 @@ class Timeline:
                     first_at[event.id] = i
             return events, twice
 
+        # The events the last few chunks appended, as admission gave them: what later entries
+        # refer to and whose items they name is mostly recent, and these need no reading back
+        # from the log (bounded: memory stays flat as the input grows).
+        recent = _RecentEvents(RECENT_CHUNKS)
+
         def chunks(lookup: Callable[[Iterable[str]], dict[str, Row]]) -> Iterator[list[Any]]:
             def stored(ids: Iterable[str]) -> dict[str, Event]:
-                return {id_: event_from_row(row) for id_, row in lookup(ids).items()}
+                found, rest = recent.split(ids)
+                found.update((id_, event_from_row(row)) for id_, row in lookup(rest).items())
+                return found
 
             def items(subjects: Iterable[str]) -> list[Event]:
                 kept = [r for s in subjects for r in held.get(s, ())]
-                appended = lookup(r for r in kept if isinstance(r, str))
-                return [event_from_row(r) if isinstance(r, Row) else _appended(appended[r])
-                        for r in kept]
+                known = recent.get
+                appended = lookup(r for r in kept if isinstance(r, str) and known(r) is None)
+                return [event_from_row(r) if isinstance(r, Row)
+                        else known(r) or _appended(appended[r]) for r in kept]
 
-            reading = iter(entries)
             start = 0
             while chunk := list(islice(reading, IMPORT_CHUNK)):
                 stop = start + len(chunk)
@@ -392,8 +420,9 @@ class Timeline:
                 repeated.extend(admitted.repeated)
                 for e in admitted.new:
                     subject = e.subject or e.id
-                    if subject in named:
+                    if named is None or subject in named:
                         held.setdefault(subject, []).append(e.id)
+                recent.add(admitted.new)
                 yield [row_fields(e) for e in admitted.new]
                 start = stop
 
@@ -599,7 +628,7 @@ class Timeline:
 
     def revision(self) -> str | None:
         """The schema revision the database is at."""
-        return self._guard(lambda: current_revision(self.engine))
+        return self._guard(lambda: current_revision(self._engine()))
 
     def state(self, query: Query = Query()) -> State:
         def fold() -> State:
@@ -837,7 +866,7 @@ class Timeline:
 
     def backup(self, dest: Path | str, *, force: bool = False) -> BackupReport:
         """A verified SQLite copy of the log at one moment, written while others write."""
-        return self._guard(lambda: backup(self.engine, self.label, dest, force=force))
+        return self._guard(lambda: backup(self._engine(), self.label, dest, force=force))
 
     # -- the outline and the state index (stepping through large logs) ------------------------
 
@@ -989,9 +1018,9 @@ class Timeline:
             return fn()
         except TrackerError:
             raise
-        except _SQLAlchemyError as exc:  # the driver's own words, without SQLAlchemy's frame
-            raise wrap_database_errors(getattr(exc, "orig", None) or exc, self.label) from None
         except Exception as exc:
+            if is_sqlalchemy_error(exc):  # the driver's own words, without SQLAlchemy's frame
+                raise wrap_database_errors(getattr(exc, "orig", None) or exc, self.label) from None
             if type(exc).__module__.startswith(("sqlite3", "psycopg")):
                 raise wrap_database_errors(exc, self.label) from None
             raise
@@ -1024,6 +1053,39 @@ def _cache_path(url: str, kind: str) -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / f"{digest}.{kind}"
 
 
+class _RecentEvents:
+    """The events of the last ``chunks`` chunks an import appended, by id: each the same event,
+    field for field, as reading its row back gives (:func:`_appended`)."""
+
+    def __init__(self, chunks: int) -> None:
+        self._chunks: deque[dict[str, Event]] = deque(maxlen=chunks)
+        self._by_id: dict[str, Event] = {}
+
+    def add(self, events: Iterable[Event]) -> None:
+        if len(self._chunks) == self._chunks.maxlen:
+            for id_ in self._chunks[0]:
+                del self._by_id[id_]
+        chunk = {e.id: e for e in events}
+        self._chunks.append(chunk)
+        self._by_id.update(chunk)
+
+    def get(self, id_: str) -> Event | None:
+        return self._by_id.get(id_)
+
+    def split(self, ids: Iterable[str]) -> tuple[dict[str, Event], list[str]]:
+        """The events held among ``ids``, and the ids not held."""
+        found: dict[str, Event] = {}
+        rest: list[str] = []
+        by_id = self._by_id
+        for id_ in ids:
+            event = by_id.get(id_)
+            if event is None:
+                rest.append(id_)
+            else:
+                found[id_] = event
+        return found, rest
+
+
 def _appended(row: Row) -> Event:
     """A row an import appended, read back as the event admission gave it (no position or time
     yet): the same event, field for field."""
@@ -1036,11 +1098,14 @@ def _check_export_head(data: document.Input) -> None:
     Each event's hash is recomputed from its content as it was stored (at the schema version it
     states) and its predecessor's hash. A document with a head must carry every event's hash.
     """
+    entries = data.entries
+    if not isinstance(entries, document.EntryList):
+        return  # only an export names a head, and an export is read whole
     head = data.head or {}
     prev = "0" * 64
     expected_pos = head.get("position")
     expected_hash = head.get("hash")
-    for number, entry in enumerate(data.entries, start=1):
+    for number, entry in enumerate(entries, start=1):
         obj = entry.obj
         if not isinstance(obj, dict):
             return  # reported precisely when the events are parsed
@@ -1066,11 +1131,11 @@ def _check_export_head(data: document.Input) -> None:
                 f"{entry.label}: its hash does not match its content; the export was altered "
                 "after it was written"
             )
-    if expected_pos is not None and expected_pos != len(data.entries):
+    if expected_pos is not None and expected_pos != len(entries):
         raise InvalidInput(
-            f"the export's head says {clip(repr(expected_pos), 40)} events but it holds {len(data.entries)}"
+            f"the export's head says {clip(repr(expected_pos), 40)} events but it holds {len(entries)}"
         )
-    if expected_hash is not None and data.entries and prev != expected_hash:
+    if expected_hash is not None and entries and prev != expected_hash:
         raise InvalidInput("the export's events do not hash to its head hash; it was altered")
 
 
@@ -1110,6 +1175,11 @@ def open_timeline(target: str | None = None, *, create: bool = True,
             raise DatabaseError(
                 f"cannot create a tracker log at {path}: the folder {path.parent} is not writable")
     opened_read_only = read_only and path is not None and existed and not writable(path)
+    if read_only and path is not None and existed:
+        # A command that only reads a log at the newest schema reads it with the driver alone.
+        log = open_sqlite_file(path, opened_read_only, migrate.head_revision())
+        if log is not None:
+            return Timeline(url, log)
     engine = make_engine(url, read_only=opened_read_only)
     try:
         upgrade = migrate.prepare(engine, label, create=create, read_only=opened_read_only)
@@ -1119,9 +1189,11 @@ def open_timeline(target: str | None = None, *, create: bool = True,
             remove_sqlite_files(path)  # a log that could not be made leaves no file behind
         if isinstance(exc, TrackerError):
             raise
+        from sqlalchemy.exc import OperationalError
+
         if isinstance(exc, OperationalError):
             raise wrap_database_errors(exc.orig or exc, label) from None
-        if isinstance(exc, _SQLAlchemyError):
+        if is_sqlalchemy_error(exc):
             raise wrap_database_errors(exc, label) from None
         raise
     timeline = Timeline(url, engine)
@@ -1177,8 +1249,10 @@ def schema_status(target: str | None) -> SchemaStatus:
         if path is not None and not path.exists():
             return SchemaStatus(label, head, exists=False)
         has_tables, revision = migrate.inspect(engine)
-    except _SQLAlchemyError as exc:
-        raise wrap_database_errors(exc, label) from None
+    except Exception as exc:
+        if is_sqlalchemy_error(exc):
+            raise wrap_database_errors(exc, label) from None
+        raise
     finally:
         engine.dispose()
     known = revision in {s.revision for s in script_directory().walk_revisions()}

@@ -354,37 +354,62 @@ def _file_lines(fh: BinaryIO, name: str) -> Iterator[tuple[int, str]]:
 
 
 class LinesFile:
-    """The entries of a JSON Lines file, read from the file each time they are gone through
-    (an import goes through them twice: what it must look up first, then the events), so that
-    only the entries at hand are held. The whole file was read once by :func:`read_file`, which
-    refused it as reading it whole would have (the first invalid UTF-8, else the first line that
-    is not JSON or holds a key twice); a file changed since is refused."""
+    """The entries of a JSON Lines file, read from the file as they are gone through, so that
+    only the entries at hand are held: an import into an empty log goes through them once,
+    reading each line once. Going through them refuses the file as :func:`read_input` of its
+    whole bytes would (the first invalid UTF-8 in the file, else the first line that is not JSON
+    or holds a key twice), when it comes to the first such line (the rest of the file is looked
+    through first for invalid UTF-8, which is told before); a file changed since it was opened
+    is refused."""
 
-    def __init__(self, path: Path, name: str, numbers: array[int], stamp: tuple[int, int],
-                 names: ImportNames) -> None:
+    def __init__(self, path: Path, name: str, stamp: tuple[int, int]) -> None:
         self.path = path
         self.name = name
-        self.names = names  # what an import looks up first, noted as the file was first read
-        self._numbers = numbers  # the line of each entry
-        self._stamp = stamp  # size and modification time when it was read
+        self._numbers = array("L")  # the line of each entry gone through
+        self._stamp = stamp  # size and modification time when it was opened
+        self._names: ImportNames | None = None
 
-    def __len__(self) -> int:
-        return len(self._numbers)
+    def __bool__(self) -> bool:
+        return True  # the file starts with an object (see _lines_file)
 
     def label(self, index: int) -> str:
+        """How entry ``index`` (one gone through already) is named: ``FILE line N``."""
         return f"{self.name} line {self._numbers[index]}"
 
+    @property
+    def names(self) -> ImportNames:
+        """What an import into a log that holds events looks up first, read in a pass of its
+        own (which refuses the file as going through its entries does)."""
+        if self._names is None:
+            names = ImportNames()
+            for entry in self._entries(checked=False):
+                names.add(entry.obj)
+            self._names = names
+        return self._names
+
     def __iter__(self) -> Iterator[Entry]:
+        return self._entries(checked=self._names is not None)
+
+    def _entries(self, checked: bool) -> Iterator[Entry]:
+        """The entries; ``checked``: the file was gone through whole already (each line is
+        then known to be JSON with no key twice)."""
         loads, decode_error, name = orjson.loads, orjson.JSONDecodeError, self.name
+        numbers = self._numbers = array("L")
         with self.path.open("rb") as fh:
             if _stamp(fh) != self._stamp:
                 raise InvalidInput(f"{name}: the file changed while it was being imported")
-            for number, body in _bodies(_file_lines(fh, name)):
+            lines = _bodies(_file_lines(fh, name))
+            for number, body in lines:
                 label = f"{name} line {number}"
+                numbers.append(number)
                 try:
-                    obj = loads(body)
+                    obj = loads(body) if checked else json_value(body, label)
                 except decode_error:
                     obj = json_value(body, label)  # refused, as when the file was first read
+                except InvalidInput:
+                    for _ in lines:  # invalid UTF-8 further on is told first
+                        pass
+                    raise
                 yield Entry(label, obj)
 
 
@@ -420,20 +445,7 @@ def _lines_file(fh: BinaryIO, path: Path, name: str) -> Input | None:
     # More than one value: the whole file does not parse as one, so read_input would read it
     # line by line; that, as a stream.
     fh.seek(0)
-    stamp = _stamp(fh)
-    numbers = array("L")
-    names = ImportNames()
-    refused: InvalidInput | None = None
-    for number, body in _bodies(_file_lines(fh, name)):
-        if refused is None:  # invalid UTF-8 further on is told first, as before
-            try:
-                names.add(json_value(body, f"{name} line {number}"))
-            except InvalidInput as exc:
-                refused = exc
-            numbers.append(number)
-    if refused is not None:
-        raise refused
-    return Input(LinesFile(path, name, numbers, stamp, names), None, "lines")
+    return Input(LinesFile(path, name, _stamp(fh)), None, "lines")
 
 
 class _Duplicate(ValueError):

@@ -49,6 +49,8 @@ _published_date = lru_cache(maxsize=1 << 14)(parse_iso_date)
 LIMITS = {"summary": 300, "quote": 600, "name": 120, "text": 300, "url": 2000, "long": 2000}
 
 _NAME, _LONG = LIMITS["name"], LIMITS["long"]
+_URL_MOST, _TITLE_MOST, _QUOTE_MOST = LIMITS["url"], LIMITS["text"], LIMITS["quote"]
+_SUMMARY_MOST = LIMITS["summary"]
 
 _EVENT_KEYS = frozenset(
     {"id", "type", "subject", "story", "summary", "actors", "place", "source", "refs", "details",
@@ -58,6 +60,7 @@ _SOURCE_KEYS = frozenset(
     {"outlet", "published", "author", "title", "url", "via", "speaker", "on_record", "quote"}
 )
 _ACTOR_KEYS = frozenset({"name", "role", "office"})
+_REF_KEYS = frozenset({"rel", "id"})
 _STORY_KEYS = frozenset({"expr", "anchor", "edtf", "earliest", "latest", "tz", "received"})
 _RECEIVED_KEYS = _STORY_KEYS - {"received"}
 
@@ -69,7 +72,8 @@ def _fail(where: str, message: str, field: str | None) -> InvalidEvent:
 def _plain(value: Any, most: int) -> TypeGuard[str]:
     """Whether :func:`_text` takes ``value`` as it is: printable ASCII (nothing either search
     looks for), neither empty nor padded (nothing to strip), at most ``most`` characters. Most
-    text is; the checks below read it with fewer calls, and anything else as :func:`_text` does."""
+    text is: the readings below take such a value with this one call, and only give any other
+    to :func:`_text`, which says what is wrong with it (or strips it)."""
     return (value.__class__ is str and 0 < len(value) <= most and value.isascii()
             and value.isprintable() and value[0] != " " and value[-1] != " ")
 
@@ -200,48 +204,51 @@ def _check_stated_bounds(resolved: StoryTime, value: Mapping[str, Any], where: s
 
 
 def parse_source(value: Any, where: str) -> Source:
-    plain = _plain_source(value)
-    if plain is not None:
-        return plain
     if not isinstance(value, dict):
         raise _fail(where, "field 'source' is required: an object with at least outlet and published",
                     "source")
-    unknown = set(value) - _SOURCE_KEYS
-    if unknown:
+    if not value.keys() <= _SOURCE_KEYS:
+        unknown = set(value) - _SOURCE_KEYS
         raise _fail(where, f"field 'source' has unknown key {_clip(repr(sorted(unknown)[0]))}",
                     "source")
-    published = _text(value.get("published"), where, "source.published", "name")
+    get = value.get
+    published = get("published")
+    if not _plain(published, _NAME):
+        published = _text(published, where, "source.published", "name")
     try:
         _published_date(published, "source.published")
     except InvalidDate as exc:
         raise _fail(where, str(exc), "source.published") from None
-    on_record = value.get("on_record", True)
+    on_record = get("on_record", True)
     if on_record is None:
         on_record = True
     if not isinstance(on_record, bool):
         raise _fail(where, f"field 'source.on_record' must be true or false, not {_json_type(on_record)}",
                     "source.on_record")
-    url = _text(value.get("url"), where, "source.url", "url", required=False)
+    url = get("url")
+    if url is not None and not _plain(url, _URL_MOST):
+        url = _text(url, where, "source.url", "url", required=False)
     if url is not None and not _URL.match(url):
         raise _fail(where, f"field 'source.url' {_clip(repr(url))} is not an http(s) URL",
                     "source.url")
-    return Source(
-        outlet=_text(value.get("outlet"), where, "source.outlet", "name"),
-        published=published,
-        author=_text(value.get("author"), where, "source.author", "name", required=False),
-        title=_text(value.get("title"), where, "source.title", "text", required=False),
-        url=url,
-        via=_text(value.get("via"), where, "source.via", "name", required=False),
-        speaker=_text(value.get("speaker"), where, "source.speaker", "name", required=False),
-        on_record=on_record,
-        quote=_text(value.get("quote"), where, "source.quote", "quote", required=False),
-    )
+    outlet, author, title = get("outlet"), get("author"), get("title")
+    via, speaker, quote = get("via"), get("speaker"), get("quote")
+    if not _plain(outlet, _NAME):
+        outlet = _text(outlet, where, "source.outlet", "name")
+    if author is not None and not _plain(author, _NAME):
+        author = _text(author, where, "source.author", "name", required=False)
+    if title is not None and not _plain(title, _TITLE_MOST):
+        title = _text(title, where, "source.title", "text", required=False)
+    if via is not None and not _plain(via, _NAME):
+        via = _text(via, where, "source.via", "name", required=False)
+    if speaker is not None and not _plain(speaker, _NAME):
+        speaker = _text(speaker, where, "source.speaker", "name", required=False)
+    if quote is not None and not _plain(quote, _QUOTE_MOST):
+        quote = _text(quote, where, "source.quote", "quote", required=False)
+    return Source(outlet, published, author, title, url, via, speaker, on_record, quote)
 
 
 def parse_actors(value: Any, where: str, etype: EventType | None) -> tuple[Actor, ...]:
-    plain = _plain_actors(value, etype)
-    if plain is not None:
-        return plain
     if value is None:
         value = []
     if not isinstance(value, list | tuple):
@@ -249,26 +256,29 @@ def parse_actors(value: Any, where: str, etype: EventType | None) -> tuple[Actor
     actors = []
     allowed = (*etype.roles, "mentioned") if etype and etype.roles else None
     for i, item in enumerate(value):
-        field = f"actors[{i}]"
         if not isinstance(item, dict):
-            raise _fail(where, f"field '{field}' must be an object with name and role", field)
-        unknown = set(item) - _ACTOR_KEYS
-        if unknown:
-            raise _fail(where, f"field '{field}' has unknown key {_clip(repr(sorted(unknown)[0]))}",
-                        field)
-        name = _text(item.get("name"), where, f"{field}.name", "name")
-        role = _text(item.get("role"), where, f"{field}.role", "name")
-        office = item.get("office")
-        if office is not None:  # absent or null: no office given; given, it must say one
-            office = _text(office, where, f"{field}.office", "name")
+            raise _fail(where, f"field 'actors[{i}]' must be an object with name and role",
+                        f"actors[{i}]")
+        if not item.keys() <= _ACTOR_KEYS:
+            unknown = set(item) - _ACTOR_KEYS
+            raise _fail(where, f"field 'actors[{i}]' has unknown key "
+                        f"{_clip(repr(sorted(unknown)[0]))}", f"actors[{i}]")
+        name, role, office = item.get("name"), item.get("role"), item.get("office")
+        if not _plain(name, _NAME):
+            name = _text(name, where, f"actors[{i}].name", "name")
+        if not _plain(role, _NAME):
+            role = _text(role, where, f"actors[{i}].role", "name")
+        if office is not None and not _plain(office, _NAME):
+            # absent or null: no office given; given, it must say one
+            office = _text(office, where, f"actors[{i}].office", "name")
         if allowed is not None and role not in allowed:
             raise _fail(
-                where, f"field '{field}.role' {role!r} is not a role of {etype.name if etype else ''} "
-                f"(one of: {', '.join(allowed)})",
-                f"{field}.role",
+                where, f"field 'actors[{i}].role' {role!r} is not a role of "
+                f"{etype.name if etype else ''} (one of: {', '.join(allowed)})",
+                f"actors[{i}].role",
             )
         actors.append(Actor(name, role, office))
-    if etype is not None:
+    if etype is not None and etype.required_roles:
         present = {a.role for a in actors}
         for role in etype.required_roles:
             if role not in present:
@@ -277,27 +287,27 @@ def parse_actors(value: Any, where: str, etype: EventType | None) -> tuple[Actor
 
 
 def parse_refs(value: Any, where: str) -> tuple[Ref, ...]:
-    plain = _plain_refs(value)
-    if plain is not None:
-        return plain
     if value is None:
-        value = []
+        return ()
     if not isinstance(value, list | tuple):
         raise _fail(where, f"field 'refs' must be a list, not {_json_type(value)}", "refs")
     refs = []
     for i, item in enumerate(value):
-        field = f"refs[{i}]"
         if not isinstance(item, dict):
-            raise _fail(where, f"field '{field}' must be an object with rel and id", field)
-        unknown = set(item) - {"rel", "id"}
-        if unknown:
-            raise _fail(where, f"field '{field}' has unknown key {_clip(repr(sorted(unknown)[0]))}",
-                        field)
-        rel = _text(item.get("rel"), where, f"{field}.rel", "name")
+            raise _fail(where, f"field 'refs[{i}]' must be an object with rel and id", f"refs[{i}]")
+        if not item.keys() <= _REF_KEYS:
+            unknown = set(item) - _REF_KEYS
+            raise _fail(where, f"field 'refs[{i}]' has unknown key "
+                        f"{_clip(repr(sorted(unknown)[0]))}", f"refs[{i}]")
+        rel, id_ = item.get("rel"), item.get("id")
+        if not _plain(rel, _NAME):
+            rel = _text(rel, where, f"refs[{i}].rel", "name")
         if rel not in REF_RELATIONS:
-            raise _fail(where, f"field '{field}.rel' {rel!r} is not one of: {', '.join(REF_RELATIONS)}",
-                        f"{field}.rel")
-        refs.append(Ref(rel, _identifier(item.get("id"), where, f"{field}.id")))
+            raise _fail(where, f"field 'refs[{i}].rel' {rel!r} is not one of: "
+                        f"{', '.join(REF_RELATIONS)}", f"refs[{i}].rel")
+        if not (_plain(id_, _NAME) and ID_PATTERN.fullmatch(id_)):
+            id_ = _identifier(id_, where, f"refs[{i}].id")
+        refs.append(Ref(rel, id_))
     return tuple(refs)
 
 
@@ -313,41 +323,45 @@ _DETAIL_NAMES = {"str": "a string", "bool": "true or false", "list[str]": "a lis
 
 def parse_details(value: Any, where: str, etype: EventType,
                   anchor: str | None = None) -> FrozenDict:
-    plain = _plain_details(value, etype)
-    if plain is not None:
-        return plain
     if value is None:
         value = {}
     if not isinstance(value, dict):
         raise _fail(where, f"field 'details' must be an object, not {_json_type(value)}", "details")
+    kinds, choices, required = _detail_rules(etype)
     out: dict[str, Any] = {}
     for key, item in value.items():
-        kind = etype.details.get(key)
+        kind = kinds.get(key)
         if kind is None:
-            known = ", ".join(etype.details) or "none"
+            known = ", ".join(kinds) or "none"
             raise _fail(
                 where, f"{etype.name} has no detail {_clip(repr(key))} (its details: {known})",
                 f"details.{key}",
             )
         if item is None:
             continue
-        if not _DETAIL_CHECKS[kind](item):
+        if kind == "str":
+            if not _plain(item, _LONG):
+                if not isinstance(item, str):
+                    raise _fail(where, f"field 'details.{key}' must be {_DETAIL_NAMES[kind]}",
+                                f"details.{key}")
+                item = _text(item, where, f"details.{key}", "long")
+            allowed = choices.get(key)
+            if allowed and item not in allowed:
+                raise _fail(where, f"field 'details.{key}' {_clip(repr(item))} is not one of: "
+                            f"{', '.join(allowed)}", f"details.{key}")
+        elif kind == "list[str]":
+            if item.__class__ is not list or not all(_plain(x, _LONG) for x in item):
+                if not _DETAIL_CHECKS[kind](item):
+                    raise _fail(where, f"field 'details.{key}' must be {_DETAIL_NAMES[kind]}",
+                                f"details.{key}")
+                item = [_text(x, where, f"details.{key}[{i}]", "long") for i, x in enumerate(item)]
+        elif not _DETAIL_CHECKS[kind](item):
             raise _fail(where, f"field 'details.{key}' must be {_DETAIL_NAMES[kind]}",
                         f"details.{key}")
-        if kind == "str":
-            item = _text(item, where, f"details.{key}", "long")
-            if item is None:
-                continue
-            choices = etype.choices.get(key)
-            if choices and item not in choices:
-                raise _fail(where, f"field 'details.{key}' {_clip(repr(item))} is not one of: {', '.join(choices)}",
-                            f"details.{key}")
-        elif kind == "list[str]":
-            item = [_text(x, where, f"details.{key}[{i}]", "long") for i, x in enumerate(item)]
         elif kind == "object":
             item = _parse_changes(item, where, anchor)
         out[key] = item
-    for key in etype.required_details:
+    for key in required:
         if key not in out:
             raise _fail(where, f"{etype.name} needs details.{key}", f"details.{key}")
     return freeze(out)  # type: ignore[no-any-return,unused-ignore]
@@ -532,15 +546,22 @@ def parse_event(
     subject = obj.get("subject")
     if subject is not None:
         subject = _identifier(subject, where, "subject")
+    summary = obj.get("summary")
+    if not _plain(summary, _SUMMARY_MOST):
+        summary = _text(summary, where, "summary", "summary")
+    actors = parse_actors(obj.get("actors"), where, etype)
+    place = obj.get("place")
+    if place is not None and not _plain(place, _NAME):
+        place = _text(place, where, "place", "name", required=False)
     return Event(
         id=id_,
         type=type_name,
         story=story,
-        summary=_text(obj.get("summary"), where, "summary", "summary"),
+        summary=summary,
         source=source,
         subject=subject,
-        actors=parse_actors(obj.get("actors"), where, etype),
-        place=_text(obj.get("place"), where, "place", "name", required=False),
+        actors=actors,
+        place=place,
         refs=parse_refs(obj.get("refs"), where),
         details=parse_details(obj.get("details"), where, etype, source.published),
         certainty=parse_certainty(obj.get("certainty"), where),
@@ -558,108 +579,6 @@ def parse_certainty(value: Any, where: str) -> str:
             "certainty",
         )
     return value
-
-
-# --------------------------------------------------------------------------- well-formed input
-# What most input is, read with fewer calls: each function below gives what the parse_* function
-# that calls it would, or None when anything is not plainly well formed (not plain text, an
-# unknown key, a value to refuse...), and that function then reads the value from the start and
-# names what is wrong. They refuse nothing themselves.
-
-_REF_KEYS = frozenset({"rel", "id"})
-_URL_MOST, _TITLE_MOST, _QUOTE_MOST = LIMITS["url"], LIMITS["text"], LIMITS["quote"]
-
-
-def _plain_source(value: Any) -> Source | None:
-    if value.__class__ is not dict or not value.keys() <= _SOURCE_KEYS:
-        return None
-    get = value.get
-    outlet, published, url = get("outlet"), get("published"), get("url")
-    author, via, speaker = get("author"), get("via"), get("speaker")
-    title, quote, on_record = get("title"), get("quote"), get("on_record", True)
-    if on_record is None:
-        on_record = True
-    if not (_plain(outlet, _NAME) and _plain(published, _NAME) and on_record.__class__ is bool
-            and (url is None or (_plain(url, _URL_MOST) and _URL.match(url)))
-            and (author is None or _plain(author, _NAME))
-            and (via is None or _plain(via, _NAME))
-            and (speaker is None or _plain(speaker, _NAME))
-            and (title is None or _plain(title, _TITLE_MOST))
-            and (quote is None or _plain(quote, _QUOTE_MOST))):
-        return None
-    try:
-        _published_date(published, "source.published")
-    except InvalidDate:
-        return None
-    return Source(outlet=outlet, published=published, author=author, title=title, url=url,
-                  via=via, speaker=speaker, on_record=on_record, quote=quote)
-
-
-def _plain_actors(value: Any, etype: EventType | None) -> tuple[Actor, ...] | None:
-    if value is None:
-        value = []
-    if value.__class__ is not list:
-        return None
-    allowed = (*etype.roles, "mentioned") if etype and etype.roles else None
-    actors = []
-    for item in value:
-        if item.__class__ is not dict or not item.keys() <= _ACTOR_KEYS:
-            return None
-        name, role, office = item.get("name"), item.get("role"), item.get("office")
-        if not (_plain(name, _NAME) and _plain(role, _NAME)) or (
-                allowed is not None and role not in allowed) or (
-                office is not None and not _plain(office, _NAME)):
-            return None
-        actors.append(Actor(name, role, office))
-    if etype is not None and etype.required_roles:
-        present = {a.role for a in actors}
-        if any(role not in present for role in etype.required_roles):
-            return None
-    return tuple(actors)
-
-
-def _plain_refs(value: Any) -> tuple[Ref, ...] | None:
-    if value is None:
-        return ()
-    if value.__class__ is not list:
-        return None
-    refs = []
-    for item in value:
-        if item.__class__ is not dict or not item.keys() <= _REF_KEYS:
-            return None
-        rel, id_ = item.get("rel"), item.get("id")
-        if not (_plain(rel, _NAME) and rel in REF_RELATIONS and _plain(id_, _NAME)
-                and ID_PATTERN.fullmatch(id_)):
-            return None
-        refs.append(Ref(rel, id_))
-    return tuple(refs)
-
-
-def _plain_details(value: Any, etype: EventType) -> FrozenDict | None:
-    if value is None:
-        value = {}
-    if value.__class__ is not dict:
-        return None
-    kinds, choices, required = _detail_rules(etype)
-    out: dict[str, Any] = {}
-    for key, item in value.items():
-        kind = kinds.get(key)
-        if kind is None:
-            return None
-        if item is None:
-            continue
-        if kind == "str":
-            if not _plain(item, _LONG) or (key in choices and item not in choices[key]):
-                return None
-        elif kind == "list[str]":
-            if item.__class__ is not list or not all(_plain(x, _LONG) for x in item):
-                return None
-        elif kind != "bool" or item.__class__ is not bool:
-            return None  # a correction's changes: parse_details reads them
-        out[key] = item
-    if any(key not in out for key in required):
-        return None
-    return freeze(out)  # type: ignore[no-any-return,unused-ignore]
 
 
 _RULES: dict[str, tuple[Mapping[str, str], Mapping[str, tuple[str, ...]], tuple[str, ...]]] = {}

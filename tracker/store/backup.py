@@ -22,8 +22,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-from sqlalchemy.engine import Engine
+from typing import TYPE_CHECKING
 
 from tracker.errors import IntegrityFailure, InvalidInput
 from tracker.store import migrate
@@ -31,6 +30,9 @@ from tracker.store.engine import make_engine, remove_sqlite_files, sqlite_path
 from tracker.store.files import is_log_file, mode_of, temporary_beside
 from tracker.store.recorder import COLUMNS, Recorder
 from tracker.text import clip, visible
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 COPY_BATCH = 5000
 

@@ -1,4 +1,9 @@
-"""Engines for the two backends: an SQLite file (the default) and a PostgreSQL server."""
+"""Engines for the two backends: an SQLite file (the default) and a PostgreSQL server.
+
+SQLAlchemy is imported where an engine is made, not with this module: a command that only reads
+an SQLite log already at the newest schema reads it through :class:`SQLiteFile`, with the driver
+alone (importing SQLAlchemy is a large part of such a command's start-up).
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,14 @@ import contextlib
 import logging
 import os
 import sqlite3
+import sys
 import urllib.parse
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.exc import ArgumentError
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL, Engine
 
 from tracker.errors import DatabaseError, NotATrackerDatabase
 from tracker.text import clip, mask_url
@@ -39,6 +44,9 @@ def _port_of(url: URL, shown: str) -> None:
 def database_url(target: str) -> str:
     """A SQLAlchemy URL from what a user typed: a URL, or a path to an SQLite file."""
     if "://" in target:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
         shown = repr(clip(mask_url(target), 120))
         try:
             url = make_url(target)
@@ -74,6 +82,11 @@ def remove_sqlite_files(path: Path) -> None:
 
 def sqlite_path(url: str) -> Path | None:
     """The file behind an SQLite URL (None for other backends and in-memory databases)."""
+    if url.startswith("sqlite:///") and "?" not in url:  # what make_url reads it as, unparsed
+        name = url[len("sqlite:///"):]
+        return Path(name) if name and name != ":memory:" else None
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
         return None
@@ -107,10 +120,17 @@ def use_wal(engine: Engine) -> None:
     """Put an accepted SQLite log in WAL mode (readers never block the writer); it persists."""
     if engine.dialect.name != "sqlite":
         return
-    with engine.connect() as conn:
+    with engine.connect() as conn:  # SQLAlchemy's errors: what open_timeline translates
         mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
         if mode not in ("wal", "memory"):
             conn.exec_driver_sql("PRAGMA journal_mode = WAL")
+
+
+def _wal(conn: sqlite3.Connection) -> None:
+    """:func:`use_wal` with the driver alone."""
+    (mode,) = conn.execute("PRAGMA journal_mode").fetchone()
+    if mode not in ("wal", "memory"):
+        conn.execute("PRAGMA journal_mode = WAL")
 
 
 def writable(path: Path) -> bool:
@@ -136,6 +156,9 @@ def make_engine(url: str, read_only: bool = False) -> Engine:
 
     ``read_only``: an SQLite file is opened so that nothing can be written (a log in a folder or
     on a file system this process cannot write can still be read)."""
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         path = sqlite_path(url)
@@ -158,6 +181,114 @@ def make_engine(url: str, read_only: bool = False) -> Engine:
         "options": f"-c lock_timeout={lock_ms}",
     }
     return sa.create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+
+
+class SQLiteFile:
+    """Connections to an SQLite log, made as :func:`make_engine`'s engine makes them (the same
+    arguments, the same settings on connect) and kept for reuse as its pool keeps them (each
+    rolled back when given back), without SQLAlchemy: what the recorder reads through, for a
+    command that only reads a log already at the newest schema (see :func:`open_sqlite_file`).
+    What needs SQLAlchemy itself (a migration, a backup) asks :meth:`engine` for an engine."""
+
+    class _Dialect:
+        name = "sqlite"
+
+    dialect = _Dialect()
+
+    def __init__(self, path: Path, read_only: bool) -> None:
+        self.path = path
+        self.read_only = read_only
+        self.url = f"sqlite:///{path}"
+        self._idle: list[sqlite3.Connection] = []
+        self._engine: Engine | None = None
+
+    def __repr__(self) -> str:
+        return f"SQLiteFile({str(self.path)!r})"
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = (_read_only_connect(self.path) if self.read_only else
+                sqlite3.connect(str(self.path), check_same_thread=False,
+                                timeout=lock_wait_seconds()))
+        _on_sqlite_connect(conn, None)
+        return conn
+
+    def raw_connection(self) -> _PooledConnection:
+        return _PooledConnection(self._idle.pop() if self._idle else self._connect(), self._idle)
+
+    def engine(self) -> Engine:
+        """An SQLAlchemy engine on the same file, made when first asked."""
+        if self._engine is None:
+            self._engine = make_engine(self.url, read_only=self.read_only)
+        return self._engine
+
+    def dispose(self) -> None:
+        while self._idle:
+            self._idle.pop().close()
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+class _PooledConnection:
+    """A connection of :class:`SQLiteFile`: ``close`` rolls back what is open and gives it back."""
+
+    __slots__ = ("_idle", "driver_connection")
+
+    def __init__(self, conn: sqlite3.Connection, idle: list[sqlite3.Connection]) -> None:
+        self.driver_connection = conn
+        self._idle = idle
+
+    def cursor(self) -> sqlite3.Cursor:
+        return self.driver_connection.cursor()
+
+    def commit(self) -> None:
+        self.driver_connection.commit()
+
+    def rollback(self) -> None:
+        self.driver_connection.rollback()
+
+    def close(self) -> None:
+        try:
+            self.driver_connection.rollback()
+        except sqlite3.Error:
+            self.driver_connection.close()
+            return
+        self._idle.append(self.driver_connection)
+
+
+def open_sqlite_file(path: Path, read_only: bool, at_revision: str) -> SQLiteFile | None:
+    """The log at ``path`` as a :class:`SQLiteFile`, if it is a tracker log at schema
+    ``at_revision`` (put in WAL mode unless ``read_only``, as :func:`make_engine` and the
+    migrations leave a log they accept); None for anything else, which the engine's way
+    (SQLAlchemy, and the migrations) then opens, refuses or upgrades, as it always did."""
+    check_sqlite_file(path)
+    if not path.parent.exists():
+        return None
+    log = SQLiteFile(path, read_only)
+    try:
+        raw = log.raw_connection()
+        try:
+            conn = raw.driver_connection
+            tables = {name for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            revision = (conn.execute("SELECT version_num FROM alembic_version").fetchall()
+                        if {"alembic_version", "events"} <= tables else [])
+            at_head = len(revision) == 1 and str(revision[0][0]) == at_revision
+            if at_head and not read_only:
+                _wal(conn)
+        finally:
+            raw.close()
+    except sqlite3.Error:
+        at_head = False
+    if not at_head:
+        log.dispose()
+        return None
+    return log
+
+
+def is_sqlalchemy_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is one of SQLAlchemy's errors (none is, unless SQLAlchemy was imported)."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    return errors is not None and isinstance(exc, errors.SQLAlchemyError)
 
 
 PG_TIMEOUT = "TRACKER_PG_TIMEOUT"

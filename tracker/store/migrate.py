@@ -18,12 +18,11 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported where used: opening a log at the newest schema needs neither
+    import sqlalchemy as sa
     from alembic.config import Config
     from alembic.script import ScriptDirectory
+    from sqlalchemy.engine import Engine
 
 from tracker.errors import DatabaseError, NotATrackerDatabase, SchemaTooNew
 from tracker.store.engine import use_wal
@@ -95,6 +94,8 @@ def _revision(conn: sa.Connection) -> str | None:
 
 
 def current_revision(engine: Engine) -> str | None:
+    import sqlalchemy as sa
+
     with engine.connect() as conn:
         if "alembic_version" not in sa.inspect(conn).get_table_names():
             return None
@@ -122,6 +123,8 @@ def inspect(engine: Engine) -> tuple[bool, str | None]:
 
 def inspect_tables(engine: Engine) -> tuple[set[str], str | None]:
     """(the names of its tables, alembic revision or None) without writing anything."""
+    import sqlalchemy as sa
+
     with engine.connect() as conn:
         names = set(sa.inspect(conn).get_table_names())
         revision = _revision(conn) if "alembic_version" in names else None
@@ -192,6 +195,7 @@ def _migrating(engine: Engine) -> Iterator[sa.Connection]:
 
 def upgrade(engine: Engine, target: str = "head") -> str | None:
     """Migrate up to target; returns the revision found once the lock was held."""
+    import sqlalchemy as sa
     from alembic import command
 
     with _migrating(engine) as conn:

@@ -9,20 +9,22 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from itertools import islice
 from operator import le
-from typing import Any, NamedTuple
-
-from sqlalchemy.engine import Engine
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tracker.errors import AppendConflict, DatabaseError
 from tracker.store.engine import LOCK_TIMEOUT, lock_wait_seconds
 from tracker.store.row import Row
 from tracker.text import clip, mask_url
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from tracker.store.engine import SQLiteFile
 
 GENESIS_HASH = "0" * 64
 COLUMNS = (
@@ -56,7 +58,7 @@ def utc_now() -> str:
 class Recorder:
     """Row-level access to the ``events`` table of one database."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine | SQLiteFile) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
         self._param = "?" if self.dialect == "sqlite" else "%s"
@@ -340,8 +342,9 @@ class Recorder:
                     # one string per column, in order: an aggregate's ORDER BY where SQLite has
                     # it (3.44); before, an aggregate takes the rows as the scan of the
                     # position range visits them, in order (an ordered subquery would copy each)
-                    within = f" ORDER BY {position}" if sqlite3.sqlite_version_info >= (3, 44) \
-                        else ""
+                    from sqlite3 import sqlite_version_info
+
+                    within = f" ORDER BY {position}" if sqlite_version_info >= (3, 44) else ""
                     concat = ", ".join(f"group_concat({c}, char(31){within})" for c in columns)
                     cur.execute(f"SELECT count(*), {concat} FROM {source} "
                                 f"WHERE {position} > ? AND {position} <= ?", (after, until))
