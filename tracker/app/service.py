@@ -52,6 +52,7 @@ from tracker.domain.fold import (
 )
 from tracker.domain.input import parse_event
 from tracker.errors import (
+    AppendConflict,
     DatabaseError,
     IntegrityFailure,
     InvalidEvent,
@@ -99,6 +100,8 @@ SEED_NAME = "kerry-lavrov-2014-03.json"
 IMPORT_CHUNK = 5_000
 #: How many chunks' events an import keeps at hand for the entries after them to refer to.
 RECENT_CHUNKS = 2
+#: How many times an import is done before another writer appending meanwhile is told.
+IMPORT_ATTEMPTS = 3
 #: Up to this many new events, a state index is grown from the one before them; past it (an
 #: import, say) it is built again, which then costs less than finding each new event's item.
 GROW_AT_MOST = 5_000
@@ -307,6 +310,11 @@ class Timeline:
                 _check_export_head(data)
             if not data.entries:
                 raise InvalidInput("the input holds no events")
+            for _ in range(IMPORT_ATTEMPTS - 1):
+                try:
+                    return self._import_entries(data.entries, force)
+                except AppendConflict:
+                    continue  # another writer appended while the input was read: read it again
             return self._import_entries(data.entries, force)
         except IntegrityFailure:
             raise
@@ -347,7 +355,10 @@ class Timeline:
         # read first and every item's events are kept (the entries are gone through once).
         named: set[str] | None = None  # None: every item
         held: dict[str, list[Row | str]] = {}  # the items' events so far, in log order
-        if self._guard(self.recorder.count):
+        # What is read here is read before the import's transaction: the append then requires
+        # the log to be where it was (another writer meanwhile: the import is done again).
+        at = self.head()[0]
+        if at:
             names = entries.names
             named = set(names.named)
             named.update(self._retracted_items(names.retracted))
@@ -428,8 +439,8 @@ class Timeline:
 
         try:
             with paused_gc():
-                first, last = self._guard(
-                    lambda: self.recorder.append_chunks(chunks, whole=not force))
+                first, last = self._guard(lambda: self.recorder.append_chunks(
+                    chunks, expected_position=at, whole=not force))
         except LogAltered:
             self.require_whole("--force imports anyway")
             raise

@@ -181,8 +181,9 @@ class Input:
     """The events an input file holds, and the head it claims (exports only).
 
     ``entries`` is a list (:class:`EntryList`) or, for a JSON Lines file, :class:`LinesFile`:
-    read from the file again each time it is gone through, never held whole. Either way it has
-    a length, and ``entries.label(i)`` names entry ``i`` as its errors do."""
+    read from the file again each time it is gone through, never held whole. Either way it can
+    be gone through again, and ``entries.label(i)`` names entry ``i`` (one gone through) as its
+    errors do."""
 
     def __init__(self, entries: Iterable[Entry] | LinesFile, head: dict[str, Any] | None,
                  kind: str, name: str = "", text: str = "") -> None:
