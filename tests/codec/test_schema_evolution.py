@@ -76,6 +76,30 @@ def test_a_log_from_the_previous_version_opens_upgraded_with_a_notice(old_log: P
     assert again.stderr == ""  # upgraded once
 
 
+def _statement(n: int, **extra: object) -> bytes:
+    return orjson.dumps({"id": f"ev-{n}", "type": "statement.made", "story": "2014-03-10",
+                         "summary": f"statement {n}",
+                         "source": {"outlet": "TASS", "published": "2014-03-10"}, **extra})
+
+
+@pytest.mark.parametrize(("second", "told"), [
+    (b"{oops", "line 2: not valid JSON (unexpected character, expected a string key)"),
+    (_statement(2, place=7), "line 2: field 'place' must be a string, not a number"),
+])
+def test_an_import_refused_for_its_input_leaves_a_log_from_the_previous_version_untouched(
+        old_log: Path, tmp_path: Path, second: bytes, told: str) -> None:
+    before = old_log.read_bytes()
+    (tmp_path / "input").mkdir()
+    path = tmp_path / "input" / "events.jsonl"
+    path.write_bytes(_statement(1) + b"\n" + second + b"\n")
+    result = tracker("--db", old_log, "import", path)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == f"Error: {path} {told}\n"
+    assert old_log.read_bytes() == before
+    assert leftovers(old_log) == ["input"]  # no -wal or -shm beside the log
+    assert ok("--db", old_log, "verify").stderr.startswith(f"Upgraded {old_log} from schema 0001")
+
+
 def test_old_events_replay_to_the_same_state_as_new_ones(old_log: Path, tmp_path: Path) -> None:
     fresh = tmp_path / "fresh.sqlite"
     ok("--db", fresh, "import", SEED)

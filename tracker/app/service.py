@@ -11,6 +11,7 @@ import secrets
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -305,33 +306,14 @@ class Timeline:
 
     def import_input(self, data: document.Input, force: bool = False) -> AppendReport:
         """Append every event of an input, all or nothing."""
-        try:
-            if data.head is not None:
-                _check_export_head(data)
-            if not data.entries:
-                raise InvalidInput("the input holds no events")
+        with _told_by_line(data):
+            _check_input_shape(data)
             for _ in range(IMPORT_ATTEMPTS - 1):
                 try:
                     return self._import_entries(data.entries, force)
                 except AppendConflict:
                     continue  # another writer appended while the input was read: read it again
             return self._import_entries(data.entries, force)
-        except IntegrityFailure:
-            raise
-        except TrackerError as exc:
-            # The failure names its entry as data (``place``: "FILE event 3"); an entry of an
-            # array or an export is told by its line. Other entries the message mentions (the
-            # first of two with one id) are told by their lines too.
-            place = exc.place
-            line = data.line_of(place) if place is not None else None
-            message = exc.message
-            if line is not None and place is not None and message.startswith(place):
-                message = line + message[len(place):]
-            message = data.with_lines(message)
-            if message == exc.message:
-                raise
-            raise type(exc)(message, field=exc.field,
-                            place=line if line is not None else place) from None
 
     def _import_entries(self, entries: document.EntryList | document.LinesFile,
                         force: bool = False) -> AppendReport:
@@ -1064,6 +1046,45 @@ def _cache_path(url: str, kind: str) -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / f"{digest}.{kind}"
 
 
+def check_input(data: document.Input) -> None:
+    """Refuse an input whose entries are not all valid events, as importing it would (the same
+    error), without a log: what an import checks before a log from an older tracker is upgraded
+    for it, so that a refused import leaves that log untouched."""
+    with _told_by_line(data):
+        _check_input_shape(data)
+        for entry in data.entries:
+            parse_event(entry.obj, entry.label, new_event_id)
+
+
+def _check_input_shape(data: document.Input) -> None:
+    if data.head is not None:
+        _check_export_head(data)
+    if not data.entries:
+        raise InvalidInput("the input holds no events")
+
+
+@contextmanager
+def _told_by_line(data: document.Input) -> Iterator[None]:
+    """An import's failure, told by line: the failure names its entry as data (``place``:
+    "FILE event 3"); an entry of an array or an export is told by its line. Other entries the
+    message mentions (the first of two with one id) are told by their lines too."""
+    try:
+        yield
+    except IntegrityFailure:
+        raise
+    except TrackerError as exc:
+        place = exc.place
+        line = data.line_of(place) if place is not None else None
+        message = exc.message
+        if line is not None and place is not None and message.startswith(place):
+            message = line + message[len(place):]
+        message = data.with_lines(message)
+        if message == exc.message:
+            raise
+        raise type(exc)(message, field=exc.field,
+                        place=line if line is not None else place) from None
+
+
 class _RecentEvents:
     """The events of the last ``chunks`` chunks an import appended, by id: each the same event,
     field for field, as reading its row back gives (:func:`_appended`)."""
@@ -1166,13 +1187,16 @@ def resolve_target(target: str | None) -> tuple[str, bool]:
 
 
 def open_timeline(target: str | None = None, *, create: bool = True,
-                  read_only: bool = False) -> Timeline:
+                  read_only: bool = False,
+                  before_upgrade: Callable[[], None] | None = None) -> Timeline:
     """Open (creating and migrating as needed) the log at target, TRACKER_DB, or the default.
 
     The default database is seeded with the seed timeline the first time it is created (it is
     created whatever ``create`` says). ``create=False``: a path or database with no log in it is
     refused, and nothing is created. ``read_only``: the command only reads, so an SQLite log this
     process cannot write (a read-only file, folder or file system) is opened read-only.
+    ``before_upgrade``: what the command checks before a log from an older tracker is upgraded
+    (what it refuses then leaves the log untouched).
     """
     url, is_default = resolve_target(target)
     create = create or is_default
@@ -1193,7 +1217,8 @@ def open_timeline(target: str | None = None, *, create: bool = True,
             return Timeline(url, log)
     engine = make_engine(url, read_only=opened_read_only)
     try:
-        upgrade = migrate.prepare(engine, label, create=create, read_only=opened_read_only)
+        upgrade = migrate.prepare(engine, label, create=create, read_only=opened_read_only,
+                                  before_upgrade=before_upgrade)
     except BaseException as exc:
         engine.dispose()
         if not existed and path is not None:

@@ -305,10 +305,11 @@ def import_(
     Example:
       tracker import seeds/kerry-lavrov-2014-03.json
     """
+    from tracker.app.service import check_input
     from tracker.app.terms import read_file, read_stream
 
     data = read_stream(sys.stdin.buffer, "stdin") if file == "-" else read_file(Path(file))
-    with timeline(ctx, create=True) as tl:
+    with timeline(ctx, create=True, before_upgrade=lambda: check_input(data)) as tl:
         report = tl.import_input(data, force=force)
     added, repeated = len(report.added), len(report.repeated)
     message = f"Imported {added} event{'s' if added != 1 else ''} ({repeated} already in the log)."

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -131,14 +131,15 @@ def inspect_tables(engine: Engine) -> tuple[set[str], str | None]:
     return names, revision
 
 
-def prepare(engine: Engine, where: str, *, create: bool = True,
-            read_only: bool = False) -> Upgrade:
+def prepare(engine: Engine, where: str, *, create: bool = True, read_only: bool = False,
+            before_upgrade: Callable[[], None] | None = None) -> Upgrade:
     """Make the database a tracker log at the head revision, or refuse it untouched.
 
     A new empty database is created (unless ``create`` is False: then it is refused as no log);
     one from an older tracker is upgraded (unless ``read_only``: then it is refused, since the
-    upgrade would write); one from a newer tracker, or one that is not a tracker log, is
-    refused before anything is written.
+    upgrade would write), after ``before_upgrade`` (a command's own checks, which may refuse it
+    untouched); one from a newer tracker, or one that is not a tracker log, is refused before
+    anything is written.
     """
     tables, revision = inspect_tables(engine)
     if not tables and not create:
@@ -161,6 +162,8 @@ def prepare(engine: Engine, where: str, *, create: bool = True,
             f"{where} is at schema {revision} and needs an upgrade to {head}, which writes to it, "
             "but it cannot be written here; run `tracker db upgrade` where it can"
         )
+    if before_upgrade is not None and revision is not None:
+        before_upgrade()
     use_wal(engine)
     before = upgrade(engine)  # another process may have done it meanwhile: it says what it found
     return Upgrade(before, head, created=before is None)
