@@ -159,8 +159,8 @@ def _as_array(values: array | bytearray) -> array:
 def build_outline(columns: Iterable[OutlineColumns], references: Iterable[ReferenceColumns],
                   cancelled: Callable[[], bool] = lambda: False) -> Outline:
     """The outline from the store's narrow reads, both in log order (see
-    :meth:`tracker.store.recorder.Recorder.read_outline_columns` and
-    ``read_reference_columns``)."""
+    :meth:`tracker.store.recorder.Recorder.read_outline_run` and
+    ``read_reference_run``)."""
     return extend_outline(Outline(), columns, references, cancelled)
 
 

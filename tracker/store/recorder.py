@@ -37,6 +37,11 @@ NewRow = tuple[str, str, int, str | None, str | None, str | None, str, str]
 READ_BATCH = 5000
 _SEPARATOR = "\x1f"  # char(31): what the columnar reads join values with
 
+#: On SQLite, each reference of a row ``e`` (``r``: its [relation, id] pair) with the row ``t``
+#: it names: what both reads of references select from.
+_SQLITE_REFERENCES = ("events AS e, json_each(e.body, '$.refs') AS r "
+                      "JOIN events AS t ON t.id = r.value ->> 1")
+
 Lookup = Callable[[Iterable[str]], dict[str, Row]]
 """Rows by id, looked up inside an append's transaction."""
 
@@ -293,9 +298,7 @@ class Recorder:
         database itself (a reference always names an earlier row).
         """
         if self.dialect == "sqlite":
-            sql = ("SELECT e.position, r.value ->> 0, t.position "
-                   "FROM events AS e, json_each(e.body, '$.refs') AS r "
-                   "JOIN events AS t ON t.id = r.value ->> 1")
+            sql = f"SELECT e.position, r.value ->> 0, t.position FROM {_SQLITE_REFERENCES}"
         else:
             sql = ("SELECT e.position, r.value ->> 0, t.position FROM events AS e "
                    "CROSS JOIN LATERAL jsonb_array_elements("
@@ -321,8 +324,7 @@ class Recorder:
         if self.dialect == "sqlite":
             positions, relations, targets = self._column_run(
                 ("e.position", "coalesce(r.value ->> 0, '')", "t.position"),
-                "events AS e, json_each(e.body, '$.refs') AS r "
-                "JOIN events AS t ON t.id = r.value ->> 1", "e.position", after, until)
+                _SQLITE_REFERENCES, "e.position", after, until)
             sources = list(map(int, positions))
             if all(map(le, sources, islice(sources, 1, None))):
                 return sources, relations, list(map(int, targets))
