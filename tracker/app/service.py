@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
-from itertools import islice
+from itertools import islice, starmap
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, TypeVar
 
@@ -32,6 +32,7 @@ from tracker.codec.rows import (
     event_from_row,
     row_dict_and_step,
     row_fields,
+    row_to_dict,
     stored_body,
 )
 from tracker.domain.admission import (
@@ -88,7 +89,9 @@ if TYPE_CHECKING:  # what a command that does not use them does not import (star
 
     from tracker.app.exports import ExportView
     from tracker.app.stepping import Stepper
+    from tracker.codec.state_document import ItemRecord
     from tracker.domain.selection import EventFilter
+    from tracker.readmodels.entries import Records
     from tracker.readmodels.outline import Outline
     from tracker.readmodels.stateindex import FactTable, Order, StateIndex
 
@@ -659,8 +662,10 @@ class Timeline:
     def write_state(self, out: IO[bytes], query: Query = Query(), *, indent: bool = True) -> None:
         """Write the state document as JSON (what ``state_document`` gives, as ``tracker state
         --json`` prints it), folded an item at a time: no item's events are held once the item
-        is written (see :meth:`_folded_items`); nothing is written if the fold fails."""
-        from tracker.codec.state_document import write_state
+        is written (see :meth:`_folded_items`); nothing is written if the fold fails. The whole
+        state is written from the records kept for this log (see :meth:`_state_records`)."""
+        from tracker.codec.state_document import item_record
+        from tracker.readmodels import entries
 
         if query.as_of is not None:
             # As of a date, what an admitted event refers to counts too (an answer implies what
@@ -673,23 +678,62 @@ class Timeline:
             return
 
         def run() -> None:
-            until = self.head()[0]
-            size = [0]
-
-            def admitted(row: Row) -> tuple[str, Step] | None:
-                if admits_row(query, row):
-                    size[0] += 1
-                    return decode_step(row)
-                return None
-
-            whole = query == Query()
+            head = self.head()
             with paused_gc():
-                write_state(out, self._folded_items(self.rows(0, until), until,
-                                                    decode_step if whole else admitted),
-                            (lambda: until) if whole else (lambda: size[0]), query,
-                            indent=indent)
+                if query == Query():
+                    with self._state_records(head) as records:
+                        records.write(out, head[0], query, indent=indent)
+                    return
+                size = 0
+
+                def admitted(row: Row) -> tuple[str, Step] | None:
+                    nonlocal size
+                    if admits_row(query, row):
+                        size += 1
+                        return decode_step(row)
+                    return None
+
+                with entries.opened(None) as records:  # a question's state: nothing kept
+                    records.put(starmap(item_record, self._folded_items(
+                        self.rows(0, head[0]), head[0], admitted)))
+                    records.write(out, size, query, indent=indent)
 
         self._guard(run)
+
+    @contextmanager
+    def _state_records(self, head: tuple[int, str],
+                       stepping: Callable[[Row], tuple[str, Step]] = decode_step
+                       ) -> Iterator[Records]:
+        """The records of the whole state up to ``head`` (see
+        :mod:`tracker.readmodels.entries`): those kept for this log in the user cache
+        directory, brought up to date. ``.made_from_start`` says whether every row up to
+        ``head`` was read, in log order, through ``stepping`` to make them."""
+        from tracker.codec.state_document import item_record
+        from tracker.readmodels import entries
+
+        def hash_at(position: int) -> str | None:
+            found = self.recorder.read_positions([position]).get(position)
+            return found.hash if found is not None else None
+
+        def changed_subjects(after: int, until: int) -> set[str]:
+            return {row[4] or row[1] for row in self.rows(after, until)}
+
+        def items_of(subjects: set[str], until: int) -> Iterator[ItemRecord]:
+            grouped: dict[str, list[Step]] = {}
+            for row in self.recorder.read_subjects(subjects):
+                if row[0] <= until:  # rows appended since are not this state's
+                    subject, step = decode_step(row)
+                    grouped.setdefault(subject, []).append(step)
+            return starmap(item_record, fold_items(grouped.items()))
+
+        def every_item(until: int) -> Iterator[ItemRecord]:
+            return starmap(item_record, self._folded_items(self.rows(0, until), until, stepping))
+
+        with entries.opened(_cache_path(self.url, "entries")) as records:
+            records.made_from_start = entries.bring_up_to_date(
+                records, head, hash_at=hash_at, changed_subjects=changed_subjects,
+                items_of=items_of, every_item=every_item)
+            yield records
 
     def _folded_items(self, rows: Iterable[Row], until: int,
                       stepping: Callable[[Row], tuple[str, Step] | None]
@@ -731,14 +775,13 @@ class Timeline:
     def export(self, out: IO[bytes], force: bool = False) -> int:
         """Write the whole timeline as a tracker-timeline document; returns events written.
 
-        A stream: each stored row is written as it is read and handed on to the fold, which
-        makes each item's entry of the state once its last row is read (see
-        :meth:`_folded_items`); neither every event nor every row nor every item's events is
-        held at once, and each row's body is parsed once. A log that fails the cheap check of
-        its tail is not exported unless ``force`` (its export would be refused on import,
-        blaming the export)."""
-        from tracker.codec.state_document import StateSpool
-
+        A stream: each stored row is written as it is read; the state comes from the records
+        kept for this log (see :meth:`_state_records`), brought up to date first. When they are
+        made from the start, each row is handed on to the fold as it is written (its body parsed
+        once), which makes each item's record once its last row is read (see
+        :meth:`_folded_items`). Neither every event nor every row nor every item's events is
+        held at once. A log that fails the cheap check of its tail is not exported unless
+        ``force`` (its export would be refused on import, blaming the export)."""
         if not force:
             self.require_whole("--force exports anyway")
         head = self.head()
@@ -754,11 +797,16 @@ class Timeline:
             return step
 
         def run() -> int:
+            nonlocal written
             document.write_head(out, head, utc_now(), self.label)
-            with StateSpool() as state:
-                state.take(self._folded_items(self.rows(0, head[0]), head[0], writing))
+            with self._state_records(head, writing) as records:
+                if not records.made_from_start:
+                    write_entry = document.write_entry
+                    for row in self.rows(0, head[0]):
+                        write_entry(events, written, row_to_dict(row))
+                        written += 1
                 events.flush()
-                document.write_state_tail(out, lambda tail: state.write(tail, written))
+                document.write_state_tail(out, lambda tail: records.write(tail, written))
             return written
 
         with paused_gc():

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-from array import array
-from collections.abc import Callable, Iterable, Mapping
-from typing import IO, Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import IO, Any, NamedTuple
 
 import orjson
 
@@ -164,44 +161,59 @@ class ActorList:
     """The state's actors, gathered an item at a time: each name once (the name is the actor,
     whatever office it held), with the roles it plays, how many items name it, and each office
     its events give it, from the first to the last of them in story order (``first``, ``last``:
-    story dates), the earliest first."""
+    story dates), the earliest first. It takes what :func:`actor_facts` says of each item (the
+    saved entries keep just that)."""
 
     __slots__ = ("seen",)
 
     def __init__(self) -> None:
-        #: name -> (roles, [items], office -> [first, last])
-        self.seen: dict[str, tuple[set[str], list[int], dict[str, list[StoryTime]]]] = {}
+        #: name -> (roles, [items], office -> [first, its bounds, last, its bounds])
+        self.seen: dict[str, tuple[set[str], list[int], dict[str, list[Any]]]] = {}
 
     def take(self, view: ItemView) -> None:
         """The actors of one item (its view)."""
+        self.take_facts(*actor_facts(view))
+
+    def take_facts(self, actors: Iterable[Sequence[str]], offices: Iterable[Sequence[Any]]
+                   ) -> None:
+        """The actors of one item as :func:`actor_facts` gives them."""
         seen = self.seen
         counted: set[str] = set()
-        for a in view.actors:
-            entry = seen.get(a.name)
+        for name, role in actors:
+            entry = seen.get(name)
             if entry is None:
-                entry = seen[a.name] = (set(), [0], {})
-            entry[0].add(a.role)
-            if a.name not in counted:
-                counted.add(a.name)
+                entry = seen[name] = (set(), [0], {})
+            entry[0].add(role)
+            if name not in counted:
+                counted.add(name)
                 entry[1][0] += 1
-        for held in view.offices:
-            offices = seen[held.name][2]
-            span = offices.get(held.office)
+        for name, office, first, first_lo, first_hi, last, last_lo, last_hi in offices:
+            held = seen[name][2]
+            span = held.get(office)
             if span is None:
-                offices[held.office] = [held.first, held.last]
+                held[office] = [first, first_lo, first_hi, last, last_lo, last_hi]
                 continue
-            if _bounds(held.first) < _bounds(span[0]):
-                span[0] = held.first
-            if _bounds(held.last) > _bounds(span[1]):
-                span[1] = held.last
+            if (first_lo, first_hi) < (span[1], span[2]):
+                span[0:3] = first, first_lo, first_hi
+            if (last_lo, last_hi) > (span[4], span[5]):
+                span[3:6] = last, last_lo, last_hi
 
     def entries(self) -> list[dict[str, Any]]:
         """The state document's ``actors``: by name."""
         return [{"name": name, "roles": sorted(roles), "items": count[0],
-                 "offices": [{"office": office, "first": first.display(), "last": last.display()}
-                             for office, (first, last) in sorted(
-                                 offices.items(), key=lambda o: (_bounds(o[1][0]), o[0]))]}
+                 "offices": [{"office": office, "first": span[0], "last": span[3]}
+                             for office, span in sorted(
+                                 offices.items(), key=lambda o: (o[1][1], o[1][2], o[0]))]}
                 for name, (roles, count, offices) in sorted(self.seen.items())]
+
+
+def actor_facts(view: ItemView) -> tuple[list[list[str]], list[list[str]]]:
+    """What :class:`ActorList` reads of an item: its actors as [name, role], and each office
+    its events give an actor as [name, office, first, its bounds, last, its bounds] (a date as
+    shown, then where it falls in story order: see :func:`_bounds`)."""
+    return ([[a.name, a.role] for a in view.actors],
+            [[held.name, held.office, held.first.display(), *_bounds(held.first),
+              held.last.display(), *_bounds(held.last)] for held in view.offices])
 
 
 def state_to_dict(state: State, query: Query | None = None) -> dict[str, Any]:
@@ -233,144 +245,141 @@ def _query_dict(query: Query) -> dict[str, Any]:
             "recorded_by": query.recorded_by}
 
 
-# --------------------------------------------------------------------------- written as folded
+# --------------------------------------------------------------------------- made an item at a time
 
 
-def write_state(out: IO[bytes], items: Iterable[tuple[Item, ItemView]], size: Callable[[], int],
-                query: Query | None = None, *, indent: bool = False) -> None:
-    """Write ``json_safe(orjson.dumps(state_to_dict(state, query)))`` (``indent``: with
-    OPT_INDENT_2) for the state whose items (with their views) ``items`` gives one at a time,
-    in any order, holding none of them (see :class:`StateSpool`). Nothing reaches ``out``
-    until every item has come (a failure while folding writes nothing). ``size`` tells the
-    state's number of events once ``items`` is used up."""
-    with StateSpool(indent=indent) as spool:
-        spool.take(items)
-        spool.write(out, size(), query)
+class ItemRecord(NamedTuple):
+    """What the state document takes of one item, made from the item alone (an item's state
+    depends on its own events only): its entry, as the bytes it is written as (compact JSON;
+    None for a kind the document has no section for), where it sorts among its kind's (its
+    ``item_order`` as one text: see :func:`_order_text`), and ``facts``: what it adds to what
+    the document says across items (see :func:`item_facts`), as JSON, or None if nothing.
+
+    A whole state is written from these (:func:`write_document`) in any order they were made,
+    and they can be saved and read back: they are bytes and texts only."""
+
+    subject: str
+    kind: str
+    place: str
+    entry: bytes | None
+    facts: bytes | None
 
 
-class StateSpool:
-    """A state document made an item at a time: each item's entry is made as the item comes,
-    and kept, as the bytes it is written as, in a temporary file until every item has come and
-    they can be sorted; what the document says across items (the demands gating each item, the
-    disputes, the actors) is gathered as they pass."""
+def item_record(item: Item, view: ItemView) -> ItemRecord:
+    """The record of one item (with its view)."""
+    facts = item_facts(item, view)
+    return ItemRecord(
+        item.subject, item.kind, _order_text(item_order(item, view)),
+        orjson.dumps(item_to_dict(item, view=view, plain=False))
+        if item.kind in SECTIONS else None,
+        orjson.dumps(facts) if facts is not None else None)
 
-    def __init__(self, *, indent: bool = False) -> None:
-        self.option = orjson.OPT_INDENT_2 if indent else 0
-        self.indent = indent
-        #: Where each section's entries are, compactly (a million items): each entry's place in
-        #: its section (its ``item_order``, as one text: see :func:`_order_text`), and where its
-        #: bytes are in the spool (offset, length).
-        self.places: dict[str, tuple[list[str], array[int]]] = {
-            k: ([], array("q")) for k in SECTIONS}
+
+def item_facts(item: Item, view: ItemView) -> list[Any] | None:
+    """What an item adds to what the state document says across items, JSON-shaped (it reads
+    back the same): [the items it gates and its demand, its disputed accounts, what ties it
+    to a whole or its parts (:func:`tracker.domain.fold.link_facts`), its actors and offices
+    (:func:`actor_facts`)], each None or empty if it adds none; None if it adds nothing."""
+    kind = item.kind
+    gates = None
+    gated_by = _GATES.get(kind)
+    if gated_by is not None:
+        gated = list(dict.fromkeys(view.details.get(gated_by, ())))
+        if gated:
+            headline = KINDS[kind].headline_detail or ""
+            gates = [gated, {"subject": item.subject, "status": item.status,
+                             "demand": str(view.details.get(headline, view.title))}]
+    found = item_disputes(item) if item.accounts else None
+    tie = link_facts(item, view) if kind in _TIED else None
+    link = list(tie) if tie is not None else None
+    actors, offices = actor_facts(view)
+    if gates is None and not found and link is None and not actors and not offices:
+        return None
+    return [gates, found, link, actors, offices]
+
+
+class CrossItem:
+    """What the state document says across items, gathered from each item's facts (see
+    :func:`item_facts`) in any order: the demands gating each item, the disputes, the actors,
+    and what ties wholes and parts together (talks, their rounds, what they produced), whose
+    links are made once every item has come (see :func:`tracker.domain.fold.links_of`)."""
+
+    def __init__(self) -> None:
         self.gates: dict[str, list[dict[str, str]]] = {}
         self.disputes: list[dict[str, Any]] = []
         self.actors = ActorList()
-        #: What ties wholes and parts together (talks, their rounds, what they produced), kept
-        #: of each such item in its stead: their links are made once every item has come (see
-        #: :func:`tracker.domain.fold.links`).
         self.linkable: list[LinkFacts] = []
-        self.spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed by __exit__)
-        self.offset = 0
 
-    def __enter__(self) -> StateSpool:
-        return self
+    def take(self, facts: Sequence[Any]) -> None:
+        gates, found, link, actors, offices = facts
+        if gates is not None:
+            put = self.gates.setdefault
+            for gated in gates[0]:
+                put(gated, []).append(gates[1])
+        if found:
+            self.disputes.extend(found)
+        if link is not None:
+            self.linkable.append(LinkFacts(*link))
+        self.actors.take_facts(actors, offices)
 
-    def __exit__(self, *exc: object) -> None:
-        self.spool.close()
 
-    def take(self, items: Iterable[tuple[Item, ItemView]]) -> None:
-        """Make the entries of these items (with their views). The entries are kept as orjson
-        writes them; :meth:`write` makes the document safe for a terminal (``json_safe``) as
-        it writes it."""
-        dumps, option, places = orjson.dumps, self.option, self.places
-        gates, found_disputes, seen_actors = self.gates, self.disputes, self.actors
-        write = self.spool.write
-        linkable, offset = self.linkable, self.offset
-        kinds, gated_kinds, tied_kinds = KINDS, _GATES, _TIED
-        for item, view in items:
-            kind = item.kind
-            gated_by = gated_kinds.get(kind)
-            if gated_by is not None:
-                headline = kinds[kind].headline_detail or ""
-                for gated in dict.fromkeys(view.details.get(gated_by, ())):
-                    gates.setdefault(gated, []).append(
-                        {"subject": item.subject, "status": item.status,
-                         "demand": str(view.details.get(headline, view.title))})
-            if item.accounts:
-                found_disputes.extend(item_disputes(item))
-            if kind in tied_kinds:  # tied to others (talks and their rounds): see links
-                facts = link_facts(item, view)
-                if facts is not None:
-                    linkable.append(facts)
-            seen_actors.take(view)
-            kept = places.get(kind)
-            if kept is None:
-                continue
-            data = dumps(item_to_dict(item, view=view, plain=False), option=option)
-            write(data)
-            kept[0].append(_order_text(item_order(item, view)))
-            kept[1].extend((offset, len(data)))
-            offset += len(data)
-        self.offset = offset
+def write_document(out: IO[bytes], size: int, query: Query | None, cross: CrossItem,
+                   entries_of: Callable[[str], Iterable[tuple[str, bytes]]], *,
+                   indent: bool = False) -> None:
+    """Write ``json_safe(orjson.dumps(state_to_dict(state, query)))`` (``indent``: with
+    OPT_INDENT_2) of a state of ``size`` events whose items' facts ``cross`` has gathered and
+    whose entries ``entries_of(kind)`` gives, (subject, entry) in the kind's order (their
+    records' ``place``)."""
+    option = orjson.OPT_INDENT_2 if indent else 0
+    dumps, loads, gates = orjson.dumps, orjson.loads, cross.gates
+    doc: dict[str, Any] = {"query": _query_dict(query or Query()), "events": size}
+    for gated in gates.values():
+        gated.sort(key=lambda d: d["subject"])
+    linked = links_of(cross.linkable)
+    cross.disputes.sort(key=lambda d: (d["subject"], d["event"]))
+    tail = {"disputes": cross.disputes, "actors": cross.actors.entries()}
+    head_bytes = dumps(doc, option=option)
+    tail_bytes = dumps(tail, option=option)
+    put = (writer := SafeWriter(out)).write
+    if indent:
+        put(head_bytes[:-2])  # without "\n}"
+        between, inner = b",\n  ", b"\n    "
+    else:
+        put(head_bytes[:-1])  # without "}"
+        between, inner = b",", b""
+    for kind, section in SECTIONS.items():
+        put(between + dumps(section) + (b": [" if indent else b":["))
+        batch: list[bytes] = []
+        lead, written = inner, False
+        for subject, data in entries_of(kind):
+            if subject in gates or subject in linked:
+                entry = loads(data)
+                entry.update(linked.get(subject, {}))  # before conditions, as item_to_dict
+                if subject in gates:
+                    entry["conditions"] = gates[subject]
+                data = dumps(entry, option=option)
+            elif indent:
+                data = dumps(loads(data), option=option)
+            batch.append(data)
+            if len(batch) >= 1000:
+                put(_entries(batch, lead, indent))
+                lead, written, batch = b",\n    " if indent else b",", True, []
+        if batch:
+            put(_entries(batch, lead, indent))
+            written = True
+        put(b"\n  ]" if indent and written else b"]")
+    # the tail's two keys, without its braces
+    put(between + (tail_bytes[4:-2] if indent else tail_bytes[1:-1]))
+    put(b"\n}" if indent else b"}")
+    writer.flush()
 
-    def write(self, out: IO[bytes], size: int, query: Query | None = None) -> None:
-        """Write the document of the items taken, which ``size`` events made."""
-        dumps, option, gates, spool = orjson.dumps, self.option, self.gates, self.spool
-        doc: dict[str, Any] = {"query": _query_dict(query or Query()), "events": size}
-        for gated in gates.values():
-            gated.sort(key=lambda d: d["subject"])
-        linked = links_of(self.linkable)
-        self.disputes.sort(key=lambda d: (d["subject"], d["event"]))
-        tail = {"disputes": self.disputes,
-                "actors": self.actors.entries()}
-        head_bytes = dumps(doc, option=option)
-        tail_bytes = dumps(tail, option=option)
-        put = (writer := SafeWriter(out)).write
-        if self.indent:
-            put(head_bytes[:-2])  # without "\n}"
-            between, inner = b",\n  ", b"\n    "
-        else:
-            put(head_bytes[:-1])  # without "}"
-            between, inner = b",", b""
-        spool.flush()
-        fd = spool.fileno()
-        pread = os.pread
-        for kind, section in SECTIONS.items():
-            orders, spans = self.places[kind]
-            put(between + dumps(section) + (b": [" if self.indent else b":["))
-            if not orders:
-                put(b"]")
-                continue
-            batch: list[bytes] = []
-            for n in sorted(range(len(orders)), key=orders.__getitem__):
-                subject = orders[n].partition("\x00")[2]
-                data = pread(fd, spans[2 * n + 1], spans[2 * n])
-                if subject in gates or subject in linked:
-                    entry = orjson.loads(data)
-                    entry.update(linked.get(subject, {}))  # before conditions, as item_to_dict
-                    if subject in gates:
-                        entry["conditions"] = gates[subject]
-                    data = dumps(entry, option=option)
-                batch.append(data)
-                if len(batch) >= 1000:
-                    put(self._entries(batch, inner))
-                    inner = b",\n    " if self.indent else b","
-                    batch = []
-            if batch:
-                put(self._entries(batch, inner))
-            inner = b"\n    " if self.indent else b""
-            put(b"\n  ]" if self.indent else b"]")
-        # the tail's two keys, without its braces
-        put(between + (tail_bytes[4:-2] if self.indent else tail_bytes[1:-1]))
-        put(b"\n}" if self.indent else b"}")
-        writer.flush()
 
-    def _entries(self, batch: list[bytes], lead: bytes) -> bytes:
-        """Entries of a section, one after another, the first preceded by ``lead`` (indented,
-        each line of each entry is indented by four more spaces)."""
-        if self.indent:
-            return lead + b",\n".join(batch).replace(b"\n", b"\n    ")
-        return lead + b",".join(batch)
+def _entries(batch: list[bytes], lead: bytes, indent: bool) -> bytes:
+    """Entries of a section, one after another, the first preceded by ``lead`` (indented,
+    each line of each entry is indented by four more spaces)."""
+    if indent:
+        return lead + b",\n".join(batch).replace(b"\n", b"\n    ")
+    return lead + b",".join(batch)
 
 
 #: Kinds whose items are tied to others (talks, their rounds, what they produced).

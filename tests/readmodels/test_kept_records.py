@@ -1,0 +1,272 @@
+"""The state's records, kept for each log in the user cache directory: a whole state written
+from them is the state replayed from the log, whether they were made just now, kept from
+before, brought up to date after appends, made by other code, kept for another log at the same
+place, unreadable, or in use by another process (see :mod:`tracker.readmodels.entries`)."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import SEED
+from tests.domain.test_fold_property import logs
+from tracker.app.service import Timeline, _cache_path, open_timeline
+from tracker.codec.rows import row_fields
+from tracker.codec.state_document import ItemRecord, state_to_dict
+from tracker.domain.events import Event, thaw
+from tracker.domain.fold import Query, replay
+from tracker.readmodels import entries
+
+
+def written(tl: Timeline, *, indent: bool = True) -> bytes:
+    out = io.BytesIO()
+    tl.write_state(out, indent=indent)
+    return out.getvalue()
+
+
+def replayed(tl: Timeline) -> dict[str, Any]:
+    """The state document from a replay of every event (no records)."""
+    return thaw(state_to_dict(replay(tl.events()), Query()))  # type: ignore[no-any-return]
+
+
+def not_made_again(_records: entries.Records) -> None:
+    raise AssertionError("the records were made again from the start")
+
+
+def made(tl: Timeline) -> tuple[str, int, str] | None:
+    """What the kept file says it was made from: (code, through, hash)."""
+    conn = sqlite3.connect(_cache_path(tl.url, "entries"))
+    try:
+        row = conn.execute("SELECT code, through, hash FROM made").fetchone()
+    finally:
+        conn.close()
+    return (row[0], row[1], row[2]) if row else None
+
+
+@pytest.fixture
+def tl(tmp_path: Path) -> Iterator[Timeline]:
+    timeline = open_timeline(str(tmp_path / "log.sqlite"))
+    timeline.import_file(SEED)
+    yield timeline
+    timeline.close()
+
+
+def test_the_state_is_the_replay_when_made_and_when_kept(tl: Timeline) -> None:
+    first = written(tl)
+    assert json.loads(first) == replayed(tl)
+    assert made(tl) == (entries.code_version(), *tl.head())
+    assert written(tl) == first  # from the records kept
+    assert written(tl, indent=False) == json.dumps(json.loads(first), ensure_ascii=False,
+                                                   separators=(",", ":")).encode()
+
+
+def test_an_append_brings_the_records_up_to_date(
+        tl: Timeline, monkeypatch: pytest.MonkeyPatch) -> None:
+    written(tl)
+    monkeypatch.setattr(entries.Records, "clear", not_made_again)
+    some = next(e for e in tl.events() if e.type == "invitation.extended")
+    tl.add({"type": "invitation.declined", "story": "2014-03-12", "summary": "No, thank you",
+            "subject": some.subject or some.id,
+            "source": {"outlet": "TASS", "published": "2014-03-12"},
+            "actors": [{"name": "Sergey Lavrov", "role": "invitee"}],
+            "refs": [{"rel": "responds_to", "id": some.id}]})
+    tl.add({"type": "statement.made", "story": "2014-03-13", "summary": "A new item",
+            "source": {"outlet": "TASS", "published": "2014-03-13"},
+            "actors": [{"name": "Sergey Lavrov", "role": "speaker"}]})
+    assert json.loads(written(tl)) == replayed(tl)
+    assert made(tl) == (entries.code_version(), *tl.head())
+
+
+def test_records_made_by_other_code_are_made_again(tl: Timeline) -> None:
+    written(tl)
+    path = _cache_path(tl.url, "entries")
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE made SET code = 'older'")
+        conn.execute("UPDATE items SET entry = CAST('{\"wrong\":1}' AS BLOB)")
+    conn.close()
+    assert json.loads(written(tl)) == replayed(tl)
+    assert made(tl) == (entries.code_version(), *tl.head())
+
+
+def test_records_kept_for_another_log_at_the_same_place_are_not_used(tmp_path: Path) -> None:
+    path = tmp_path / "log.sqlite"
+    first = open_timeline(str(path))
+    first.import_file(SEED)
+    written(first)
+    first.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    second = open_timeline(str(path))  # a shorter log, then a longer one, at the same place
+    try:
+        second.add({"type": "statement.made", "story": "2014-03-13", "summary": "Only this",
+                    "source": {"outlet": "TASS", "published": "2014-03-13"},
+                    "actors": [{"name": "Sergey Lavrov", "role": "speaker"}]})
+        assert json.loads(written(second)) == replayed(second)
+        second.import_file(SEED)
+        assert json.loads(written(second)) == replayed(second)
+    finally:
+        second.close()
+
+
+def test_an_unreadable_file_is_made_again(tl: Timeline) -> None:
+    path = _cache_path(tl.url, "entries")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"not a database at all" * 100)
+    assert json.loads(written(tl)) == replayed(tl)
+    assert made(tl) == (entries.code_version(), *tl.head())
+
+
+def test_a_cache_that_cannot_be_written_costs_time_only(
+        tl: Timeline, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file-not-a-folder"
+    blocked.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    assert json.loads(written(tl)) == replayed(tl)
+    assert not _cache_path(tl.url, "entries").exists()
+
+
+def test_records_in_use_by_another_process_are_not_waited_for_long(
+        tl: Timeline, monkeypatch: pytest.MonkeyPatch) -> None:
+    written(tl)
+    tl.add({"type": "statement.made", "story": "2014-03-13", "summary": "Said meanwhile",
+            "source": {"outlet": "TASS", "published": "2014-03-13"},
+            "actors": [{"name": "Sergey Lavrov", "role": "speaker"}]})
+    monkeypatch.setattr(entries, "WAIT_SECONDS", 0.01)
+    other = sqlite3.connect(_cache_path(tl.url, "entries"), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        assert json.loads(written(tl)) == replayed(tl)  # from a temporary file
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert made(tl) is not None and made(tl)[1] == tl.head()[0] - 1  # type: ignore[index]
+
+
+def test_an_export_is_the_same_from_records_made_and_kept(tl: Timeline) -> None:
+    def exported() -> bytes:
+        out = io.BytesIO()
+        tl.export(out)
+        doc = json.loads(out.getvalue())
+        doc.pop("exported_at")
+        return json.dumps(doc).encode()
+
+    first = exported()
+    assert json.loads(first)["state"] == json.loads(written(tl, indent=False))
+    assert exported() == first
+    path = _cache_path(tl.url, "entries")
+    path.unlink()
+    assert exported() == first
+
+
+# --------------------------------------------------------------------------- when to make them again
+
+
+class Calls:
+    """What bring_up_to_date asked of the log."""
+
+    def __init__(self, rows: int, hashes: dict[int, str]) -> None:
+        self.rows, self.hashes = rows, hashes
+        self.asked: list[tuple[str, Any]] = []
+
+    def up_to_date(self, records: entries.Records, head: tuple[int, str],
+                   code: str = "c1") -> bool:
+        return entries.bring_up_to_date(
+            records, head, code=code,
+            hash_at=self.hashes.get,
+            changed_subjects=lambda after, until: (self.asked.append(("changed", (after, until)))
+                                                   or {f"s{after + 1}"}),
+            items_of=lambda subjects, until: (self.asked.append(("items", sorted(subjects)))
+                                              or [record(s) for s in subjects]),
+            every_item=lambda until: (self.asked.append(("every", until))
+                                      or [record(f"s{p}") for p in range(1, until + 1)]))
+
+
+def record(subject: str) -> ItemRecord:
+    return ItemRecord(subject, "statement", "2014", b"{}", None)
+
+
+@pytest.fixture
+def records() -> Iterator[entries.Records]:
+    with tempfile.TemporaryDirectory() as folder, entries.opened(Path(folder) / "r") as kept:
+        yield kept
+
+
+def test_records_never_made_are_made_from_every_row(records: entries.Records) -> None:
+    calls = Calls(3, {3: "h3"})
+    assert calls.up_to_date(records, (3, "h3")) is True
+    assert calls.asked == [("every", 3)]
+    assert records.made() == ("c1", 3, "h3")
+
+
+def test_records_current_are_used_as_they_are(records: entries.Records) -> None:
+    calls = Calls(3, {3: "h3"})
+    calls.up_to_date(records, (3, "h3"))
+    calls.asked.clear()
+    assert calls.up_to_date(records, (3, "h3")) is False
+    assert calls.asked == []
+
+
+def test_records_behind_make_again_only_the_items_changed(records: entries.Records) -> None:
+    calls = Calls(3, {3: "h3", 5: "h5"})
+    calls.up_to_date(records, (3, "h3"))
+    calls.asked.clear()
+    assert calls.up_to_date(records, (5, "h5")) is False
+    assert calls.asked == [("changed", (3, 5)), ("items", ["s4"])]
+    assert records.made() == ("c1", 5, "h5")
+
+
+@pytest.mark.parametrize(("why", "head", "hashes", "code"), [
+    ("other code", (5, "h5"), {3: "h3"}, "c2"),
+    ("the log no longer holds the row they were made through", (5, "h5"), {3: "other"}, "c1"),
+    ("a shorter log", (2, "h2"), {3: "h3"}, "c1"),
+    ("too far behind", (3 + entries.CATCH_UP_ROWS + 1, "hn"), {3: "h3"}, "c1"),
+])
+def test_records_that_cannot_be_brought_up_to_date_are_made_again(
+        records: entries.Records, why: str, head: tuple[int, str], hashes: dict[int, str],
+        code: str) -> None:
+    Calls(3, {3: "h3"}).up_to_date(records, (3, "h3"))
+    calls = Calls(head[0], hashes)
+    assert calls.up_to_date(records, head, code) is True, why
+    assert calls.asked == [("every", head[0])], why
+
+
+# --------------------------------------------------------------------------- any log
+
+
+def append_events(tl: Timeline, events: list[Event]) -> None:
+    tl.recorder.append([row_fields(e) for e in events], whole=False)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(logs(), st.floats(min_value=0, max_value=1))
+def test_any_log_appended_in_two_parts_gives_the_replays_state(
+        events: list[Event], split: float) -> None:
+    """The second part's events often belong to items of the first: those items' records are
+    made again from all of their events."""
+    cut = round(len(events) * split)
+    folder = Path(tempfile.mkdtemp(prefix="kept-"))
+    try:
+        tl = open_timeline(str(folder / "log.sqlite"))
+        try:
+            append_events(tl, events[:cut])
+            assert json.loads(written(tl)) == replayed(tl)
+            append_events(tl, events[cut:])
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(entries.Records, "clear", not_made_again)
+                assert json.loads(written(tl)) == replayed(tl)
+            assert made(tl) == (entries.code_version(), *tl.head())
+        finally:
+            tl.close()
+    finally:
+        shutil.rmtree(folder)
