@@ -20,6 +20,7 @@ Timings never fail anything; the machine is shared, so read ratios, not times.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import shutil
@@ -126,9 +127,13 @@ class Case:
     tracker: Job
     baselines: list[Job]
     memory_limit_mb: float | None = None
+    #: Run once, untimed, before the rounds (the tracker's kept records of the log made).
+    prime: Callable[[dict[str, str]], None] | None = None
 
     def measure(self, rounds: int, env: dict[str, str], say: Callable[[str], None]) -> None:
         jobs = [self.tracker, *self.baselines]
+        if self.prime is not None:
+            self.prime(env)
         for _ in range(rounds):
             for job in jobs:
                 job.once(env)
@@ -195,7 +200,7 @@ ADD = ["add", "--type", "meeting.held", "--story", "last Friday", "--published",
 
 
 def cases(groups: set[str], sizes: Sequence[int], tracker: list[str], tmp: Path,
-          say: Callable[[str], None]) -> list[Case]:
+          say: Callable[[str], None], env: dict[str, str]) -> list[Case]:
     raw = [PY, "-m", "bench.rawjobs"]
     out: list[Case] = []
     if "help" in groups:
@@ -218,23 +223,50 @@ def cases(groups: set[str], sizes: Sequence[int], tracker: list[str], tmp: Path,
                         Job("tracker", [*tracker, "--db", str(log), *ADD]),
                         [Job("SQLAlchemy insert", [*raw, "sa-insert", str(rawdb)]),
                          Job("sqlite3 insert", [*raw, "insert", str(rawdb)])]))
+    kept = tmp / "cache" / "tracker"  # where the tracker keeps each log's state records
     for n in sizes if data else ():
         d = data[n]
+        state_argv = [*tracker, "--db", str(d["log"]), "state", "--json"]
+        export_argv = [*tracker, "--db", str(d["log"]), "export", "-o", str(tmp / "export.json")]
+        read = Job("sqlite3 + json.loads", [*raw, "read", str(d["raw"]), str(tmp / "read.txt")])
+        dump = Job("sqlite3 + orjson dump", [*raw, "dump", str(d["raw"]), str(tmp / "dump.json")])
         if "state" in groups:
-            out.append(Case(f"tracker state --json, {n:,}", n, "≤ 2.5x; ≤ 400 MB", 2.5,
-                            Job("tracker", [*tracker, "--db", str(d["log"]), "state", "--json"],
-                                stdout=tmp / "state.json"),
-                            [Job("sqlite3 + json.loads", [*raw, "read", str(d["raw"]),
-                                                          str(tmp / "read.txt")])],
-                            memory_limit_mb=400))
+            # As users run it: the records kept from the last run, current (the log unchanged
+            # since) or one event behind (an add since), and none (the first run after an
+            # import, or after an upgrade of the tracker).
+            out.append(Case(f"tracker state --json, {n:,} (records kept)", n, "≤ 2.5x; ≤ 400 MB",
+                            2.5, Job("tracker", state_argv, stdout=tmp / "state.json"),
+                            [read], memory_limit_mb=400,
+                            prime=partial(_run_quietly, state_argv)))
+            behind = tmp / "behind.sqlite"
+            behind_argv = [*tracker, "--db", str(behind), "state", "--json"]
+            out.append(Case(f"tracker state --json, {n:,} (records kept, one add behind)", n,
+                            "≤ 2.5x; ≤ 400 MB", 2.5,
+                            Job("tracker", behind_argv, stdout=tmp / "state.json",
+                                before=partial(_one_add_behind, d["log"], behind, kept,
+                                               [*tracker, "--db", str(behind), *ADD], env)),
+                            [copy.deepcopy(read)], memory_limit_mb=400,
+                            prime=partial(_keep_records_of, d["log"], behind, kept,
+                                          behind_argv)))
+            out.append(Case(f"tracker state --json, {n:,} (no records kept)", n,
+                            "≤ 2.5x; ≤ 400 MB", 2.5,
+                            Job("tracker", state_argv, stdout=tmp / "state.json",
+                                before=partial(_forget_records, kept)),
+                            [copy.deepcopy(read)], memory_limit_mb=400))
         if "export" in groups:
-            out.append(Case(f"tracker export, {n:,}", n, "≤ 2x; ≤ 300 MB", 2.0,
-                            Job("tracker", [*tracker, "--db", str(d["log"]), "export", "-o",
-                                            str(tmp / "export.json")],
-                                before=partial(remove_db, tmp / "export.json")),  # refused if it exists
-                            [Job("sqlite3 + orjson dump", [*raw, "dump", str(d["raw"]),
-                                                           str(tmp / "dump.json")])],
-                            memory_limit_mb=300))
+            def fresh_export(forget: bool) -> None:
+                remove_db(tmp / "export.json")  # refused if it exists
+                if forget:
+                    _forget_records(kept)
+
+            out.append(Case(f"tracker export, {n:,} (records kept)", n, "≤ 2x; ≤ 300 MB", 2.0,
+                            Job("tracker", export_argv, before=partial(fresh_export, False)),
+                            [dump], memory_limit_mb=300,
+                            prime=partial(_prime_export, partial(fresh_export, False),
+                                          export_argv)))
+            out.append(Case(f"tracker export, {n:,} (no records kept)", n, "≤ 2x; ≤ 300 MB",
+                            2.0, Job("tracker", export_argv, before=partial(fresh_export, True)),
+                            [copy.deepcopy(dump)], memory_limit_mb=300))
         if "import" in groups:
             target, rawtarget = tmp / "import.sqlite", tmp / "import-raw.sqlite"
             out.append(Case(f"tracker import, {n:,}", n,
@@ -247,6 +279,43 @@ def cases(groups: set[str], sizes: Sequence[int], tracker: list[str], tmp: Path,
                                  before=partial(remove_db, rawtarget))],
                             memory_limit_mb=None if n <= 100_000 else 1024))
     return out
+
+
+def _run_quietly(argv: list[str], env: dict[str, str] | None = None) -> None:
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                   env=env)
+
+
+def _prime_export(fresh: Callable[[], None], argv: list[str], env: dict[str, str]) -> None:
+    fresh()
+    _run_quietly(argv, env)
+
+
+def _forget_records(kept: Path) -> None:
+    for path in kept.glob("*.entries*"):
+        path.unlink()
+
+
+def _keep_records_of(log: Path, copy_to: Path, kept: Path, state_argv: list[str],
+                     env: dict[str, str]) -> None:
+    """A copy of the log at ``copy_to`` and the tracker's records of it, made (by a state
+    command) and set aside for :func:`_one_add_behind`."""
+    copy_db(log, copy_to)
+    _run_quietly(state_argv, env)
+    aside = kept.parent / "aside"
+    shutil.rmtree(aside, ignore_errors=True)
+    aside.mkdir()
+    for path in kept.glob("*.entries*"):
+        shutil.copyfile(path, aside / path.name)
+
+
+def _one_add_behind(log: Path, copy_to: Path, kept: Path, add_argv: list[str],
+                    env: dict[str, str]) -> None:
+    """The copy of the log and its records as set aside, then one event added to it."""
+    copy_db(log, copy_to)
+    for path in (kept.parent / "aside").iterdir():
+        shutil.copyfile(path, kept / path.name)
+    _run_quietly(add_argv, env)
 
 
 # --------------------------------------------------------------------------- running
@@ -325,7 +394,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         started = {"time": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "uptime": uptime()}
         say(f"{started['time']}: {started['uptime']}")
         floor = run_process(["/bin/true"], env)
-        chosen = cases(groups, sizes, tracker, tmp, say)
+        chosen = cases(groups, sizes, tracker, tmp, say, env)
         # the cases' set-up ran in children with the same environment
         results = []
         for case in chosen:

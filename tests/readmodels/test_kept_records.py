@@ -127,6 +127,18 @@ def test_an_unreadable_file_is_made_again(tl: Timeline) -> None:
     assert made(tl) == (entries.code_version(), *tl.head())
 
 
+def test_a_file_of_another_shape_is_made_again(tl: Timeline) -> None:
+    path = _cache_path(tl.url, "entries")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("CREATE TABLE made (one INTEGER PRIMARY KEY, version TEXT)")
+        conn.execute("CREATE TABLE items (subject TEXT, state TEXT)")
+    conn.close()
+    assert json.loads(written(tl)) == replayed(tl)
+    assert made(tl) == (entries.code_version(), *tl.head())
+
+
 def test_a_cache_that_cannot_be_written_costs_time_only(
         tl: Timeline, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     blocked = tmp_path / "a-file-not-a-folder"
@@ -153,7 +165,11 @@ def test_records_in_use_by_another_process_are_not_waited_for_long(
     assert made(tl) is not None and made(tl)[1] == tl.head()[0] - 1  # type: ignore[index]
 
 
-def test_an_export_is_the_same_from_records_made_and_kept(tl: Timeline) -> None:
+@pytest.mark.parametrize("part_bytes", [entries.PART_BYTES, 100])
+def test_an_export_is_the_same_from_records_made_and_kept(
+        tl: Timeline, monkeypatch: pytest.MonkeyPatch, part_bytes: int) -> None:
+    """Its state is written from the records, then from the document kept (in parts)."""
+    monkeypatch.setattr(entries, "PART_BYTES", part_bytes)
     def exported() -> bytes:
         out = io.BytesIO()
         tl.export(out)
@@ -164,8 +180,11 @@ def test_an_export_is_the_same_from_records_made_and_kept(tl: Timeline) -> None:
     first = exported()
     assert json.loads(first)["state"] == json.loads(written(tl, indent=False))
     assert exported() == first
-    path = _cache_path(tl.url, "entries")
-    path.unlink()
+    conn = sqlite3.connect(_cache_path(tl.url, "entries"))
+    parts = conn.execute("SELECT count(*) FROM document").fetchone()[0]
+    conn.close()
+    assert parts >= (2 if part_bytes < 1000 else 1)
+    _cache_path(tl.url, "entries").unlink()
     assert exported() == first
 
 

@@ -82,9 +82,6 @@ def check_format(name: str) -> str:
 
 def write(timeline: Timeline, format: str, view: ExportView, out: IO[bytes]) -> int:
     """Write the view of the log in the format to ``out``; returns the events written."""
-    from tracker.codec.exports import csv, plover, timelinejs
-    from tracker.render import html
-
     check_format(format)
     if format == "json":
         if not view.whole:
@@ -93,6 +90,10 @@ def write(timeline: Timeline, format: str, view: ExportView, out: IO[bytes]) -> 
                 "`tracker import` can check its hashes; filters, --as-of and --known-at apply "
                 "to the other formats")
         return timeline.export(out)
+    # the other formats' writers (the page's with the terminal's): not what the JSON needs
+    from tracker.codec.exports import csv, plover, timelinejs
+    from tracker.render import html
+
     head = timeline.head()
     query, chosen, whole = view.query, view.chosen, view.whole
 

@@ -32,7 +32,6 @@ from tracker.codec.rows import (
     event_from_row,
     row_dict_and_step,
     row_fields,
-    row_to_dict,
     stored_body,
 )
 from tracker.domain.admission import (
@@ -682,7 +681,10 @@ class Timeline:
             with paused_gc():
                 if query == Query():
                     with self._state_records(head) as records:
-                        records.write(out, head[0], query, indent=indent)
+                        if indent:
+                            records.write(out, head[0], query, indent=True)
+                        else:
+                            records.write_whole(out)
                     return
                 size = 0
 
@@ -801,12 +803,16 @@ class Timeline:
             document.write_head(out, head, utc_now(), self.label)
             with self._state_records(head, writing) as records:
                 if not records.made_from_start:
-                    write_entry = document.write_entry
-                    for row in self.rows(0, head[0]):
-                        write_entry(events, written, row_to_dict(row))
-                        written += 1
+                    for rows in self.recorder.read_batches(0, head[0]):
+                        # a hundred rows a write: what a write makes is freed before the
+                        # heap grows (larger batches made the allocator return and take
+                        # back memory from the system, faulting in every page anew)
+                        for start in range(0, len(rows), 100):
+                            part = rows[start:start + 100]
+                            document.write_rows(events, written, part)
+                            written += len(part)
                 events.flush()
-                document.write_state_tail(out, lambda tail: records.write(tail, written))
+                document.write_state_tail(out, records.write_whole)
             return written
 
         with paused_gc():

@@ -13,14 +13,14 @@ import os
 import re
 import stat
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
 import orjson
 
-from tracker.codec.rows import Row, event_to_dict, row_to_dict
+from tracker.codec.rows import Row, event_to_dict, row_to_dict, rows_json
 from tracker.domain.admission import ImportNames
 from tracker.domain.events import Event
 from tracker.domain.vocabulary import (
@@ -139,6 +139,14 @@ def write_entry(out: IO[bytes] | SafeWriter, n: int, entry: dict[str, Any]) -> N
     data = orjson.dumps(entry)
     out.write((b"\n    " if n == 0 else b",\n    ") + (
         data if isinstance(out, SafeWriter) else json_safe(data)))
+
+
+def write_rows(out: SafeWriter, n: int, rows: Sequence[Row | tuple[Any, ...]]) -> None:
+    """Stored rows, each as :func:`write_entry` writes it (``n``: the events written
+    before them), in one write."""
+    if not rows:
+        return
+    out.write((b"\n    " if n == 0 else b",\n    ") + b",\n    ".join(rows_json(rows)))
 
 
 def write_tail(out: IO[bytes], state: dict[str, Any]) -> None:

@@ -20,7 +20,7 @@ import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 import orjson
 
@@ -37,19 +37,28 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS items (subject TEXT PRIMARY KEY, kind TEXT NOT NULL, "
     "place TEXT NOT NULL, entry BLOB, facts BLOB)",
     "CREATE INDEX IF NOT EXISTS items_in_order ON items (kind, place)",
+    # The whole state's document as an export writes it (compact), in parts, once written:
+    # what the records make, as long as they are not changed.
+    "CREATE TABLE IF NOT EXISTS document (part INTEGER PRIMARY KEY, data BLOB NOT NULL)",
 )
+
+#: The columns each table has (a file kept by a version that made other tables is made again).
+_SHAPE = {"made": "one, code, through, hash", "items": "subject, kind, place, entry, facts",
+          "document": "part, data"}
+
+#: The size of a part of the kept document.
+PART_BYTES = 1 << 20
 
 
 def code_version() -> str:
-    """A digest of the code that makes records (the fold, the vocabulary, the codec, this
-    module) and of orjson's version: records made by other code are made again."""
+    """A digest of the tracker's code (any of it: the fold, the vocabulary, the codec, what
+    reads the rows and writes the document) and of orjson's version: records made by other
+    code are made again. A few milliseconds."""
     root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256(orjson.__version__.encode())
-    for folder in ("domain", "codec"):
-        for path in sorted((root / folder).glob("*.py")):
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    digest.update(Path(__file__).read_bytes())
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:32]
 
 
@@ -69,6 +78,7 @@ class Records:
     def clear(self) -> None:
         self.conn.execute("DELETE FROM items")
         self.conn.execute("DELETE FROM made")
+        self.conn.execute("DELETE FROM document")
 
     def put(self, records: Iterable[ItemRecord], batch: int = 2000) -> None:
         """Keep these records, replacing any of the same items."""
@@ -83,8 +93,28 @@ class Records:
             execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?)", chunk)
 
     def mark(self, code: str, through: int, hash_: str) -> None:
+        """Say the records are those of the log through this position (and no longer what
+        the document kept was written from)."""
         self.conn.execute("INSERT OR REPLACE INTO made VALUES (1, ?, ?, ?)",
                           (code, through, hash_))
+        self.conn.execute("DELETE FROM document")
+
+    def write_whole(self, out: IO[bytes]) -> None:
+        """Write the whole state's document, compact (:meth:`write` of every event the records
+        were made through, with no question), from the parts kept of it when it was last
+        written, or written from the records and kept."""
+        cur = self.conn.execute("SELECT data FROM document ORDER BY part")
+        kept = False
+        while chunk := cur.fetchmany(16):
+            for (data,) in chunk:
+                out.write(data)
+            kept = True
+        if kept:
+            return
+        made = self.made()
+        parts = _Parts(self.conn, out)
+        self.write(cast(IO[bytes], parts), made[1] if made is not None else 0)
+        parts.flush()
 
     def write(self, out: IO[bytes], size: int, query: Query | None = None, *,
               indent: bool = False) -> None:
@@ -106,12 +136,40 @@ class Records:
         write_document(out, size, query, cross, entries_of, indent=indent)
 
 
+class _Parts:
+    """A writer that writes to ``out`` and keeps what it writes as the document's parts, of
+    :data:`PART_BYTES` each but the last (read back a part at a time: memory stays flat)."""
+
+    def __init__(self, conn: sqlite3.Connection, out: IO[bytes]) -> None:
+        self.conn, self.out = conn, out
+        self.held = b""
+        self.part = 0
+
+    def write(self, data: bytes) -> int:
+        self.out.write(data)
+        held = self.held + data if self.held else data
+        size = PART_BYTES
+        while len(held) >= size:
+            self._keep(held[:size])
+            held = held[size:]
+        self.held = held
+        return len(data)
+
+    def flush(self) -> None:
+        if self.held:
+            self._keep(self.held)
+            self.held = b""
+
+    def _keep(self, data: bytes) -> None:
+        self.part += 1
+        self.conn.execute("INSERT INTO document VALUES (?, ?)", (self.part, data))
+
+
 #: How long to wait for another process's use of the kept file before using a temporary one.
 WAIT_SECONDS = 5.0
 
 
-def _connect(path: Path, *, temporary: bool = False) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, timeout=WAIT_SECONDS)
+def _begin(conn: sqlite3.Connection, *, temporary: bool = False) -> None:
     # A copy of what the log says: a crash loses at most the last update, which the kept
     # position then says was never made.
     conn.execute("PRAGMA synchronous=OFF")
@@ -121,7 +179,6 @@ def _connect(path: Path, *, temporary: bool = False) -> sqlite3.Connection:
     conn.execute("BEGIN IMMEDIATE")
     for statement in _SCHEMA:
         conn.execute(statement)
-    return conn
 
 
 @contextlib.contextmanager
@@ -135,7 +192,8 @@ def opened(path: Path | None) -> Iterator[Records]:
             conn = _open_kept(path)
         if conn is None:
             folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="tracker-state-"))
-            conn = _connect(Path(folder) / "records.sqlite", temporary=True)
+            conn = sqlite3.connect(Path(folder) / "records.sqlite", isolation_level=None)
+            _begin(conn, temporary=True)
         stack.callback(conn.close)
         try:
             yield Records(conn)
@@ -147,20 +205,35 @@ def opened(path: Path | None) -> Iterator[Records]:
 
 def _open_kept(path: Path) -> sqlite3.Connection | None:
     for _attempt in range(2):
+        conn = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            conn = _connect(path)
-            conn.execute("SELECT count(*) FROM made").fetchone()
+            conn = sqlite3.connect(path, isolation_level=None, timeout=WAIT_SECONDS)
+            _begin(conn)
+            for table, columns in _SHAPE.items():  # a file of another shape: made again
+                conn.execute(f"SELECT {columns} FROM {table} LIMIT 0")
             return conn
-        except sqlite3.DatabaseError as exc:  # not a database, or not one of these
-            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-                return None
-            with contextlib.suppress(OSError):
-                for suffix in ("", "-journal", "-wal", "-shm"):
-                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+        except sqlite3.OperationalError as exc:
+            if conn is not None:
+                conn.close()
+            if "locked" in str(exc) or "busy" in str(exc):
+                return None  # in use for longer than we wait
+            _remove(path)  # not one of these files: made again
+        except sqlite3.DatabaseError:  # not a database
+            if conn is not None:
+                conn.close()
+            _remove(path)
         except OSError:
+            if conn is not None:
+                conn.close()
             return None
     return None
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def bring_up_to_date(

@@ -229,6 +229,12 @@ class Recorder:
         for r in self._select(f"SELECT {COLUMNS} FROM events", after, until, batch):
             yield new(Row, r)
 
+    def read_batches(self, after: int | None = 0, until: int | None = None,
+                     batch: int = READ_BATCH) -> Iterator[list[tuple[Any, ...]]]:
+        """What :meth:`read` gives, a batch at a time, each row a plain tuple of the columns
+        of a :class:`Row` (for a reader that handles each row alike: an export)."""
+        return self._select_batches(f"SELECT {COLUMNS} FROM events", after, until, batch)
+
     def read_subjects(self, subjects: Iterable[str], chunk: int = 10_000) -> list[Row]:
         """The rows whose subject is one of these (or, for rows stored without one, whose id
         is), in log order: every event of those items."""
@@ -367,6 +373,13 @@ class Recorder:
                 batch: int = READ_BATCH, alias: str = "") -> Iterator[tuple[Any, ...]]:
         """The rows of ``select`` with ``after < position <= until`` in log order, read in one
         snapshot, a batch at a time."""
+        for chunk in self._select_batches(select, after, until, batch, alias):
+            yield from chunk
+
+    def _select_batches(self, select: str, after: int | None, until: int | None,
+                        batch: int = READ_BATCH, alias: str = ""
+                        ) -> Iterator[list[tuple[Any, ...]]]:
+        """:meth:`_select`'s rows in the batches they are read in."""
         p = self._param
         bounds: list[str] = []
         params: list[Any] = []
@@ -388,7 +401,7 @@ class Recorder:
                     chunk = cur.fetchmany(batch)
                     if not chunk:
                         break
-                    yield from chunk
+                    yield chunk
             finally:
                 cur.close()
                 conn.rollback()
