@@ -39,6 +39,28 @@ def replayed(tl: Timeline) -> dict[str, Any]:
     return thaw(state_to_dict(replay(tl.events()), Query()))  # type: ignore[no-any-return]
 
 
+def in_kept_file(tl: Timeline, *statements: str) -> None:
+    """Run these statements on the file kept for the log (made if missing)."""
+    path = _cache_path(tl.url, "entries")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path)
+    with conn:
+        for statement in statements:
+            conn.execute(statement)
+    conn.close()
+
+
+def assert_made_again(tl: Timeline) -> None:
+    assert json.loads(written(tl)) == replayed(tl)
+    assert made(tl) == (entries.code_version(), *tl.head())
+
+
+def statement(summary: str) -> dict[str, Any]:
+    return {"type": "statement.made", "story": "2014-03-13", "summary": summary,
+            "source": {"outlet": "TASS", "published": "2014-03-13"},
+            "actors": [{"name": "Sergey Lavrov", "role": "speaker"}]}
+
+
 def not_made_again(_records: entries.Records) -> None:
     raise AssertionError("the records were made again from the start")
 
@@ -80,23 +102,16 @@ def test_an_append_brings_the_records_up_to_date(
             "source": {"outlet": "TASS", "published": "2014-03-12"},
             "actors": [{"name": "Sergey Lavrov", "role": "invitee"}],
             "refs": [{"rel": "responds_to", "id": some.id}]})
-    tl.add({"type": "statement.made", "story": "2014-03-13", "summary": "A new item",
-            "source": {"outlet": "TASS", "published": "2014-03-13"},
-            "actors": [{"name": "Sergey Lavrov", "role": "speaker"}]})
+    tl.add(statement("A new item"))
     assert json.loads(written(tl)) == replayed(tl)
     assert made(tl) == (entries.code_version(), *tl.head())
 
 
 def test_records_made_by_other_code_are_made_again(tl: Timeline) -> None:
     written(tl)
-    path = _cache_path(tl.url, "entries")
-    conn = sqlite3.connect(path)
-    with conn:
-        conn.execute("UPDATE made SET code = 'older'")
-        conn.execute("UPDATE items SET entry = CAST('{\"wrong\":1}' AS BLOB)")
-    conn.close()
-    assert json.loads(written(tl)) == replayed(tl)
-    assert made(tl) == (entries.code_version(), *tl.head())
+    in_kept_file(tl, "UPDATE made SET code = 'older'",
+                 "UPDATE items SET entry = CAST('{\"wrong\":1}' AS BLOB)")
+    assert_made_again(tl)
 
 
 def test_records_kept_for_another_log_at_the_same_place_are_not_used(tmp_path: Path) -> None:
@@ -109,9 +124,7 @@ def test_records_kept_for_another_log_at_the_same_place_are_not_used(tmp_path: P
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     second = open_timeline(str(path))  # a shorter log, then a longer one, at the same place
     try:
-        second.add({"type": "statement.made", "story": "2014-03-13", "summary": "Only this",
-                    "source": {"outlet": "TASS", "published": "2014-03-13"},
-                    "actors": [{"name": "Sergey Lavrov", "role": "speaker"}]})
+        second.add(statement("Only this"))
         assert json.loads(written(second)) == replayed(second)
         second.import_file(SEED)
         assert json.loads(written(second)) == replayed(second)
@@ -123,20 +136,13 @@ def test_an_unreadable_file_is_made_again(tl: Timeline) -> None:
     path = _cache_path(tl.url, "entries")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"not a database at all" * 100)
-    assert json.loads(written(tl)) == replayed(tl)
-    assert made(tl) == (entries.code_version(), *tl.head())
+    assert_made_again(tl)
 
 
 def test_a_file_of_another_shape_is_made_again(tl: Timeline) -> None:
-    path = _cache_path(tl.url, "entries")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path)
-    with conn:
-        conn.execute("CREATE TABLE made (one INTEGER PRIMARY KEY, version TEXT)")
-        conn.execute("CREATE TABLE items (subject TEXT, state TEXT)")
-    conn.close()
-    assert json.loads(written(tl)) == replayed(tl)
-    assert made(tl) == (entries.code_version(), *tl.head())
+    in_kept_file(tl, "CREATE TABLE made (one INTEGER PRIMARY KEY, version TEXT)",
+                 "CREATE TABLE items (subject TEXT, state TEXT)")
+    assert_made_again(tl)
 
 
 def test_a_cache_that_cannot_be_written_costs_time_only(
@@ -151,9 +157,7 @@ def test_a_cache_that_cannot_be_written_costs_time_only(
 def test_records_in_use_by_another_process_are_not_waited_for_long(
         tl: Timeline, monkeypatch: pytest.MonkeyPatch) -> None:
     written(tl)
-    tl.add({"type": "statement.made", "story": "2014-03-13", "summary": "Said meanwhile",
-            "source": {"outlet": "TASS", "published": "2014-03-13"},
-            "actors": [{"name": "Sergey Lavrov", "role": "speaker"}]})
+    tl.add(statement("Said meanwhile"))
     monkeypatch.setattr(entries, "WAIT_SECONDS", 0.01)
     other = sqlite3.connect(_cache_path(tl.url, "entries"), isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
