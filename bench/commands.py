@@ -304,7 +304,7 @@ def _keep_records_of(log: Path, copy_to: Path, kept: Path, state_argv: list[str]
     _run_quietly(state_argv, env)
     aside = kept.parent / "aside"
     shutil.rmtree(aside, ignore_errors=True)
-    aside.mkdir()
+    aside.mkdir(parents=True)
     for path in kept.glob("*.entries*"):
         shutil.copyfile(path, aside / path.name)
 

@@ -15,8 +15,7 @@ from tests.cli_support import SEED, ok, tracker
     ("args", "message"),
     [
         (["state", "--at", "abc"],
-         "Error: Invalid value for '--at': Input should be a valid integer, unable to parse "
-         "string as an integer (see 'tracker state -h')"),
+         "Error: Invalid value for '--at': 'abc' is not a valid int. (see 'tracker state -h')"),
         (["state", "--bogus"], "Error: No such option: --bogus (see 'tracker state -h')"),
         (["nosuch"], "Error: No such command 'nosuch'. (see 'tracker -h')"),
     ],

@@ -69,7 +69,7 @@ def made(tl: Timeline) -> tuple[str, int, str] | None:
     """What the kept file says it was made from: (code, through, hash)."""
     conn = sqlite3.connect(_cache_path(tl.url, "entries"))
     try:
-        row = conn.execute("SELECT code, through, hash FROM made").fetchone()
+        row = conn.execute("SELECT code, through, hash FROM basis").fetchone()
     finally:
         conn.close()
     return (row[0], row[1], row[2]) if row else None
@@ -109,7 +109,7 @@ def test_an_append_brings_the_records_up_to_date(
 
 def test_records_made_by_other_code_are_made_again(tl: Timeline) -> None:
     written(tl)
-    in_kept_file(tl, "UPDATE made SET code = 'older'",
+    in_kept_file(tl, "UPDATE basis SET code = 'older'",
                  "UPDATE items SET entry = CAST('{\"wrong\":1}' AS BLOB)")
     assert_made_again(tl)
 
@@ -140,7 +140,7 @@ def test_an_unreadable_file_is_made_again(tl: Timeline) -> None:
 
 
 def test_a_file_of_another_shape_is_made_again(tl: Timeline) -> None:
-    in_kept_file(tl, "CREATE TABLE made (one INTEGER PRIMARY KEY, version TEXT)",
+    in_kept_file(tl, "CREATE TABLE basis (one INTEGER PRIMARY KEY, version TEXT)",
                  "CREATE TABLE items (subject TEXT, state TEXT)")
     assert_made_again(tl)
 

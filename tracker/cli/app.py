@@ -13,11 +13,6 @@ from typer.core import TyperGroup
 from tracker.errors import TrackerError
 from tracker.text import one_line
 
-try:  # typer's runtime coercion (private): see _plain_coercion
-    from typer._coercion import RuntimeParam, build_runtime_param
-except ImportError:  # pragma: no cover
-    RuntimeParam = None  # type: ignore[assignment,misc,unused-ignore]
-
 if TYPE_CHECKING:  # the service (SQLAlchemy and all) is imported by the commands that use it
     from tracker.app.service import Timeline
 
@@ -25,48 +20,6 @@ if TYPE_CHECKING:  # the service (SQLAlchemy and all) is imported by the command
 #: bundles its own click in a private module; this names the class without importing it.
 UsageError: type[Exception] = next(
     c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
-
-
-_TEXT = (str, str | None)
-_TEXTS = (list[str], list[str] | None)
-
-if RuntimeParam is not None:
-    from dataclasses import dataclass
-
-    @dataclass(frozen=True)
-    class _PlainParam(RuntimeParam):
-        """Typer's coercion of one parameter without building a pydantic adapter first.
-
-        Typer coerces every parameter's value (given or not) through a pydantic TypeAdapter it
-        builds on first use: importing pydantic and building the adapters is most of the start-up
-        of a command with many options (`tracker add`), for values that are strings already.
-        Text stays text; an option not given is None (or ()) before this is asked; anything
-        else (a number, a path) goes to Typer's own coercion, built when first needed, so its
-        errors are Typer's."""
-
-        descriptor: Any = None
-
-        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
-            if self.annotation in _TEXT and isinstance(value, str):
-                return value
-            if (self.annotation in _TEXTS and isinstance(value, (list, tuple))
-                    and all(isinstance(v, str) for v in value)):
-                return list(value)
-            return build_runtime_param(self.descriptor)._coerce_value(value, param=param, ctx=ctx)
-
-
-def _plain_coercion(command: Any, ctx: Any) -> Any:
-    """Give the command's parameters (its help option too) :class:`_PlainParam` coercion
-    (once; see there)."""
-    if RuntimeParam is None or command is None:
-        return command
-    for param in command.get_params(ctx):
-        if (getattr(param, "_runtime_param", False) is None
-                and getattr(param, "type_descriptor", None) is not None
-                and param.type_descriptor.file_annotation is None):
-            d = param.type_descriptor
-            param._runtime_param = _PlainParam(d.parameter_info, d.annotation, d)
-    return command
 
 
 class TrackerGroup(TyperGroup):
@@ -85,18 +38,11 @@ class TrackerGroup(TyperGroup):
         except UsageError as exc:
             raise typer.Exit(_usage(exc)) from None
 
-    def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        return _plain_coercion(super().get_command(ctx, cmd_name), ctx)
-
     def make_context(self, info_name: Any, args: Any, parent: Any = None, **extra: Any) -> Any:
         try:
             return super().make_context(info_name, args, parent, **extra)
         except UsageError as exc:
             raise SystemExit(_usage(exc)) from None
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        _plain_coercion(self, ctx)
-        return list(super().parse_args(ctx, args))
 
 
 def _usage(exc: Any) -> int:

@@ -32,7 +32,7 @@ from tracker.domain.fold import Query
 CATCH_UP_ROWS = 20_000
 
 _SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS made (one INTEGER PRIMARY KEY CHECK (one = 1), "
+    "CREATE TABLE IF NOT EXISTS basis (one INTEGER PRIMARY KEY CHECK (one = 1), "
     "code TEXT NOT NULL, through INTEGER NOT NULL, hash TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS items (subject TEXT PRIMARY KEY, kind TEXT NOT NULL, "
     "place TEXT NOT NULL, entry BLOB, facts BLOB)",
@@ -43,7 +43,7 @@ _SCHEMA = (
 )
 
 #: The columns each table has (a file kept by a version that made other tables is made again).
-_SHAPE = {"made": "one, code, through, hash", "items": "subject, kind, place, entry, facts",
+_SHAPE = {"basis": "one, code, through, hash", "items": "subject, kind, place, entry, facts",
           "document": "part, data"}
 
 #: The size of a part of the kept document.
@@ -72,12 +72,12 @@ class Records:
 
     def made(self) -> tuple[str, int, str] | None:
         """(code, through, hash) of what the file holds, None if it was never made."""
-        row = self.conn.execute("SELECT code, through, hash FROM made").fetchone()
+        row = self.conn.execute("SELECT code, through, hash FROM basis").fetchone()
         return (row[0], int(row[1]), row[2]) if row else None
 
     def clear(self) -> None:
         self.conn.execute("DELETE FROM items")
-        self.conn.execute("DELETE FROM made")
+        self.conn.execute("DELETE FROM basis")
         self.conn.execute("DELETE FROM document")
 
     def put(self, records: Iterable[ItemRecord], batch: int = 2000) -> None:
@@ -95,7 +95,7 @@ class Records:
     def mark(self, code: str, through: int, hash_: str) -> None:
         """Say the records are those of the log through this position (and no longer what
         the document kept was written from)."""
-        self.conn.execute("INSERT OR REPLACE INTO made VALUES (1, ?, ?, ?)",
+        self.conn.execute("INSERT OR REPLACE INTO basis VALUES (1, ?, ?, ?)",
                           (code, through, hash_))
         self.conn.execute("DELETE FROM document")
 
