@@ -31,12 +31,15 @@ from tracker.domain.fold import Query
 #: than looked up one by one (a bulk import: a replay reads the log in order, faster).
 CATCH_UP_ROWS = 20_000
 
+#: Each kind's items in their order: made after the items when they are made in bulk.
+_ORDER_INDEX = "CREATE INDEX IF NOT EXISTS items_in_order ON items (kind, place)"
+
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS basis (one INTEGER PRIMARY KEY CHECK (one = 1), "
     "code TEXT NOT NULL, through INTEGER NOT NULL, hash TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS items (subject TEXT PRIMARY KEY, kind TEXT NOT NULL, "
     "place TEXT NOT NULL, entry BLOB, facts BLOB)",
-    "CREATE INDEX IF NOT EXISTS items_in_order ON items (kind, place)",
+    _ORDER_INDEX,
     # The whole state's document as an export writes it (compact), in parts, once written:
     # what the records make, as long as they are not changed.
     "CREATE TABLE IF NOT EXISTS document (part INTEGER PRIMARY KEY, data BLOB NOT NULL)",
@@ -261,6 +264,9 @@ def bring_up_to_date(
                 records.mark(code, until, head_hash)
             return False
     records.clear()
+    # made in bulk: the order index is built once, at the end, not kept up to date per row
+    records.conn.execute("DROP INDEX IF EXISTS items_in_order")
     records.put(every_item(until))
+    records.conn.execute(_ORDER_INDEX)
     records.mark(code, until, head_hash)
     return True
