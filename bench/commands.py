@@ -264,6 +264,19 @@ def cases(groups: set[str], sizes: Sequence[int], tracker: list[str], tmp: Path,
                             [dump], memory_limit_mb=300,
                             prime=partial(_prime_export, partial(fresh_export, False),
                                           export_argv)))
+            behind = tmp / "behind.sqlite"
+            behind_export = [*tracker, "--db", str(behind), "export", "-o",
+                             str(tmp / "export.json")]
+
+            out.append(Case(f"tracker export, {n:,} (records kept, one add behind)", n,
+                            "≤ 2x; ≤ 300 MB", 2.0,
+                            Job("tracker", behind_export, before=partial(
+                                _then, partial(fresh_export, False),
+                                partial(_one_add_behind, d["log"], behind, kept,
+                                        [*tracker, "--db", str(behind), *ADD], env))),
+                            [copy.deepcopy(dump)], memory_limit_mb=300,
+                            prime=partial(_keep_records_of, d["log"], behind, kept,
+                                          [*tracker, "--db", str(behind), "state", "--json"])))
             out.append(Case(f"tracker export, {n:,} (no records kept)", n, "≤ 2x; ≤ 300 MB",
                             2.0, Job("tracker", export_argv, before=partial(fresh_export, True)),
                             [copy.deepcopy(dump)], memory_limit_mb=300))
@@ -284,6 +297,11 @@ def cases(groups: set[str], sizes: Sequence[int], tracker: list[str], tmp: Path,
 def _run_quietly(argv: list[str], env: dict[str, str] | None = None) -> None:
     subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                    env=env)
+
+
+def _then(*steps: Callable[[], None]) -> None:
+    for step in steps:
+        step()
 
 
 def _prime_export(fresh: Callable[[], None], argv: list[str], env: dict[str, str]) -> None:
