@@ -1188,7 +1188,8 @@ def resolve_target(target: str | None) -> tuple[str, bool]:
 
 def open_timeline(target: str | None = None, *, create: bool = True,
                   read_only: bool = False,
-                  before_upgrade: Callable[[], None] | None = None) -> Timeline:
+                  before_upgrade: Callable[[], None] | None = None,
+                  driver: bool = False) -> Timeline:
     """Open (creating and migrating as needed) the log at target, TRACKER_DB, or the default.
 
     The default database is seeded with the seed timeline the first time it is created (it is
@@ -1196,7 +1197,9 @@ def open_timeline(target: str | None = None, *, create: bool = True,
     refused, and nothing is created. ``read_only``: the command only reads, so an SQLite log this
     process cannot write (a read-only file, folder or file system) is opened read-only.
     ``before_upgrade``: what the command checks before a log from an older tracker is upgraded
-    (what it refuses then leaves the log untouched).
+    (what it refuses then leaves the log untouched). ``driver``: the command needs nothing of
+    SQLAlchemy (an import), so an SQLite log already at the newest schema is opened with the
+    driver alone, as for a command that only reads.
     """
     url, is_default = resolve_target(target)
     create = create or is_default
@@ -1210,8 +1213,9 @@ def open_timeline(target: str | None = None, *, create: bool = True,
             raise DatabaseError(
                 f"cannot create a tracker log at {path}: the folder {path.parent} is not writable")
     opened_read_only = read_only and path is not None and existed and not writable(path)
-    if read_only and path is not None and existed:
-        # A command that only reads a log at the newest schema reads it with the driver alone.
+    if (read_only or driver) and path is not None and existed:
+        # A command that only reads a log at the newest schema (or only appends to it) uses
+        # the driver alone.
         log = open_sqlite_file(path, opened_read_only, migrate.head_revision())
         if log is not None:
             return Timeline(url, log)
