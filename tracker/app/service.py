@@ -374,9 +374,14 @@ class Timeline:
         # refer to and whose items they name is mostly recent, and these need no reading back
         # from the log (bounded: memory stays flat as the input grows).
         recent = _RecentEvents(RECENT_CHUNKS)
+        # Into an empty log (the append requires it to be where it was), what the log holds is
+        # exactly what the chunks before have appended: the entries before the chunk at hand.
+        from_empty = at == 0
 
         def chunks(lookup: Callable[[Iterable[str]], dict[str, Row]]) -> Iterator[list[Any]]:
             def stored(ids: Iterable[str]) -> dict[str, Event]:
+                if from_empty:  # no need to ask the log about any other id
+                    ids = [id_ for id_ in ids if first_at.get(id_, start) < start]
                 found, rest = recent.split(ids)
                 found.update((id_, event_from_row(row)) for id_, row in lookup(rest).items())
                 return found
