@@ -75,12 +75,12 @@ def admit(batch: Sequence[Event], lookup: Lookup, labels: Sequence[str] | None =
     repeated: list[str] = []
     for i, event in enumerate(batch):
         for k, ref in enumerate(event.refs):
-            field = f"refs[{k}].id"
             if ref.id == event.id:
                 raise InvalidEvent(f"{where[i]}: refs: an event cannot refer to itself ({ref.id!r})",
-                                   field=field, place=where[i])
+                                   field=f"refs[{k}].id", place=where[i])
             if ref.id in in_log or (ref.id in first_at and first_at[ref.id] < i):
                 continue
+            field = f"refs[{k}].id"
             if ref.id in first_at or (later is not None and ref.id in later):
                 found = where[first_at[ref.id]] if ref.id in first_at else later[ref.id]  # type: ignore[index]
                 raise InvalidEvent(
@@ -293,9 +293,9 @@ def _with_subject(event: Event, subjects: Mapping[str, str | None], kinds: Mappi
                   where: str) -> Event:
     """Fill in the item an event is about: given, or that of the entry it acts on (a meeting
     held that fulfils a meeting scheduled is that meeting's)."""
-    etype = EVENT_TYPES[event.type]
     if event.subject is not None:
         return event
+    etype = EVENT_TYPES[event.type]
     for ref in event.refs:
         if subjects.get(ref.id) and (ref.rel in ITEM_RELATIONS or (
                 ref.rel == FULFILS and kinds.get(ref.id) == etype.kind)):
