@@ -75,6 +75,7 @@ from tracker.store.engine import (
 from tracker.store.files import is_log_file, mode_of, temporary_beside
 from tracker.store.migrate import current_revision, head_revision, script_directory
 from tracker.store.recorder import (
+    GENESIS_HASH,
     LogAltered,
     Recorder,
     chain_hash,
@@ -339,7 +340,7 @@ class Timeline:
         held: dict[str, list[Row | str]] = {}  # the items' events so far, in log order
         # What is read here is read before the import's transaction: the append then requires
         # the log to be where it was (another writer meanwhile: the import is done again).
-        at = self.head()[0]
+        at, at_hash = self.head()
         if at:
             names = entries.names
             named = set(names.named)
@@ -376,7 +377,7 @@ class Timeline:
         recent = _RecentEvents(RECENT_CHUNKS)
         # Into an empty log (the append requires it to be where it was), what the log holds is
         # exactly what the chunks before have appended: the entries before the chunk at hand.
-        from_empty = at == 0
+        from_empty = (at, at_hash) == (0, GENESIS_HASH)
 
         def chunks(lookup: Callable[[Iterable[str]], dict[str, Row]]) -> Iterator[list[Any]]:
             def stored(ids: Iterable[str]) -> dict[str, Event]:
