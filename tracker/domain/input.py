@@ -111,6 +111,12 @@ def _text(value: Any, where: str, field: str, limit: str = "text", required: boo
     return value
 
 
+def _plain_identifier(value: Any) -> TypeGuard[str]:
+    """Whether ``value`` is an identifier as it is: what :data:`ID_PATTERN` matches is plain
+    text (:func:`_plain`) already, at most 100 characters."""
+    return value.__class__ is str and ID_PATTERN.fullmatch(value) is not None
+
+
 def _json_type(value: Any) -> str:
     if value is None:
         return "null"
@@ -128,7 +134,7 @@ def _json_type(value: Any) -> str:
 
 
 def _identifier(value: Any, where: str, field: str) -> str:
-    if _plain(value, _NAME) and ID_PATTERN.fullmatch(value):
+    if _plain_identifier(value):
         return value
     text = _text(value, where, field, "name")
     if not ID_PATTERN.fullmatch(text):
@@ -270,7 +276,8 @@ def parse_actors(value: Any, where: str, etype: EventType | None) -> tuple[Actor
         name, role, office = item.get("name"), item.get("role"), item.get("office")
         if not _plain(name, _NAME):
             name = _text(name, where, f"actors[{i}].name", "name")
-        if not _plain(role, _NAME):
+        if not ((role.__class__ is str and allowed is not None and role in allowed)
+                or _plain(role, _NAME)):  # one of the type's roles is plain text
             role = _text(role, where, f"actors[{i}].role", "name")
         if office is not None and not _plain(office, _NAME):
             # absent or null: no office given; given, it must say one
@@ -324,7 +331,7 @@ def parse_refs(value: Any, where: str) -> tuple[Ref, ...]:
         if rel not in REF_RELATIONS:
             raise _fail(where, f"field 'refs[{i}].rel' {rel!r} is not one of: "
                         f"{', '.join(REF_RELATIONS)}", f"refs[{i}].rel")
-        if not (_plain(id_, _NAME) and ID_PATTERN.fullmatch(id_)):
+        if not _plain_identifier(id_):
             id_ = _identifier(id_, where, f"refs[{i}].id")
         refs.append(_new(Ref, (rel, id_)))
     return tuple(refs)
