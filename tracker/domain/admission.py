@@ -63,8 +63,7 @@ def admit(batch: Sequence[Event], lookup: Lookup, labels: Sequence[str] | None =
             )
         first_at[event.id] = i
     wanted = set(first_at)
-    for event in batch:
-        wanted.update(r.id for r in event.refs)
+    wanted.update([r.id for event in batch for r in event.refs])
     in_log = lookup(wanted)
 
     subjects: dict[str, str | None] = {id_: row.subject for id_, row in in_log.items()}
