@@ -56,6 +56,22 @@ def test_a_command_that_reads_an_up_to_date_sqlite_log_imports_neither(tmp_path:
     assert "alembic" not in imported
 
 
+def test_importing_into_an_up_to_date_sqlite_log_imports_neither(tmp_path: Path) -> None:
+    db = tmp_path / "log.sqlite"
+    assert "sqlalchemy" in imported_by("--db", db, "import", SEED)  # created: the migrations ran
+    lines = tmp_path / "more.jsonl"
+    lines.write_text('{"id": "more-1", "type": "statement.made", "story": "2014-03-10", '
+                     '"summary": "Kerry spoke", "source": {"outlet": "AP", "published": '
+                     '"2014-03-10"}, "actors": [{"name": "John Kerry", "role": "speaker"}]}\n'
+                     '{"id": "more-2", "type": "statement.made", "story": "2014-03-10", '
+                     '"summary": "Lavrov spoke", "source": {"outlet": "AP", "published": '
+                     '"2014-03-10"}, "actors": [{"name": "Sergey Lavrov", "role": "speaker"}]}\n')
+    imported = imported_by("--db", db, "import", lines)
+    assert "sqlalchemy" not in imported  # appended with the driver alone
+    assert "alembic" not in imported
+    assert ok("--db", db, "log", "--json").stdout.count("\"id\":\"more-") == 2
+
+
 def test_creating_or_upgrading_a_log_is_when_alembic_is_imported(tmp_path: Path) -> None:
     db = tmp_path / "log.sqlite"
     assert "alembic" in imported_by("--db", db, "db", "upgrade")  # created: the migrations ran

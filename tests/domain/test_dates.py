@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tracker.domain import dates
 from tracker.domain.dates import (
     StoryTime,
     check_zone,
@@ -472,6 +473,31 @@ def test_resolve_raises_only_invalid_date_and_orders_bounds(
         assert got.earliest <= got.latest
     assert got.display()
     assert got.sort_key()[0] <= got.sort_key()[1]
+
+
+def _fresh(expr: str, anchor: date | str | None) -> StoryTime | str:
+    """What ``expr`` reads to against ``anchor`` with nothing read before (or its refusal)."""
+    dates._UNANCHORED.clear()
+    try:
+        return resolve(expr, anchor)
+    except InvalidDate as exc:
+        return str(exc)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(expr=phrases | edtf_like, first=anchors, then=anchors)
+def test_an_expression_read_once_without_its_anchor_reads_the_same_against_any(
+    expr: str, first: date | str | None, then: date | str | None
+) -> None:
+    # what an expression read without using its anchor resolves to is kept by its text, and
+    # given for any anchor after: it must be what reading it afresh against that anchor gives
+    expected = _fresh(expr, then)
+    _fresh(expr, first)
+    try:
+        got: StoryTime | str = resolve(expr, then)
+    except InvalidDate as exc:
+        got = str(exc)
+    assert got == expected
 
 
 @given(day=st.dates(), anchor=anchors)

@@ -75,6 +75,7 @@ from tracker.store.engine import (
 from tracker.store.files import is_log_file, mode_of, temporary_beside
 from tracker.store.migrate import current_revision, head_revision, script_directory
 from tracker.store.recorder import (
+    GENESIS_HASH,
     LogAltered,
     Recorder,
     chain_hash,
@@ -341,7 +342,7 @@ class Timeline:
         held: dict[str, list[Row | str]] = {}  # the items' events so far, in log order
         # What is read here is read before the import's transaction: the append then requires
         # the log to be where it was (another writer meanwhile: the import is done again).
-        at = self.head()[0]
+        at, at_hash = self.head()
         if at:
             names = entries.names
             named = set(names.named)
@@ -376,9 +377,14 @@ class Timeline:
         # refer to and whose items they name is mostly recent, and these need no reading back
         # from the log (bounded: memory stays flat as the input grows).
         recent = _RecentEvents(RECENT_CHUNKS)
+        # Into an empty log (the append requires it to be where it was), what the log holds is
+        # exactly what the chunks before have appended: the entries before the chunk at hand.
+        from_empty = (at, at_hash) == (0, GENESIS_HASH)
 
         def chunks(lookup: Callable[[Iterable[str]], dict[str, Row]]) -> Iterator[list[Any]]:
             def stored(ids: Iterable[str]) -> dict[str, Event]:
+                if from_empty:  # no need to ask the log about any other id
+                    ids = [id_ for id_ in ids if first_at.get(id_, start) < start]
                 found, rest = recent.split(ids)
                 found.update((id_, event_from_row(row)) for id_, row in lookup(rest).items())
                 return found
@@ -1242,7 +1248,8 @@ def resolve_target(target: str | None) -> tuple[str, bool]:
 
 def open_timeline(target: str | None = None, *, create: bool = True,
                   read_only: bool = False,
-                  before_upgrade: Callable[[], None] | None = None) -> Timeline:
+                  before_upgrade: Callable[[], None] | None = None,
+                  driver: bool = False) -> Timeline:
     """Open (creating and migrating as needed) the log at target, TRACKER_DB, or the default.
 
     The default database is seeded with the seed timeline the first time it is created (it is
@@ -1250,7 +1257,9 @@ def open_timeline(target: str | None = None, *, create: bool = True,
     refused, and nothing is created. ``read_only``: the command only reads, so an SQLite log this
     process cannot write (a read-only file, folder or file system) is opened read-only.
     ``before_upgrade``: what the command checks before a log from an older tracker is upgraded
-    (what it refuses then leaves the log untouched).
+    (what it refuses then leaves the log untouched). ``driver``: the command needs nothing of
+    SQLAlchemy (an import), so an SQLite log already at the newest schema is opened with the
+    driver alone, as for a command that only reads.
     """
     url, is_default = resolve_target(target)
     create = create or is_default
@@ -1264,8 +1273,9 @@ def open_timeline(target: str | None = None, *, create: bool = True,
             raise DatabaseError(
                 f"cannot create a tracker log at {path}: the folder {path.parent} is not writable")
     opened_read_only = read_only and path is not None and existed and not writable(path)
-    if read_only and path is not None and existed:
-        # A command that only reads a log at the newest schema reads it with the driver alone.
+    if (read_only or driver) and path is not None and existed:
+        # A command that only reads a log at the newest schema (or only appends to it) uses
+        # the driver alone.
         log = open_sqlite_file(path, opened_read_only, migrate.head_revision())
         if log is not None:
             return Timeline(url, log)

@@ -96,19 +96,21 @@ def root(
 
 @contextmanager
 def timeline(ctx: typer.Context, *, create: bool = True, read_only: bool = False,
-             before_upgrade: Callable[[], None] | None = None) -> Iterator[Timeline]:
+             before_upgrade: Callable[[], None] | None = None,
+             driver: bool = False) -> Iterator[Timeline]:
     """Open the log named by --db / TRACKER_DB / the default, telling the user what set-up did.
 
     Commands that only read pass ``create=False, read_only=True``: a mistyped path is refused
     instead of becoming an empty log, and a log that cannot be written is read all the same. A
     log this command created is removed again if the command fails before appending to it.
     ``before_upgrade``: the command's own checks, made before a log from an older tracker is
-    upgraded for it (a refusal then leaves that log untouched)."""
+    upgraded for it (a refusal then leaves that log untouched). ``driver``: an up-to-date SQLite
+    log is opened without SQLAlchemy (see :func:`~tracker.app.service.open_timeline`)."""
     from tracker.app.service import open_timeline
 
     settings: Settings = ctx.obj
     tl = open_timeline(settings.db, create=create, read_only=read_only,
-                       before_upgrade=before_upgrade)
+                       before_upgrade=before_upgrade, driver=driver)
     try:
         if not tl.created:
             for notice in tl.notices:

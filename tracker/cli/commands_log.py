@@ -309,7 +309,7 @@ def import_(
     from tracker.app.terms import read_file, read_stream
 
     data = read_stream(sys.stdin.buffer, "stdin") if file == "-" else read_file(Path(file))
-    with timeline(ctx, create=True, before_upgrade=lambda: check_input(data)) as tl:
+    with timeline(ctx, create=True, before_upgrade=lambda: check_input(data), driver=True) as tl:
         report = tl.import_input(data, force=force)
     added, repeated = len(report.added), len(report.repeated)
     message = f"Imported {added} event{'s' if added != 1 else ''} ({repeated} already in the log)."

@@ -63,8 +63,7 @@ def admit(batch: Sequence[Event], lookup: Lookup, labels: Sequence[str] | None =
             )
         first_at[event.id] = i
     wanted = set(first_at)
-    for event in batch:
-        wanted.update(r.id for r in event.refs)
+    wanted.update([r.id for event in batch for r in event.refs])
     in_log = lookup(wanted)
 
     subjects: dict[str, str | None] = {id_: row.subject for id_, row in in_log.items()}
@@ -75,12 +74,12 @@ def admit(batch: Sequence[Event], lookup: Lookup, labels: Sequence[str] | None =
     repeated: list[str] = []
     for i, event in enumerate(batch):
         for k, ref in enumerate(event.refs):
-            field = f"refs[{k}].id"
             if ref.id == event.id:
                 raise InvalidEvent(f"{where[i]}: refs: an event cannot refer to itself ({ref.id!r})",
-                                   field=field, place=where[i])
+                                   field=f"refs[{k}].id", place=where[i])
             if ref.id in in_log or (ref.id in first_at and first_at[ref.id] < i):
                 continue
+            field = f"refs[{k}].id"
             if ref.id in first_at or (later is not None and ref.id in later):
                 found = where[first_at[ref.id]] if ref.id in first_at else later[ref.id]  # type: ignore[index]
                 raise InvalidEvent(
@@ -141,13 +140,13 @@ def _refuse_retracting_twice(new: Sequence[Event], where: Sequence[str],
         return
     subjects = {new[k].subject or new[k].id for k in candidates}
     stored = list(items(subjects)) if items is not None else []
-    held: dict[str, list[Event]] = {}
+    held: dict[str, list[Event | int]] = {}
     for event in stored:
         held.setdefault(event.subject or event.id, []).append(event)
     for k, event in enumerate(new):
         subject = event.subject or event.id
         if k in candidates:
-            steps = tuple(step_of(e) for e in held.get(subject, ()))
+            steps = tuple(step_of(_placed(new, e)) for e in held.get(subject, ()))
             standing_by = retractions(steps)
             for i, ref in enumerate(event.refs):
                 by = standing_by.get(ref.id)
@@ -158,7 +157,7 @@ def _refuse_retracting_twice(new: Sequence[Event], where: Sequence[str],
                         field=f"refs[{i}].id", place=where[k],
                     )
         if subject in subjects:
-            held.setdefault(subject, []).append(event._replace(position=_LATER + k))
+            held.setdefault(subject, []).append(k)
 
 
 def reopened_subjects(batch: Iterable[Event]) -> list[str]:
@@ -199,6 +198,15 @@ class ImportNames:
 _LATER = 1 << 62  # positions the new events will have, after every stored one
 
 
+def _placed(new: Sequence[Event], held: Event | int) -> Event:
+    """An item's event as the checks below hold it: a stored one, or the index ``k`` of a new
+    one (given its position after every stored one, ``_LATER + k``, only when it is looked at:
+    most never are)."""
+    if isinstance(held, int):
+        return new[held]._replace(position=_LATER + held)
+    return held
+
+
 def _refuse_reopening(new: Sequence[Event], where: Sequence[str], items: ItemLookup | None
                       ) -> None:
     """No event without effect, silently: an event that opens an item, on an item that certainly
@@ -210,7 +218,8 @@ def _refuse_reopening(new: Sequence[Event], where: Sequence[str], items: ItemLoo
         return
     subjects = {new[i].subject for i in candidates}
     stored = list(items(s for s in subjects if s is not None)) if items is not None else []
-    held: dict[str, list[Event]] = {}  # the items' events so far (steps made only when asked)
+    # the items' events so far (steps made only when asked): stored, or new by index
+    held: dict[str, list[Event | int]] = {}
     for event in stored:
         held.setdefault(event.subject or event.id, []).append(event)
     for k, event in enumerate(new):
@@ -220,8 +229,8 @@ def _refuse_reopening(new: Sequence[Event], where: Sequence[str], items: ItemLoo
             etype = EVENT_TYPES[event.type]
             # What certainly came before it: an event whose date window ends before its own
             # begins. (An account whose date could fall earlier stays an account of the opening.)
-            before = sorted((step_of(e) for e in held[subject]
-                             if e.story.latest is not None and e.story.latest < start),
+            before = sorted((step_of(_placed(new, e)) for e in held[subject]
+                             if (latest := _latest(new, e)) is not None and latest < start),
                             key=_story_key)
             kind, status = standing(tuple(before))
             if kind == etype.kind and status and etype.move(status, event.details) is None:
@@ -236,7 +245,12 @@ def _refuse_reopening(new: Sequence[Event], where: Sequence[str], items: ItemLoo
                     field="type", place=where[k],
                 )
         if subject in subjects:
-            held.setdefault(subject, []).append(event._replace(position=_LATER + k))
+            held.setdefault(subject, []).append(k)
+
+
+def _latest(new: Sequence[Event], held: Event | int) -> str | None:
+    """The end of the story window of an item's event held as :func:`_placed` takes it."""
+    return (new[held] if isinstance(held, int) else held).story.latest
 
 
 def _story_key(step: Step) -> tuple[str, str, int]:
@@ -278,9 +292,9 @@ def _with_subject(event: Event, subjects: Mapping[str, str | None], kinds: Mappi
                   where: str) -> Event:
     """Fill in the item an event is about: given, or that of the entry it acts on (a meeting
     held that fulfils a meeting scheduled is that meeting's)."""
-    etype = EVENT_TYPES[event.type]
     if event.subject is not None:
         return event
+    etype = EVENT_TYPES[event.type]
     for ref in event.refs:
         if subjects.get(ref.id) and (ref.rel in ITEM_RELATIONS or (
                 ref.rel == FULFILS and kinds.get(ref.id) == etype.kind)):

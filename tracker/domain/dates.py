@@ -304,6 +304,15 @@ def _coerce_anchor(anchor: str | date | None) -> date | None:
     )
 
 
+#: What expressions read without their anchor (a month, a range of dates: "2008-03",
+#: "2007-12-28..2008-01-01") resolve to, by their text: the same whatever the anchor (what reads
+#: one says so, ``used_anchor``), so each is read once whatever anchors it comes with. Only
+#: readings made with an anchor are kept, and given only where an anchor is given (a reading
+#: without one refuses what needs one). Bounded; what is refused is never kept.
+_UNANCHORED: dict[str, StoryTime] = {}
+_UNANCHORED_MOST = 1 << 14
+
+
 def resolve(expr: str, anchor: str | date | None = None) -> StoryTime:
     """Resolve what a reporter or user wrote into a StoryTime, reading relative words against
     ``anchor`` (the source's publication date, or the day a quoted speaker spoke).
@@ -320,14 +329,21 @@ def resolve(expr: str, anchor: str | date | None = None) -> StoryTime:
         return StoryTime(text, None, text, text, text)
     if not text:
         raise InvalidDate(f"a story date cannot be empty; {_HINT}")
+    if anchor_day is not None:
+        known = _UNANCHORED.get(text)
+        if known is not None:
+            return known
     span = _top(" ".join(text.split()), anchor_day)
-    return StoryTime(
+    story = StoryTime(
         text,
         anchor_day.isoformat() if span.used_anchor and anchor_day is not None else None,
         span.edtf,
         None if span.earliest is None else span.earliest.isoformat(),
         None if span.latest is None else span.latest.isoformat(),
     )
+    if anchor_day is not None and not span.used_anchor and len(_UNANCHORED) < _UNANCHORED_MOST:
+        _UNANCHORED[text] = story
+    return story
 
 
 # --------------------------------------------------------------------------------------------

@@ -39,6 +39,9 @@ ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")  # undecodable bytes, smuggled in as lone surrogates
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _URL = re.compile(r"https?://\S+$")
+#: A record made from its fields in order, all of them given (``Event(*fields)`` without the
+#: keyword-aware constructor): what the readings below make once each field is checked.
+_new = tuple.__new__
 
 # Many events share a story date and a publication date: resolve each (expression, anchor)
 # once. Both functions are pure; a failure is not cached (it raises again each time).
@@ -73,9 +76,10 @@ def _plain(value: Any, most: int) -> TypeGuard[str]:
     """Whether :func:`_text` takes ``value`` as it is: printable ASCII (nothing either search
     looks for), neither empty nor padded (nothing to strip), at most ``most`` characters. Most
     text is: the readings below take such a value with this one call, and only give any other
-    to :func:`_text`, which says what is wrong with it (or strips it)."""
+    to :func:`_text`, which says what is wrong with it (or strips it). (Of printable ASCII,
+    only a space is stripped: one strip is cheaper than looking at both ends.)"""
     return (value.__class__ is str and 0 < len(value) <= most and value.isascii()
-            and value.isprintable() and value[0] != " " and value[-1] != " ")
+            and value.isprintable() and value.strip() == value)
 
 
 def _text(value: Any, where: str, field: str, limit: str = "text", required: bool = True) -> Any:
@@ -107,6 +111,12 @@ def _text(value: Any, where: str, field: str, limit: str = "text", required: boo
     return value
 
 
+def _plain_identifier(value: Any) -> TypeGuard[str]:
+    """Whether ``value`` is an identifier as it is: what :data:`ID_PATTERN` matches is plain
+    text (:func:`_plain`) already, at most 100 characters."""
+    return value.__class__ is str and ID_PATTERN.fullmatch(value) is not None
+
+
 def _json_type(value: Any) -> str:
     if value is None:
         return "null"
@@ -124,7 +134,7 @@ def _json_type(value: Any) -> str:
 
 
 def _identifier(value: Any, where: str, field: str) -> str:
-    if _plain(value, _NAME) and ID_PATTERN.fullmatch(value):
+    if _plain_identifier(value):
         return value
     text = _text(value, where, field, "name")
     if not ID_PATTERN.fullmatch(text):
@@ -245,7 +255,7 @@ def parse_source(value: Any, where: str) -> Source:
         speaker = _text(speaker, where, "source.speaker", "name", required=False)
     if quote is not None and not _plain(quote, _QUOTE_MOST):
         quote = _text(quote, where, "source.quote", "quote", required=False)
-    return Source(outlet, published, author, title, url, via, speaker, on_record, quote)
+    return _new(Source, (outlet, published, author, title, url, via, speaker, on_record, quote))
 
 
 def parse_actors(value: Any, where: str, etype: EventType | None) -> tuple[Actor, ...]:
@@ -254,7 +264,7 @@ def parse_actors(value: Any, where: str, etype: EventType | None) -> tuple[Actor
     if not isinstance(value, list | tuple):
         raise _fail(where, f"field 'actors' must be a list, not {_json_type(value)}", "actors")
     actors = []
-    allowed = (*etype.roles, "mentioned") if etype and etype.roles else None
+    allowed, required_roles = _role_rules(etype)
     for i, item in enumerate(value):
         if not isinstance(item, dict):
             raise _fail(where, f"field 'actors[{i}]' must be an object with name and role",
@@ -266,7 +276,8 @@ def parse_actors(value: Any, where: str, etype: EventType | None) -> tuple[Actor
         name, role, office = item.get("name"), item.get("role"), item.get("office")
         if not _plain(name, _NAME):
             name = _text(name, where, f"actors[{i}].name", "name")
-        if not _plain(role, _NAME):
+        if not ((role.__class__ is str and allowed is not None and role in allowed)
+                or _plain(role, _NAME)):  # one of the type's roles is plain text
             role = _text(role, where, f"actors[{i}].role", "name")
         if office is not None and not _plain(office, _NAME):
             # absent or null: no office given; given, it must say one
@@ -277,13 +288,28 @@ def parse_actors(value: Any, where: str, etype: EventType | None) -> tuple[Actor
                 f"{etype.name if etype else ''} (one of: {', '.join(allowed)})",
                 f"actors[{i}].role",
             )
-        actors.append(Actor(name, role, office))
-    if etype is not None and etype.required_roles:
+        actors.append(_new(Actor, (name, role, office)))
+    if required_roles:
         present = {a.role for a in actors}
-        for role in etype.required_roles:
+        for role in required_roles:
             if role not in present:
-                raise _fail(where, f"{etype.name} needs an actor with role '{role}'", f"actors.{role}")
+                raise _fail(where, f"{etype.name if etype else ''} needs an actor with role "
+                            f"'{role}'", f"actors.{role}")
     return tuple(actors)
+
+
+_ROLES: dict[str, tuple[tuple[str, ...] | None, tuple[str, ...]]] = {}
+
+
+def _role_rules(etype: EventType | None) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
+    """The roles an actor of a type may play (None: any) and those it needs: made once per type."""
+    if etype is None:
+        return None, ()
+    rules = _ROLES.get(etype.name)
+    if rules is None:
+        rules = _ROLES[etype.name] = ((*etype.roles, "mentioned") if etype.roles else None,
+                                      etype.required_roles)
+    return rules
 
 
 def parse_refs(value: Any, where: str) -> tuple[Ref, ...]:
@@ -305,9 +331,9 @@ def parse_refs(value: Any, where: str) -> tuple[Ref, ...]:
         if rel not in REF_RELATIONS:
             raise _fail(where, f"field 'refs[{i}].rel' {rel!r} is not one of: "
                         f"{', '.join(REF_RELATIONS)}", f"refs[{i}].rel")
-        if not (_plain(id_, _NAME) and ID_PATTERN.fullmatch(id_)):
+        if not _plain_identifier(id_):
             id_ = _identifier(id_, where, f"refs[{i}].id")
-        refs.append(Ref(rel, id_))
+        refs.append(_new(Ref, (rel, id_)))
     return tuple(refs)
 
 
@@ -355,16 +381,17 @@ def parse_details(value: Any, where: str, etype: EventType,
                     raise _fail(where, f"field 'details.{key}' must be {_DETAIL_NAMES[kind]}",
                                 f"details.{key}")
                 item = [_text(x, where, f"details.{key}[{i}]", "long") for i, x in enumerate(item)]
+            item = tuple(item)  # frozen (its items are text)
         elif not _DETAIL_CHECKS[kind](item):
             raise _fail(where, f"field 'details.{key}' must be {_DETAIL_NAMES[kind]}",
                         f"details.{key}")
         elif kind == "object":
-            item = _parse_changes(item, where, anchor)
+            item = freeze(_parse_changes(item, where, anchor))
         out[key] = item
     for key in required:
         if key not in out:
             raise _fail(where, f"{etype.name} needs details.{key}", f"details.{key}")
-    return freeze(out)  # type: ignore[no-any-return,unused-ignore]
+    return FrozenDict(out)  # each value frozen already: what freeze(out) gives
 
 
 #: What separates the items of a list detail typed as one line (``--detail terms=A; B``, the
@@ -553,19 +580,12 @@ def parse_event(
     place = obj.get("place")
     if place is not None and not _plain(place, _NAME):
         place = _text(place, where, "place", "name", required=False)
-    return Event(
-        id=id_,
-        type=type_name,
-        story=story,
-        summary=summary,
-        source=source,
-        subject=subject,
-        actors=actors,
-        place=place,
-        refs=parse_refs(obj.get("refs"), where),
-        details=parse_details(obj.get("details"), where, etype, source.published),
-        certainty=parse_certainty(obj.get("certainty"), where),
-    )
+    refs = parse_refs(obj.get("refs"), where)
+    details = parse_details(obj.get("details"), where, etype, source.published)
+    certainty = parse_certainty(obj.get("certainty"), where)
+    # Event(id=..., ...): the fields in order, those the log gives at their defaults
+    return _new(Event, (id_, type_name, story, summary, source, subject, actors, place, refs,
+                        details, certainty, SCHEMA_VERSION, 0, ""))
 
 
 def parse_certainty(value: Any, where: str) -> str:

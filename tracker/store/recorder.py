@@ -42,6 +42,8 @@ _SEPARATOR = "\x1f"  # char(31): what the columnar reads join values with
 _SQLITE_REFERENCES = ("events AS e, json_each(e.body, '$.refs') AS r "
                       "JOIN events AS t ON t.id = r.value ->> 1")
 
+_new = tuple.__new__  # Row(*fields) without the keyword-aware constructor
+
 Lookup = Callable[[Iterable[str]], dict[str, Row]]
 """Rows by id, looked up inside an append's transaction."""
 
@@ -173,7 +175,7 @@ class Recorder:
                 for new in rows:
                     position += 1
                     prev = chain_hash(prev, position, new, recorded_at)
-                    stored.append(Row(position, *new[:7], recorded_at, new[7], prev))
+                    stored.append(_new(Row, (position, *new[:7], recorded_at, new[7], prev)))
                 cur.executemany(insert, stored)
                 if keep is not None:
                     keep(stored)
