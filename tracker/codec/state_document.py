@@ -193,9 +193,12 @@ class ActorList:
             if span is None:
                 held[office] = [first, first_lo, first_hi, last, last_lo, last_hi]
                 continue
-            if (first_lo, first_hi) < (span[1], span[2]):
+            # by where each falls in story order, then by what it shows (two dates can fall at
+            # the same place, "≤ 2014-03-10" and "2014-03-10"): the same whatever order the
+            # items come in
+            if (first_lo, first_hi, first) < (span[1], span[2], span[0]):
                 span[0:3] = first, first_lo, first_hi
-            if (last_lo, last_hi) > (span[4], span[5]):
+            if (last_lo, last_hi, last) > (span[4], span[5], span[3]):
                 span[3:6] = last, last_lo, last_hi
 
     def entries(self) -> list[dict[str, Any]]:
