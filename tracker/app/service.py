@@ -22,7 +22,6 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, TypeVar
 import platformdirs
 
 from tracker.app.collector import paused_gc
-from tracker.app.compare import ItemDifference, compare_states
 from tracker.codec import document
 from tracker.codec.rows import (
     Row,
@@ -87,6 +86,7 @@ from tracker.text import SafeWriter, clip, json_safe, mask_url, visible
 if TYPE_CHECKING:  # what a command that does not use them does not import (start-up)
     from sqlalchemy.engine import Engine
 
+    from tracker.app.compare import ItemDifference
     from tracker.app.exports import ExportView
     from tracker.app.stepping import Stepper
     from tracker.codec.state_document import ItemRecord
@@ -651,6 +651,8 @@ class Timeline:
                 ) -> list[ItemDifference]:
         """What changed from one point to another, item by item; a point is a query (what had
         happened by a story date, say) or the log positions of the events up to a step."""
+        from tracker.app.compare import compare_states
+
         def state_of(point: Query | Sequence[int]) -> State:
             return self.state(point) if isinstance(point, Query) else self.state_after(point)
 
