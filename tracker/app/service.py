@@ -811,14 +811,12 @@ class Timeline:
             document.write_head(out, head, utc_now(), self.label)
             with self._state_records(head, writing) as records:
                 if not records.made_from_start:
-                    for rows in self.recorder.read_batches(0, head[0]):
-                        # a hundred rows a write: what a write makes is freed before the
-                        # heap grows (larger batches made the allocator return and take
-                        # back memory from the system, faulting in every page anew)
-                        for start in range(0, len(rows), 100):
-                            part = rows[start:start + 100]
-                            document.write_rows(events, written, part)
-                            written += len(part)
+                    # a hundred rows a write: what a write makes is freed before the heap
+                    # grows (larger batches made the allocator return and take back memory
+                    # from the system, faulting in every page anew)
+                    for rows in self.recorder.read_batches(0, head[0], 100):
+                        document.write_rows(events, written, rows)
+                        written += len(rows)
                 events.flush()
                 document.write_state_tail(out, records.write_whole)
             return written

@@ -257,9 +257,7 @@ def _row_dict(row: Row | tuple[Any, ...], stored: dict[str, Any]) -> dict[str, A
         "recorded_at": recorded_at,
         "summary": body["summary"],
         "certainty": body["certainty"],
-        "actors": [{"name": a[0], "role": a[1]} if len(a) == 2 or a[2] is None
-                   else {"name": a[0], "role": a[1], "office": a[2]} for a in actors]
-        if actors else [],
+        "actors": [actor_to_dict(a) for a in actors] if actors else [],
         "place": body.get("place"),
         "source": {"outlet": src["outlet"], "author": get("author"), "title": get("title"),
                    "url": get("url"), "published": published, "via": get("via"),

@@ -111,19 +111,32 @@ def gating_index(
     one pass over the demands, however many items ask."""
     index: dict[str, list[dict[str, str]]] = {}
     for other in state.items.values():
-        gates = _GATES.get(other.kind)
+        if other.kind not in _GATES:
+            continue
+        gates = demand_gates(other, views[other.subject] if views is not None else other.view)
         if gates is None:
             continue
-        view = views[other.subject] if views is not None else other.view
-        headline = KINDS[other.kind].headline_detail or ""
-        for gated in dict.fromkeys(view.details.get(gates, ())):
+        gated_items, demand = gates
+        for gated in gated_items:
             if only is None or gated == only:
-                index.setdefault(gated, []).append(
-                    {"subject": other.subject, "status": other.status,
-                     "demand": str(view.details.get(headline, view.title))})
+                index.setdefault(gated, []).append(dict(demand))
     for found in index.values():
         found.sort(key=lambda d: d["subject"])
     return index
+
+
+def demand_gates(item: Item, view: ItemView) -> tuple[list[str], dict[str, str]] | None:
+    """The items a demand gates (each once, as its details name them) and the demand as each
+    of them lists it under ``conditions``; None for an item that gates none."""
+    gated_by = _GATES.get(item.kind)
+    if gated_by is None:
+        return None
+    gated = list(dict.fromkeys(view.details.get(gated_by, ())))
+    if not gated:
+        return None
+    headline = KINDS[item.kind].headline_detail or ""
+    return gated, {"subject": item.subject, "status": item.status,
+                   "demand": str(view.details.get(headline, view.title))}
 
 
 def disputes(state: State) -> list[dict[str, Any]]:
@@ -283,17 +296,9 @@ def item_facts(item: Item, view: ItemView) -> list[Any] | None:
     back the same): [the items it gates and its demand, its disputed accounts, what ties it
     to a whole or its parts (:func:`tracker.domain.fold.link_facts`), its actors and offices
     (:func:`actor_facts`)], each None or empty if it adds none; None if it adds nothing."""
-    kind = item.kind
-    gates = None
-    gated_by = _GATES.get(kind)
-    if gated_by is not None:
-        gated = list(dict.fromkeys(view.details.get(gated_by, ())))
-        if gated:
-            headline = KINDS[kind].headline_detail or ""
-            gates = [gated, {"subject": item.subject, "status": item.status,
-                             "demand": str(view.details.get(headline, view.title))}]
+    gates = demand_gates(item, view)
     found = item_disputes(item) if item.accounts else None
-    tie = link_facts(item, view) if kind in _TIED else None
+    tie = link_facts(item, view) if item.kind in _TIED else None
     link = list(tie) if tie is not None else None
     actors, offices = actor_facts(view)
     if gates is None and not found and link is None and not actors and not offices:
