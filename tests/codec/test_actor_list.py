@@ -47,3 +47,19 @@ def test_an_office_runs_from_its_earliest_to_its_latest_date() -> None:
         {"name": "Lavrov", "roles": ["speaker"], "items": 2,
          "offices": [{"office": "Foreign Minister", "first": "≥ 2014-02-01",
                       "last": "2014-03-10"}]}]
+
+
+@given(items, items, st.randoms())
+def test_items_given_back_leave_the_actors_of_the_rest(
+        kept: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]],
+        gone: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]], random: Any) -> None:
+    actors = ActorList()
+    both = [*((f, True) for f in kept), *((f, False) for f in gone)]
+    random.shuffle(both)
+    for (name, role, first, last), _ in both:
+        actors.take_facts([[name, role]], [[name, "Foreign Minister", *first, *last]])
+    for (name, role, first, last), stays in both:
+        if not stays:
+            actors.drop_facts([[name, role]], [[name, "Foreign Minister", *first, *last]])
+    assert actors.entries() == entries(kept)
+    assert ActorList.from_json(actors.to_json()).entries() == entries(kept)

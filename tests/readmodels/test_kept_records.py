@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,6 +27,7 @@ from tracker.codec.state_document import ItemRecord, state_to_dict
 from tracker.domain.events import Event, thaw
 from tracker.domain.fold import Query, replay
 from tracker.readmodels import entries
+from tracker.text import json_safe
 
 
 def written(tl: Timeline, *, indent: bool = True) -> bytes:
@@ -37,6 +39,13 @@ def written(tl: Timeline, *, indent: bool = True) -> bytes:
 def replayed(tl: Timeline) -> dict[str, Any]:
     """The state document from a replay of every event (no records)."""
     return thaw(state_to_dict(replay(tl.events()), Query()))  # type: ignore[no-any-return]
+
+
+def replayed_bytes(tl: Timeline) -> bytes:
+    """The state document from a replay, as ``tracker state --json`` writes it (byte for byte:
+    what keys come in which order too)."""
+    return json_safe(orjson.dumps(state_to_dict(replay(tl.events()), Query()),
+                                  option=orjson.OPT_INDENT_2))
 
 
 def in_kept_file(tl: Timeline, *statements: str) -> None:
@@ -61,7 +70,7 @@ def statement(summary: str) -> dict[str, Any]:
             "actors": [{"name": "Sergey Lavrov", "role": "speaker"}]}
 
 
-def not_made_again(_records: entries.Records) -> None:
+def not_made_again(_records: entries.Records, *_: object) -> None:
     raise AssertionError("the records were made again from the start")
 
 
@@ -95,7 +104,7 @@ def test_the_state_is_the_replay_when_made_and_when_kept(tl: Timeline) -> None:
 def test_an_append_brings_the_records_up_to_date(
         tl: Timeline, monkeypatch: pytest.MonkeyPatch) -> None:
     written(tl)
-    monkeypatch.setattr(entries.Records, "clear", not_made_again)
+    monkeypatch.setattr(entries.Records, "make", not_made_again)
     some = next(e for e in tl.events() if e.type == "invitation.extended")
     tl.add({"type": "invitation.declined", "story": "2014-03-12", "summary": "No, thank you",
             "subject": some.subject or some.id,
@@ -103,7 +112,7 @@ def test_an_append_brings_the_records_up_to_date(
             "actors": [{"name": "Sergey Lavrov", "role": "invitee"}],
             "refs": [{"rel": "responds_to", "id": some.id}]})
     tl.add(statement("A new item"))
-    assert json.loads(written(tl)) == replayed(tl)
+    assert written(tl) == replayed_bytes(tl)
     assert made(tl) == (entries.code_version(), *tl.head())
 
 
@@ -170,26 +179,57 @@ def test_records_in_use_by_another_process_are_not_waited_for_long(
 
 
 @pytest.mark.parametrize("part_bytes", [entries.PART_BYTES, 100])
-def test_an_export_is_the_same_from_records_made_and_kept(
+def test_an_export_is_the_same_from_what_was_made_kept_and_brought_up_to_date(
         tl: Timeline, monkeypatch: pytest.MonkeyPatch, part_bytes: int) -> None:
-    """Its state is written from the records, then from the document kept (in parts)."""
+    """Its events are written from those kept (in parts), then from the rows since; its state
+    from the records; all of it byte for byte what an export with nothing kept writes."""
     monkeypatch.setattr(entries, "PART_BYTES", part_bytes)
+
     def exported() -> bytes:
         out = io.BytesIO()
         tl.export(out)
-        doc = json.loads(out.getvalue())
-        doc.pop("exported_at")
-        return json.dumps(doc).encode()
+        stamp = json.loads(out.getvalue())["exported_at"]
+        return out.getvalue().replace(stamp.encode(), b"<exported at>")
+
+    def exported_with_nothing_kept() -> bytes:
+        path = _cache_path(tl.url, "entries")
+        aside = path.with_name("aside")
+        path.rename(aside)
+        try:
+            return exported()
+        finally:
+            path.unlink()
+            aside.rename(path)
 
     first = exported()
     assert json.loads(first)["state"] == json.loads(written(tl, indent=False))
     assert exported() == first
+    assert kept_parts(tl) >= (2 if part_bytes < 1000 else 1)
+    for summary in ("Said later", "And later still"):
+        tl.add(statement(summary))
+        assert exported() == exported_with_nothing_kept()
+    written(tl)  # the state's records brought up to date by another command, not the events
+    tl.add(statement("The last word"))
+    assert exported() == exported_with_nothing_kept()
+
+
+def test_a_state_made_from_the_start_leaves_the_export_to_write_its_events(
+        tl: Timeline) -> None:
+    written(tl)
+    assert kept_parts(tl) == 0
+    out = io.BytesIO()
+    tl.export(out)
+    assert len(json.loads(out.getvalue())["events"]) == tl.head()[0]
+    assert kept_parts(tl) >= 1
+
+
+def kept_parts(tl: Timeline) -> int:
+    """How many parts of the export's events are kept for the log."""
     conn = sqlite3.connect(_cache_path(tl.url, "entries"))
-    parts = conn.execute("SELECT count(*) FROM document").fetchone()[0]
-    conn.close()
-    assert parts >= (2 if part_bytes < 1000 else 1)
-    _cache_path(tl.url, "entries").unlink()
-    assert exported() == first
+    try:
+        return int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
+    finally:
+        conn.close()
 
 
 # --------------------------------------------------------------------------- when to make them again
@@ -283,11 +323,11 @@ def test_any_log_appended_in_two_parts_gives_the_replays_state(
         tl = open_timeline(str(folder / "log.sqlite"))
         try:
             append_events(tl, events[:cut])
-            assert json.loads(written(tl)) == replayed(tl)
+            assert written(tl) == replayed_bytes(tl)
             append_events(tl, events[cut:])
             with pytest.MonkeyPatch.context() as patch:
-                patch.setattr(entries.Records, "clear", not_made_again)
-                assert json.loads(written(tl)) == replayed(tl)
+                patch.setattr(entries.Records, "make", not_made_again)
+                assert written(tl) == replayed_bytes(tl)
             assert made(tl) == (entries.code_version(), *tl.head())
         finally:
             tl.close()

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from functools import partial
 from itertools import islice, starmap
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, TypeVar
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, TypeVar, cast
 
 import platformdirs
 
@@ -704,7 +704,7 @@ class Timeline:
                     return None
 
                 with entries.opened(None) as records:  # a question's state: nothing kept
-                    records.put(starmap(item_record, self._folded_items(
+                    records.make(starmap(item_record, self._folded_items(
                         self.rows(0, head[0]), head[0], admitted)))
                     records.write(out, size, query, indent=indent)
 
@@ -716,8 +716,17 @@ class Timeline:
                        ) -> Iterator[Records]:
         """The records of the whole state up to ``head`` (see
         :mod:`tracker.readmodels.entries`): those kept for this log in the user cache
-        directory, brought up to date. ``.made_from_start`` says whether every row up to
-        ``head`` was read, in log order, through ``stepping`` to make them."""
+        directory, brought up to date (:meth:`_bring_up_to_date`)."""
+        from tracker.readmodels import entries
+
+        with entries.opened(_cache_path(self.url, "entries")) as records:
+            self._bring_up_to_date(records, head, stepping)
+            yield records
+
+    def _bring_up_to_date(self, records: Records, head: tuple[int, str],
+                          stepping: Callable[[Row], tuple[str, Step]] = decode_step) -> None:
+        """Bring the records kept up to ``head``. ``records.made_from_start`` says whether
+        every row up to ``head`` was read, in log order, through ``stepping`` to make them."""
         from tracker.codec.state_document import item_record
         from tracker.readmodels import entries
 
@@ -739,11 +748,9 @@ class Timeline:
         def every_item(until: int) -> Iterator[ItemRecord]:
             return starmap(item_record, self._folded_items(self.rows(0, until), until, stepping))
 
-        with entries.opened(_cache_path(self.url, "entries")) as records:
-            records.made_from_start = entries.bring_up_to_date(
-                records, head, hash_at=hash_at, changed_subjects=changed_subjects,
-                items_of=items_of, every_item=every_item)
-            yield records
+        records.made_from_start = entries.bring_up_to_date(
+            records, head, hash_at=hash_at, changed_subjects=changed_subjects,
+            items_of=items_of, every_item=every_item)
 
     def _folded_items(self, rows: Iterable[Row], until: int,
                       stepping: Callable[[Row], tuple[str, Step] | None]
@@ -785,19 +792,21 @@ class Timeline:
     def export(self, out: IO[bytes], force: bool = False) -> int:
         """Write the whole timeline as a tracker-timeline document; returns events written.
 
-        A stream: each stored row is written as it is read; the state comes from the records
-        kept for this log (see :meth:`_state_records`), brought up to date first. When they are
-        made from the start, each row is handed on to the fold as it is written (its body parsed
-        once), which makes each item's record once its last row is read (see
-        :meth:`_folded_items`). Neither every event nor every row nor every item's events is
-        held at once. A log that fails the cheap check of its tail is not exported unless
-        ``force`` (its export would be refused on import, blaming the export)."""
+        A stream, from what is kept for this log (see :mod:`tracker.readmodels.entries`): the
+        events as an export wrote them before, then each stored row since as it is read; the
+        state from the records kept, brought up to date first. When they are made from the
+        start, each row is handed on to the fold as it is written (its body parsed once), which
+        makes each item's record once its last row is read (see :meth:`_folded_items`). Neither
+        every event nor every row nor every item's events is held at once. A log that fails the
+        cheap check of its tail is not exported unless ``force`` (its export would be refused
+        on import, blaming the export)."""
+        from tracker.readmodels import entries
+
         if not force:
             self.require_whole("--force exports anyway")
         head = self.head()
         written = 0
-
-        events = SafeWriter(out)  # the events, written a batch at a time
+        events = SafeWriter(out)  # the events, written a batch at a time (and kept: see run)
 
         def writing(row: Row) -> tuple[str, Step]:
             nonlocal written
@@ -807,17 +816,23 @@ class Timeline:
             return step
 
         def run() -> int:
-            nonlocal written
+            nonlocal written, events
             document.write_head(out, head, utc_now(), self.label)
-            with self._state_records(head, writing) as records:
+            with entries.opened(_cache_path(self.url, "entries")) as records:
+                kept = records.keeping_events(out)
+                events = SafeWriter(cast(IO[bytes], kept))
+                self._bring_up_to_date(records, head, writing)
                 if not records.made_from_start:
+                    through, written = records.write_events(out)
                     # a hundred rows a write: what a write makes is freed before the heap
                     # grows (larger batches made the allocator return and take back memory
                     # from the system, faulting in every page anew)
-                    for rows in self.recorder.read_batches(0, head[0], 100):
+                    for rows in self.recorder.read_batches(through, head[0], 100):
                         document.write_rows(events, written, rows)
                         written += len(rows)
                 events.flush()
+                kept.flush()
+                records.mark_events(head[0], written)
                 document.write_state_tail(out, records.write_whole)
             return written
 

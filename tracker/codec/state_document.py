@@ -142,10 +142,12 @@ def demand_gates(item: Item, view: ItemView) -> tuple[list[str], dict[str, str]]
 def disputes(state: State) -> list[dict[str, Any]]:
     """Every disputed account: whose account, of what, and who disputes it, saying what
     instead, where."""
-    out = []
-    for item in state.items.values():
-        out.extend(item_disputes(item))
-    return sorted(out, key=lambda d: (d["subject"], d["event"]))
+    return _in_dispute_order(d for item in state.items.values() for d in item_disputes(item))
+
+
+def _in_dispute_order(found: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Disputes by subject, then by the disputed account's event."""
+    return sorted(found, key=lambda d: (d["subject"], d["event"]))
 
 
 def item_disputes(item: Item) -> list[dict[str, Any]]:
@@ -175,13 +177,17 @@ class ActorList:
     whatever office it held), with the roles it plays, how many items name it, and each office
     its events give it, from the first to the last of them in story order (``first``, ``last``:
     story dates), the earliest first. It takes what :func:`actor_facts` says of each item (the
-    saved entries keep just that)."""
+    saved entries keep just that), and gives back what an item had said (:meth:`drop_facts`) when
+    the item changes: it counts everything it is told, so what is left is what the items it
+    holds say, whatever order they came and went in."""
 
     __slots__ = ("seen",)
 
     def __init__(self) -> None:
-        #: name -> (roles, [items], office -> [first, its bounds, last, its bounds])
-        self.seen: dict[str, tuple[set[str], list[int], dict[str, list[Any]]]] = {}
+        #: name -> (role -> times, [items], office -> ({first: times}, {last: times})), each
+        #: date as (its bounds, as shown): see :func:`_bounds`
+        self.seen: dict[str, tuple[dict[str, int], list[int],
+                                   dict[str, tuple[dict[Any, int], dict[Any, int]]]]] = {}
 
     def take(self, view: ItemView) -> None:
         """The actors of one item (its view)."""
@@ -190,37 +196,81 @@ class ActorList:
     def take_facts(self, actors: Iterable[Sequence[str]], offices: Iterable[Sequence[Any]]
                    ) -> None:
         """The actors of one item as :func:`actor_facts` gives them."""
+        self._count(actors, offices, 1)
+
+    def drop_facts(self, actors: Iterable[Sequence[str]], offices: Iterable[Sequence[Any]]
+                   ) -> None:
+        """What :meth:`take_facts` was told of an item, given back."""
+        self._count(actors, offices, -1)
+
+    def _count(self, actors: Iterable[Sequence[str]], offices: Iterable[Sequence[Any]],
+               by: int) -> None:
         seen = self.seen
         counted: set[str] = set()
         for name, role in actors:
             entry = seen.get(name)
             if entry is None:
-                entry = seen[name] = (set(), [0], {})
-            entry[0].add(role)
+                entry = seen[name] = ({}, [0], {})
+            roles = entry[0]
+            roles[role] = roles.get(role, 0) + by
             if name not in counted:
                 counted.add(name)
-                entry[1][0] += 1
+                entry[1][0] += by
         for name, office, first, first_lo, first_hi, last, last_lo, last_hi in offices:
             held = seen[name][2]
             span = held.get(office)
             if span is None:
-                held[office] = [first, first_lo, first_hi, last, last_lo, last_hi]
-                continue
-            # by where each falls in story order, then by what it shows (two dates can fall at
-            # the same place, "≤ 2014-03-10" and "2014-03-10"): the same whatever order the
-            # items come in
-            if (first_lo, first_hi, first) < (span[1], span[2], span[0]):
-                span[0:3] = first, first_lo, first_hi
-            if (last_lo, last_hi, last) > (span[4], span[5], span[3]):
-                span[3:6] = last, last_lo, last_hi
+                span = held[office] = ({}, {})
+            for dates, key in ((span[0], (first_lo, first_hi, first)),
+                               (span[1], (last_lo, last_hi, last))):
+                dates[key] = dates.get(key, 0) + by
+        if by < 0:
+            self._forget(counted)
+
+    def _forget(self, names: Iterable[str]) -> None:
+        """What is counted no more times than it was given back: gone."""
+        for name in names:
+            roles, count, offices = self.seen[name]
+            for counts in (roles, *(dates for span in offices.values() for dates in span)):
+                for key in [k for k, n in counts.items() if n <= 0]:
+                    del counts[key]
+            for office in [o for o, span in offices.items() if not span[0]]:
+                del offices[office]
+            if count[0] <= 0:
+                del self.seen[name]
 
     def entries(self) -> list[dict[str, Any]]:
-        """The state document's ``actors``: by name."""
-        return [{"name": name, "roles": sorted(roles), "items": count[0],
-                 "offices": [{"office": office, "first": span[0], "last": span[3]}
-                             for office, span in sorted(
-                                 offices.items(), key=lambda o: (o[1][1], o[1][2], o[0]))]}
-                for name, (roles, count, offices) in sorted(self.seen.items())]
+        """The state document's ``actors``: by name. An office runs from the earliest of its
+        first dates to the latest of its last ones, by where each falls in story order, then by
+        what it shows (two dates can fall at the same place, "≤ 2014-03-10" and "2014-03-10"); the
+        offices by where their first dates fall, then by name."""
+        out = []
+        for name, (roles, count, offices) in sorted(self.seen.items()):
+            spans = sorted(((min(firsts), max(lasts), office)
+                            for office, (firsts, lasts) in offices.items()),
+                           key=lambda span: (span[0][0], span[0][1], span[2]))
+            out.append({"name": name, "roles": sorted(roles), "items": count[0],
+                        "offices": [{"office": office, "first": first[2], "last": last[2]}
+                                    for first, last, office in spans]})
+        return out
+
+    def to_json(self) -> list[Any]:
+        """What it holds, JSON-shaped (:meth:`from_json` reads it back)."""
+        return [[name, roles, count[0],
+                 [[office, [[*key, n] for key, n in firsts.items()],
+                   [[*key, n] for key, n in lasts.items()]]
+                  for office, (firsts, lasts) in offices.items()]]
+                for name, (roles, count, offices) in self.seen.items()]
+
+    @classmethod
+    def from_json(cls, data: Iterable[Any]) -> ActorList:
+        found = cls()
+        for name, roles, count, offices in data:
+            found.seen[name] = (roles, [count], {
+                office: ({(lo, hi, shown): n for lo, hi, shown, n in firsts},
+                         {(lo, hi, shown): n for lo, hi, shown, n in lasts})
+                for office, firsts, lasts in offices})
+        return found
 
 
 def actor_facts(view: ItemView) -> tuple[list[list[str]], list[list[str]]]:
@@ -310,42 +360,97 @@ class CrossItem:
     """What the state document says across items, gathered from each item's facts (see
     :func:`item_facts`) in any order: the demands gating each item, the disputes, the actors,
     and what ties wholes and parts together (talks, their rounds, what they produced), whose
-    links are made once every item has come (see :func:`tracker.domain.fold.links_of`)."""
+    links are made once every item has come (see :func:`tracker.domain.fold.links_of`). What
+    an item said is given back (:meth:`drop`) when the item changes, so that it can be kept
+    (:meth:`to_json`) and brought up to date an item at a time."""
 
     def __init__(self) -> None:
-        self.gates: dict[str, list[dict[str, str]]] = {}
-        self.disputes: list[dict[str, Any]] = []
+        #: gated item -> demand's subject -> the demand, as the gated item lists it
+        self.gates: dict[str, dict[str, dict[str, str]]] = {}
+        #: subject -> its disputed accounts
+        self.disputes: dict[str, list[dict[str, Any]]] = {}
+        #: subject -> what ties it to a whole or its parts
+        self.linkable: dict[str, LinkFacts] = {}
         self.actors = ActorList()
-        self.linkable: list[LinkFacts] = []
 
     def take(self, facts: Sequence[Any]) -> None:
         gates, found, link, actors, offices = facts
         if gates is not None:
             put = self.gates.setdefault
             for gated in gates[0]:
-                put(gated, []).append(gates[1])
+                put(gated, {})[gates[1]["subject"]] = gates[1]
         if found:
-            self.disputes.extend(found)
+            self.disputes[found[0]["subject"]] = found
         if link is not None:
-            self.linkable.append(LinkFacts(*link))
+            self.linkable[link[0]] = LinkFacts(*link)
         self.actors.take_facts(actors, offices)
+
+    def drop(self, facts: Sequence[Any]) -> None:
+        """What :meth:`take` was told of an item, given back."""
+        gates, found, link, actors, offices = facts
+        if gates is not None:
+            for gated in gates[0]:
+                demands = self.gates[gated]
+                del demands[gates[1]["subject"]]
+                if not demands:
+                    del self.gates[gated]
+        if found:
+            del self.disputes[found[0]["subject"]]
+        if link is not None:
+            del self.linkable[link[0]]
+        self.actors.drop_facts(actors, offices)
+
+    def conditions(self, subject: str) -> list[dict[str, str]] | None:
+        """The demands gating this item, by the demand's subject (None if none)."""
+        demands = self.gates.get(subject)
+        return [demands[s] for s in sorted(demands)] if demands else None
+
+    def linked(self) -> dict[str, dict[str, Any]]:
+        """Per subject, the keys its entry gains from what it is tied to."""
+        return links_of(self.linkable.values())
+
+    def disputes_in_order(self) -> list[dict[str, Any]]:
+        """The state document's ``disputes``: by subject, then by the disputed account's event."""
+        return _in_dispute_order(d for found in self.disputes.values() for d in found)
+
+    def to_json(self) -> list[Any]:
+        """What it holds, JSON-shaped (:meth:`from_json` reads it back)."""
+        return [self.gates, self.disputes, [list(f) for f in self.linkable.values()],
+                self.actors.to_json()]
+
+    @classmethod
+    def from_json(cls, data: Sequence[Any]) -> CrossItem:
+        cross = cls()
+        cross.gates, cross.disputes = data[0], data[1]
+        cross.linkable = {f[0]: LinkFacts(*f) for f in data[2]}
+        cross.actors = ActorList.from_json(data[3])
+        return cross
+
+
+def final_entry(entry: bytes, linked: Mapping[str, Any] | None,
+                conditions: list[dict[str, str]] | None) -> bytes | None:
+    """An item's entry (compact JSON) with what ties it to others and the demands gating it,
+    as :func:`item_to_dict` adds them; None if it gains neither."""
+    if not linked and not conditions:
+        return None
+    out = orjson.loads(entry)
+    out.update(linked or {})
+    if conditions:
+        out["conditions"] = conditions
+    return orjson.dumps(out)
 
 
 def write_document(out: IO[bytes], size: int, query: Query | None, cross: CrossItem,
-                   entries_of: Callable[[str], Iterable[tuple[str, bytes]]], *,
+                   entries_of: Callable[[str], Iterable[bytes]], *,
                    indent: bool = False) -> None:
     """Write ``json_safe(orjson.dumps(state_to_dict(state, query)))`` (``indent``: with
     OPT_INDENT_2) of a state of ``size`` events whose items' facts ``cross`` has gathered and
-    whose entries ``entries_of(kind)`` gives, (subject, entry) in the kind's order (their
-    records' ``place``)."""
+    whose entries ``entries_of(kind)`` gives, each whole (see :func:`final_entry`), in the
+    kind's order (their records' ``place``)."""
     option = orjson.OPT_INDENT_2 if indent else 0
-    dumps, loads, gates = orjson.dumps, orjson.loads, cross.gates
+    dumps, loads = orjson.dumps, orjson.loads
     doc: dict[str, Any] = {"query": _query_dict(query or Query()), "events": size}
-    for gated in gates.values():
-        gated.sort(key=lambda d: d["subject"])
-    linked = links_of(cross.linkable)
-    cross.disputes.sort(key=lambda d: (d["subject"], d["event"]))
-    tail = {"disputes": cross.disputes, "actors": cross.actors.entries()}
+    tail = {"disputes": cross.disputes_in_order(), "actors": cross.actors.entries()}
     head_bytes = dumps(doc, option=option)
     tail_bytes = dumps(tail, option=option)
     put = (writer := SafeWriter(out)).write
@@ -359,16 +464,8 @@ def write_document(out: IO[bytes], size: int, query: Query | None, cross: CrossI
         put(between + dumps(section) + (b": [" if indent else b":["))
         batch: list[bytes] = []
         lead, written = inner, False
-        for subject, data in entries_of(kind):
-            if subject in gates or subject in linked:
-                entry = loads(data)
-                entry.update(linked.get(subject, {}))  # before conditions, as item_to_dict
-                if subject in gates:
-                    entry["conditions"] = gates[subject]
-                data = dumps(entry, option=option)
-            elif indent:
-                data = dumps(loads(data), option=option)
-            batch.append(data)
+        for data in entries_of(kind):
+            batch.append(dumps(loads(data), option=option) if indent else data)
             if len(batch) >= 1000:
                 put(_entries(batch, lead, indent))
                 lead, written, batch = b",\n    " if indent else b",", True, []

@@ -947,6 +947,13 @@ def _part_targets(item: Item) -> tuple[str, ...]:
     return tuple([t for step in item.steps if not _info(step.type).meta for t in step.targets])
 
 
+#: The lists a whole's entry gains (its listed events' and its parts' keys), in the order it
+#: shows them: the vocabulary's.
+_LINK_KEYS = list(dict.fromkeys(
+    [t.lists_as for t in EVENT_TYPES.values() if t.lists_as]
+    + [k.part_key for k in KINDS.values() if k.part_key]))
+
+
 def links_of(facts: Iterable[LinkFacts]) -> dict[str, dict[str, Any]]:
     """:func:`links` from what it reads of each whole and part (see :func:`link_facts`)."""
     facts = list(facts)
@@ -968,10 +975,12 @@ def links_of(facts: Iterable[LinkFacts]) -> dict[str, dict[str, Any]]:
         out.setdefault(f.subject, {})[kind.whole_key] = found
         out.setdefault(found, {}).setdefault(kind.part_key, []).append(
             {"subject": f.subject, "status": f.status, "when": f.when, "place": f.place})
-    for keys in out.values():
+    for subject, keys in out.items():
         for value in keys.values():
             if isinstance(value, list):
                 value.sort(key=_listed_order)
+        if len(keys) > 1:  # a whole's lists in the vocabulary's order, not as its parts came
+            out[subject] = {key: keys[key] for key in sorted(keys, key=_LINK_KEYS.index)}
     return out
 
 

@@ -1,15 +1,19 @@
 """The state's entries, kept: each item's record of the state document (its entry and what it
-adds across items: :class:`tracker.codec.state_document.ItemRecord`) in an SQLite file, so that
-a whole state (``tracker state --json``, an export's state) is written by reading them rather
-than by replaying the log.
+adds across items: :class:`tracker.codec.state_document.ItemRecord`) in an SQLite file, with
+what all of them say across items (:class:`tracker.codec.state_document.CrossItem`) and each
+entry as the document shows it, so that a whole state (``tracker state --json``, an export's
+state) is written by reading them rather than by replaying the log; and the export's events as
+it last wrote them.
 
-An item's record depends on its own events only, and a log only grows, its hash chain saying
-whether it still holds the rows a file was made from. So the file keeps the position it was
-made through, that row's hash and the version of the code that made it: brought up to date, it
-makes again just the items that later rows touched; made by other code, through a row the log
-no longer holds (another log at the same place), or unreadable, it is made again from the
-start. A file that cannot be written is replaced by a temporary one (the same work as a replay,
-nothing kept): what is written never depends on what was kept.
+An item's record depends on its own events only, an event's export on its row alone, and a log
+only grows, its hash chain saying whether it still holds the rows a file was made from. So the
+file keeps the position it was made through, that row's hash and the version of the code that
+made it: brought up to date, it makes again just the items that later rows touched (and the
+entries whose links or conditions they change), and an export writes the events kept and then
+those of later rows; made by other code, through a row the log no longer holds (another log at
+the same place), or unreadable, it is made again from the start. A file that cannot be written
+is replaced by a temporary one (the same work as a replay, nothing kept): what is written never
+depends on what was kept.
 """
 
 from __future__ import annotations
@@ -20,11 +24,11 @@ import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, Any
 
 import orjson
 
-from tracker.codec.state_document import CrossItem, ItemRecord, write_document
+from tracker.codec.state_document import CrossItem, ItemRecord, final_entry, write_document
 from tracker.domain.fold import Query
 
 #: Rows after the kept position beyond which the items are made again from the start rather
@@ -35,21 +39,30 @@ CATCH_UP_ROWS = 20_000
 _ORDER_INDEX = "CREATE INDEX IF NOT EXISTS items_in_order ON items (kind, place)"
 
 _SCHEMA = (
+    # ``events_through``, ``events_written``: the export's events kept (see ``events``): through
+    # which position, how many
     "CREATE TABLE IF NOT EXISTS basis (one INTEGER PRIMARY KEY CHECK (one = 1), "
-    "code TEXT NOT NULL, through INTEGER NOT NULL, hash TEXT NOT NULL)",
+    "code TEXT NOT NULL, through INTEGER NOT NULL, hash TEXT NOT NULL, "
+    "events_through INTEGER NOT NULL, events_written INTEGER NOT NULL)",
+    # ``final``: the entry with what it gains from other items (see ``final_entry``), where
+    # it gains any
     "CREATE TABLE IF NOT EXISTS items (subject TEXT PRIMARY KEY, kind TEXT NOT NULL, "
-    "place TEXT NOT NULL, entry BLOB, facts BLOB)",
+    "place TEXT NOT NULL, entry BLOB, facts BLOB, final BLOB)",
     _ORDER_INDEX,
-    # The whole state's document as an export writes it (compact), in parts, once written:
-    # what the records make, as long as they are not changed.
-    "CREATE TABLE IF NOT EXISTS document (part INTEGER PRIMARY KEY, data BLOB NOT NULL)",
+    # What the items' facts say across items (``CrossItem.to_json``), as JSON.
+    "CREATE TABLE IF NOT EXISTS cross_item (one INTEGER PRIMARY KEY CHECK (one = 1), "
+    "data BLOB NOT NULL)",
+    # The export's events as it writes them, in parts: an event's is made from its row alone,
+    # and a log only grows, so an export writes those kept and then those of the rows since.
+    "CREATE TABLE IF NOT EXISTS events (part INTEGER PRIMARY KEY, data BLOB NOT NULL)",
 )
 
 #: The columns each table has (a file kept by a version that made other tables is made again).
-_SHAPE = {"basis": "one, code, through, hash", "items": "subject, kind, place, entry, facts",
-          "document": "part, data"}
+_SHAPE = {"basis": "one, code, through, hash, events_through, events_written",
+          "items": "subject, kind, place, entry, facts, final",
+          "cross_item": "one, data", "events": "part, data"}
 
-#: The size of a part of the kept document.
+#: The size of a part of the events kept.
 PART_BYTES = 1 << 20
 
 
@@ -79,77 +92,159 @@ class Records:
         return (row[0], int(row[1]), row[2]) if row else None
 
     def clear(self) -> None:
-        self.conn.execute("DELETE FROM items")
-        self.conn.execute("DELETE FROM basis")
-        self.conn.execute("DELETE FROM document")
+        for table in _SHAPE:
+            self.conn.execute(f"DELETE FROM {table}")
 
-    def put(self, records: Iterable[ItemRecord], batch: int = 2000) -> None:
-        """Keep these records, replacing any of the same items."""
+    def make(self, records: Iterable[ItemRecord]) -> None:
+        """Keep these records, every item's, in place of any kept."""
+        self.clear()
+        # made in bulk: the order index is built once, at the end, not kept up to date per row
+        self.conn.execute("DROP INDEX IF EXISTS items_in_order")
+        cross, loads = CrossItem(), orjson.loads
+        take = cross.take
+
+        def taken() -> Iterator[ItemRecord]:
+            for record in records:
+                if record.facts is not None:
+                    take(loads(record.facts))
+                yield record
+
+        self._put(taken())
+        self.conn.execute(_ORDER_INDEX)
+        linked = cross.linked()
+        self._finish(cross, linked, linked.keys() | cross.gates.keys())
+
+    def update(self, records: Iterable[ItemRecord]) -> None:
+        """Keep these records of items changed, in place of those kept of them: what they
+        said across items is given back and what they say now taken, and the entries of the
+        items that gain or lose a link or a condition by it made again."""
+        loads = orjson.loads
+        changed = list(records)
+        cross = self.cross()
+        before = [loads(facts) for facts in self._column("facts", [r.subject for r in changed])
+                  if facts is not None]
+        after = [loads(r.facts) for r in changed if r.facts is not None]
+        # links are made across every whole and part: made again only when one of them changed
+        tied = any(facts[2] is not None for facts in (*before, *after))
+        linked_before = cross.linked() if tied else None
+        affected = {r.subject for r in changed}
+        for facts in before:
+            cross.drop(facts)
+        for facts in after:
+            cross.take(facts)
+        for facts in (*before, *after):
+            if facts[0] is not None:
+                affected.update(facts[0][0])  # the items a demand gates, before and after
+        linked = cross.linked()
+        if linked_before is not None:
+            affected.update(s for s in linked.keys() | linked_before.keys()
+                            if linked.get(s) != linked_before.get(s))
+        self._put(changed)
+        self._finish(cross, linked, affected)
+
+    def _put(self, records: Iterable[ItemRecord], batch: int = 2000) -> None:
+        """Keep these records (their entries as they are), replacing any of the same items."""
         execute = self.conn.executemany
         chunk: list[ItemRecord] = []
         for record in records:
             chunk.append(record)
             if len(chunk) >= batch:
-                execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?)", chunk)
+                execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, NULL)", chunk)
                 chunk = []
         if chunk:
-            execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?)", chunk)
+            execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, NULL)", chunk)
+
+    def _finish(self, cross: CrossItem, linked: dict[str, dict[str, Any]],
+                subjects: Iterable[str]) -> None:
+        """The entries of these items made whole (see ``final_entry``), and ``cross`` kept."""
+        subjects = list(subjects)
+        finals = [(final_entry(entry, linked.get(subject), cross.conditions(subject)), subject)
+                  for subject, entry in zip(subjects, self._column("entry", subjects),
+                                            strict=True) if entry is not None]
+        self.conn.executemany("UPDATE items SET final = ? WHERE subject = ?", finals)
+        self.conn.execute("INSERT OR REPLACE INTO cross_item VALUES (1, ?)",
+                          (orjson.dumps(cross.to_json()),))
+
+    def _column(self, column: str, subjects: list[str]) -> list[Any]:
+        """This column of the items named, in their order (None for an item not kept)."""
+        found: dict[str, Any] = {}
+        for start in range(0, len(subjects), 500):
+            some = subjects[start:start + 500]
+            found.update(self.conn.execute(
+                f"SELECT subject, {column} FROM items WHERE subject IN "
+                f"({', '.join('?' * len(some))})", some).fetchall())
+        return [found.get(subject) for subject in subjects]
+
+    def cross(self) -> CrossItem:
+        """What the items kept say across items."""
+        row = self.conn.execute("SELECT data FROM cross_item").fetchone()
+        return CrossItem.from_json(orjson.loads(row[0])) if row else CrossItem()
 
     def mark(self, code: str, through: int, hash_: str) -> None:
-        """Say the records are those of the log through this position (and no longer what
-        the document kept was written from)."""
-        self.conn.execute("INSERT OR REPLACE INTO basis VALUES (1, ?, ?, ?)",
-                          (code, through, hash_))
-        self.conn.execute("DELETE FROM document")
+        """Say the records are those of the log through this position (the export's events
+        kept stay as they were: rows are never changed)."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO basis VALUES (1, ?, ?, ?, "
+            "coalesce((SELECT events_through FROM basis), 0), "
+            "coalesce((SELECT events_written FROM basis), 0))", (code, through, hash_))
 
     def write_whole(self, out: IO[bytes]) -> None:
         """Write the whole state's document, compact (:meth:`write` of every event the records
-        were made through, with no question), from the parts kept of it when it was last
-        written, or written from the records and kept."""
-        cur = self.conn.execute("SELECT data FROM document ORDER BY part")
-        kept = False
+        were made through, with no question)."""
+        made = self.made()
+        self.write(out, made[1] if made is not None else 0)
+
+    def events_kept(self) -> tuple[int, int]:
+        """(through which position, how many) the export's events are kept."""
+        row = self.conn.execute("SELECT events_through, events_written FROM basis").fetchone()
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
+    def write_events(self, out: IO[bytes]) -> tuple[int, int]:
+        """Write the export's events kept; returns :meth:`events_kept`."""
+        cur = self.conn.execute("SELECT data FROM events ORDER BY part")
         while chunk := cur.fetchmany(16):
             for (data,) in chunk:
                 out.write(data)
-            kept = True
-        if kept:
-            return
-        made = self.made()
-        parts = _Parts(self.conn, out)
-        self.write(cast(IO[bytes], parts), made[1] if made is not None else 0)
-        parts.flush()
+        return self.events_kept()
+
+    def keeping_events(self, out: IO[bytes]) -> _Parts:
+        """A writer of the export's events after those kept: what it writes goes to ``out``
+        and is kept after them (:meth:`mark_events` says through where, once flushed)."""
+        return _Parts(self.conn, out)
+
+    def mark_events(self, through: int, written: int) -> None:
+        self.conn.execute("UPDATE basis SET events_through = ?, events_written = ?",
+                          (through, written))
 
     def write(self, out: IO[bytes], size: int, query: Query | None = None, *,
               indent: bool = False) -> None:
         """Write the state document of the records kept (see
         :func:`tracker.codec.state_document.write_document`)."""
-        cross, loads = CrossItem(), orjson.loads
-        take = cross.take
-        cur = self.conn.execute("SELECT facts FROM items WHERE facts IS NOT NULL")
-        while chunk := cur.fetchmany(5000):
-            for (facts,) in chunk:
-                take(loads(facts))
 
-        def entries_of(kind: str) -> Iterator[tuple[str, bytes]]:
-            cur = self.conn.execute("SELECT subject, entry FROM items WHERE kind = ? "
+        def entries_of(kind: str) -> Iterator[bytes]:
+            cur = self.conn.execute("SELECT coalesce(final, entry) FROM items WHERE kind = ? "
                                     "AND entry IS NOT NULL ORDER BY place", (kind,))
             while chunk := cur.fetchmany(5000):
-                yield from chunk
+                for (data,) in chunk:
+                    yield data
 
-        write_document(out, size, query, cross, entries_of, indent=indent)
+        write_document(out, size, query, self.cross(), entries_of, indent=indent)
 
 
 class _Parts:
-    """A writer that writes to ``out`` and keeps what it writes as the document's parts, of
-    :data:`PART_BYTES` each but the last (read back a part at a time: memory stays flat)."""
+    """A writer that writes to ``out`` and keeps what it writes as the events' parts, after
+    those kept, of :data:`PART_BYTES` each but the last (read back a part at a time: memory
+    stays flat). A last part kept short is taken up again and filled."""
 
     def __init__(self, conn: sqlite3.Connection, out: IO[bytes]) -> None:
         self.conn, self.out = conn, out
         self.held = b""
-        self.part = 0
+        self.part: int | None = None
 
     def write(self, data: bytes) -> int:
         self.out.write(data)
+        if self.part is None:  # at the first write: the parts may have been made again since
+            self._take_up_last()
         held = self.held + data if self.held else data
         size = PART_BYTES
         while len(held) >= size:
@@ -163,9 +258,18 @@ class _Parts:
             self._keep(self.held)
             self.held = b""
 
+    def _take_up_last(self) -> None:
+        row = self.conn.execute("SELECT part, data FROM events ORDER BY part DESC LIMIT 1"
+                                ).fetchone()
+        self.part = row[0] if row else 0
+        if row and len(row[1]) < PART_BYTES:
+            self.conn.execute("DELETE FROM events WHERE part = ?", (row[0],))
+            self.part, self.held = row[0] - 1, row[1]
+
     def _keep(self, data: bytes) -> None:
+        assert self.part is not None
         self.part += 1
-        self.conn.execute("INSERT INTO document VALUES (?, ?)", (self.part, data))
+        self.conn.execute("INSERT INTO events VALUES (?, ?)", (self.part, data))
 
 
 #: How long to wait for another process's use of the kept file before using a temporary one.
@@ -260,13 +364,9 @@ def bring_up_to_date(
         if (made_code == code and through <= until and until - through <= CATCH_UP_ROWS
                 and (through == 0 or hash_at(through) == through_hash)):
             if through < until:
-                records.put(items_of(changed_subjects(through, until), until))
+                records.update(items_of(changed_subjects(through, until), until))
                 records.mark(code, until, head_hash)
             return False
-    records.clear()
-    # made in bulk: the order index is built once, at the end, not kept up to date per row
-    records.conn.execute("DROP INDEX IF EXISTS items_in_order")
-    records.put(every_item(until))
-    records.conn.execute(_ORDER_INDEX)
+    records.make(every_item(until))
     records.mark(code, until, head_hash)
     return True
