@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import sqlite3
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import SEED
 from tests.domain.test_fold_property import logs
+from tracker.app import service
 from tracker.app.service import Timeline, _cache_path, open_timeline
 from tracker.codec.rows import row_fields
 from tracker.codec.state_document import ItemRecord, state_to_dict
@@ -28,6 +31,8 @@ from tracker.domain.events import Event, thaw
 from tracker.domain.fold import Query, replay
 from tracker.readmodels import entries
 from tracker.text import json_safe
+
+SEEDS = Path(__file__).resolve().parent.parent.parent / "seeds"
 
 
 def written(tl: Timeline, *, indent: bool = True) -> bytes:
@@ -232,6 +237,24 @@ def kept_parts(tl: Timeline) -> int:
         conn.close()
 
 
+def test_what_is_saved_for_logs_unused_for_a_month_is_removed(
+        tl: Timeline, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache directory holds what the logs in use need, not what every log ever opened
+    did: what was not used for CACHE_DAYS goes, the next time a command uses the cache."""
+    written(tl)
+    own = _cache_path(tl.url, "entries")
+    gone, recent = own.with_name("other-log.entries"), own.with_name("other-log.outline")
+    gone.write_bytes(b"records of a log not used for a month")
+    recent.write_bytes(b"an outline used yesterday")
+    month, day = 31 * 86_400, 86_400
+    for path, age in ((own, month), (gone, month), (recent, day)):
+        os.utime(path, (time.time() - age, time.time() - age))
+    monkeypatch.setattr(service, "_swept", set())  # a new process
+    assert written(tl) == replayed_bytes(tl)
+    assert own.exists() and recent.exists() and not gone.exists()  # in use: kept, and marked
+    assert time.time() - own.stat().st_mtime < day
+
+
 # --------------------------------------------------------------------------- when to make them again
 
 
@@ -302,6 +325,34 @@ def test_records_that_cannot_be_brought_up_to_date_are_made_again(
     calls = Calls(head[0], hashes)
     assert calls.up_to_date(records, head, code) is True, why
     assert calls.asked == [("every", head[0])], why
+
+
+@pytest.mark.parametrize("story", ["jcpoa-2011-2018", "singapore-summit-2018"])
+def test_a_real_story_told_an_event_at_a_time_is_its_replay_at_every_step(
+        story: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Talks gaining rounds and outcomes, agreements their parties, demands what they gate,
+    accounts disputed: after each event, the records brought up to date write the replay's
+    state, and the export its events, byte for byte."""
+    lines = [line for line in (SEEDS / f"{story}.jsonl").read_text("utf-8").splitlines()
+             if line.strip() and not line.startswith("//")]
+    timeline = open_timeline(str(tmp_path / "log.sqlite"))
+    try:
+        for n, line in enumerate(lines):
+            one = tmp_path / "event.jsonl"
+            one.write_text(line + "\n", "utf-8")
+            timeline.import_file(one)
+            if n == 0:
+                assert written(timeline) == replayed_bytes(timeline)
+                monkeypatch.setattr(entries.Records, "make", not_made_again)
+                continue
+            assert written(timeline) == replayed_bytes(timeline), f"after {json.loads(line)['id']}"
+        out = io.BytesIO()
+        timeline.export(out)
+        events = [e.id for e in timeline.events()]
+        assert len(events) == len(lines)
+        assert [e["id"] for e in json.loads(out.getvalue())["events"]] == events
+    finally:
+        timeline.close()
 
 
 # --------------------------------------------------------------------------- any log

@@ -5,6 +5,7 @@ projections together.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import secrets
@@ -719,7 +720,7 @@ class Timeline:
         directory, brought up to date (:meth:`_bring_up_to_date`)."""
         from tracker.readmodels import entries
 
-        with entries.opened(_cache_path(self.url, "entries")) as records:
+        with entries.opened(_cache_file(self.url, "entries")) as records:
             self._bring_up_to_date(records, head, stepping)
             yield records
 
@@ -818,7 +819,7 @@ class Timeline:
         def run() -> int:
             nonlocal written, events
             document.write_head(out, head, utc_now(), self.label)
-            with entries.opened(_cache_path(self.url, "entries")) as records:
+            with entries.opened(_cache_file(self.url, "entries")) as records:
                 kept = records.keeping_events(out)
                 events = SafeWriter(cast(IO[bytes], kept))
                 self._bring_up_to_date(records, head, writing)
@@ -1057,7 +1058,7 @@ class Timeline:
         """What ``load`` reads from this log's ``kind`` file in the user cache directory if it
         was saved for ``key`` (the log's head), else what ``build`` gives, saved for next time.
         A cache that cannot be read or written only costs the next open some time."""
-        cache = _cache_path(self.url, kind)
+        cache = _cache_file(self.url, kind)
         try:
             with cache.open("rb") as saved:
                 loaded = load(saved, key)
@@ -1119,6 +1120,32 @@ def search_text(event: Event) -> str:
 def _cache_path(url: str, kind: str) -> Path:
     digest = hashlib.sha256(url.encode()).hexdigest()[:24]
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / f"{digest}.{kind}"
+
+
+#: What is saved in the user cache directory for a log not used for this many days is removed
+#: (its next use makes it again): the folder holds the logs in use, not every log ever opened.
+CACHE_DAYS = 30
+
+_swept: set[Path] = set()
+
+
+def _cache_file(url: str, kind: str) -> Path:
+    """This log's ``kind`` file in the user cache directory (see :func:`_cache_path`), marked
+    as used now; the first time a process asks, files there unused for :data:`CACHE_DAYS` are
+    removed. A folder that cannot be read or written only keeps what it holds."""
+    path = _cache_path(url, kind)
+    with contextlib.suppress(OSError):
+        os.utime(path)
+    folder = path.parent
+    if folder not in _swept:
+        _swept.add(folder)
+        stale = time.time() - CACHE_DAYS * 86_400
+        with contextlib.suppress(OSError):
+            for other in folder.iterdir():
+                with contextlib.suppress(OSError):
+                    if other.is_file() and other.stat().st_mtime < stale:
+                        other.unlink()
+    return path
 
 
 def check_input(data: document.Input) -> None:

@@ -21,7 +21,6 @@ from tracker.domain.fold import (
     item_order,
     link_facts,
     links,
-    links_of,
 )
 from tracker.domain.ordering import story_key_of
 from tracker.domain.vocabulary import KINDS, sections
@@ -344,8 +343,9 @@ def item_record(item: Item, view: ItemView) -> ItemRecord:
 def item_facts(item: Item, view: ItemView) -> list[Any] | None:
     """What an item adds to what the state document says across items, JSON-shaped (it reads
     back the same): [the items it gates and its demand, its disputed accounts, what ties it
-    to a whole or its parts (:func:`tracker.domain.fold.link_facts`), its actors and offices
-    (:func:`actor_facts`)], each None or empty if it adds none; None if it adds nothing."""
+    to a whole or its parts (:func:`tracker.domain.fold.link_facts`, read back by
+    :func:`link_of`), its actors and offices (:func:`actor_facts`)], each None or empty if it
+    adds none; None if it adds nothing."""
     gates = demand_gates(item, view)
     found = item_disputes(item) if item.accounts else None
     tie = link_facts(item, view) if item.kind in _TIED else None
@@ -356,38 +356,39 @@ def item_facts(item: Item, view: ItemView) -> list[Any] | None:
     return [gates, found, link, actors, offices]
 
 
+def link_of(facts: Sequence[Any]) -> LinkFacts | None:
+    """What ties an item to a whole or its parts, from its facts (see :func:`item_facts`)."""
+    link = facts[2]
+    return LinkFacts(*link) if link is not None else None
+
+
 class CrossItem:
     """What the state document says across items, gathered from each item's facts (see
-    :func:`item_facts`) in any order: the demands gating each item, the disputes, the actors,
-    and what ties wholes and parts together (talks, their rounds, what they produced), whose
-    links are made once every item has come (see :func:`tracker.domain.fold.links_of`). What
-    an item said is given back (:meth:`drop`) when the item changes, so that it can be kept
-    (:meth:`to_json`) and brought up to date an item at a time."""
+    :func:`item_facts`) in any order: the demands gating each item, the disputes and the
+    actors. What an item said is given back (:meth:`drop`) when the item changes, so that it
+    can be kept (:meth:`to_json`) and brought up to date an item at a time. (What ties wholes
+    and parts together is made across all of them: :func:`tracker.domain.fold.links_of`.)"""
 
     def __init__(self) -> None:
         #: gated item -> demand's subject -> the demand, as the gated item lists it
         self.gates: dict[str, dict[str, dict[str, str]]] = {}
         #: subject -> its disputed accounts
         self.disputes: dict[str, list[dict[str, Any]]] = {}
-        #: subject -> what ties it to a whole or its parts
-        self.linkable: dict[str, LinkFacts] = {}
         self.actors = ActorList()
 
     def take(self, facts: Sequence[Any]) -> None:
-        gates, found, link, actors, offices = facts
+        gates, found, _link, actors, offices = facts
         if gates is not None:
             put = self.gates.setdefault
             for gated in gates[0]:
                 put(gated, {})[gates[1]["subject"]] = gates[1]
         if found:
             self.disputes[found[0]["subject"]] = found
-        if link is not None:
-            self.linkable[link[0]] = LinkFacts(*link)
         self.actors.take_facts(actors, offices)
 
     def drop(self, facts: Sequence[Any]) -> None:
         """What :meth:`take` was told of an item, given back."""
-        gates, found, link, actors, offices = facts
+        gates, found, _link, actors, offices = facts
         if gates is not None:
             for gated in gates[0]:
                 demands = self.gates[gated]
@@ -396,8 +397,6 @@ class CrossItem:
                     del self.gates[gated]
         if found:
             del self.disputes[found[0]["subject"]]
-        if link is not None:
-            del self.linkable[link[0]]
         self.actors.drop_facts(actors, offices)
 
     def conditions(self, subject: str) -> list[dict[str, str]] | None:
@@ -405,25 +404,19 @@ class CrossItem:
         demands = self.gates.get(subject)
         return [demands[s] for s in sorted(demands)] if demands else None
 
-    def linked(self) -> dict[str, dict[str, Any]]:
-        """Per subject, the keys its entry gains from what it is tied to."""
-        return links_of(self.linkable.values())
-
     def disputes_in_order(self) -> list[dict[str, Any]]:
         """The state document's ``disputes``: by subject, then by the disputed account's event."""
         return _in_dispute_order(d for found in self.disputes.values() for d in found)
 
     def to_json(self) -> list[Any]:
         """What it holds, JSON-shaped (:meth:`from_json` reads it back)."""
-        return [self.gates, self.disputes, [list(f) for f in self.linkable.values()],
-                self.actors.to_json()]
+        return [self.gates, self.disputes, self.actors.to_json()]
 
     @classmethod
     def from_json(cls, data: Sequence[Any]) -> CrossItem:
         cross = cls()
         cross.gates, cross.disputes = data[0], data[1]
-        cross.linkable = {f[0]: LinkFacts(*f) for f in data[2]}
-        cross.actors = ActorList.from_json(data[3])
+        cross.actors = ActorList.from_json(data[2])
         return cross
 
 

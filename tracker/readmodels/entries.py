@@ -28,8 +28,15 @@ from typing import IO, Any
 
 import orjson
 
-from tracker.codec.state_document import CrossItem, ItemRecord, final_entry, write_document
-from tracker.domain.fold import Query
+from tracker.codec.state_document import (
+    CrossItem,
+    ItemRecord,
+    final_entry,
+    link_of,
+    write_document,
+)
+from tracker.domain.fold import LinkFacts, Query, links_of
+from tracker.readmodels import links
 
 #: Rows after the kept position beyond which the items are made again from the start rather
 #: than looked up one by one (a bulk import: a replay reads the log in order, faster).
@@ -55,12 +62,13 @@ _SCHEMA = (
     # The export's events as it writes them, in parts: an event's is made from its row alone,
     # and a log only grows, so an export writes those kept and then those of the rows since.
     "CREATE TABLE IF NOT EXISTS events (part INTEGER PRIMARY KEY, data BLOB NOT NULL)",
+    *links.SCHEMA,
 )
 
 #: The columns each table has (a file kept by a version that made other tables is made again).
 _SHAPE = {"basis": "one, code, through, hash, events_through, events_written",
           "items": "subject, kind, place, entry, facts, final",
-          "cross_item": "one, data", "events": "part, data"}
+          "cross_item": "one, data", "events": "part, data", **links.SHAPE}
 
 #: The size of a part of the events kept.
 PART_BYTES = 1 << 20
@@ -102,16 +110,22 @@ class Records:
         self.conn.execute("DROP INDEX IF EXISTS items_in_order")
         cross, loads = CrossItem(), orjson.loads
         take = cross.take
+        linkable: list[LinkFacts] = []
 
         def taken() -> Iterator[ItemRecord]:
             for record in records:
                 if record.facts is not None:
-                    take(loads(record.facts))
+                    facts = loads(record.facts)
+                    take(facts)
+                    if (link := link_of(facts)) is not None:
+                        linkable.append(link)
                 yield record
 
         self._put(taken())
         self.conn.execute(_ORDER_INDEX)
-        linked = cross.linked()
+        linked = links_of(linkable)
+        links.keep(self.conn, linkable, linked)
+        linkable.clear()  # what the links were made from: not held while the rest is written
         self._finish(cross, linked, linked.keys() | cross.gates.keys())
 
     def update(self, records: Iterable[ItemRecord]) -> None:
@@ -124,9 +138,6 @@ class Records:
         before = [loads(facts) for facts in self._column("facts", [r.subject for r in changed])
                   if facts is not None]
         after = [loads(r.facts) for r in changed if r.facts is not None]
-        # links are made across every whole and part: made again only when one of them changed
-        tied = any(facts[2] is not None for facts in (*before, *after))
-        linked_before = cross.linked() if tied else None
         affected = {r.subject for r in changed}
         for facts in before:
             cross.drop(facts)
@@ -135,12 +146,25 @@ class Records:
         for facts in (*before, *after):
             if facts[0] is not None:
                 affected.update(facts[0][0])  # the items a demand gates, before and after
-        linked = cross.linked()
-        if linked_before is not None:
-            affected.update(s for s in linked.keys() | linked_before.keys()
-                            if linked.get(s) != linked_before.get(s))
         self._put(changed)
-        self._finish(cross, linked, affected)
+        gains = links.relink(
+            self.conn, {f.subject: f for f in map(link_of, before) if f is not None},
+            {f.subject: f for f in map(link_of, after) if f is not None}, self._links_of)
+        affected.update(gains)
+        self._finish(cross, self._gains(affected), affected)
+
+    def _links_of(self, subjects: Iterable[str]) -> Iterator[LinkFacts]:
+        """What ties each of these items to others, from the facts kept."""
+        for facts in self._column("facts", list(subjects)):
+            if facts is not None and (link := link_of(orjson.loads(facts))) is not None:
+                yield link
+
+    def _gains(self, subjects: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """What each of these items gains from what it is tied to, as kept."""
+        subjects = list(subjects)
+        found = self._column("extras", subjects, table="linked")
+        return {s: orjson.loads(extras) for s, extras in zip(subjects, found, strict=True)
+                if extras is not None}
 
     def _put(self, records: Iterable[ItemRecord], batch: int = 2000) -> None:
         """Keep these records (their entries as they are), replacing any of the same items."""
@@ -165,14 +189,11 @@ class Records:
         self.conn.execute("INSERT OR REPLACE INTO cross_item VALUES (1, ?)",
                           (orjson.dumps(cross.to_json()),))
 
-    def _column(self, column: str, subjects: list[str]) -> list[Any]:
+    def _column(self, column: str, subjects: list[str], table: str = "items") -> list[Any]:
         """This column of the items named, in their order (None for an item not kept)."""
-        found: dict[str, Any] = {}
-        for start in range(0, len(subjects), 500):
-            some = subjects[start:start + 500]
-            found.update(self.conn.execute(
-                f"SELECT subject, {column} FROM items WHERE subject IN "
-                f"({', '.join('?' * len(some))})", some).fetchall())
+        found: dict[str, Any] = dict(links.rows(
+            self.conn, f"SELECT subject, {column} FROM {table} WHERE subject IN ({{}})",
+            subjects))
         return [found.get(subject) for subject in subjects]
 
     def cross(self) -> CrossItem:
