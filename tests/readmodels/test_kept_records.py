@@ -228,6 +228,23 @@ def test_a_state_made_from_the_start_leaves_the_export_to_write_its_events(
     assert kept_parts(tl) >= 1
 
 
+def test_an_export_forced_writes_each_event_from_its_row_and_keeps_none(tl: Timeline) -> None:
+    """Forced, a log is exported whatever its check says: as its rows are now, not as an
+    earlier export wrote them."""
+    out = io.BytesIO()
+    tl.export(out)
+    in_kept_file(tl, "UPDATE events SET data = CAST(replace(CAST(data AS TEXT), 'Lavrov', "
+                     "'Someone else') AS BLOB)")
+    again = io.BytesIO()
+    tl.export(again)
+    assert b"Someone else" in again.getvalue()  # unforced, the events kept are written
+    forced = io.BytesIO()
+    tl.export(forced, force=True)
+    assert b"Someone else" not in forced.getvalue()
+    assert json.loads(forced.getvalue())["events"] == json.loads(out.getvalue())["events"]
+    assert kept_parts(tl) == 0
+
+
 def kept_parts(tl: Timeline) -> int:
     """How many parts of the export's events are kept for the log."""
     conn = sqlite3.connect(_cache_path(tl.url, "entries"))

@@ -800,7 +800,8 @@ class Timeline:
         makes each item's record once its last row is read (see :meth:`_folded_items`). Neither
         every event nor every row nor every item's events is held at once. A log that fails the
         cheap check of its tail is not exported unless ``force`` (its export would be refused
-        on import, blaming the export)."""
+        on import, blaming the export); forced, every event is written from its row as it is
+        now, and none is kept."""
         from tracker.readmodels import entries
 
         if not force:
@@ -820,8 +821,12 @@ class Timeline:
             nonlocal written, events
             document.write_head(out, head, utc_now(), self.label)
             with entries.opened(_cache_file(self.url, "entries")) as records:
-                kept = records.keeping_events(out)
-                events = SafeWriter(cast(IO[bytes], kept))
+                kept = None
+                if force:  # a log failing its check: each event as its row is now, none kept
+                    records.forget_events()
+                else:
+                    kept = records.keeping_events(out)
+                    events = SafeWriter(cast(IO[bytes], kept))
                 self._bring_up_to_date(records, head, writing)
                 if not records.made_from_start:
                     through, written = records.write_events(out)
@@ -832,8 +837,9 @@ class Timeline:
                         document.write_rows(events, written, rows)
                         written += len(rows)
                 events.flush()
-                kept.flush()
-                records.mark_events(head[0], written)
+                if kept is not None:
+                    kept.flush()
+                    records.mark_events(head[0], written)
                 document.write_state_tail(out, records.write_whole)
             return written
 
