@@ -271,6 +271,9 @@ def test_an_altered_log_is_not_appended_to_or_exported_without_force(tmp_path: P
     assert exported.exit_code == 4
     assert exported.stderr == f"{told}; --force exports anyway\n"
     assert not (tmp_path / "out.json").exists()
+    ok("--db", db, "export", "-o", tmp_path / "out.json", "--force")  # as its rows are now
+    assert json.loads((tmp_path / "out.json").read_bytes())["events"][16]["id"] == (
+        "kl-17-not-be-rolled")
     assert count(db) == 17
     ok("--db", db, *ADD, "--force")
     assert count(db) == 18

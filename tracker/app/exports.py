@@ -80,8 +80,10 @@ def check_format(name: str) -> str:
     return name
 
 
-def write(timeline: Timeline, format: str, view: ExportView, out: IO[bytes]) -> int:
-    """Write the view of the log in the format to ``out``; returns the events written."""
+def write(timeline: Timeline, format: str, view: ExportView, out: IO[bytes], *,
+          force: bool = False) -> int:
+    """Write the view of the log in the format to ``out``; returns the events written
+    (``force``: even a log that fails its check, see :meth:`Timeline.export`)."""
     check_format(format)
     if format == "json":
         if not view.whole:
@@ -89,7 +91,7 @@ def write(timeline: Timeline, format: str, view: ExportView, out: IO[bytes]) -> 
                 "the tracker-timeline export (--format json) is always the whole log, so that "
                 "`tracker import` can check its hashes; filters, --as-of and --known-at apply "
                 "to the other formats")
-        return timeline.export(out)
+        return timeline.export(out, force=force)
     # the other formats' writers (the page's with the terminal's): not what the JSON needs
     from tracker.codec.exports import csv, plover, timelinejs
     from tracker.render import html

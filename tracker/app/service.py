@@ -800,8 +800,8 @@ class Timeline:
         makes each item's record once its last row is read (see :meth:`_folded_items`). Neither
         every event nor every row nor every item's events is held at once. A log that fails the
         cheap check of its tail is not exported unless ``force`` (its export would be refused
-        on import, blaming the export); forced, every event is written from its row as it is
-        now, and none is kept."""
+        on import, blaming the export); forced, it is written from its rows as they are now,
+        with nothing kept read or kept."""
         from tracker.readmodels import entries
 
         if not force:
@@ -820,13 +820,11 @@ class Timeline:
         def run() -> int:
             nonlocal written, events
             document.write_head(out, head, utc_now(), self.label)
-            with entries.opened(_cache_file(self.url, "entries")) as records:
-                kept = None
-                if force:  # a log failing its check: each event as its row is now, none kept
-                    records.forget_events()
-                else:
-                    kept = records.keeping_events(out)
-                    events = SafeWriter(cast(IO[bytes], kept))
+            # forced (a log that may fail its check): the log as its rows are now, nothing
+            # kept read or kept
+            with entries.opened(None if force else _cache_file(self.url, "entries")) as records:
+                kept = records.keeping_events(out)
+                events = SafeWriter(cast(IO[bytes], kept))
                 self._bring_up_to_date(records, head, writing)
                 if not records.made_from_start:
                     through, written = records.write_events(out)
@@ -837,9 +835,8 @@ class Timeline:
                         document.write_rows(events, written, rows)
                         written += len(rows)
                 events.flush()
-                if kept is not None:
-                    kept.flush()
-                    records.mark_events(head[0], written)
+                kept.flush()
+                records.mark_events(head[0], written)
                 document.write_state_tail(out, records.write_whole)
             return written
 
@@ -861,7 +858,7 @@ class Timeline:
         from tracker.app import exports
 
         def write(out: IO[bytes]) -> int:
-            return int(self._guard(lambda: exports.write(self, format, view, out)))
+            return int(self._guard(lambda: exports.write(self, format, view, out, force=force)))
 
         exports.check_format(format)
         if not force:

@@ -233,11 +233,6 @@ class Records:
         and is kept after them (:meth:`mark_events` says through where, once flushed)."""
         return _Parts(self.conn, out)
 
-    def forget_events(self) -> None:
-        """Keep no events of the export."""
-        self.conn.execute("DELETE FROM events")
-        self.mark_events(0, 0)
-
     def mark_events(self, through: int, written: int) -> None:
         self.conn.execute("UPDATE basis SET events_through = ?, events_written = ?",
                           (through, written))
