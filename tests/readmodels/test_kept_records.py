@@ -228,18 +228,25 @@ def test_a_state_made_from_the_start_leaves_the_export_to_write_its_events(
     assert kept_parts(tl) >= 1
 
 
-def test_an_export_forced_is_written_from_the_rows_with_nothing_kept(tl: Timeline) -> None:
-    """Forced, a log is exported whatever its check says: as its rows are now, not as an
-    earlier export wrote them, and what is kept is neither read nor changed."""
+def test_a_log_failing_its_check_is_exported_from_its_rows_with_nothing_kept(
+        tl: Timeline, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A log failing its check, exported anyway (forced), is exported as its rows are now,
+    not as an earlier export wrote them, and what is kept is neither read nor changed; a whole
+    log forced (an output file replaced) is exported from what is kept as ever."""
     out = io.BytesIO()
     tl.export(out)
     in_kept_file(tl, "UPDATE events SET data = CAST(replace(CAST(data AS TEXT), 'Lavrov', "
                      "'Someone else') AS BLOB)")
     again = io.BytesIO()
     tl.export(again)
-    assert b"Someone else" in again.getvalue()  # unforced, the events kept are written
+    assert b"Someone else" in again.getvalue()  # the events kept are written
     forced = io.BytesIO()
     tl.export(forced, force=True)
+    assert b"Someone else" in forced.getvalue()  # a whole log: forced or not, the same
+    with monkeypatch.context() as patch:
+        patch.setattr(Timeline, "altered", lambda self: "the log was altered")
+        forced = io.BytesIO()
+        tl.export(forced, force=True)
     assert b"Someone else" not in forced.getvalue()
     assert json.loads(forced.getvalue())["events"] == json.loads(out.getvalue())["events"]
     again = io.BytesIO()

@@ -800,11 +800,14 @@ class Timeline:
         makes each item's record once its last row is read (see :meth:`_folded_items`). Neither
         every event nor every row nor every item's events is held at once. A log that fails the
         cheap check of its tail is not exported unless ``force`` (its export would be refused
-        on import, blaming the export); forced, it is written from its rows as they are now,
-        with nothing kept read or kept."""
+        on import, blaming the export); so exported, it is written from its rows as they are
+        now, with nothing kept read or kept."""
         from tracker.readmodels import entries
 
-        if not force:
+        # a log failing its check, exported anyway: as its rows are now, nothing kept read or
+        # kept (``force`` alone, a file replaced say, changes nothing)
+        damaged = self.altered() is not None
+        if damaged and not force:
             self.require_whole("--force exports anyway")
         head = self.head()
         written = 0
@@ -820,9 +823,7 @@ class Timeline:
         def run() -> int:
             nonlocal written, events
             document.write_head(out, head, utc_now(), self.label)
-            # forced (a log that may fail its check): the log as its rows are now, nothing
-            # kept read or kept
-            with entries.opened(None if force else _cache_file(self.url, "entries")) as records:
+            with entries.opened(None if damaged else _cache_file(self.url, "entries")) as records:
                 kept = records.keeping_events(out)
                 events = SafeWriter(cast(IO[bytes], kept))
                 self._bring_up_to_date(records, head, writing)
