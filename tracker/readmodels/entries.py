@@ -93,6 +93,7 @@ class Records:
         self.conn = conn
         #: Whether :func:`bring_up_to_date` made them from the start (read every row).
         self.made_from_start = False
+        self._cross: CrossItem | None = None  # as last kept in this transaction
 
     def made(self) -> tuple[str, int, str] | None:
         """(code, through, hash) of what the file holds, None if it was never made."""
@@ -102,6 +103,7 @@ class Records:
     def clear(self) -> None:
         for table in _SHAPE:
             self.conn.execute(f"DELETE FROM {table}")
+        self._cross = None
 
     def make(self, records: Iterable[ItemRecord]) -> None:
         """Keep these records, every item's, in place of any kept."""
@@ -188,6 +190,7 @@ class Records:
         self.conn.executemany("UPDATE items SET final = ? WHERE subject = ?", finals)
         self.conn.execute("INSERT OR REPLACE INTO cross_item VALUES (1, ?)",
                           (orjson.dumps(cross.to_json()),))
+        self._cross = cross
 
     def _column(self, column: str, subjects: list[str], table: str = "items") -> list[Any]:
         """This column of the items named, in their order (None for an item not kept)."""
@@ -197,9 +200,11 @@ class Records:
         return [found.get(subject) for subject in subjects]
 
     def cross(self) -> CrossItem:
-        """What the items kept say across items."""
-        row = self.conn.execute("SELECT data FROM cross_item").fetchone()
-        return CrossItem.from_json(orjson.loads(row[0])) if row else CrossItem()
+        """What the items kept say across items (read once: the one just kept is at hand)."""
+        if self._cross is None:
+            row = self.conn.execute("SELECT data FROM cross_item").fetchone()
+            self._cross = CrossItem.from_json(orjson.loads(row[0])) if row else CrossItem()
+        return self._cross
 
     def mark(self, code: str, through: int, hash_: str) -> None:
         """Say the records are those of the log through this position (the export's events
