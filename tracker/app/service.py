@@ -23,6 +23,7 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, TypeVar, cast
 import platformdirs
 
 from tracker.app.collector import paused_gc
+from tracker.app.progress import Progress, Tally, counted
 from tracker.codec import document
 from tracker.codec.rows import (
     Row,
@@ -214,6 +215,8 @@ class Timeline:
     notices: list[str] = field(default_factory=list)
     #: whether opening it created it (a new SQLite file): :meth:`discard_if_unused` removes it
     created: bool = False
+    #: told how a long replay, export or import is going (see :mod:`tracker.app.progress`)
+    progress: Progress | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.recorder = Recorder(self.engine)
@@ -352,6 +355,8 @@ class Timeline:
                         if named else ()):
                 held.setdefault(row.subject or row.id, []).append(row)
         reading = iter(entries)
+        tally = Tally(self.progress, "importing",
+                      len(entries) if isinstance(entries, document.EntryList) else None)
 
         def parsed(chunk: Sequence[document.Entry], start: int
                    ) -> tuple[list[Event], Exception | None]:
@@ -425,6 +430,7 @@ class Timeline:
                     if named is None or subject in named:
                         held.setdefault(subject, []).append(e.id)
                 recent.add(admitted.new)
+                tally.add(len(events))
                 yield [row_fields(e) for e in admitted.new]
                 start = stop
 
@@ -635,7 +641,7 @@ class Timeline:
     def state(self, query: Query = Query()) -> State:
         def fold() -> State:
             with paused_gc():
-                return fold_steps(decode_steps(self.rows(), query))
+                return fold_steps(decode_steps(self._replaying(self.rows()), query))
 
         return self._guard(fold)
 
@@ -706,7 +712,7 @@ class Timeline:
 
                 with entries.opened(None) as records:  # a question's state: nothing kept
                     records.make(starmap(item_record, self._folded_items(
-                        self.rows(0, head[0]), head[0], admitted)))
+                        self._replaying(self.rows(0, head[0]), head[0]), head[0], admitted)))
                     records.write(out, size, query, indent=indent)
 
         self._guard(run)
@@ -747,11 +753,20 @@ class Timeline:
             return starmap(item_record, fold_items(grouped.items()))
 
         def every_item(until: int) -> Iterator[ItemRecord]:
-            return starmap(item_record, self._folded_items(self.rows(0, until), until, stepping))
+            return starmap(item_record, self._folded_items(
+                self._replaying(self.rows(0, until), until), until, stepping))
 
         records.made_from_start = entries.bring_up_to_date(
             records, head, hash_at=hash_at, changed_subjects=changed_subjects,
             items_of=items_of, every_item=every_item)
+
+    def _replaying(self, rows: Iterable[Row], until: int | None = None) -> Iterable[Row]:
+        """The rows of a replay of the log (through ``until``: the head if None), told as they
+        are read to whoever listens (:attr:`progress`)."""
+        if self.progress is None:
+            return rows
+        return counted(rows, self.progress, "replaying the log",
+                       self.count() if until is None else until)
 
     def _folded_items(self, rows: Iterable[Row], until: int,
                       stepping: Callable[[Row], tuple[str, Step] | None]
@@ -829,12 +844,14 @@ class Timeline:
                 self._bring_up_to_date(records, head, writing)
                 if not records.made_from_start:
                     through, written = records.write_events(out)
+                    tally = Tally(self.progress, "writing the events", head[0] - through)
                     # a hundred rows a write: what a write makes is freed before the heap
                     # grows (larger batches made the allocator return and take back memory
                     # from the system, faulting in every page anew)
                     for rows in self.recorder.read_batches(through, head[0], 100):
                         document.write_rows(events, written, rows)
                         written += len(rows)
+                        tally.add(len(rows))
                 events.flush()
                 kept.flush()
                 records.mark_events(head[0], written)

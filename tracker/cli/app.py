@@ -107,20 +107,26 @@ def timeline(ctx: typer.Context, *, create: bool = True, read_only: bool = False
     upgraded for it (a refusal then leaves that log untouched). ``driver``: an up-to-date SQLite
     log is opened without SQLAlchemy (see :func:`~tracker.app.service.open_timeline`)."""
     from tracker.app.service import open_timeline
+    from tracker.cli.progress import TerminalProgress
 
     settings: Settings = ctx.obj
     tl = open_timeline(settings.db, create=create, read_only=read_only,
                        before_upgrade=before_upgrade, driver=driver)
+    progress = tl.progress = TerminalProgress.on(sys.stderr)
     try:
         if not tl.created:
             for notice in tl.notices:
                 typer.echo(notice, err=True)
         yield tl
     except BaseException:
+        if progress is not None:
+            progress.close()  # what follows (the error) starts on a clean line
         if not tl.discard_if_unused():
             _notices_of_creation(tl)
         raise
     else:
+        if progress is not None:
+            progress.close()
         _notices_of_creation(tl)
     finally:
         tl.close()

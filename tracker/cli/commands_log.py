@@ -498,6 +498,8 @@ def export(
     )
     with timeline(ctx, create=False, read_only=True) as tl:
         if output is None:
+            if sys.stdout.isatty():
+                tl.progress = None  # the events go to that terminal as they are read
             tl.export_view(format_, view, sys.stdout.buffer, force=force)
             sys.stdout.buffer.flush()
             return
