@@ -7,11 +7,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tracker.codec.state_document import state_to_dict
 from tracker.domain.events import Actor, Event
 from tracker.domain.fold import Query, project, replay
-from tracker.domain.input import actor_as_text, actor_from_text, parse_event
+from tracker.domain.input import (
+    actor_as_text,
+    actor_from_text,
+    actors_as_field,
+    actors_from_field,
+    parse_event,
+)
 from tracker.domain.selection import EventFilter
 from tracker.errors import InvalidEvent
 
@@ -213,3 +221,37 @@ def test_the_form_shows_an_actor_as_it_reads_it_back() -> None:
     for actor in (Actor(POMPEO, "participant", "Secretary of State"), Actor("Iran", "target")):
         typed = actor_from_text(actor_as_text(actor), actor.role)
         assert Actor(**typed) == actor
+
+
+@pytest.mark.parametrize(
+    ("typed", "actors"),
+    [
+        ("John Kerry: Secretary of State, Sergey Lavrov",
+         [{"name": "John Kerry", "role": "participant", "office": "Secretary of State"},
+          {"name": "Sergey Lavrov", "role": "participant"}]),
+        ('"Chrystia Freeland: Minister of Foreign Affairs, Trade and Development", Lavrov',
+         [{"name": "Chrystia Freeland", "role": "participant",
+           "office": "Minister of Foreign Affairs, Trade and Development"},
+          {"name": "Lavrov", "role": "participant"}]),
+        ('Lavrov,  "Smith, John"', [{"name": "Lavrov", "role": "participant"},
+                                    {"name": "Smith, John", "role": "participant"}]),
+        ('"Ali ""Chemical"" Majid"', [{"name": 'Ali "Chemical" Majid', "role": "participant"}]),
+        ('Ali "Chemical" Majid', [{"name": 'Ali "Chemical" Majid', "role": "participant"}]),
+        ('"Open, to the end', [{"name": "Open, to the end", "role": "participant"}]),
+        (", ,Kerry,", [{"name": "Kerry", "role": "participant"}]),
+        ("", []),
+    ],
+)
+def test_a_role_field_holds_actors_separated_by_commas_and_quoted_where_one_holds_a_comma(
+        typed: str, actors: list[dict[str, str]]) -> None:
+    assert actors_from_field(typed, "participant") == actors
+
+
+_text = st.text(st.characters(min_codepoint=32, max_codepoint=0x2FF), min_size=1).map(
+    str.strip).filter(lambda t: t and ":" not in t)
+
+
+@given(st.lists(st.builds(Actor, _text, st.just("participant"), st.none() | _text), max_size=5))
+def test_the_form_shows_the_actors_of_a_role_as_it_reads_them_back(actors: list[Actor]) -> None:
+    read = actors_from_field(actors_as_field(actors), "participant")
+    assert [Actor(**a) for a in read] == actors

@@ -21,7 +21,7 @@ async def test_an_office_typed_after_a_name_is_saved_and_the_state_pane_shows_it
         await press(pilot, "a")
         placeholder = str(app.screen.query_one("#f-role-participant", Input).placeholder)
         assert placeholder == ("names, separated by commas; the office held then after a colon: "
-                               "Mike Pompeo: Secretary of State")
+                               'Mike Pompeo: Secretary of State; "in quotes" if it holds a comma')
         await fill_all(pilot, {
             "#f-story": "2014-03-14", "#f-published": "2014-03-14",
             "#f-summary": "Kerry and Lavrov meet in London",
@@ -86,6 +86,27 @@ async def test_a_correction_changes_the_office_shown_in_the_role_field(
         state = text_of_main(app, "#state")
         assert "\nSergey Lavrov — Foreign Minister (2014-03-14)  in " in state
         assert "Prime Minister" not in state
+
+
+async def test_an_office_holding_a_comma_is_typed_in_quotes_and_shown_so_for_a_correction(
+        app: TrackerApp, seed_log: Timeline) -> None:
+    office = "Minister of Foreign Affairs, Trade and Development"
+    async with app.run_test(size=(140, 45)) as pilot:
+        await save_new(pilot, {
+            "#f-story": "2014-03-14", "#f-published": "2014-03-14",
+            "#f-summary": "Freeland and Lavrov meet in London",
+            "#f-role-participant": f'"Chrystia Freeland: {office}", Sergey Lavrov',
+            "#f-place": "London", "#f-outlet": "Reuters",
+        })
+        assert not isinstance(app.screen, EventForm)
+        assert seed_log.count() == 18
+        assert list(seed_log.events())[-1].actors == (
+            Actor("Chrystia Freeland", "participant", office), Actor("Sergey Lavrov", "participant"))
+        await settle(pilot)
+        await go_to(pilot, 18)
+        await press(pilot, "c")
+        field = app.screen.query_one("#f-fix-role-participant", Input)
+        assert field.value == f'"Chrystia Freeland: {office}", Sergey Lavrov'
 
 
 def test_a_search_finds_an_actor_by_the_office_held(seed_log: Timeline) -> None:

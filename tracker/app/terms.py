@@ -27,8 +27,9 @@ from tracker.domain.events import (
 from tracker.domain.fold import Query
 from tracker.domain.input import (
     LIST_SEPARATOR,
-    actor_as_text,
     actor_from_text,
+    actors_as_field,
+    actors_from_field,
     detail_from_text,
     detail_hint,
     parse_story,
@@ -60,8 +61,9 @@ __all__ = [
     "Query",
     "Source",
     "StoryTime",
-    "actor_as_text",
     "actor_from_text",
+    "actors_as_field",
+    "actors_from_field",
     "check_type_prefix",
     "day_number",
     "day_text",

@@ -10,7 +10,7 @@ already. Cross-log checks (references, duplicates) are :mod:`tracker.domain.admi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, TypeGuard
@@ -445,6 +445,58 @@ def actor_as_text(actor: Actor) -> str:
     """An actor as the app's form shows it in its role's field: ``NAME`` or ``NAME: OFFICE``
     (read back by :func:`actor_from_text`)."""
     return f"{actor.name}{ACTOR_SEPARATOR} {actor.office}" if actor.office else actor.name
+
+
+def actors_from_field(text: str, role: str) -> list[dict[str, str]]:
+    """The actors typed in the form's field of a role: ``NAME`` or ``NAME: OFFICE`` each,
+    separated by commas; one in double quotes may hold a comma (``"Chrystia Freeland: Minister
+    of Foreign Affairs, Trade and Development", Sergey Lavrov``), and a double quote inside
+    them is written twice, as in CSV."""
+    return [actor_from_text(typed, role) for typed in _field_items(text) if typed.strip()]
+
+
+def actors_as_field(actors: Iterable[Actor]) -> str:
+    """Actors as the form's field of their role shows them (read back by
+    :func:`actors_from_field`): quoted where one holds a comma or starts with a quote."""
+    out = []
+    for actor in actors:
+        typed = actor_as_text(actor)
+        out.append(f'"{typed.replace(chr(34), chr(34) * 2)}"'
+                   if "," in typed or typed.startswith('"') else typed)
+    return ", ".join(out)
+
+
+def _field_items(text: str) -> Iterator[str]:
+    """The comma-separated items of a field, each either as typed or, starting with a double
+    quote (spaces before it aside), up to the quote closing it (one left open runs to the end)."""
+    at, end = 0, len(text)
+    while at <= end:
+        start = at
+        while start < end and text[start] == " ":
+            start += 1
+        if start < end and text[start] == '"':
+            item, at = [], start + 1
+            while at < end:
+                quote = text.find('"', at)
+                if quote < 0:
+                    item.append(text[at:])
+                    at = end
+                elif text.startswith('""', quote):
+                    item.append(text[at:quote + 1])
+                    at = quote + 2
+                else:
+                    item.append(text[at:quote])
+                    at = quote + 1
+                    break
+            comma = text.find(",", at)
+            rest = text[at:] if comma < 0 else text[at:comma]  # typed after the closing quote
+            yield "".join(item) + rest
+        else:
+            comma = text.find(",", start)
+            yield text[start:] if comma < 0 else text[start:comma]
+        if comma < 0:
+            return
+        at = comma + 1
 
 
 def detail_hint(etype: EventType, name: str) -> str:

@@ -35,8 +35,8 @@ from tracker.app.terms import (
     Actor,
     Event,
     EventType,
-    actor_as_text,
-    actor_from_text,
+    actors_as_field,
+    actors_from_field,
     detail_from_text,
     detail_hint,
     event_to_dict,
@@ -83,7 +83,7 @@ SOURCE_FIELDS = (
 )
 #: What the field of an actor role says about what it takes.
 ACTORS_HINT = ("names, separated by commas; the office held then after a colon: "
-               "Mike Pompeo: Secretary of State")
+               "Mike Pompeo: Secretary of State; \"in quotes\" if it holds a comma")
 #: How many of the items matching what is typed in the item field its hint names.
 SUBJECTS_SHOWN = 4
 
@@ -311,10 +311,11 @@ class EventForm(TrackerModal[Event | None]):
         yield Input(target.story.expr, id="f-fix-story", compact=True)
         yield Static("", id="f-fix-story-shown", classes="hint")
         yield from self._error("fix-story")
-        names: dict[str, list[str]] = {}
+        named: dict[str, list[Actor]] = {}
         for actor in target.actors:
-            names.setdefault(actor.role, []).append(actor_as_text(actor))
-        yield from self._role_widgets("fix-", etype, {r: ", ".join(v) for r, v in names.items()})
+            named.setdefault(actor.role, []).append(actor)
+        yield from self._role_widgets("fix-", etype, {
+            r: actors_as_field(v) for r, v in named.items()})
         yield from self._detail_widgets("fix-", etype, {
             k: _shown_value(v) for k, v in target.details.items()})
         yield Label(f"Place of {n}", classes="field")
@@ -587,14 +588,11 @@ class EventForm(TrackerModal[Event | None]):
         return source
 
     def _actors(self, prefix: str, etype: EventType) -> list[dict[str, str]]:
-        """The actors typed in the fields of the roles: names separated by commas, each with
-        the office held then after a colon, if given (``Mike Pompeo: Secretary of State``)."""
-        actors = []
-        for role in (*etype.roles, "mentioned"):
-            for typed in self._value(f"{prefix}role-{role}").split(","):
-                if typed.strip():
-                    actors.append(actor_from_text(typed, role))
-        return actors
+        """The actors typed in the fields of the roles (see ``actors_from_field``): names
+        separated by commas, each with the office held then after a colon, if given (``Mike
+        Pompeo: Secretary of State``); in double quotes, one may hold a comma."""
+        return [actor for role in (*etype.roles, "mentioned")
+                for actor in actors_from_field(self._value(f"{prefix}role-{role}"), role)]
 
     def _ref_id(self, target: str) -> str:
         if not target:
