@@ -126,3 +126,21 @@ def test_an_import_tells_the_events_it_has_checked(tmp_path: Path, every_100: in
         assert dones == sorted(dones) and dones[-1] <= len(events)
     finally:
         tl.close()
+
+
+def test_the_other_formats_tell_their_replay_and_the_events_they_write(
+        tmp_path: Path, every_100: int) -> None:
+    from tracker.app.exports import ExportView
+
+    tl = open_timeline(str(thawed_log(tmp_path)))
+    try:
+        head = tl.count()
+        told = listening(tl)
+        tl.export_view("csv", ExportView(), io.BytesIO(), force=True)
+        assert told == [("writing the events", n, head) for n in range(100, head + 1, 100)]
+        told.clear()
+        tl.export_view("timelinejs", ExportView(), io.BytesIO(), force=True)
+        assert [what for what, _, _ in told] == (
+            ["replaying the log"] * (head // 100) + ["writing the events"] * (head // 100))
+    finally:
+        tl.close()

@@ -100,7 +100,7 @@ def write(timeline: Timeline, format: str, view: ExportView, out: IO[bytes], *,
     query, chosen, whole = view.query, view.chosen, view.whole
 
     def in_log_order() -> Iterator[Event]:
-        for row in timeline.rows(0, head[0]):
+        for row in timeline.replaying(timeline.rows(0, head[0]), head[0], "writing the events"):
             event = event_from_row(row)
             if whole or (query.admits(event) and chosen.matches(event)):
                 yield event
@@ -109,8 +109,8 @@ def write(timeline: Timeline, format: str, view: ExportView, out: IO[bytes], *,
         return csv.write(out, in_log_order())
     if format == "plover":
         return plover.write(out, in_log_order())
-    state = state_to_dict(fold_steps(decode_steps(timeline.rows(0, head[0]), view.query)),
-                          view.query)
+    state = state_to_dict(fold_steps(decode_steps(
+        timeline.replaying(timeline.rows(0, head[0]), head[0]), view.query)), view.query)
     about = About(timeline.label, head, utc_now(), view.describe())
     if format == "timelinejs":
         return timelinejs.write(out, in_log_order(), state, about)

@@ -641,7 +641,7 @@ class Timeline:
     def state(self, query: Query = Query()) -> State:
         def fold() -> State:
             with paused_gc():
-                return fold_steps(decode_steps(self._replaying(self.rows()), query))
+                return fold_steps(decode_steps(self.replaying(self.rows()), query))
 
         return self._guard(fold)
 
@@ -712,7 +712,7 @@ class Timeline:
 
                 with entries.opened(None) as records:  # a question's state: nothing kept
                     records.make(starmap(item_record, self._folded_items(
-                        self._replaying(self.rows(0, head[0]), head[0]), head[0], admitted)))
+                        self.replaying(self.rows(0, head[0]), head[0]), head[0], admitted)))
                     records.write(out, size, query, indent=indent)
 
         self._guard(run)
@@ -754,19 +754,19 @@ class Timeline:
 
         def every_item(until: int) -> Iterator[ItemRecord]:
             return starmap(item_record, self._folded_items(
-                self._replaying(self.rows(0, until), until), until, stepping))
+                self.replaying(self.rows(0, until), until), until, stepping))
 
         records.made_from_start = entries.bring_up_to_date(
             records, head, hash_at=hash_at, changed_subjects=changed_subjects,
             items_of=items_of, every_item=every_item)
 
-    def _replaying(self, rows: Iterable[Row], until: int | None = None) -> Iterable[Row]:
+    def replaying(self, rows: Iterable[Row], until: int | None = None,
+                  what: str = "replaying the log") -> Iterable[Row]:
         """The rows of a replay of the log (through ``until``: the head if None), told as they
-        are read to whoever listens (:attr:`progress`)."""
+        are read to whoever listens (:attr:`progress`), as ``what`` the command is doing."""
         if self.progress is None:
             return rows
-        return counted(rows, self.progress, "replaying the log",
-                       self.count() if until is None else until)
+        return counted(rows, self.progress, what, self.count() if until is None else until)
 
     def _folded_items(self, rows: Iterable[Row], until: int,
                       stepping: Callable[[Row], tuple[str, Step] | None]
