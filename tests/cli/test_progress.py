@@ -4,12 +4,15 @@ or its error, starts on a clean line. Not on a pipe or a file, and not on a quic
 
 from __future__ import annotations
 
+import fcntl
 import io
 import itertools
 import os
 import pty
+import struct
 import subprocess
 import sys
+import termios
 from pathlib import Path
 
 import orjson
@@ -146,3 +149,15 @@ def test_a_quick_command_on_a_terminal_draws_nothing(tmp_path: Path) -> None:
         os.close(main)
     assert done.returncode == 0 and orjson.loads(done.stdout)["events"] > 0
     assert said == b""
+
+
+def test_the_line_fits_the_terminal_it_is_drawn_on() -> None:
+    main, other = pty.openpty()
+    try:
+        fcntl.ioctl(other, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 40, 0, 0))
+        with open(other, "w", closefd=False) as terminal:
+            drawn = TerminalProgress.on(terminal)
+            assert drawn is not None and drawn.width() == 40
+    finally:
+        os.close(main)
+        os.close(other)

@@ -5,7 +5,7 @@ is not a terminal: a pipe or a file gets only what the command says."""
 
 from __future__ import annotations
 
-import shutil
+import os
 import time
 from collections.abc import Callable
 from typing import TextIO
@@ -20,10 +20,10 @@ class TerminalProgress:
     """A listener for :attr:`tracker.app.service.Timeline.progress` that draws on ``stream``."""
 
     def __init__(self, stream: TextIO, clock: Callable[[], float] = time.monotonic,
-                 width: Callable[[], int] = lambda: shutil.get_terminal_size().columns) -> None:
+                 width: Callable[[], int] | None = None) -> None:
         self.stream = stream
         self.clock = clock
-        self.width = width
+        self.width = width or self._width
         self.started = clock()
         self.last: float | None = None
         self.drawn = False
@@ -43,6 +43,13 @@ class TerminalProgress:
             return
         self.last = now
         self._draw(line(what, done, total))
+
+    def _width(self) -> int:
+        """The width of the terminal drawn on (stdout may be a file meanwhile)."""
+        try:
+            return os.get_terminal_size(self.stream.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            return 80
 
     def _draw(self, text: str) -> None:
         # one column short of the width: a line that fills it wraps, and \r then redraws only
