@@ -20,8 +20,8 @@ async def test_an_office_typed_after_a_name_is_saved_and_the_state_pane_shows_it
         await settle(pilot)
         await press(pilot, "a")
         placeholder = str(app.screen.query_one("#f-role-participant", Input).placeholder)
-        assert placeholder == ("names, separated by commas; the office held then after a colon: "
-                               'Mike Pompeo: Secretary of State; "in quotes" if it holds a comma')
+        assert placeholder == (
+            'Kim Jong Un, Mike Pompeo: Secretary of State, "Name: an office, with a comma"')
         await fill_all(pilot, {
             "#f-story": "2014-03-14", "#f-published": "2014-03-14",
             "#f-summary": "Kerry and Lavrov meet in London",
@@ -121,3 +121,13 @@ def test_a_search_finds_an_actor_by_the_office_held(seed_log: Timeline) -> None:
     session = Session(seed_log)
     session.take_outline(session.load())
     assert set(session.search("secretary of state")) == {18}
+
+
+def test_the_hint_of_a_role_field_reads_as_the_actors_it_shows() -> None:
+    from tracker.app.terms import actors_from_field
+    from tracker.tui.form import ACTORS_HINT
+
+    assert actors_from_field(ACTORS_HINT, "participant") == [
+        {"name": "Kim Jong Un", "role": "participant"},
+        {"name": "Mike Pompeo", "role": "participant", "office": "Secretary of State"},
+        {"name": "Name", "role": "participant", "office": "an office, with a comma"}]

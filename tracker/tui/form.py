@@ -81,9 +81,10 @@ SOURCE_FIELDS = (
     ("speaker", "Speaker (a name or an anonymous label)"),
     ("quote", "Quote"),
 )
-#: What the field of an actor role says about what it takes.
-ACTORS_HINT = ("names, separated by commas; the office held then after a colon: "
-               "Mike Pompeo: Secretary of State; \"in quotes\" if it holds a comma")
+#: What the field of an actor role says about what it takes, by example (what shows of it in a
+#: narrow form is its start): names separated by commas, the office held then after a colon,
+#: one holding a comma in double quotes.
+ACTORS_HINT = 'Kim Jong Un, Mike Pompeo: Secretary of State, "Name: an office, with a comma"'
 #: How many of the items matching what is typed in the item field its hint names.
 SUBJECTS_SHOWN = 4
 
