@@ -154,10 +154,13 @@ def test_a_quick_command_on_a_terminal_draws_nothing(tmp_path: Path) -> None:
 def test_the_line_fits_the_terminal_it_is_drawn_on() -> None:
     main, other = pty.openpty()
     try:
-        fcntl.ioctl(other, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 40, 0, 0))
         with open(other, "w", closefd=False) as terminal:
             drawn = TerminalProgress.on(terminal)
-            assert drawn is not None and drawn.width() == 40
+            assert drawn is not None
+            fcntl.ioctl(other, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 40, 0, 0))
+            assert drawn.width() == 40
+            fcntl.ioctl(other, termios.TIOCSWINSZ, struct.pack("HHHH", 0, 0, 0, 0))
+            assert drawn.width() == 80  # a terminal that says no size
     finally:
         os.close(main)
         os.close(other)

@@ -213,16 +213,19 @@ def test_the_state_written_an_item_at_a_time_is_the_state_document(tl: Timeline)
     import json
 
     from bench.generate import generate_events
+    from tracker.codec.state_document import state_to_dict
     from tracker.domain.fold import Query
 
     tl.append([parse_event(o, o["id"]) for o in generate_events(800, seed=11)])
     days = sorted({r.story_latest for r in tl.rows() if r.story_latest})
     for query in (Query(), Query(at=400), Query(as_of=days[len(days) // 2]),
                   Query(known_at=days[len(days) // 3])):
+        folded = state_to_dict(tl.state(query), query)  # every event's state held at once
+        assert tl.state_document(query) == folded, query
         for indent in (True, False):
             out = io.BytesIO()
             tl.write_state(out, query, indent=indent)
-            assert json.loads(out.getvalue()) == tl.state_document(query), (query, indent)
+            assert json.loads(out.getvalue()) == folded, (query, indent)
 
 
 def test_the_columnar_reads_give_what_the_row_reads_give_in_runs_of_any_size(

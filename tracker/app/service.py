@@ -667,9 +667,20 @@ class Timeline:
 
     def state_document(self, query: Query = Query()) -> dict[str, Any]:
         """The state as a JSON-shaped document; built with the collector paused (and what it
-        built frozen after: see :func:`paused_gc`), millions of objects at a large log."""
+        built frozen after: see :func:`paused_gc`), millions of objects at a large log. The
+        whole log's is read from the records kept for it (see :meth:`write_state`), not
+        folded again."""
         from tracker.codec.state_document import state_to_dict
 
+        if query == Query():
+            import io
+
+            import orjson
+
+            written = io.BytesIO()
+            self.write_state(written, query, indent=False)
+            with paused_gc():
+                return cast(dict[str, Any], orjson.loads(written.getbuffer()))
         with paused_gc():
             return state_to_dict(self.state(query), query)
 

@@ -59,11 +59,16 @@ def _show(*renderables: RenderableType) -> None:
         for r in renderables:
             console.print(r)
         return
-    # Into a file or a pipe: no padding to the console's width at the ends of lines.
-    with console.capture() as captured:
-        for r in renderables:
+    # Into a file or a pipe: no padding to the console's width at the ends of lines (and what
+    # can give its lines as plain text, a large state say, is not rendered to be stripped).
+    for r in renderables:
+        lines = getattr(r, "plain_lines", None)
+        if lines is not None:
+            sys.stdout.writelines(line + "\n" for line in lines(console))
+            continue
+        with console.capture() as captured:
             console.print(r)
-    sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
+        sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
 
 
 # --------------------------------------------------------------------------- add

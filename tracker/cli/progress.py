@@ -45,9 +45,10 @@ class TerminalProgress:
         self._draw(line(what, done, total))
 
     def _width(self) -> int:
-        """The width of the terminal drawn on (stdout may be a file meanwhile)."""
+        """The width of the terminal drawn on (stdout may be a file meanwhile); 80 where it
+        says none (a terminal made by a program, ``script`` say, may have no size)."""
         try:
-            return os.get_terminal_size(self.stream.fileno()).columns
+            return os.get_terminal_size(self.stream.fileno()).columns or 80
         except (AttributeError, ValueError, OSError):
             return 80
 

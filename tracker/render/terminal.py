@@ -8,11 +8,11 @@ documents and events the JSON outputs are made of, so the two never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -66,50 +66,104 @@ def status_text(status: str) -> Text:
 # --------------------------------------------------------------------------- state
 
 
-def state_view(doc: Mapping[str, Any], describe: str) -> RenderableType:
+def state_view(doc: Mapping[str, Any], describe: str) -> StateView:
     """The state document (``tracker state --json``) as sections of readable lines.
 
     ``describe`` says which events the state was built from ("as of 2014-03-08").
     """
-    parts: list[RenderableType] = []
-    count = int(doc.get("events", 0))
-    head = Text()
-    head.append("State of affairs", style="bold")
-    head.append(f" from {count} event{'s' if count != 1 else ''} ({describe})")
-    parts.append(head)
-    shown = 0
-    width = max((len(str(i["status"])) for sec in SECTIONS.values() for i in doc.get(sec) or ()),
-                default=0)
-    for section in SECTIONS.values():
-        items = doc.get(section) or []
-        if not items:
-            continue
-        shown += len(items)
-        parts.append(Text())
-        parts.append(Text(f"{_TITLES.get(section, section)} ({len(items)})", style="bold underline"))
-        grid = label_grid(label_width=width)
-        for item in items:
-            grid.add_row(status_text(str(item["status"])), Group(*_item_lines(item)))
-        parts.append(grid)
-    if not shown:
-        parts.append(Text())
-        parts.append(Text("Nothing yet: no event of the log is admitted by this query."))
-    people = doc.get("actors") or []
-    if people:
-        parts.append(Text())
-        parts.append(Text(f"Actors ({len(people)})", style="bold underline"))
-        for actor in people:  # one line each: a long name folds, never cut
-            n = int(actor.get("items", 0))
-            line = literal(actor["name"], "bold")
-            offices = actor.get("offices") or ()
-            if offices:
-                line.append(" — ")
-                line.append_text(literal("; ".join(office_text(o) for o in offices)))
-            line.append(f"  in {n} item{'s' if n != 1 else ''}: ", style="dim")
-            line.append(", ".join(visible(r) for r in actor.get("roles") or ()))
-            line.overflow = "fold"
-            parts.append(line)
-    return Group(*parts)
+    return StateView(doc, describe)
+
+
+class StateView:
+    """The state document as sections of readable lines: each item's status in a column as
+    wide as the widest status of the state, the item's lines wrapped beside it (what a
+    two-column grid lays out, line for line). Laid out here an item at a time, where Rich's
+    table measured every row of a section first: 1.2 ms an item, 45 s for a state of 44,000
+    items. :meth:`plain_lines` gives the same lines without styles, for a file or a pipe."""
+
+    def __init__(self, doc: Mapping[str, Any], describe: str) -> None:
+        self.doc = doc
+        self.describe = describe
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        newline = Text("\n")
+        for block in self._blocks(console, options.max_width):
+            yield newline.join([Text.assemble(column, line) if column else line
+                                for column, line in block])
+
+    def plain_lines(self, console: Console) -> Iterator[str]:
+        """The lines as :meth:`__rich_console__` lays them out at the console's width, as plain
+        text with no padding at their ends."""
+        for block in self._blocks(console, console.width):
+            for column, line in block:
+                yield (column.plain if isinstance(column, Text) else column) + line.plain
+
+    def _blocks(self, console: Console, width: int) -> Iterator[list[tuple[Text | str, Text]]]:
+        """The view's screen lines, in blocks (an item, a heading, an actor): each line as what
+        its first column shows (an item's status on its first line, spaces after it; nothing
+        outside the items) and the line itself, no wider than the rest of the width."""
+        doc = self.doc
+        count = int(doc.get("events", 0))
+        head = Text()
+        head.append("State of affairs", style="bold")
+        head.append(f" from {count} event{'s' if count != 1 else ''} ({self.describe})")
+        yield _alone(_wrapped(console, head, width))
+        shown = 0
+        label_width = max((len(str(i["status"])) for sec in SECTIONS.values()
+                           for i in doc.get(sec) or ()), default=0)
+        value_width = max(width - label_width - 2, 1)
+        pad = " " * (label_width + 2)
+        for section in SECTIONS.values():
+            items = doc.get(section) or []
+            if not items:
+                continue
+            shown += len(items)
+            yield _alone([Text(), *_wrapped(console, Text(
+                f"{_TITLES.get(section, section)} ({len(items)})", style="bold underline"),
+                width)])
+            for item in items:
+                label = status_text(str(item["status"]))
+                label.append(" " * (label_width + 2 - label.cell_len))
+                block: list[tuple[Text | str, Text]] = []
+                for line in _item_lines(item):
+                    for piece in _wrapped(console, line, value_width):
+                        block.append((pad if block else label, piece))
+                yield block
+        if not shown:
+            yield _alone([Text(), *_wrapped(console, Text(
+                "Nothing yet: no event of the log is admitted by this query."), width)])
+        people = doc.get("actors") or []
+        if people:
+            yield _alone([Text(), *_wrapped(console, Text(f"Actors ({len(people)})",
+                                                          style="bold underline"), width)])
+            for actor in people:  # one line each: a long name folds, never cut
+                n = int(actor.get("items", 0))
+                line = literal(actor["name"], "bold")
+                offices = actor.get("offices") or ()
+                if offices:
+                    line.append(" — ")
+                    line.append_text(literal("; ".join(office_text(o) for o in offices)))
+                line.append(f"  in {n} item{'s' if n != 1 else ''}: ", style="dim")
+                line.append(", ".join(visible(r) for r in actor.get("roles") or ()))
+                yield _alone(_wrapped(console, line, width))
+
+
+def _alone(lines: list[Text]) -> list[tuple[Text | str, Text]]:
+    """Lines with nothing in the first column (spanning the width)."""
+    return [("", line) for line in lines]
+
+
+def _wrapped(console: Console, line: Text, width: int) -> list[Text]:
+    """A line as it shows in ``width`` columns: words wrapped, a word too long folded (most
+    lines fit as they are, and are not wrapped at all)."""
+    plain = line.plain
+    if line.cell_len <= width and "\n" not in plain and "\t" not in plain:
+        line.rstrip()
+        return [line]
+    pieces = list(line.wrap(console, width, overflow="fold"))
+    for piece in pieces:
+        piece.rstrip()
+    return pieces
 
 
 def _labelled(label: str, value: Text) -> Text:

@@ -1,0 +1,109 @@
+"""The readable state (`tracker state`) is laid out an item at a time, line for line as a grid
+of two columns (each item's status, its lines wrapped beside it) lays it out, styles and all,
+at any width; into a file or a pipe the same lines come without styles or padding."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console, Group, RenderableType
+from rich.style import Style
+from rich.text import Text
+
+from tests.app.test_same_output import thawed_log
+from tracker.app.service import open_timeline
+from tracker.codec.state_document import SECTIONS
+from tracker.render import terminal
+from tracker.render.terminal import state_view
+
+
+def as_a_grid(doc: dict[str, Any], describe: str) -> RenderableType:
+    """The state as one Rich grid a section (how the view was first made)."""
+    parts: list[RenderableType] = [Text.assemble(("State of affairs", "bold"), (
+        f" from {doc['events']} events ({describe})"))]
+    width = max(len(str(i["status"])) for sec in SECTIONS.values() for i in doc.get(sec) or ())
+    for section in SECTIONS.values():
+        items = doc.get(section) or []
+        if items:
+            title = f"{terminal._TITLES.get(section, section)} ({len(items)})"
+            parts += [Text(), Text(title, style="bold underline")]
+            grid = terminal.label_grid(label_width=width)
+            for item in items:
+                grid.add_row(terminal.status_text(str(item["status"])),
+                             Group(*terminal._item_lines(item)))
+            parts.append(grid)
+    parts += [Text(), Text(f"Actors ({len(doc['actors'])})", style="bold underline")]
+    for actor in doc["actors"]:
+        line = terminal.literal(actor["name"], "bold")
+        if actor.get("offices"):
+            line.append(" — ")
+            line.append_text(terminal.literal("; ".join(
+                terminal.office_text(o) for o in actor["offices"])))
+        n = int(actor["items"])
+        line.append(f"  in {n} item{'s' if n != 1 else ''}: ", style="dim")
+        line.append(", ".join(actor["roles"]))
+        line.overflow = "fold"
+        parts.append(line)
+    return Group(*parts)
+
+
+def printed(renderable: RenderableType, width: int) -> list[str]:
+    """The lines printed into a file or a pipe (no styles), without padding at their ends."""
+    console = Console(file=io.StringIO(), width=width, highlight=False, markup=False)
+    console.print(renderable)
+    return [line.rstrip() for line in console.file.getvalue().splitlines()]  # type: ignore[attr-defined]
+
+
+def shown(renderable: RenderableType, width: int) -> list[list[tuple[str, Style]]]:
+    """What a terminal shows of each line: each character with its style, a space with only
+    what shows on a space (a background, an underline, reverse, a strike), none after the
+    last character shown."""
+    console = Console(file=io.StringIO(), width=width, force_terminal=True,
+                      color_system="truecolor")
+    lines = []
+    for line in console.render_lines(renderable, pad=False):
+        cells = []
+        for segment in line:
+            style = segment.style or Style()
+            on_space = Style(bgcolor=style.bgcolor, underline=style.underline,
+                             reverse=style.reverse, strike=style.strike)
+            cells += [(c, on_space if c == " " else style) for c in segment.text]
+        while cells and cells[-1] == (" ", Style()):
+            cells.pop()
+        lines.append(cells)
+    return lines
+
+
+@pytest.fixture(scope="module")
+def doc(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The frozen log's state: the seed story, 800 generated events of every type, and text
+    that bypassed validation (escape sequences, controls, bidirectional overrides)."""
+    tl = open_timeline(str(thawed_log(tmp_path_factory.mktemp("log"))))
+    try:
+        return tl.state_document()
+    finally:
+        tl.close()
+
+
+@pytest.mark.parametrize("width", [30, 60, 80, 120, 200])
+def test_the_state_is_laid_out_line_for_line_as_a_grid_lays_it_out(
+        doc: dict[str, Any], width: int) -> None:
+    grid = as_a_grid(doc, "everything in the log")
+    view = state_view(doc, "everything in the log")
+    assert shown(view, width) == shown(grid, width)
+    plain = printed(grid, width)
+    assert printed(view, width) == plain
+    console = Console(file=io.StringIO(), width=width)
+    assert list(view.plain_lines(console)) == plain
+
+
+def test_a_state_into_a_file_is_its_lines_without_styles(tmp_path: Path) -> None:
+    from tests.cli_support import ok, seeded_db
+
+    db = seeded_db(tmp_path)
+    text = ok("--db", db, "state").stdout
+    assert "\x1b[" not in text and text.startswith("State of affairs from 17 events")
+    assert all(line == line.rstrip() for line in text.splitlines())
