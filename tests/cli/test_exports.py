@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from bench.generate import generate_events
-from tests.cli_support import SEED, ok, seeded_db, tracker
+from tests.cli_support import ROOT, SEED, ok, seeded_db, tracker
 from tracker.codec.exports import date_words
 from tracker.domain.dates import resolve
 from tracker.domain.events import EVENT_TYPES
@@ -274,6 +274,20 @@ def test_the_html_page_is_self_contained(db: Path) -> None:
         e["source"]["url"] for e in json.loads(SEED.read_text())["events"]
         if e["source"].get("url")}
     assert "Showing <span class=\"view\">every event of the log</span>" in page
+
+
+def test_every_section_of_the_page_has_the_vocabularys_title_and_a_colour_of_its_own(
+        tmp_path: Path) -> None:
+    from tracker.domain.vocabulary import KINDS
+    from tracker.render.html import COLOURS
+
+    sections = {k.section: k.title for k in KINDS.values() if k.section}
+    assert set(COLOURS) == set(sections) and len(set(COLOURS.values())) == len(COLOURS)
+    db = tmp_path / "jcpoa.sqlite"
+    ok("--db", db, "import", ROOT / "seeds" / "jcpoa-2011-2018.jsonl")  # holds talks
+    page = export(db, "--format", "html")
+    assert "<h3>Talks (1)</h3>" in page and "<h3>talks" not in page
+    assert f'fill="{COLOURS["talks"]}"' in page
 
 
 def test_html_text_from_the_log_is_escaped(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ def as_a_grid(doc: dict[str, Any], describe: str) -> RenderableType:
     for section in SECTIONS.values():
         items = doc.get(section) or []
         if items:
-            title = f"{terminal._TITLES.get(section, section)} ({len(items)})"
+            title = f"{terminal.SECTION_TITLES.get(section, section)} ({len(items)})"
             parts += [Text(), Text(title, style="bold underline")]
             grid = terminal.label_grid(label_width=width)
             for item in items:

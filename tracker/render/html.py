@@ -33,19 +33,15 @@ from tracker.codec.exports import (
 from tracker.codec.state_document import SECTIONS
 from tracker.domain.events import Event, actor_text
 from tracker.domain.vocabulary import DISPUTED
-from tracker.render.terminal import detail_text
+from tracker.render.terminal import SECTION_TITLES, detail_text
 from tracker.text import visible
 
-SECTION_TITLES = {
-    "invitations": "Invitations", "meetings": "Meetings", "proposals": "Proposals",
-    "demands": "Demands and preconditions", "agreements": "Agreements",
-    "sanctions": "Sanctions", "statements": "Statements",
-}
-#: One colour per kind of item (lane), readable on white and on the hatching.
+#: One colour per kind of item (lane), readable on white and on the hatching (a test holds it
+#: to every section of the vocabulary).
 COLOURS = {
     "invitations": "#1f5fa8", "meetings": "#2f7d32", "proposals": "#8a5a00",
     "demands": "#a3361f", "agreements": "#5b3b8c", "sanctions": "#4a4a4a",
-    "statements": "#00707a",
+    "talks": "#a0306e", "statements": "#00707a",
 }
 OTHER_COLOUR = "#555555"
 DISPUTED_COLOUR = "#b0123a"

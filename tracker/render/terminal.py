@@ -33,7 +33,8 @@ from tracker.text import visible
 STATUS_STYLES: Mapping[str, str] = {name: status_colour(name) for name in
                                     (*status_names(), *MARK_OF_RELATION.values())}
 
-_TITLES = {k.section: k.title for k in KINDS.values() if k.section}
+#: The title of each section of the state (the vocabulary's kinds), in the views and the page.
+SECTION_TITLES: Mapping[str, str] = {k.section: k.title for k in KINDS.values() if k.section}
 
 #: Details shown in their own lines (or not at all) rather than as "key: value".
 _LIST_SHOWN = "terms"  # one "term:" line per value
@@ -119,7 +120,7 @@ class StateView:
                 continue
             shown += len(items)
             yield _alone([Text(), *_wrapped(console, Text(
-                f"{_TITLES.get(section, section)} ({len(items)})", style="bold underline"),
+                f"{SECTION_TITLES.get(section, section)} ({len(items)})", style="bold underline"),
                 width)])
             for item in items:
                 label = status_text(str(item["status"]))
