@@ -164,3 +164,30 @@ def test_the_line_fits_the_terminal_it_is_drawn_on() -> None:
     finally:
         os.close(main)
         os.close(other)
+
+
+class _Stdout(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_what_is_written_to_the_terminal_itself_draws_no_line_among_it(
+        monkeypatch: pytest.MonkeyPatch, tty: bool) -> None:
+    """`state --json` and `export` write what they read to stdout: where that is the
+    terminal, the line would sit among it (and erasing it erase a line of it)."""
+    from types import SimpleNamespace
+
+    from tracker.cli.commands_log import _written_to_the_terminal
+
+    def listener(what: str, done: int, total: int | None) -> None:
+        pass
+
+    tl = SimpleNamespace(progress=listener)
+    monkeypatch.setattr(sys, "stdout", _Stdout(tty))
+    _written_to_the_terminal(tl)  # type: ignore[arg-type]
+    assert (tl.progress is None) == tty

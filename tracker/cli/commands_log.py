@@ -22,6 +22,8 @@ from tracker.text import clip, json_safe, visible
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
+    from tracker.app.service import Timeline
+
 # Each command imports what it uses (the domain, Rich, the service): `tracker --help` and the
 # commands that need none of it start without them.
 
@@ -69,6 +71,13 @@ def _show(*renderables: RenderableType) -> None:
         with console.capture() as captured:
             console.print(r)
         sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
+
+
+def _written_to_the_terminal(tl: Timeline) -> None:
+    """A command about to write what it reads to stdout draws no progress line where stdout
+    is the terminal (the line would sit among what is written, and its erasing erase it)."""
+    if sys.stdout.isatty():
+        tl.progress = None
 
 
 # --------------------------------------------------------------------------- add
@@ -434,6 +443,7 @@ def state(
             # The bytes of json_safe(orjson.dumps(doc, option=OPT_INDENT_2)) (json.dumps with
             # indent=2 and ensure_ascii=False, terminal controls escaped), folded and written an
             # item at a time: a large log's state is never held whole.
+            _written_to_the_terminal(tl)
             out = sys.stdout.buffer
             tl.write_state(out, query, indent=True)
             out.write(b"\n")
@@ -503,8 +513,7 @@ def export(
     )
     with timeline(ctx, create=False, read_only=True) as tl:
         if output is None:
-            if sys.stdout.isatty():
-                tl.progress = None  # the events go to that terminal as they are read
+            _written_to_the_terminal(tl)
             tl.export_view(format_, view, sys.stdout.buffer, force=force)
             sys.stdout.buffer.flush()
             return
