@@ -355,8 +355,8 @@ class Timeline:
                         if named else ()):
                 held.setdefault(row.subject or row.id, []).append(row)
         reading = iter(entries)
-        tally = Tally(self.progress, "importing",
-                      len(entries) if isinstance(entries, document.EntryList) else None)
+        tally = Tally(self.progress, "importing",  # a file of JSON Lines: known once gone through
+                      len(entries) if isinstance(entries, document.EntryList) else entries.size)
 
         def parsed(chunk: Sequence[document.Entry], start: int
                    ) -> tuple[list[Event], Exception | None]:

@@ -377,6 +377,8 @@ class LinesFile:
         self._numbers = array("L")  # the line of each entry gone through
         self._stamp = stamp  # size and modification time when it was opened
         self._names: ImportNames | None = None
+        #: how many entries the file holds, once a pass has gone through it (see :attr:`names`)
+        self.size: int | None = None
 
     def __bool__(self) -> bool:
         return True  # the file starts with an object (see _lines_file)
@@ -393,7 +395,7 @@ class LinesFile:
             names = ImportNames()
             for entry in self._entries(checked=False):
                 names.add(entry.obj)
-            self._names = names
+            self._names, self.size = names, len(self._numbers)
         return self._names
 
     def __iter__(self) -> Iterator[Entry]:
