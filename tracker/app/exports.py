@@ -99,8 +99,8 @@ def write(timeline: Timeline, format: str, view: ExportView, out: IO[bytes], *,
     head = timeline.head()
     query, chosen, whole = view.query, view.chosen, view.whole
 
-    def in_log_order() -> Iterator[Event]:
-        for row in timeline.replaying(timeline.rows(0, head[0]), head[0], "writing the events"):
+    def in_log_order(what: str = "writing the events") -> Iterator[Event]:
+        for row in timeline.replaying(timeline.rows(0, head[0]), head[0], what):
             event = event_from_row(row)
             if whole or (query.admits(event) and chosen.matches(event)):
                 yield event
@@ -116,7 +116,7 @@ def write(timeline: Timeline, format: str, view: ExportView, out: IO[bytes], *,
         return timelinejs.write(out, in_log_order(), state, about)
     if format == "timelinejs-csv":
         count = (int(state["events"]) if not view.chosen.active
-                 else sum(1 for _ in in_log_order()))
+                 else sum(1 for _ in in_log_order("counting the events chosen")))
         return csv.write_timelinejs(out, in_log_order(), state, about, count)
     return html.write(out, _story_order(timeline, view, head[0]), state, about)
 
