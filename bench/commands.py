@@ -3,7 +3,7 @@ process doing the same job raw, run in turn (A B A B ...), medians and min-max o
 the peak memory of each process as the OS counts it.
 
     python -m bench commands                       # 100k, every command
-    python -m bench commands --sizes 100000,1000000 --only state,export
+    python -m bench commands --sizes 100000,1000000 --only state,view,export
     python -m bench commands --src ../old-checkout # the same, running that checkout's tracker
 
 Peak memory is the child's own high-water mark (``VmHWM`` of ``/proc/PID/status``, polled every
@@ -253,6 +253,20 @@ def cases(groups: set[str], sizes: Sequence[int], tracker: list[str], tmp: Path,
                             Job("tracker", state_argv, stdout=tmp / "state.json",
                                 before=partial(_forget_records, kept)),
                             [copy.deepcopy(read)], memory_limit_mb=400))
+        if "view" in groups:
+            # The readable state (`tracker state`) into a file: no target for its time (it
+            # lays out every item's lines), the state command's for its memory.
+            view_argv = [*tracker, "--db", str(d["log"]), "state"]
+            out.append(Case(f"tracker state (readable), {n:,} (records kept)", n,
+                            "(time: none); ≤ 400 MB", 1e9,
+                            Job("tracker", view_argv, stdout=tmp / "state.txt"),
+                            [copy.deepcopy(read)], memory_limit_mb=400,
+                            prime=partial(_run_quietly, view_argv)))
+            out.append(Case(f"tracker state (readable), {n:,} (no records kept)", n,
+                            "(time: none); ≤ 400 MB", 1e9,
+                            Job("tracker", view_argv, stdout=tmp / "state.txt",
+                                before=partial(_forget_records, kept)),
+                            [copy.deepcopy(read)], memory_limit_mb=400))
         if "export" in groups:
             def fresh_export(forget: bool) -> None:
                 remove_db(tmp / "export.json")  # refused if it exists
@@ -383,8 +397,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench commands",
                                      description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--sizes", default="100000", help="comma-separated log sizes")
-    parser.add_argument("--only", default="help,add,state,export,import",
-                        help="comma-separated: help,add,state,export,import")
+    parser.add_argument("--only", default="help,add,state,view,export,import",
+                        help="comma-separated: help,add,state,view (the readable state),"
+                        "export,import")
     parser.add_argument("--rounds", type=int, default=5, help="pairs per case (default 5)")
     parser.add_argument("--src", help="run the tracker of this checkout (python -m tracker "
                         "with it first on PYTHONPATH) instead of the installed one")

@@ -125,10 +125,19 @@ def test_an_import_tells_the_events_it_has_checked(tmp_path: Path, every_100: in
         told = listening(tl)
         tl.import_file(path)
         # JSON Lines are read as they go: how many there are is known only once a first pass
-        # has gone through them (into a log holding events, for the items they name)
+        # has gone through them (into a log holding events, for the items they name, which it
+        # tells as it goes)
         total = None if shape == "lines" else len(events)
-        assert told and {(what, t) for what, _, t in told} == {("importing", total)}
-        dones = [done for _, done, _ in told]
+        noting = [done for what, done, _ in told if what == "noting the items the file names"]
+        if shape == "lines into a log holding events":
+            assert noting == list(range(100, len(events) + 1, 100))
+            assert told[: len(noting)] == [("noting the items the file names", done, None)
+                                           for done in noting]
+        else:
+            assert noting == []
+        importing = told[len(noting):]
+        assert importing and {(what, t) for what, _, t in importing} == {("importing", total)}
+        dones = [done for _, done, _ in importing]
         assert dones == sorted(dones) and dones[-1] <= len(events)
     finally:
         tl.close()

@@ -15,7 +15,8 @@ from rich.text import Text
 
 from tests.app.test_same_output import thawed_log
 from tracker.app.service import open_timeline
-from tracker.codec.state_document import SECTIONS
+from tracker.codec.state_document import SECTIONS, StateParts, parts_of
+from tracker.domain.fold import Query
 from tracker.render import terminal
 from tracker.render.terminal import state_view
 
@@ -107,3 +108,57 @@ def test_a_state_into_a_file_is_its_lines_without_styles(tmp_path: Path) -> None
     text = ok("--db", db, "state").stdout
     assert "\x1b[" not in text and text.startswith("State of affairs from 17 events")
     assert all(line == line.rstrip() for line in text.splitlines())
+
+
+# --------------------------------------------------------------------------- read in parts
+
+
+def read(parts: StateParts) -> tuple[Any, ...]:
+    """All that a view reads of a state in parts."""
+    return (parts.events, parts.widest_status,
+            [(section, size, list(items())) for section, size, items in parts.sections],
+            list(parts.actors))
+
+
+@pytest.fixture(scope="module")
+def log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return thawed_log(tmp_path_factory.mktemp("parts"))
+
+
+@pytest.mark.parametrize("question", [
+    Query(), Query(at=400), Query(at=0), Query(known_at="2014-03-09"),
+    Query(as_of="2014-03-08"), Query(recorded_by="2026-12-03T08:54:28.700000Z")],
+    ids=["whole", "at-400", "at-0", "known-at", "as-of", "recorded-by"])
+def test_a_state_shown_is_read_from_its_records_as_the_whole_document_has_it(
+        log: Path, question: Query) -> None:
+    """What `tracker state` shows is read a section at a time from the records (a large log's
+    state is never held whole): the same items, statuses, counts and actors as the document."""
+    tl = open_timeline(str(log))
+    try:
+        whole = read(parts_of(tl.state_document(question)))
+        with tl.state_parts(question) as parts:
+            assert read(parts) == whole
+            assert read(parts) == whole  # each section can be read again
+    finally:
+        tl.close()
+
+
+@pytest.mark.parametrize("width", [40, 120])
+def test_a_state_on_a_terminal_is_printed_in_pieces_that_show_as_one_print(
+        doc: dict[str, Any], width: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rich holds all that one print renders until it ends; a terminal gets the view a few
+    hundred items a print, byte for byte what one print of it writes."""
+    monkeypatch.setattr(terminal.StateView, "PIECE", 7)
+    view = state_view(doc, "everything in the log")
+
+    def terminal_console() -> Console:
+        return Console(file=io.StringIO(), width=width, force_terminal=True,
+                       color_system="truecolor", highlight=False, markup=False)
+
+    at_once, in_pieces = terminal_console(), terminal_console()
+    at_once.print(view)
+    pieces = list(view.pieces(in_pieces))
+    assert len(pieces) > 10
+    for piece in pieces:
+        in_pieces.print(piece)
+    assert in_pieces.file.getvalue() == at_once.file.getvalue()  # type: ignore[attr-defined]

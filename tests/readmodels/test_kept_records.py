@@ -305,7 +305,7 @@ class Calls:
 
 
 def record(subject: str) -> ItemRecord:
-    return ItemRecord(subject, "statement", "2014", b"{}", None)
+    return ItemRecord(subject, "statement", "2014", b"{}", None, "made")
 
 
 @pytest.fixture

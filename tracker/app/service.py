@@ -91,7 +91,7 @@ if TYPE_CHECKING:  # what a command that does not use them does not import (star
     from tracker.app.compare import ItemDifference
     from tracker.app.exports import ExportView
     from tracker.app.stepping import Stepper
-    from tracker.codec.state_document import ItemRecord
+    from tracker.codec.state_document import ItemRecord, StateParts
     from tracker.domain.selection import EventFilter
     from tracker.readmodels.entries import Records
     from tracker.readmodels.outline import Outline
@@ -348,7 +348,10 @@ class Timeline:
         # the log to be where it was (another writer meanwhile: the import is done again).
         at, at_hash = self.head()
         if at:
-            names = entries.names
+            # a file of JSON Lines is gone through once for its names, told as it goes
+            names = entries.read_names(partial(
+                counted, report=self.progress, what="noting the items the file names",
+                total=None)) if isinstance(entries, document.LinesFile) else entries.names
             named = set(names.named)
             named.update(self._retracted_items(names.retracted))
             for row in (self._guard(partial(self.recorder.read_subjects, sorted(named)))
@@ -689,9 +692,6 @@ class Timeline:
         --json`` prints it), folded an item at a time: no item's events are held once the item
         is written (see :meth:`_folded_items`); nothing is written if the fold fails. The whole
         state is written from the records kept for this log (see :meth:`_state_records`)."""
-        from tracker.codec.state_document import item_record
-        from tracker.readmodels import entries
-
         if query.as_of is not None:
             # As of a date, what an admitted event refers to counts too (an answer implies what
             # it answers came no later): that is known only once every row has been read, so
@@ -703,30 +703,52 @@ class Timeline:
             return
 
         def run() -> None:
-            head = self.head()
-            with paused_gc():
-                if query == Query():
-                    with self._state_records(head) as records:
-                        if indent:
-                            records.write(out, head[0], query, indent=True)
-                        else:
-                            records.write_whole(out)
-                    return
-                size = 0
-
-                def admitted(row: Row) -> tuple[str, Step] | None:
-                    nonlocal size
-                    if admits_row(query, row):
-                        size += 1
-                        return decode_step(row)
-                    return None
-
-                with entries.opened(None) as records:  # a question's state: nothing kept
-                    records.make(starmap(item_record, self._folded_items(
-                        self.replaying(self.rows(0, head[0]), head[0]), head[0], admitted)))
-                    records.write(out, size, query, indent=indent)
+            with paused_gc(), self._records_of_state(query) as (records, size):
+                records.write(out, size, query, indent=indent)
 
         self._guard(run)
+
+    @contextmanager
+    def state_parts(self, query: Query = Query()) -> Iterator[StateParts]:
+        """The state document in parts (what ``tracker state`` shows), each section's items
+        read from the records as they are shown: a large log's state is never held whole. As
+        of a date, the whole document (see :meth:`write_state`)."""
+        from tracker.codec.state_document import parts_of
+
+        if query.as_of is not None:
+            yield parts_of(self.state_document(query))
+            return
+        with self._guarding(), self._records_of_state(query) as (records, size):
+            yield records.parts(size)
+
+    @contextmanager
+    def _records_of_state(self, query: Query) -> Iterator[tuple[Records, int]]:
+        """The records of the state a question asks for (but one as of a date), with how many
+        events it holds: the whole log's, kept for it (see :meth:`_state_records`); another
+        question's, folded an item at a time (see :meth:`_folded_items`) into records kept
+        nowhere."""
+        from tracker.codec.state_document import item_record
+        from tracker.readmodels import entries
+
+        head = self.head()
+        if query == Query():
+            with self._state_records(head) as records:
+                yield records, head[0]
+            return
+        size = 0
+
+        def admitted(row: Row) -> tuple[str, Step] | None:
+            nonlocal size
+            if admits_row(query, row):
+                size += 1
+                return decode_step(row)
+            return None
+
+        with entries.opened(None) as records:  # a question's state: nothing kept
+            with paused_gc():
+                records.make(starmap(item_record, self._folded_items(
+                    self.replaying(self.rows(0, head[0]), head[0]), head[0], admitted)))
+            yield records, size
 
     @contextmanager
     def _state_records(self, head: tuple[int, str],
@@ -738,7 +760,8 @@ class Timeline:
         from tracker.readmodels import entries
 
         with entries.opened(_cache_file(self.url, "entries")) as records:
-            self._bring_up_to_date(records, head, stepping)
+            with paused_gc():
+                self._bring_up_to_date(records, head, stepping)
             yield records
 
     def _bring_up_to_date(self, records: Records, head: tuple[int, str],
@@ -1113,10 +1136,16 @@ class Timeline:
         return value
 
     def _guard(self, fn: Callable[[], Any]) -> Any:
-        """``fn()``, a database failure translated into a :class:`DatabaseError` naming the
+        """``fn()``, a database failure translated (see :meth:`_guarding`)."""
+        with self._guarding():
+            return fn()
+
+    @contextmanager
+    def _guarding(self) -> Iterator[None]:
+        """A database failure in the block translated into a :class:`DatabaseError` naming the
         log: the one place the shells' calls have their database errors translated."""
         try:
-            return fn()
+            yield
         except TrackerError:
             raise
         except Exception as exc:

@@ -59,7 +59,10 @@ def _show(*renderables: RenderableType) -> None:
     console = _console()
     if console.is_terminal:
         for r in renderables:
-            console.print(r)
+            # what is long comes in pieces: Rich holds all that one print renders until it ends
+            pieces = getattr(r, "pieces", None)
+            for piece in pieces(console) if pieces is not None else (r,):
+                console.print(piece)
         return
     # Into a file or a pipe: no padding to the console's width at the ends of lines (and what
     # can give its lines as plain text, a large state say, is not rendered to be stripped).
@@ -71,6 +74,14 @@ def _show(*renderables: RenderableType) -> None:
         with console.capture() as captured:
             console.print(r)
         sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
+
+
+def _done_telling(tl: Timeline) -> None:
+    """The progress line erased before what a command shows of its work (a stale line would
+    sit above it, or among it on the terminal)."""
+    close = getattr(tl.progress, "close", None)
+    if close is not None:
+        close()
 
 
 def _written_to_the_terminal(tl: Timeline) -> None:
@@ -449,10 +460,12 @@ def state(
             out.write(b"\n")
             out.flush()
             return
-        doc = tl.state_document(query)
-    from tracker.render import terminal as render  # the terminal view only (--json needs no Rich)
+        from tracker.render import terminal as render  # the view only (--json needs no Rich)
 
-    _show(render.state_view(doc, query.describe()))
+        # shown as the records are read: a large log's state is never held whole
+        with tl.state_parts(query) as parts:
+            _done_telling(tl)
+            _show(render.state_view(parts, query.describe()))
 
 
 # --------------------------------------------------------------------------- export, schema, types

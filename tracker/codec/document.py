@@ -391,9 +391,15 @@ class LinesFile:
     def names(self) -> ImportNames:
         """What an import into a log that holds events looks up first, read in a pass of its
         own (which refuses the file as going through its entries does)."""
+        return self.read_names()
+
+    def read_names(self, passing: Callable[[Iterator[Entry]], Iterable[Entry]] = iter
+                   ) -> ImportNames:
+        """:attr:`names`, the entries of its pass handed through ``passing`` (which may tell
+        how far the pass is)."""
         if self._names is None:
             names = ImportNames()
-            for entry in self._entries(checked=False):
+            for entry in passing(self._entries(checked=False)):
                 names.add(entry.obj)
             self._names, self.size = names, len(self._numbers)
         return self._names

@@ -310,6 +310,36 @@ def _query_dict(query: Query) -> dict[str, Any]:
             "recorded_by": query.recorded_by}
 
 
+# --------------------------------------------------------------------------- read in parts
+
+
+class StateParts(NamedTuple):
+    """A state document as a view reads it, a section at a time: how many events, the widest
+    of its items' statuses, each section's name, number of items and its items (a call that
+    reads them, in order, each as the document has it), and its actors. Made from a whole
+    document (:func:`parts_of`) or from records kept, read as they are shown (a state of a
+    million events is never held whole)."""
+
+    events: int
+    widest_status: int
+    sections: Sequence[tuple[str, int, Callable[[], Iterable[Mapping[str, Any]]]]]
+    actors: Sequence[Mapping[str, Any]]
+
+
+def parts_of(doc: Mapping[str, Any]) -> StateParts:
+    """A whole state document, in parts."""
+    def items_of(section: str) -> Callable[[], Iterable[Mapping[str, Any]]]:
+        return lambda: doc.get(section) or ()
+
+    return StateParts(
+        int(doc.get("events", 0)),
+        max((len(str(i["status"])) for sec in SECTIONS.values() for i in doc.get(sec) or ()),
+            default=0),
+        [(section, len(doc.get(section) or ()), items_of(section))
+         for section in SECTIONS.values()],
+        doc.get("actors") or [])
+
+
 # --------------------------------------------------------------------------- made an item at a time
 
 
@@ -328,6 +358,9 @@ class ItemRecord(NamedTuple):
     place: str
     entry: bytes | None
     facts: bytes | None
+    #: the item's status, as its entry gives it (a view of the whole state lines up its items'
+    #: statuses in a column as wide as the widest, known before the first entry is read)
+    status: str
 
 
 def item_record(item: Item, view: ItemView) -> ItemRecord:
@@ -337,7 +370,7 @@ def item_record(item: Item, view: ItemView) -> ItemRecord:
         item.subject, item.kind, _order_text(item_order(item, view)),
         orjson.dumps(item_to_dict(item, view=view, plain=False))
         if item.kind in SECTIONS else None,
-        orjson.dumps(facts) if facts is not None else None)
+        orjson.dumps(facts) if facts is not None else None, item.status)
 
 
 def item_facts(item: Item, view: ItemView) -> list[Any] | None:

@@ -29,8 +29,10 @@ from typing import IO, Any
 import orjson
 
 from tracker.codec.state_document import (
+    SECTIONS,
     CrossItem,
     ItemRecord,
+    StateParts,
     final_entry,
     link_of,
     write_document,
@@ -54,7 +56,7 @@ _SCHEMA = (
     # ``final``: the entry with what it gains from other items (see ``final_entry``), where
     # it gains any
     "CREATE TABLE IF NOT EXISTS items (subject TEXT PRIMARY KEY, kind TEXT NOT NULL, "
-    "place TEXT NOT NULL, entry BLOB, facts BLOB, final BLOB)",
+    "place TEXT NOT NULL, entry BLOB, facts BLOB, status TEXT NOT NULL, final BLOB)",
     _ORDER_INDEX,
     # What the items' facts say across items (``CrossItem.to_json``), as JSON.
     "CREATE TABLE IF NOT EXISTS cross_item (one INTEGER PRIMARY KEY CHECK (one = 1), "
@@ -67,7 +69,7 @@ _SCHEMA = (
 
 #: The columns each table has (a file kept by a version that made other tables is made again).
 _SHAPE = {"basis": "one, code, through, hash, events_through, events_written",
-          "items": "subject, kind, place, entry, facts, final",
+          "items": "subject, kind, place, entry, facts, status, final",
           "cross_item": "one, data", "events": "part, data", **links.SHAPE}
 
 #: The size of a part of the events kept.
@@ -175,10 +177,10 @@ class Records:
         for record in records:
             chunk.append(record)
             if len(chunk) >= batch:
-                execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, NULL)", chunk)
+                execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?, NULL)", chunk)
                 chunk = []
         if chunk:
-            execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, NULL)", chunk)
+            execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?, NULL)", chunk)
 
     def _finish(self, cross: CrossItem, linked: dict[str, dict[str, Any]],
                 subjects: Iterable[str]) -> None:
@@ -246,15 +248,31 @@ class Records:
               indent: bool = False) -> None:
         """Write the state document of the records kept (see
         :func:`tracker.codec.state_document.write_document`)."""
+        write_document(out, size, query, self.cross(), self._entries_of, indent=indent)
 
-        def entries_of(kind: str) -> Iterator[bytes]:
-            cur = self.conn.execute("SELECT coalesce(final, entry) FROM items WHERE kind = ? "
-                                    "AND entry IS NOT NULL ORDER BY place", (kind,))
-            while chunk := cur.fetchmany(5000):
-                for (data,) in chunk:
-                    yield data
+    def parts(self, size: int) -> StateParts:
+        """The state document of the records kept (of ``size`` events), in parts: each
+        section's entries are read as they are asked for, a few thousand at a time."""
+        counts = dict(self.conn.execute(
+            "SELECT kind, count(*) FROM items WHERE entry IS NOT NULL GROUP BY kind"))
+        widest = self.conn.execute(
+            "SELECT max(length(status)) FROM items WHERE entry IS NOT NULL").fetchone()[0]
+        loads = orjson.loads
 
-        write_document(out, size, query, self.cross(), entries_of, indent=indent)
+        def items_of(kind: str) -> Callable[[], Iterator[dict[str, Any]]]:
+            return lambda: map(loads, self._entries_of(kind))
+
+        return StateParts(size, widest or 0, [
+            (section, counts.get(kind, 0), items_of(kind)) for kind, section in SECTIONS.items()],
+            self.cross().actors.entries())
+
+    def _entries_of(self, kind: str) -> Iterator[bytes]:
+        """The entries of a kind's items, whole, in their order."""
+        cur = self.conn.execute("SELECT coalesce(final, entry) FROM items WHERE kind = ? "
+                                "AND entry IS NOT NULL ORDER BY place", (kind,))
+        while chunk := cur.fetchmany(5000):
+            for (data,) in chunk:
+                yield data
 
 
 class _Parts:

@@ -16,7 +16,7 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.table import Table
 from rich.text import Text
 
-from tracker.codec.state_document import SECTIONS
+from tracker.codec.state_document import StateParts, parts_of
 from tracker.domain.events import DEFAULT_CERTAINTY, Event, actor_text, thaw
 from tracker.domain.vocabulary import (
     KINDS,
@@ -67,12 +67,13 @@ def status_text(status: str) -> Text:
 # --------------------------------------------------------------------------- state
 
 
-def state_view(doc: Mapping[str, Any], describe: str) -> StateView:
-    """The state document (``tracker state --json``) as sections of readable lines.
+def state_view(state: Mapping[str, Any] | StateParts, describe: str) -> StateView:
+    """The state document (``tracker state --json``), whole or in parts, as sections of
+    readable lines.
 
     ``describe`` says which events the state was built from ("as of 2014-03-08").
     """
-    return StateView(doc, describe)
+    return StateView(state if isinstance(state, StateParts) else parts_of(state), describe)
 
 
 class StateView:
@@ -80,17 +81,32 @@ class StateView:
     wide as the widest status of the state, the item's lines wrapped beside it (what a
     two-column grid lays out, line for line). Laid out here an item at a time, where Rich's
     table measured every row of a section first: 1.2 ms an item, 45 s for a state of 44,000
-    items. :meth:`plain_lines` gives the same lines without styles, for a file or a pipe."""
+    items; and read an item at a time from its parts, which the records kept of a large log
+    give as they are shown. :meth:`plain_lines` gives the same lines without styles, for a
+    file or a pipe; :meth:`pieces` the styled ones a few hundred items at a time, for a
+    terminal (Rich holds all that one ``print`` renders until it is done)."""
 
-    def __init__(self, doc: Mapping[str, Any], describe: str) -> None:
-        self.doc = doc
+    #: Items laid out together for one ``print`` on a terminal.
+    PIECE = 200
+
+    def __init__(self, parts: StateParts, describe: str) -> None:
+        self.parts = parts
         self.describe = describe
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        newline = Text("\n")
         for block in self._blocks(console, options.max_width):
-            yield newline.join([Text.assemble(column, line) if column else line
-                                for column, line in block])
+            yield _joined(block)
+
+    def pieces(self, console: Console) -> Iterator[Text]:
+        """The view at the console's width, as texts of a few hundred blocks each."""
+        batch: list[Text] = []
+        for block in self._blocks(console, console.width):
+            batch.append(_joined(block))
+            if len(batch) >= self.PIECE:
+                yield Text("\n").join(batch)
+                batch = []
+        if batch:
+            yield Text("\n").join(batch)
 
     def plain_lines(self, console: Console) -> Iterator[str]:
         """The lines as :meth:`__rich_console__` lays them out at the console's width, as plain
@@ -103,26 +119,24 @@ class StateView:
         """The view's screen lines, in blocks (an item, a heading, an actor): each line as what
         its first column shows (an item's status on its first line, spaces after it; nothing
         outside the items) and the line itself, no wider than the rest of the width."""
-        doc = self.doc
-        count = int(doc.get("events", 0))
+        parts = self.parts
+        count = parts.events
         head = Text()
         head.append("State of affairs", style="bold")
         head.append(f" from {count} event{'s' if count != 1 else ''} ({self.describe})")
         yield _alone(_wrapped(console, head, width))
         shown = 0
-        label_width = max((len(str(i["status"])) for sec in SECTIONS.values()
-                           for i in doc.get(sec) or ()), default=0)
+        label_width = parts.widest_status
         value_width = max(width - label_width - 2, 1)
         pad = " " * (label_width + 2)
-        for section in SECTIONS.values():
-            items = doc.get(section) or []
-            if not items:
+        for section, size, items in parts.sections:
+            if not size:
                 continue
-            shown += len(items)
+            shown += size
             yield _alone([Text(), *_wrapped(console, Text(
-                f"{SECTION_TITLES.get(section, section)} ({len(items)})", style="bold underline"),
+                f"{SECTION_TITLES.get(section, section)} ({size})", style="bold underline"),
                 width)])
-            for item in items:
+            for item in items():
                 label = status_text(str(item["status"]))
                 label.append(" " * (label_width + 2 - label.cell_len))
                 block: list[tuple[Text | str, Text]] = []
@@ -133,7 +147,7 @@ class StateView:
         if not shown:
             yield _alone([Text(), *_wrapped(console, Text(
                 "Nothing yet: no event of the log is admitted by this query."), width)])
-        people = doc.get("actors") or []
+        people = parts.actors
         if people:
             yield _alone([Text(), *_wrapped(console, Text(f"Actors ({len(people)})",
                                                           style="bold underline"), width)])
@@ -147,6 +161,12 @@ class StateView:
                 line.append(f"  in {n} item{'s' if n != 1 else ''}: ", style="dim")
                 line.append(", ".join(visible(r) for r in actor.get("roles") or ()))
                 yield _alone(_wrapped(console, line, width))
+
+
+def _joined(block: list[tuple[Text | str, Text]]) -> Text:
+    """A block's lines as one text."""
+    return Text("\n").join([Text.assemble(column, line) if column else line
+                             for column, line in block])
 
 
 def _alone(lines: list[Text]) -> list[tuple[Text | str, Text]]:
