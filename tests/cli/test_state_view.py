@@ -162,3 +162,27 @@ def test_a_state_on_a_terminal_is_printed_in_pieces_that_show_as_one_print(
     for piece in pieces:
         in_pieces.print(piece)
     assert in_pieces.file.getvalue() == at_once.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_a_state_whose_showing_stops_keeps_the_records_it_made(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`tracker state | head` closes the pipe after a few lines: the records the first run
+    made of the whole log are kept all the same, and the next run replays nothing."""
+    from tracker.app import progress
+
+    monkeypatch.setattr(progress, "EVERY", 100)
+    tl = open_timeline(str(thawed_log(tmp_path)))
+    told: list[str] = []
+    tl.progress = lambda what, done, total: told.append(what)
+    try:
+        with pytest.raises(BrokenPipeError), tl.state_parts() as parts:
+            next(iter(parts.sections[0][2]()))
+            raise BrokenPipeError(32, "Broken pipe")
+        assert "replaying the log" in told
+        told.clear()
+        with tl.state_parts() as parts:
+            shown = read(parts)
+        assert told == []
+        assert shown == read(parts_of(tl.state_document()))
+    finally:
+        tl.close()

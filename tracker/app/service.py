@@ -762,7 +762,13 @@ class Timeline:
         with entries.opened(_cache_file(self.url, "entries")) as records:
             with paused_gc():
                 self._bring_up_to_date(records, head, stepping)
-            yield records
+            try:
+                yield records
+            except BaseException:
+                # what reads them failed, or stopped (`tracker state | head` closes the pipe):
+                # the records are made all the same, and kept for the next run
+                records.keep()
+                raise
 
     def _bring_up_to_date(self, records: Records, head: tuple[int, str],
                           stepping: Callable[[Row], tuple[str, Step]] = decode_step) -> None:

@@ -102,6 +102,10 @@ class Records:
         row = self.conn.execute("SELECT code, through, hash FROM basis").fetchone()
         return (row[0], int(row[1]), row[2]) if row else None
 
+    def keep(self) -> None:
+        """Keep what was made so far, whatever becomes of the rest of the transaction."""
+        self.conn.commit()
+
     def clear(self) -> None:
         for table in _SHAPE:
             self.conn.execute(f"DELETE FROM {table}")
