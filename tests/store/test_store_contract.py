@@ -219,7 +219,8 @@ def test_the_state_written_an_item_at_a_time_is_the_state_document(tl: Timeline)
     tl.append([parse_event(o, o["id"]) for o in generate_events(800, seed=11)])
     days = sorted({r.story_latest for r in tl.rows() if r.story_latest})
     for query in (Query(), Query(at=400), Query(as_of=days[len(days) // 2]),
-                  Query(known_at=days[len(days) // 3])):
+                  Query(known_at=days[len(days) // 3]), Query(at=600, as_of=days[-10]),
+                  Query(as_of=days[0]), Query(known_at=days[-5], as_of=days[len(days) // 3])):
         folded = state_to_dict(tl.state(query), query)  # every event's state held at once
         assert tl.state_document(query) == folded, query
         for indent in (True, False):

@@ -83,7 +83,7 @@ from tracker.store.recorder import (
     utc_now,
     wrap_database_errors,
 )
-from tracker.text import SafeWriter, clip, json_safe, mask_url, visible
+from tracker.text import SafeWriter, clip, mask_url, visible
 
 if TYPE_CHECKING:  # what a command that does not use them does not import (start-up)
     from sqlalchemy.engine import Engine
@@ -692,15 +692,6 @@ class Timeline:
         --json`` prints it), folded an item at a time: no item's events are held once the item
         is written (see :meth:`_folded_items`); nothing is written if the fold fails. The whole
         state is written from the records kept for this log (see :meth:`_state_records`)."""
-        if query.as_of is not None:
-            # As of a date, what an admitted event refers to counts too (an answer implies what
-            # it answers came no later): that is known only once every row has been read, so
-            # this question folds the whole log before it writes.
-            import orjson
-
-            doc = self.state_document(query)
-            out.write(json_safe(orjson.dumps(doc, option=orjson.OPT_INDENT_2 if indent else 0)))
-            return
 
         def run() -> None:
             with paused_gc(), self._records_of_state(query) as (records, size):
@@ -711,22 +702,15 @@ class Timeline:
     @contextmanager
     def state_parts(self, query: Query = Query()) -> Iterator[StateParts]:
         """The state document in parts (what ``tracker state`` shows), each section's items
-        read from the records as they are shown: a large log's state is never held whole. As
-        of a date, the whole document (see :meth:`write_state`)."""
-        from tracker.codec.state_document import parts_of
-
-        if query.as_of is not None:
-            yield parts_of(self.state_document(query))
-            return
+        read from the records as they are shown: a large log's state is never held whole."""
         with self._guarding(), self._records_of_state(query) as (records, size):
             yield records.parts(size)
 
     @contextmanager
     def _records_of_state(self, query: Query) -> Iterator[tuple[Records, int]]:
-        """The records of the state a question asks for (but one as of a date), with how many
-        events it holds: the whole log's, kept for it (see :meth:`_state_records`); another
-        question's, folded an item at a time (see :meth:`_folded_items`) into records kept
-        nowhere."""
+        """The records of the state a question asks for, with how many events it holds: the
+        whole log's, kept for it (see :meth:`_state_records`); another question's, folded an
+        item at a time (see :meth:`_folded_items`) into records kept nowhere."""
         from tracker.codec.state_document import item_record
         from tracker.readmodels import entries
 
@@ -736,10 +720,14 @@ class Timeline:
                 yield records, head[0]
             return
         size = 0
+        # As of a date, what an admitted event refers to counts too (an answer implies that
+        # what it answers came no later): which events those are is read first, from the
+        # dates and the references alone (see :meth:`admitted`), no row's body decoded.
+        happened = self.admitted(query, head[0]) if query.as_of is not None else None
 
         def admitted(row: Row) -> tuple[str, Step] | None:
             nonlocal size
-            if admits_row(query, row):
+            if happened[row[0]] if happened is not None else admits_row(query, row):
                 size += 1
                 return decode_step(row)
             return None
