@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING
 
 from tracker.codec.exports import About
-from tracker.codec.rows import decode_steps, event_from_row
-from tracker.codec.state_document import state_to_dict
+from tracker.codec.rows import event_from_row
 from tracker.domain.events import Event
-from tracker.domain.fold import Query, fold_steps
+from tracker.domain.fold import Query
 from tracker.domain.selection import EventFilter
 from tracker.errors import InvalidInput
 from tracker.store.recorder import utc_now
@@ -109,8 +108,7 @@ def write(timeline: Timeline, format: str, view: ExportView, out: IO[bytes], *,
         return csv.write(out, in_log_order())
     if format == "plover":
         return plover.write(out, in_log_order())
-    state = state_to_dict(fold_steps(decode_steps(
-        timeline.replaying(timeline.rows(0, head[0]), head[0]), view.query)), view.query)
+    state = timeline.state_document(view.query, head)
     about = About(timeline.label, head, utc_now(), view.describe())
     if format == "timelinejs":
         return timelinejs.write(out, in_log_order(), state, about)

@@ -668,33 +668,31 @@ class Timeline:
 
         return compare_states(state_of(first), state_of(second))
 
-    def state_document(self, query: Query = Query()) -> dict[str, Any]:
-        """The state as a JSON-shaped document; built with the collector paused (and what it
-        built frozen after: see :func:`paused_gc`), millions of objects at a large log. The
-        whole log's is read from the records kept for it (see :meth:`write_state`), not
-        folded again."""
-        from tracker.codec.state_document import state_to_dict
+    def state_document(self, query: Query = Query(), head: tuple[int, str] | None = None
+                       ) -> dict[str, Any]:
+        """The state as a JSON-shaped document: what :meth:`write_state` writes, read back
+        (with the collector paused, and what it built frozen after: see :func:`paused_gc`). So
+        no question folds every step of the log at once, and the whole log's is read from the
+        records kept for it, not folded again. ``head``: the log's as it was read by the
+        caller (the state of the events an export lists), else as it is now."""
+        import io
 
-        if query == Query():
-            import io
+        import orjson
 
-            import orjson
-
-            written = io.BytesIO()
-            self.write_state(written, query, indent=False)
-            with paused_gc():
-                return cast(dict[str, Any], orjson.loads(written.getbuffer()))
+        written = io.BytesIO()
+        self.write_state(written, query, indent=False, head=head)
         with paused_gc():
-            return state_to_dict(self.state(query), query)
+            return cast(dict[str, Any], orjson.loads(written.getbuffer()))
 
-    def write_state(self, out: IO[bytes], query: Query = Query(), *, indent: bool = True) -> None:
+    def write_state(self, out: IO[bytes], query: Query = Query(), *, indent: bool = True,
+                    head: tuple[int, str] | None = None) -> None:
         """Write the state document as JSON (what ``state_document`` gives, as ``tracker state
         --json`` prints it), folded an item at a time: no item's events are held once the item
         is written (see :meth:`_folded_items`); nothing is written if the fold fails. The whole
         state is written from the records kept for this log (see :meth:`_state_records`)."""
 
         def run() -> None:
-            with paused_gc(), self._records_of_state(query) as (records, size):
+            with paused_gc(), self._records_of_state(query, head) as (records, size):
                 records.write(out, size, query, indent=indent)
 
         self._guard(run)
@@ -707,14 +705,15 @@ class Timeline:
             yield records.parts(size)
 
     @contextmanager
-    def _records_of_state(self, query: Query) -> Iterator[tuple[Records, int]]:
+    def _records_of_state(self, query: Query, head: tuple[int, str] | None = None
+                          ) -> Iterator[tuple[Records, int]]:
         """The records of the state a question asks for, with how many events it holds: the
         whole log's, kept for it (see :meth:`_state_records`); another question's, folded an
         item at a time (see :meth:`_folded_items`) into records kept nowhere."""
         from tracker.codec.state_document import item_record
         from tracker.readmodels import entries
 
-        head = self.head()
+        head = head or self.head()
         if query == Query():
             with self._state_records(head) as records:
                 yield records, head[0]
