@@ -184,8 +184,9 @@ def test_timelinejs_puts_the_quote_in_media_and_never_an_article_url(db: Path) -
     assert ('<b>Disputed</b> by <a href="#event-kl-06-us-disputes-refusal">'
             in declined["text"]["text"])
     assert [s for s in slides.values() if "background" in s] == [declined]
+    # one lane a kind, named as every view names it (the vocabulary's title)
     assert {s["group"] for s in slides.values()} == {
-        "Invitations", "Meetings", "Proposals", "Demands", "Statements"}
+        "Invitations", "Meetings", "Proposals", "Demands and preconditions", "Statements"}
 
 
 def test_the_timelinejs_title_slide_carries_the_state_at_the_end_and_what_is_lost(
@@ -194,7 +195,7 @@ def test_the_timelinejs_title_slide_carries_the_state_at_the_end_and_what_is_los
     assert "start_date" not in title
     text = title["text"]["text"]
     assert "<p>Invitations: 1 disputed</p><p>Meetings: 2 held, 1 possible</p>" in text
-    assert "<p>Demands: 5 outstanding</p>" in text
+    assert "<p>Demands and preconditions: 5 outstanding</p>" in text
     assert "TimelineJS cannot carry an uncertain date as data" in text
 
 
@@ -288,6 +289,20 @@ def test_every_section_of_the_page_has_the_vocabularys_title_and_a_colour_of_its
     page = export(db, "--format", "html")
     assert "<h3>Talks (1)</h3>" in page and "<h3>talks" not in page
     assert f'fill="{COLOURS["talks"]}"' in page
+    assert "Talks: 1 concluded" in page  # the head's counts name it so too
+
+
+def test_every_lane_of_the_timelinejs_export_is_named_as_the_vocabulary_names_its_kind(
+        tmp_path: Path) -> None:
+    from tracker.domain.vocabulary import KINDS
+
+    titles = {k.title for k in KINDS.values()}
+    db = tmp_path / "jcpoa.sqlite"
+    ok("--db", db, "import", ROOT / "seeds" / "jcpoa-2011-2018.jsonl")
+    doc = json.loads(export(db, "--format", "timelinejs"))
+    groups = {s["group"] for s in doc["events"]}
+    assert groups <= titles and "Talks" in groups
+    assert "<p>Talks: 1 concluded</p>" in doc["title"]["text"]["text"]
 
 
 def test_html_text_from_the_log_is_escaped(tmp_path: Path) -> None:

@@ -535,6 +535,12 @@ def sections() -> Mapping[str, str]:
     return {k.name: k.section for k in _KINDS if k.section}
 
 
+def lane_titles() -> Mapping[str, str]:
+    """Each kind's title ("Demands and preconditions"), by its section ("demands"), or by its
+    name for a kind that has no section ("account"): what every view heads its items with."""
+    return {k.section or k.name: k.title for k in _KINDS}
+
+
 def status_names() -> tuple[str, ...]:
     """Every status name: each kind's in display order, then the common ones."""
     names = [s.name for k in _KINDS for s in k.statuses]

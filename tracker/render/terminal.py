@@ -24,6 +24,7 @@ from tracker.domain.vocabulary import (
     REF_RELATIONS,
     EventType,
     event_types,
+    lane_titles,
     status_colour,
     status_names,
 )
@@ -34,7 +35,7 @@ STATUS_STYLES: Mapping[str, str] = {name: status_colour(name) for name in
                                     (*status_names(), *MARK_OF_RELATION.values())}
 
 #: The title of each section of the state (the vocabulary's kinds), in the views and the page.
-SECTION_TITLES: Mapping[str, str] = {k.section: k.title for k in KINDS.values() if k.section}
+SECTION_TITLES: Mapping[str, str] = lane_titles()
 
 #: Details shown in their own lines (or not at all) rather than as "key: value".
 _LIST_SHOWN = "terms"  # one "term:" line per value

@@ -19,7 +19,14 @@ from textual.content import Content
 from tracker.app.compare import ItemDifference
 from tracker.app.stepping import ItemChange, StepState
 from tracker.app.terms import EVENT_TYPES, Event, mark_names
-from tracker.render.terminal import event_fields, label_grid, literal, state_view, status_text
+from tracker.render.terminal import (
+    SECTION_TITLES,
+    event_fields,
+    label_grid,
+    literal,
+    state_view,
+    status_text,
+)
 from tracker.text import one_line, visible
 
 _VERBS = {"added": ("+ added  ", "bold green"), "changed": ("~ changed", "bold yellow"),
@@ -98,7 +105,8 @@ def state_pane(state: StepState, as_of: str | None = None,
     if state.full_note:
         parts.append(Text(f"  {state.full_note}", style="dim"))
     for count in state.counts:
-        row = Text(f"{count.section.capitalize()} ({count.total:,}): ", style="bold")
+        row = Text(f"{SECTION_TITLES.get(count.section, count.section)} ({count.total:,}): ",
+                   style="bold")
         for i, (status, n) in enumerate(count.statuses):
             if i:
                 row.append(", ")

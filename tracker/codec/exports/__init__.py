@@ -18,7 +18,10 @@ from typing import Any, NamedTuple
 from tracker.codec.state_document import SECTIONS
 from tracker.domain.dates import StoryTime
 from tracker.domain.events import Event, Source
-from tracker.domain.vocabulary import DISPUTED
+from tracker.domain.vocabulary import DISPUTED, lane_titles
+
+#: The title of each lane (a section of the state, or a kind without one), the vocabulary's.
+LANE_TITLES = lane_titles()
 
 
 class About(NamedTuple):
@@ -168,5 +171,5 @@ def title_lines(state: Mapping[str, Any]) -> list[str]:
         for item in items:
             counts[item["status"] or "-"] = counts.get(item["status"] or "-", 0) + 1
         told = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in counts.items())
-        lines.append(f"{section.capitalize()}: {told}")
+        lines.append(f"{LANE_TITLES[section]}: {told}")
     return lines

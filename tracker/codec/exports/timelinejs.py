@@ -22,7 +22,16 @@ from typing import IO, Any
 
 import orjson
 
-from tracker.codec.exports import About, Marks, credit, date_words, lane_of, placed_on, title_lines
+from tracker.codec.exports import (
+    LANE_TITLES,
+    About,
+    Marks,
+    credit,
+    date_words,
+    lane_of,
+    placed_on,
+    title_lines,
+)
 from tracker.domain.events import Event
 from tracker.domain.vocabulary import DISPUTED
 from tracker.errors import InvalidInput
@@ -86,7 +95,7 @@ def slide(event: Event, marks: Marks) -> dict[str, Any]:
         "start_date": start_date(event),
         "display_date": date_words(event.story, event.source.published),
         "text": {"headline": escape(event.summary), "text": body(event, marks)},
-        "group": lane_of(event).capitalize(),
+        "group": LANE_TITLES.get(lane := lane_of(event), lane),
         "autolink": False,
     }
     if event.source.quote:
