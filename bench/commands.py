@@ -267,6 +267,18 @@ def cases(groups: set[str], sizes: Sequence[int], tracker: list[str], tmp: Path,
                             Job("tracker", view_argv, stdout=tmp / "state.txt",
                                 before=partial(_forget_records, kept)),
                             [copy.deepcopy(read)], memory_limit_mb=400))
+        if "pages" in groups:
+            # The page exports, with the records kept: their state at the end is read from the
+            # records a section at a time. TimelineJS: the export's memory target; the page
+            # holds a line of its timeline per item, so only its figure is shown.
+            for fmt, limit, aim in (("timelinejs", 300, "(time: none); ≤ 300 MB"),
+                                       ("html", None, "(time: none)")):
+                page_argv = [*tracker, "--db", str(d["log"]), "export", "--format", fmt,
+                             "--force", "-o", str(tmp / f"page.{fmt}")]
+                out.append(Case(f"tracker export --format {fmt}, {n:,} (records kept)", n,
+                                aim, 1e9, Job("tracker", page_argv),
+                                [copy.deepcopy(dump)], memory_limit_mb=limit,
+                                prime=partial(_run_quietly, page_argv)))
         if "export" in groups:
             def fresh_export(forget: bool) -> None:
                 remove_db(tmp / "export.json")  # refused if it exists
@@ -397,9 +409,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench commands",
                                      description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--sizes", default="100000", help="comma-separated log sizes")
-    parser.add_argument("--only", default="help,add,state,view,export,import",
+    parser.add_argument("--only", default="help,add,state,view,pages,export,import",
                         help="comma-separated: help,add,state,view (the readable state),"
-                        "export,import")
+                        "pages (the TimelineJS and HTML exports),export,import")
     parser.add_argument("--rounds", type=int, default=5, help="pairs per case (default 5)")
     parser.add_argument("--src", help="run the tracker of this checkout (python -m tracker "
                         "with it first on PYTHONPATH) instead of the installed one")

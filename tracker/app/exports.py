@@ -3,8 +3,9 @@
 
 A view is the filters of ``tracker log`` with the as-of and known-at questions of ``tracker
 state``. Events are read from the store and written one at a time, in log order (story order for
-the HTML page); the formats that show the state at the end get the state of the view, folded from
-one more streaming read. Nothing holds every event.
+the HTML page); the formats that show the state at the end read the state of the view in parts, a
+section at a time, from its records (kept for the whole log; a question's folded an item at a
+time). Nothing holds every event, nor the whole state.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING
 
-from tracker.codec.exports import About
+from tracker.codec.exports import About, Marks
 from tracker.codec.rows import event_from_row
 from tracker.domain.events import Event
 from tracker.domain.fold import Query
@@ -108,15 +109,16 @@ def write(timeline: Timeline, format: str, view: ExportView, out: IO[bytes], *,
         return csv.write(out, in_log_order())
     if format == "plover":
         return plover.write(out, in_log_order())
-    state = timeline.state_document(view.query, head)
     about = About(timeline.label, head, utc_now(), view.describe())
-    if format == "timelinejs":
-        return timelinejs.write(out, in_log_order(), state, about)
-    if format == "timelinejs-csv":
-        count = (int(state["events"]) if not view.chosen.active
+    with timeline.state_parts(view.query, head) as state:  # read a section at a time
+        if format == "html":
+            return html.write(out, _story_order(timeline, view, head[0]), state, about)
+        marks = Marks(state)
+        if format == "timelinejs":
+            return timelinejs.write(out, in_log_order(), marks, about)
+        count = (state.events if not view.chosen.active
                  else sum(1 for _ in in_log_order("counting the events chosen")))
-        return csv.write_timelinejs(out, in_log_order(), state, about, count)
-    return html.write(out, _story_order(timeline, view, head[0]), state, about)
+        return csv.write_timelinejs(out, in_log_order(), marks, about, count)
 
 
 def _story_order(timeline: Timeline, view: ExportView, until: int

@@ -698,10 +698,12 @@ class Timeline:
         self._guard(run)
 
     @contextmanager
-    def state_parts(self, query: Query = Query()) -> Iterator[StateParts]:
-        """The state document in parts (what ``tracker state`` shows), each section's items
-        read from the records as they are shown: a large log's state is never held whole."""
-        with self._guarding(), self._records_of_state(query) as (records, size):
+    def state_parts(self, query: Query = Query(), head: tuple[int, str] | None = None
+                    ) -> Iterator[StateParts]:
+        """The state document in parts (what ``tracker state`` shows, and the page exports
+        take), each section's items read from the records as they are shown: a large log's
+        state is never held whole. ``head``: as for :meth:`state_document`."""
+        with self._guarding(), self._records_of_state(query, head) as (records, size):
             yield records.parts(size)
 
     @contextmanager

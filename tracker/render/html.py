@@ -28,9 +28,8 @@ from tracker.codec.exports import (
     item_of,
     lane_of,
     placed_on,
-    title_lines,
 )
-from tracker.codec.state_document import SECTIONS
+from tracker.codec.state_document import SECTIONS, StateParts
 from tracker.domain.events import Event, actor_text
 from tracker.domain.vocabulary import DISPUTED
 from tracker.render.terminal import SECTION_TITLES, detail_text
@@ -77,9 +76,9 @@ class Layout:
         return TOP + LANE_HEIGHT * len(self.lanes) + 8
 
 
-def layout(events: Iterable[Event], state: Mapping[str, Any]) -> Layout:
+def layout(events: Iterable[Event], state: StateParts) -> Layout:
     titles = {item["subject"]: str(item["title"])
-              for section in SECTIONS.values() for item in state.get(section, [])}
+              for _section, _size, items in state.sections for item in items()}
     seen: dict[str, tuple[int, str, str]] = {}  # subject -> (section rank, first day, lane)
     rank = {section: i for i, section in enumerate(SECTIONS.values())}
     lo: str | None = None
@@ -247,22 +246,21 @@ ol.events li:target{background:#fff6d6}
 """
 
 
-def _state_html(state: Mapping[str, Any]) -> str:
-    parts = [f'<section id="state"><h2>State of affairs</h2><p class="muted">From '
-             f'{int(state.get("events", 0))} events.</p>']
+def _state_html(state: StateParts) -> Iterator[str]:
+    """The state section of the page, a piece at a time (each item's read as it is written)."""
+    yield (f'<section id="state"><h2>State of affairs</h2><p class="muted">From '
+           f'{state.events} events.</p>\n')
     shown = 0
-    for section in SECTIONS.values():
-        items = state.get(section) or []
-        if not items:
+    for section, size, items in state.sections:
+        if not size:
             continue
-        shown += len(items)
-        parts.append(f"<h3>{SECTION_TITLES.get(section, section)} ({len(items)})</h3>")
-        for item in items:
-            parts.append(_item_html(item))
+        shown += size
+        yield f"<h3>{SECTION_TITLES.get(section, section)} ({size})</h3>\n"
+        for item in items():
+            yield _item_html(item) + "\n"
     if not shown:
-        parts.append("<p>Nothing yet: no event of the log is admitted by this view.</p>")
-    parts.append("</section>")
-    return "\n".join(parts) + "\n"
+        yield "<p>Nothing yet: no event of the log is admitted by this view.</p>\n"
+    yield "</section>\n"
 
 
 def _who_html(who: str, outlet: str | None, story: str) -> str:
@@ -335,10 +333,11 @@ def _event_html(event: Event, marks: Marks) -> str:
             f"{h(said)}{link}{refs} · <small>{h(event.id)}</small></div></li>\n")
 
 
-def write(out: IO[bytes], passes: Callable[[], Iterable[Event]], state: Mapping[str, Any],
+def write(out: IO[bytes], passes: Callable[[], Iterable[Event]], state: StateParts,
           about: About) -> int:
     """Write the page; returns the events shown. ``passes()`` gives the events of the view in
-    story order, afresh each time it is called."""
+    story order, afresh each time it is called; ``state``: the state at the end, in parts (each
+    section's items read afresh as they are needed: a large state is never held whole)."""
     marks = Marks(state)
     lay = layout(passes(), state)
 
@@ -355,7 +354,7 @@ def write(out: IO[bytes], passes: Callable[[], Iterable[Event]], state: Mapping[
         f"{h(about.view)}</span>.</p><p class=\"about\">{len(lay.lanes)} items; log head "
         f"{about.head[0]} ({h(about.head[1][:12])}); exported {h(about.exported_at[:19])}Z."
         "</p>")
-    summary = title_lines(state)
+    summary = marks.title_lines()
     if summary:
         put('<p class="about">' + " · ".join(h(line) for line in summary) + "</p>")
     put('</header>\n<section id="timeline-section"><h2>Timeline</h2><p class="legend">'
@@ -369,7 +368,8 @@ def write(out: IO[bytes], passes: Callable[[], Iterable[Event]], state: Mapping[
         put(_mark(event, lay, marks))
         count += 1
     put("</svg></div></section>\n")
-    put(_state_html(state))
+    for piece in _state_html(state):
+        put(piece)
     put(f'<section id="events"><h2>Events ({count})</h2><ol class="events">\n')
     for event in passes():
         put(_event_html(event, marks))

@@ -1,7 +1,8 @@
 """Exports other tools read: TimelineJS (JSON and its Google Sheets CSV), a spreadsheet CSV that
 ``tracker import`` reads back, and PLOVER JSON Lines. Each format is a module that writes to a
-binary stream from an iterator of events (and, where the format needs it, the state document at
-the end), one event at a time: memory does not grow with the log.
+binary stream from an iterator of events (and, where the format needs it, what the state at the
+end says of them, read from its parts a section at a time), one event at a time: memory does not
+grow with the log.
 
 What the formats share lives here: the words for an uncertain story date, the credit line of a
 source, and what later entries did to each event (read from the state document).
@@ -15,7 +16,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from tracker.codec.state_document import SECTIONS
+from tracker.codec.state_document import SECTIONS, StateParts, parts_of
 from tracker.domain.dates import StoryTime
 from tracker.domain.events import Event, Source
 from tracker.domain.vocabulary import DISPUTED, lane_titles
@@ -121,17 +122,25 @@ def credit(source: Source) -> str:
 
 
 class Marks:
-    """What later entries did to each event and item, read from the state document: the
-    accounts disputed (and by which events), the entries corrected and retracted, and the
-    items whose status is disputed."""
+    """What later entries did to each event and item, read from the state (its parts, read a
+    section at a time: a large state is never held whole): the accounts disputed (and by which
+    events), the entries corrected and retracted, the items whose status is disputed, and how
+    many items of each section stand in each status (:meth:`title_lines`)."""
 
-    def __init__(self, state: Mapping[str, Any]) -> None:
+    def __init__(self, state: StateParts | Mapping[str, Any]) -> None:
+        parts = state if isinstance(state, StateParts) else parts_of(state)
+        self.events = parts.events
         self.disputed_by: dict[str, list[str]] = {}
         self.corrected: set[str] = set()
         self.retracted: set[str] = set()
         self.disputed_items: set[str] = set()
-        for section in _item_sections(state):
-            for item in section:
+        #: section -> status ("-": none) -> items, each in the order the section first gives it
+        self.statuses: dict[str, dict[str, int]] = {}
+        for section, _size, items in parts.sections:
+            counts = self.statuses.setdefault(section, {})
+            for item in items():
+                status = item.get("status") or "-"
+                counts[status] = counts.get(status, 0) + 1
                 if item.get("status") == DISPUTED:
                     self.disputed_items.add(item["subject"])
                 for group in item.get("accounts", ()):
@@ -154,22 +163,14 @@ class Marks:
             out.append("retracted")
         return out
 
-
-def _item_sections(state: Mapping[str, Any]) -> list[list[dict[str, Any]]]:
-    return [state.get(section, []) for section in SECTIONS.values()]
-
-
-def title_lines(state: Mapping[str, Any]) -> list[str]:
-    """The state at the end in a few lines, for a title slide or the head of a page:
-    ``Invitations: 1 disputed`` ..."""
-    lines = []
-    for section in SECTIONS.values():
-        items = state.get(section, [])
-        if not items:
-            continue
-        counts: dict[str, int] = {}
-        for item in items:
-            counts[item["status"] or "-"] = counts.get(item["status"] or "-", 0) + 1
-        told = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in counts.items())
-        lines.append(f"{LANE_TITLES[section]}: {told}")
-    return lines
+    def title_lines(self) -> list[str]:
+        """The state at the end in a few lines, for a title slide or the head of a page:
+        ``Invitations: 1 disputed`` ..."""
+        lines = []
+        for section in SECTIONS.values():
+            counts = self.statuses.get(section)
+            if not counts:
+                continue
+            told = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in counts.items())
+            lines.append(f"{LANE_TITLES[section]}: {told}")
+        return lines

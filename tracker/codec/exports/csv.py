@@ -129,15 +129,14 @@ def timelinejs_row(slide: Mapping[str, Any], kind: str = "") -> list[str]:
             (slide.get("background") or {}).get("color", "")]
 
 
-def write_timelinejs(out: IO[bytes], events: Iterable[Event], state: Mapping[str, Any],
-                     about: About, count: int) -> int:
-    """Write the Google Sheets layout: the title row (the state at the end), then one row per
-    event. ``count`` is the number of events, named on the title row."""
+def write_timelinejs(out: IO[bytes], events: Iterable[Event], marks: Marks, about: About,
+                     count: int) -> int:
+    """Write the Google Sheets layout: the title row (the state at the end, as ``marks`` tell
+    it), then one row per event. ``count`` is the number of events, named on the title row."""
     text, writer = _writer(out)
     writer.writerow(TIMELINEJS_COLUMNS)
     writer.writerow([neutralise(c) for c in
-                     timelinejs_row(tljs.title_slide(state, about, count), "title")])
-    marks = Marks(state)
+                     timelinejs_row(tljs.title_slide(marks, about, count), "title")])
     n = 0
     for event in events:
         writer.writerow([neutralise(c) for c in timelinejs_row(tljs.slide(event, marks))])

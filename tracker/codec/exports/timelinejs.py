@@ -16,7 +16,7 @@ them all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from html import escape
 from typing import IO, Any
 
@@ -30,7 +30,6 @@ from tracker.codec.exports import (
     date_words,
     lane_of,
     placed_on,
-    title_lines,
 )
 from tracker.domain.events import Event
 from tracker.domain.vocabulary import DISPUTED
@@ -107,8 +106,8 @@ def slide(event: Event, marks: Marks) -> dict[str, Any]:
     return out
 
 
-def title_slide(state: Mapping[str, Any], about: About, count: int) -> dict[str, Any]:
-    lines = "".join(f"<p>{escape(line)}</p>" for line in title_lines(state))
+def title_slide(marks: Marks, about: About, count: int) -> dict[str, Any]:
+    lines = "".join(f"<p>{escape(line)}</p>" for line in marks.title_lines())
     text = (f"<p>{count} event{'s' if count != 1 else ''} from {escape(about.source)} "
             f"({escape(about.view)}); head {about.head[0]} {about.head[1][:12]}, "
             f"exported {escape(about.exported_at[:10])}.</p>"
@@ -116,12 +115,12 @@ def title_slide(state: Mapping[str, Any], about: About, count: int) -> dict[str,
     return {"text": {"headline": "A diplomatic timeline", "text": text}}
 
 
-def write(out: IO[bytes], events: Iterable[Event], state: Mapping[str, Any], about: About) -> int:
+def write(out: IO[bytes], events: Iterable[Event], marks: Marks, about: About) -> int:
     """Write the TimelineJS JSON document; returns the slides written (one per event).
+    ``marks``: what the state at the end says of the events.
 
     A timeline with no event is a configuration error that TimelineJS shows instead of the
     timeline, so none is written: the error is raised before the first byte."""
-    marks = Marks(state)
     n = 0
     for event in events:
         out.write(b'{"events": [\n' if n == 0 else b",\n")
@@ -130,6 +129,6 @@ def write(out: IO[bytes], events: Iterable[Event], state: Mapping[str, Any], abo
     if n == 0:
         raise InvalidInput("no events to export: TimelineJS cannot show an empty timeline")
     out.write(b'\n], "title": ')
-    out.write(json_safe(orjson.dumps(title_slide(state, about, n))))
+    out.write(json_safe(orjson.dumps(title_slide(marks, about, n))))
     out.write(b', "scale": "human"}\n')
     return n
