@@ -147,3 +147,70 @@ def test_add_with_a_stale_expected_position_exits_3_and_writes_nothing(log: str,
         "meanwhile; look again and retry\n"
     )
     assert ids_in_order(log)[-1] == "cli-0000001"
+
+
+# --------------------------------------------------------------------------- opening a new log at once
+
+
+def test_the_switch_to_wal_waits_while_another_connection_reads_the_new_log(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite refuses the switch to WAL at once, with no busy wait, while another connection
+    reads the database: several processes opening a new log at the same moment meet that. The
+    switch is tried again until the reader is done (here: the first time it pauses)."""
+    import sqlite3
+
+    from tracker.store import engine
+
+    path = tmp_path / "new.sqlite"
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("CREATE TABLE t (x)")
+    reader.execute("BEGIN")
+    reader.execute("SELECT * FROM t").fetchall()  # a read transaction: a shared lock held
+    pauses: list[float] = []
+
+    def pause(seconds: float) -> None:
+        pauses.append(seconds)
+        if reader.in_transaction:
+            reader.execute("COMMIT")
+
+    monkeypatch.setattr(engine.time, "sleep", pause)
+    writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        engine._wal(writer)
+        assert writer.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert pauses, "the switch did not meet the reader's lock: this proves nothing"
+    finally:
+        writer.close()
+        reader.close()
+
+
+def test_a_process_that_did_not_make_a_new_log_never_removes_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When opening a new log fails, the file is removed only by the process that made it:
+    another may be at work in it. Here the file appears (made by someone else) between the
+    look for it and the making of it, and the opening then fails."""
+    from tracker.app import service
+    from tracker.errors import DatabaseError
+    from tracker.store import migrate
+
+    path = tmp_path / "new.sqlite"
+    made_meanwhile = service._made_exclusively
+
+    def someone_else_made_it(p: Path) -> bool:
+        p.write_bytes(b"")  # the other process's empty file
+        return made_meanwhile(p)
+
+    def fails(*_: object, **__: object) -> None:
+        raise DatabaseError("refused")
+
+    monkeypatch.setattr(service, "_made_exclusively", someone_else_made_it)
+    monkeypatch.setattr(migrate, "prepare", fails)
+    with pytest.raises(DatabaseError):
+        open_timeline(str(path))
+    assert path.exists()
+
+    monkeypatch.setattr(service, "_made_exclusively", made_meanwhile)
+    path.unlink()
+    with pytest.raises(DatabaseError):
+        open_timeline(str(path))
+    assert not path.exists()  # made here: removed

@@ -1344,6 +1344,16 @@ def resolve_target(target: str | None) -> tuple[str, bool]:
     return database_url(str(path)), True
 
 
+def _made_exclusively(path: Path) -> bool:
+    """Make the (empty) file of a new SQLite log, unless another process has just made it:
+    whether this one did. An empty file is a new SQLite database."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+    except OSError:  # made meanwhile; or not makeable, which opening it tells
+        return False
+    return True
+
+
 def open_timeline(target: str | None = None, *, create: bool = True,
                   read_only: bool = False,
                   before_upgrade: Callable[[], None] | None = None,
@@ -1370,6 +1380,9 @@ def open_timeline(target: str | None = None, *, create: bool = True,
         if path.parent.is_dir() and not os.access(path.parent, os.W_OK | os.X_OK):
             raise DatabaseError(
                 f"cannot create a tracker log at {path}: the folder {path.parent} is not writable")
+    # Only the process that made the file removes it when the log cannot be made: several may
+    # open a new path at the same moment, and the others are then at work in that file.
+    made_here = path is not None and not existed and _made_exclusively(path)
     opened_read_only = read_only and path is not None and existed and not writable(path)
     if (read_only or driver) and path is not None and existed:
         # A command that only reads a log at the newest schema (or only appends to it) uses
@@ -1383,7 +1396,7 @@ def open_timeline(target: str | None = None, *, create: bool = True,
                                   before_upgrade=before_upgrade)
     except BaseException as exc:
         engine.dispose()
-        if not existed and path is not None:
+        if made_here and path is not None:
             remove_sqlite_files(path)  # a log that could not be made leaves no file behind
         if isinstance(exc, TrackerError):
             raise

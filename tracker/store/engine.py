@@ -12,7 +12,9 @@ import logging
 import os
 import sqlite3
 import sys
+import time
 import urllib.parse
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -121,16 +123,36 @@ def use_wal(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         return
     with engine.connect() as conn:  # SQLAlchemy's errors: what open_timeline translates
-        mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
-        if mode not in ("wal", "memory"):
-            conn.exec_driver_sql("PRAGMA journal_mode = WAL")
+        _while_locked(lambda: _switch_to_wal(
+            lambda sql: conn.exec_driver_sql(sql).scalar()))
 
 
 def _wal(conn: sqlite3.Connection) -> None:
     """:func:`use_wal` with the driver alone."""
-    (mode,) = conn.execute("PRAGMA journal_mode").fetchone()
-    if mode not in ("wal", "memory"):
-        conn.execute("PRAGMA journal_mode = WAL")
+    _while_locked(lambda: _switch_to_wal(lambda sql: conn.execute(sql).fetchone()[0]))
+
+
+def _switch_to_wal(query: Callable[[str], Any]) -> None:
+    if query("PRAGMA journal_mode") not in ("wal", "memory"):
+        query("PRAGMA journal_mode = WAL")
+
+
+def _while_locked(action: Callable[[], None]) -> None:
+    """Do ``action``, again while the database is locked, for as long as a writer waits for the
+    lock (:func:`lock_wait_seconds`). The switch to WAL needs the database to itself, and SQLite
+    refuses it at once, without the busy wait, while another connection reads or migrates it:
+    several processes opening a new log at the same moment meet just that."""
+    deadline = time.monotonic() + lock_wait_seconds()
+    pause = 0.005
+    while True:
+        try:
+            action()
+            return
+        except Exception as exc:  # sqlite3's, or SQLAlchemy's wrapping it
+            if "database is locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
 
 
 def writable(path: Path) -> bool:
