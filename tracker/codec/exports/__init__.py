@@ -5,7 +5,7 @@ end says of them, read from its parts a section at a time), one event at a time:
 grow with the log.
 
 What the formats share lives here: the words for an uncertain story date, the credit line of a
-source, and what later entries did to each event (read from the state document).
+source, and what later entries did to each event (read from the state at the end).
 """
 
 from __future__ import annotations
@@ -129,7 +129,6 @@ class Marks:
 
     def __init__(self, state: StateParts | Mapping[str, Any]) -> None:
         parts = state if isinstance(state, StateParts) else parts_of(state)
-        self.events = parts.events
         self.disputed_by: dict[str, list[str]] = {}
         self.corrected: set[str] = set()
         self.retracted: set[str] = set()
@@ -141,7 +140,7 @@ class Marks:
             for item in items():
                 status = item.get("status") or "-"
                 counts[status] = counts.get(status, 0) + 1
-                if item.get("status") == DISPUTED:
+                if status == DISPUTED:
                     self.disputed_items.add(item["subject"])
                 for group in item.get("accounts", ()):
                     for account in group["sources"]:
